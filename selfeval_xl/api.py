@@ -1,0 +1,62 @@
+"""The one entry point that the command line and library users share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assess import assess
+from .model import Result
+from .profile import Profile, load_profile
+from .reader import Reading, read
+
+
+@dataclass(frozen=True)
+class Scored:
+    result: Result
+    output: Path
+
+
+def evaluate(path: str | Path, profile: Profile | str | None = None) -> Result:
+    """Read a filled workbook, recompute everything and check it. Writes nothing."""
+    return evaluate_reading(Path(path), profile)[1]
+
+
+def evaluate_reading(path: Path, profile: Profile | str | None = None) -> tuple[Reading, Result]:
+    reading = read(path, profile)
+    return reading, assess(reading.input, reading.profile)
+
+
+def assess_bytes(name: str, data: bytes, profile: Profile) -> Result:
+    from .reader import read_bytes
+    reading = read_bytes(Path(name), data, profile)
+    return assess(reading.input, reading.profile)
+
+
+def default_output(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.scored.xlsx" if path.suffix.lower() != ".xlsm" else f"{path.stem}.scored.xlsm")
+
+
+def score(path: str | Path, output: str | Path | None = None, profile: Profile | str | None = None) -> Scored:
+    """Evaluate and write the scored copy (a new file; the input is never changed)."""
+    from .writeback import write_scored
+    source = Path(path)
+    target = Path(output) if output is not None else default_output(source)
+    reading, result = evaluate_reading(source, profile)
+    write_scored(reading, result, target)
+    return Scored(result, target)
+
+
+def make_template(output: str | Path, form: str | None = None, profile: Profile | str | None = None,
+                  example: bool = False) -> Result:
+    from .profile import DEFAULT_PROFILE
+    from .template import build_template
+    chosen = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE[form or "department"])
+    form = form or chosen.form
+    if chosen.form != form:
+        from .errors import ProfileError
+        raise ProfileError(f"评价口径 {chosen.name} 适用于{'部门整体支出' if chosen.form == 'department' else '项目支出'}，"
+                           f"与 --form {form} 不符：请换用适用的口径。")
+    if example and form != "department":
+        from .errors import SelfevalError
+        raise SelfevalError("示例（--example）是部门整体支出自评：请使用 --form department。", code="USAGE")
+    return build_template(Path(output), form, chosen, example)

@@ -1,0 +1,103 @@
+"""The workbook contract as data: sheet names, columns, header labels and their synonyms.
+
+The template writer lays sheets out from these tables and the reader finds them by the same
+labels, so a label changes in one place only (workbook-contract.md §1, §2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .numbers import normalize_label
+
+SHEET_GUIDE = "填表说明"
+SHEET_INFO = "基本信息"
+SHEET_BUDGET = "预算执行"
+SHEET_INDICATORS = "绩效指标"
+SHEET_SCORE = "评分"
+SHEET_LISTS = "下拉列表"
+SHEET_META = "_selfeval_meta"
+SHEET_SUMMARY = "评分汇总"
+TEMPLATE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    width: int = 12
+    required: bool = False
+
+    def matches(self, header: object) -> bool:
+        key = normalize_label(header)
+        return bool(key) and key in self.keys
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(normalize_label(x) for x in (self.label, *self.synonyms))
+
+
+BUDGET_COLUMNS = (
+    Column("category", "类别", ("支出类别", "支出性质"), 12),
+    Column("name", "名称", ("项目名称", "支出项目", "明细", "项目", "资金来源"), 46, required=True),
+    Column("initial", "年初预算数", ("年初预算", "年初数"), 16),
+    Column("budget", "全年预算数", ("全年预算数（A）", "调整后预算数", "调整预算数（A）", "全年数", "预算数"), 16, required=True),
+    Column("executed", "全年执行数", ("全年执行数（B）", "预算执行数", "执行数", "决算数", "实际支出数", "支出数"), 16, required=True),
+    Column("rate", "执行率", ("执行率（B/A）", "预算执行率"), 11),
+    Column("reason", "原因说明", ("备注", "说明", "原因", "未执行原因"), 40),
+)
+BUDGET_WEIGHT_COLUMN = Column("weight", "分值", ("权重", "参考分值"))
+
+INDICATOR_COLUMNS = (
+    Column("seq", "序号", (), 6),
+    Column("area", "工作分项", ("工作任务", "分项"), 14),
+    Column("level1", "一级指标", (), 12, required=True),
+    Column("level2", "二级指标", (), 18),
+    Column("name", "三级指标", ("指标名称",), 28, required=True),
+    Column("nature", "指标性质", ("指标类型",), 10),
+    Column("operator", "比较方式", ("计算符号",), 10),
+    Column("target", "年度指标值", ("年度指标值（A）", "指标值", "指标值（A）", "目标值"), 14, required=True),
+    Column("unit", "计量单位", ("度量单位", "单位"), 10),
+    Column("actual", "实际完成值", ("实际完成值（B）", "完成值", "全年实际值（B）", "实际值"), 16, required=True),
+    Column("weight", "分值", ("权重", "参考分值"), 8, required=True),
+    Column("self_score", "自评得分", ("得分",), 10),
+    Column("reason", "偏差原因分析及改进措施", ("偏差原因", "未完成原因分析", "未完成原因分析及改进措施"), 40),
+)
+DIRECTION_COLUMN = Column("direction", "指标方向", ("方向",))
+CALC_SCORE_LABEL = "系统测算得分"
+
+INFO_FIELDS_COMMON = (
+    "单位名称", "主管部门", "评价年度", "评价类型", "评价口径", "填报人", "联系电话", "填报日期",
+    "年度总体目标（预期目标）", "年度总体目标实际完成情况", "评价工作组", "单位负责人", "财务负责人",
+)
+INFO_FIELDS_PROJECT = ("项目名称", "实施单位")
+INFO_SYNONYMS = {
+    "单位名称": ("单位", "部门名称", "预算单位", "单位（盖章）"),
+    "评价年度": ("年度", "评价年份"),
+    "年度总体目标（预期目标）": ("年度总体目标", "预期目标", "总体目标"),
+    "年度总体目标实际完成情况": ("实际完成情况", "总体目标完成情况"),
+    "评价口径": ("评分口径", "规则口径"),
+}
+FORM_TYPE_LABELS = {"department": "部门整体支出", "project": "项目支出"}
+
+BUDGET_GROUPS = {"department": ("基本支出", "项目支出"), "project": ("当年财政拨款", "上年结转资金", "其他资金")}
+DEPARTMENT_LINE_EXAMPLES = ("人员经费", "日常公用经费")
+TOTAL_NAMES = ("合计", "总计", "年度资金总额", "资金总额", "总额")
+SUBTOTAL_SUFFIX = "小计"
+
+NATURES = ("定量", "定性")
+OPERATOR_CHOICES = ("≥", "≤", "＝")
+UNIT_CHOICES = ("%", "个", "次", "人", "人次", "户", "项", "件", "天", "元", "万元", "平方米", "公里", "栋", "分")
+
+LEVEL2_BY_LEVEL1 = {
+    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    "满意度指标": ("服务对象满意度指标",),
+    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
+}
+COUNTED_WITH = {"成本指标": "产出指标"}
+LOWER_IS_BETTER_WORDS = ("成本", "发生率", "事故", "投诉", "超支", "差错")
+
+
+def find_column(columns: tuple[Column, ...], key: str) -> Column:
+    return next(c for c in columns if c.key == key)

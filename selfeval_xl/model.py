@@ -1,0 +1,237 @@
+"""Plain types shared by every layer. No I/O, no third-party imports."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Union
+
+Severity = Literal["error", "warning"]
+
+
+class CellError(str):
+    """A spreadsheet error value such as #DIV/0! or #REF!."""
+
+
+CellContent = Union[None, str, Decimal, bool, dt.date, dt.datetime, CellError]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One input cell as read: its place, its value and what the reader knows about its format."""
+
+    sheet: str
+    coord: str | None  # A1 notation; None when the column does not exist on the sheet
+    value: CellContent = None
+    percent: bool = False  # the number format shows a percentage, so the value is a fraction
+    is_formula: bool = False
+    uncached: bool = False  # a formula whose value the file does not carry
+
+    @property
+    def blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, Decimal):
+            return format(self.value.normalize(), "f") if self.value == self.value.to_integral() else str(self.value)
+        return str(self.value).strip()
+
+
+def absent(sheet: str) -> Cell:
+    return Cell(sheet, None)
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """A row of the 预算执行 table. kind: line, subtotal (of `group`) or total."""
+
+    row: int
+    kind: Literal["line", "subtotal", "total"]
+    group: str | None
+    name: str
+    initial: Cell
+    budget: Cell
+    executed: Cell
+    rate: Cell
+    reason: Cell
+    printed_weight: Cell | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    row: int
+    area: str
+    level1: Cell
+    level2: Cell
+    name: Cell
+    nature: Cell
+    operator: Cell
+    target: Cell
+    unit: Cell
+    actual: Cell
+    weight: Cell
+    self_score: Cell
+    reason: Cell
+
+
+@dataclass(frozen=True)
+class EvaluationInput:
+    """Everything scoring needs, read from a workbook but independent of any file format."""
+
+    file: str
+    form: str
+    year: int | None
+    unit_name: str
+    money_unit: str
+    info: dict[str, Cell]
+    budget_sheet: str
+    budget_rows: tuple[BudgetRow, ...]
+    indicator_sheet: str
+    indicators: tuple[Indicator, ...]
+    budget_anchor: Cell | None = None  # where a missing budget is reported: the first input row
+    indicator_anchor: Cell | None = None
+    typed_total: Cell | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    sheet: str | None
+    cell: str | None
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet,
+                "cell": self.cell, "message": self.message}
+
+
+@dataclass(frozen=True)
+class LineResult:
+    row: int
+    kind: str
+    group: str | None
+    name: str
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    initial: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    weight: Decimal
+    score: Decimal
+    lines: tuple[LineResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    name: str
+    weight: Decimal | None
+    score: Decimal
+    indicator_weight: Decimal
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    sheet: str
+    row: int
+    area: str
+    name: str
+    level: str
+    level2: str
+    qualitative: bool
+    operator: str | None
+    target: str
+    actual: str
+    unit: str
+    weight: Decimal | None
+    score: Decimal | None
+    self_score: Decimal | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    file: str
+    form: str
+    profile: str
+    unit: str
+    year: int | None
+    money_unit: str
+    execution: ExecutionResult
+    levels: tuple[LevelResult, ...]
+    indicators: tuple[IndicatorResult, ...]
+    total: Decimal
+    grade: str
+    digits: int
+    checks: tuple[Finding, ...] = field(default_factory=tuple)
+    typed_total: Decimal | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.checks if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.checks if f.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "form": self.form,
+            "profile": self.profile,
+            "unit": self.unit,
+            "year": self.year,
+            "money_unit": self.money_unit,
+            "execution": {
+                "budget": amount_text(self.execution.budget),
+                "executed": amount_text(self.execution.executed),
+                "rate": None if self.execution.rate is None else str(self.execution.rate.quantize(Decimal("0.0001"))),
+                "weight": weight_text(self.execution.weight),
+                "score": score_text(self.execution.score, self.digits),
+            },
+            "levels": [
+                {"name": lv.name, "weight": weight_text(lv.weight), "score": score_text(lv.score, self.digits)}
+                for lv in self.levels
+            ],
+            "indicators": [
+                {"sheet": ind.sheet, "row": ind.row, "area": ind.area, "name": ind.name, "level": ind.level,
+                 "weight": weight_text(ind.weight), "score": score_text(ind.score, self.digits),
+                 "self_score": None if ind.self_score is None else weight_text(ind.self_score)}
+                for ind in self.indicators
+            ],
+            "total": score_text(self.total, self.digits),
+            "grade": self.grade,
+            "valid": self.valid,
+            "checks": [f.to_json() for f in self.checks],
+        }
+
+
+def amount_text(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return format(value.normalize(), "f") if value.as_tuple().exponent < -2 else str(value.quantize(Decimal("0.01")))
+
+
+def weight_text(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+def score_text(value: Decimal | None, digits: int) -> str | None:
+    if value is None:
+        return None
+    return str(value.quantize(Decimal(1).scaleb(-digits)))

@@ -1,0 +1,284 @@
+"""Reading what people type: numbers with units and operators, percentages, dates, labels.
+
+Pure functions over plain values (scoring-rules.md §4.1, §4.5, §4.7).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+
+from .model import Cell, CellError
+
+GE, LE, EQ = "≥", "≤", "="
+
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "〔": "[", "〕": "]", "［": "[", "］": "]"})
+
+
+def fold(text: str) -> str:
+    """NFKC-fold full-width forms and unify the comparison signs people type."""
+    text = unicodedata.normalize("NFKC", text)
+    return (text.replace("≧", "≥").replace("≦", "≤").replace(">=", "≥").replace("<=", "≤")
+            .replace("=>", "≥").replace("=<", "≤"))
+
+
+def normalize_label(text: object) -> str:
+    """Header/label comparison key: no spaces or line breaks, brackets folded."""
+    if text is None:
+        return ""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS))
+
+
+def is_empty_reason(text: str) -> bool:
+    return normalize_label(text) in ("", "无", "/", "—", "－", "-", "——", "--", "\\")
+
+
+# --- operators -------------------------------------------------------------------------------
+
+_OPERATOR_WORDS = {
+    GE: ("≥", ">", "大于等于", "大于或等于", "大于", "高于", "不少于", "不低于", "至少", "超过", "正向", "不小于"),
+    LE: ("≤", "<", "小于等于", "小于或等于", "小于", "低于", "不超过", "不高于", "不大于", "不多于", "反向"),
+    EQ: ("=", "等于", "为", "达到", "达"),
+}
+_WORD_TO_OP = {word: op for op, words in _OPERATOR_WORDS.items() for word in words}
+
+
+def parse_operator_word(text: str) -> str | None:
+    """An operator column's content (≥, 大于等于, ≥（大于等于）, 正向 …) → ≥ / ≤ / =; None when unreadable."""
+    key = normalize_label(fold(text))
+    for part in re.split(r"[()]", key):
+        op = _WORD_TO_OP.get(part.rstrip("号"))
+        if op:
+            return op
+    return None
+
+
+# --- quantities --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    unit: str  # "" when the text carries none
+    op: str | None  # an operator written in the text
+    shown_percent: bool  # written with % or shown with a percentage format (value in points)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    date: dt.date
+    op: str | None
+
+
+class NotNumber:
+    """A value that should have been a number or date but cannot be read as one."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+NOT_A_LABEL = NotNumber("")
+
+_PRE = r"(?P<pre>大于等于|小于等于|大于或等于|小于或等于|不少于|不低于|不超过|不高于|不大于|不小于|不多于|控制在|大于|小于|高于|低于|超过|至少|达到|等于|达|为|≥|≤|>|<|=)?"
+_NUM = r"(?P<num>[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
+_POST = r"(?P<post>及以上|及以下|以上|以下|以内|之内|内)?"
+_QUANTITY = re.compile(rf"^{_PRE}{_NUM}(?P<unit>.*?){_POST}$")
+_PRE_OP = {"大于等于": GE, "大于或等于": GE, "不少于": GE, "不低于": GE, "不小于": GE, "大于": GE, "高于": GE,
+           "超过": GE, "至少": GE, "≥": GE, ">": GE,
+           "小于等于": LE, "小于或等于": LE, "不超过": LE, "不高于": LE, "不大于": LE, "不多于": LE, "小于": LE,
+           "低于": LE, "≤": LE, "<": LE, "控制在": LE,
+           "达到": EQ, "等于": EQ, "达": EQ, "为": EQ, "=": EQ}
+_POST_OP = {"及以上": GE, "以上": GE, "及以下": LE, "以下": LE, "以内": LE, "之内": LE, "内": LE}
+_EXCEL_DIGITS = Context(prec=15)
+CONTRADICTORY = "contradictory"
+
+
+def to_decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def excel_number(raw: str) -> Decimal:
+    """A stored number: 15 significant digits, as Excel holds and shows it (5042799.9699999997 → 5042799.97)."""
+    value = _EXCEL_DIGITS.create_decimal(raw)
+    return value.normalize() if value != 0 else Decimal(0)
+
+
+def normalize_unit(unit: str) -> str:
+    unit = normalize_label(fold(unit))
+    if unit in ("百分比", "百分之", "百分率", "%"):
+        return "%"
+    return unit
+
+
+def parse_text_quantity(text: str) -> Quantity | str | None:
+    """"≥95%", "1,234.50元", "控制在43.2万元以内" → Quantity; CONTRADICTORY for "≥5个以下"; None otherwise."""
+    s = _SPACES.sub("", fold(text))
+    percent_words = s.startswith("百分之")
+    if percent_words:
+        s = s[3:]
+    m = _QUANTITY.match(s)
+    if not m:
+        return None
+    value = to_decimal(m["num"])
+    if value is None:
+        return None
+    unit = m["unit"]
+    if re.search(r"\d", unit):
+        return None  # a range such as 80-90 or text with several numbers
+    pre = _PRE_OP.get(m["pre"] or "")
+    post = _POST_OP.get(m["post"] or "")
+    if m["post"] == "内" and not unit:
+        return None
+    op = pre
+    if post:
+        if pre in (None, EQ) or (m["pre"] == "控制在" and post == LE):
+            op = post
+        elif pre != post:
+            return CONTRADICTORY
+    unit = normalize_unit(unit)
+    if percent_words:
+        unit = "%"
+    return Quantity(value, unit, op, unit == "%")
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:日)?$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<end>底|末|份|)$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<yearend>年底|年末|年内|底)$"),
+)
+_DATE_SUFFIX = re.compile(r"(?:之前|以前|前|之后|以后|后)?(?:完成|办结|完工|到位|实施|支付)?$")
+
+
+def parse_text_date(text: str, year: int | None) -> DateValue | None:
+    s = _SPACES.sub("", fold(text))
+    s = re.sub(r"^(?:于|在|截至|截止|截止到)", "", s)
+    m_suffix = re.search(r"(之前|以前|前|之后|以后|后)(?:完成|办结|完工|到位|实施|支付)?$", s)
+    op = None
+    if m_suffix:
+        op = LE if "前" in m_suffix.group(1) else GE
+        s = s[: m_suffix.start()]
+    else:
+        s = _DATE_SUFFIX.sub("", s)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        groups = m.groupdict()
+        y = int(groups["y"]) if groups.get("y") else year
+        if y is None:
+            y = dt.date.today().year
+        try:
+            if groups.get("yearend"):
+                return DateValue(dt.date(y, 12, 31), op)
+            month = int(groups["m"])
+            if groups.get("d"):
+                return DateValue(dt.date(y, month, int(groups["d"])), op)
+            return DateValue(dt.date(y, month, calendar.monthrange(y, month)[1]), op)
+        except ValueError:
+            return None
+    return None
+
+
+def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber | str | None:
+    """A target or actual cell → Quantity, DateValue, NotNumber, CONTRADICTORY or None (blank)."""
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, CellError):
+        return NotNumber(f"错误值 {value}")
+    if isinstance(value, bool):
+        return NotNumber("逻辑值")
+    if isinstance(value, dt.datetime):
+        return DateValue(value.date(), None)
+    if isinstance(value, dt.date):
+        return DateValue(value, None)
+    if isinstance(value, Decimal):
+        if cell.percent:
+            return Quantity(value * 100, "%", None, True)
+        return Quantity(value, "", None, False)
+    text = str(value)
+    quantity = parse_text_quantity(text)
+    if quantity is not None:
+        return quantity
+    date = parse_text_date(text, year)
+    if date is not None:
+        return date
+    return NotNumber(text)
+
+
+def read_amount(cell: Cell) -> Decimal | NotNumber | None:
+    """A money cell: a number, or text such as "1,234.50元"."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, CellError):
+        return NotNumber(f"错误值 {value}")
+    if isinstance(value, (bool, dt.date)):
+        return NotNumber(str(value))
+    quantity = parse_text_quantity(str(value))
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "元", "万元"):
+        return quantity.value
+    return NotNumber(str(value))
+
+
+def read_plain_number(cell: Cell) -> Decimal | NotNumber | None:
+    """A weight or score: a number, possibly typed as text ("４分" reads as 4)."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (bool, dt.date, CellError)):
+        return NotNumber(str(value))
+    quantity = parse_text_quantity(str(value))
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "分"):
+        return quantity.value
+    return NotNumber(str(value))
+
+
+def read_rate(cell: Cell) -> Decimal | NotNumber | None:
+    """A typed 执行率 as a fraction: percentage format or % text → fraction; a plain number above 1.5 → points."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        if cell.percent:
+            return value
+        return value / 100 if value > Decimal("1.5") else value
+    if isinstance(value, (bool, dt.date, CellError)):
+        return NotNumber(str(value))
+    quantity = parse_text_quantity(str(value))
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "%"):
+        if quantity.unit == "%":
+            return quantity.value / 100
+        return quantity.value / 100 if quantity.value > Decimal("1.5") else quantity.value
+    return NotNumber(str(value))
+
+
+def round_half_up(value: Decimal, digits: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+# --- qualitative labels ------------------------------------------------------------------------
+
+QUAL_MET = "达成年度指标"
+QUAL_PARTIAL = "部分达成年度指标并具有一定效果"
+QUAL_MISSED = "未达成年度指标且效果较差"
+QUAL_LABELS = (QUAL_MET, QUAL_PARTIAL, QUAL_MISSED)
+
+
+def qualitative_label(text: str) -> str | None:
+    key = normalize_label(text).replace("预期", "年度").rstrip("。.")
+    return key if key in QUAL_LABELS else None

@@ -1,0 +1,395 @@
+"""Safe, fast access to the parts of an .xlsx/.xlsm package (lxml over zipfile).
+
+Shared by the reader (cell values with their number formats, in one pass per sheet) and the
+scored-copy writer (which rewrites only the parts it must). Every XML part is parsed with
+entities, DTDs and network access off; a part that declares a DTD is refused, since no part
+of a real workbook has one and that is how entity-expansion attacks arrive.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import UnreadableWorkbook
+from .model import CellError
+from .numbers import excel_number
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+M = f"{{{NS_MAIN}}}"
+R = f"{{{NS_REL}}}"
+
+# Limits before anything is inflated (README: "不可信文件的限制").
+MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_PART_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PARTS = 10_000
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_blank_text=False)
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+                                  45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58})
+BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def coord(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def split_coord(ref: str) -> tuple[int, int]:
+    m = _CELL_REF.match(ref.replace("$", "").upper())
+    if not m:
+        raise ValueError(ref)
+    return int(m.group(2)), column_index(m.group(1))
+
+
+def format_kind(code: str) -> str:
+    """'percent', 'date' or 'other' for a number-format code."""
+    first = code.split(";")[0]
+    bare = _FORMAT_LITERALS.sub("", first)
+    if "%" in bare:
+        return "percent"
+    lowered = bare.lower()
+    if lowered in ("general", "@", ""):
+        return "other"
+    if re.search(r"[ymdhs]", lowered) or re.search(r"[年月日]", first):
+        return "date"
+    return "other"
+
+
+@dataclass
+class RawCell:
+    value: object  # None | str | Decimal | bool | date | datetime | CellError
+    style: int = 0
+    kind: str = "other"  # number-format kind: percent / date / other
+    is_formula: bool = False
+    uncached: bool = False
+    formula: str | None = None
+
+
+@dataclass
+class Grid:
+    """One sheet's cells by (row, column), 1-based, plus its merged ranges."""
+
+    name: str
+    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    max_row: int = 0
+    max_col: int = 0
+
+    def get(self, row: int, col: int) -> RawCell | None:
+        return self.cells.get((row, col))
+
+    def value(self, row: int, col: int) -> object:
+        cell = self.cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def merged_origin(self, row: int, col: int) -> tuple[int, int] | None:
+        for r1, c1, r2, c2 in self.merges:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return (r1, c1)
+        return None
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    part: str  # e.g. xl/worksheets/sheet1.xml
+    rid: str
+    sheet_id: str
+    state: str  # visible / hidden / veryHidden
+
+
+def parse_xml(data: bytes, *, part: str, origin: str) -> etree._Element:
+    if _DTD.search(data[:4096]) or _DTD.search(data):
+        raise UnreadableWorkbook(f"文件 {origin} 的部件 {part} 含有 DTD/实体声明，出于安全不予读取：请在 Excel 或 WPS 中另存为新的 .xlsx 后再试。")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableWorkbook(f"文件 {origin} 已损坏（{part} 无法解析：{exc.msg}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+
+
+class Package:
+    """An opened .xlsx/.xlsm zip with its workbook structure; parts are read on demand."""
+
+    def __init__(self, path: Path, data: bytes | None = None) -> None:
+        self.path = path
+        self.origin = path.name
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+        except zipfile.BadZipFile:
+            raise UnreadableWorkbook(f"文件 {self.origin} 不是有效的 .xlsx 工作簿（文件已损坏或被截断）：请重新导出或另存为 .xlsx。") from None
+        infos = self.zip.infolist()
+        if len(infos) > MAX_PARTS:
+            raise UnreadableWorkbook(f"文件 {self.origin} 含有 {len(infos)} 个部件，超过上限 {MAX_PARTS}，不予读取。")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if (info.file_size > MAX_PART_UNCOMPRESSED or total > MAX_TOTAL_UNCOMPRESSED
+                    or (ratio > MAX_RATIO and info.file_size > 16 * 1024 * 1024)):
+                raise UnreadableWorkbook(
+                    f"文件 {self.origin} 解压后过大（部件 {info.filename} 声明 {info.file_size // (1024 * 1024)} MB，"
+                    f"上限为单个部件 {MAX_PART_UNCOMPRESSED // (1024 * 1024)} MB、合计 {MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MB），"
+                    "疑似压缩炸弹，不予读取。")
+        self.names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in self.names and not self._workbook_part_from_rels():
+            raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）：请提供 .xlsx 工作簿。")
+        self.workbook_part = self._workbook_part_from_rels() or "xl/workbook.xml"
+        self._xml_cache: dict[str, etree._Element] = {}
+        self._shared: list[str] | None = None
+        self._styles: list[tuple[int, str]] | None = None
+        self.workbook = self.xml(self.workbook_part)
+        self.date1904 = False
+        pr = self.workbook.find(f"{M}workbookPr")
+        if pr is not None and pr.get("date1904") in ("1", "true"):
+            self.date1904 = True
+        self.sheets = self._sheets()
+
+    # -- parts -------------------------------------------------------------------------------
+    def read(self, name: str) -> bytes:
+        try:
+            with self.zip.open(name) as handle:
+                return handle.read(MAX_PART_UNCOMPRESSED + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+            raise UnreadableWorkbook(f"文件 {self.origin} 已损坏（读取 {name} 失败：{exc}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+        except KeyError:
+            raise UnreadableWorkbook(f"文件 {self.origin} 缺少部件 {name}：文件已损坏。") from None
+
+    def xml(self, name: str) -> etree._Element:
+        if name not in self._xml_cache:
+            self._xml_cache[name] = parse_xml(self.read(name), part=name, origin=self.origin)
+        return self._xml_cache[name]
+
+    def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
+        """rId → (type, absolute target part, target mode) for a part's relationships."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self.names:
+            return {}
+        result = {}
+        for rel in self.xml(rels_name):
+            target = rel.get("Target", "")
+            mode = rel.get("TargetMode", "Internal")
+            if mode != "External":
+                target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
+        return result
+
+    def _workbook_part_from_rels(self) -> str | None:
+        if "_rels/.rels" not in self.names:
+            return None
+        root = parse_xml(self.read("_rels/.rels"), part="_rels/.rels", origin=self.origin)
+        for rel in root:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                target = rel.get("Target", "").lstrip("/")
+                if target in self.names:
+                    return target
+        return None
+
+    def _sheets(self) -> list[SheetInfo]:
+        rels = self.rels(self.workbook_part)
+        sheets = []
+        holder = self.workbook.find(f"{M}sheets")
+        for el in holder if holder is not None else []:
+            rid = el.get(f"{R}id", "")
+            rel = rels.get(rid)
+            if rel is None or not rel[0].endswith("/worksheet"):
+                continue  # chart sheets and dialog sheets hold no cells to read
+            sheets.append(SheetInfo(el.get("name", ""), rel[1], rid, el.get("sheetId", ""), el.get("state", "visible")))
+        return sheets
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    # -- shared strings and styles -------------------------------------------------------------
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            part = self._related_part("/sharedStrings")
+            strings: list[str] = []
+            if part:
+                for si in self.xml(part).iter(f"{M}si"):
+                    strings.append(rich_text(si))
+            self._shared = strings
+        return self._shared
+
+    def styles(self) -> list[tuple[int, str]]:
+        """Per cellXfs index: (numFmtId, number-format kind)."""
+        if self._styles is None:
+            part = self._related_part("/styles")
+            result: list[tuple[int, str]] = []
+            if part:
+                root = self.xml(part)
+                custom = {}
+                numfmts = root.find(f"{M}numFmts")
+                for nf in numfmts if numfmts is not None else []:
+                    try:
+                        custom[int(nf.get("numFmtId", "0"))] = nf.get("formatCode", "")
+                    except ValueError:
+                        continue
+                xfs = root.find(f"{M}cellXfs")
+                for xf in xfs if xfs is not None else []:
+                    try:
+                        fmt_id = int(xf.get("numFmtId", "0"))
+                    except ValueError:
+                        fmt_id = 0
+                    if fmt_id in custom:
+                        kind = format_kind(custom[fmt_id])
+                    elif fmt_id in BUILTIN_PERCENT_FORMATS:
+                        kind = "percent"
+                    elif fmt_id in BUILTIN_DATE_FORMATS:
+                        kind = "date"
+                    else:
+                        kind = "other"
+                    result.append((fmt_id, kind))
+            self._styles = result
+        return self._styles
+
+    def _related_part(self, suffix: str) -> str | None:
+        for rel_type, target, _ in self.rels(self.workbook_part).values():
+            if rel_type.endswith(suffix) and target in self.names:
+                return target
+        return None
+
+    # -- cells ---------------------------------------------------------------------------------
+    def grid(self, sheet: SheetInfo) -> Grid:
+        shared = self.shared_strings()
+        styles = self.styles()
+        grid = Grid(sheet.name)
+        data = self.read(sheet.part)
+        if _DTD.search(data):
+            parse_xml(data, part=sheet.part, origin=self.origin)
+        try:
+            for _, el in etree.iterparse(io.BytesIO(data), events=("end",), tag=(f"{M}c", f"{M}mergeCell"),
+                                         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False):
+                if el.tag == f"{M}mergeCell":
+                    ref = el.get("ref", "")
+                    if ":" in ref:
+                        try:
+                            (r1, c1), (r2, c2) = (split_coord(p) for p in ref.split(":", 1))
+                            grid.merges.append((r1, c1, r2, c2))
+                        except ValueError:
+                            pass
+                    el.clear()
+                    continue
+                ref = el.get("r")
+                if ref is None:
+                    el.clear()
+                    continue
+                try:
+                    row, col = split_coord(ref)
+                except ValueError:
+                    el.clear()
+                    continue
+                cell = self._cell(el, shared, styles)
+                el.clear()
+                if cell is None:
+                    continue
+                grid.cells[(row, col)] = cell
+                grid.max_row = max(grid.max_row, row)
+                grid.max_col = max(grid.max_col, col)
+        except etree.XMLSyntaxError as exc:
+            raise UnreadableWorkbook(f"文件 {self.origin} 已损坏（工作表“{sheet.name}”无法解析：{exc.msg}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+        return grid
+
+    def _cell(self, el: etree._Element, shared: list[str], styles: list[tuple[int, str]]) -> RawCell | None:
+        t = el.get("t", "n")
+        try:
+            style = int(el.get("s", "0"))
+        except ValueError:
+            style = 0
+        kind = styles[style][1] if 0 <= style < len(styles) else "other"
+        f = el.find(f"{M}f")
+        v = el.find(f"{M}v")
+        text = v.text if v is not None else None
+        is_formula = f is not None
+        value: object = None
+        if t == "inlineStr":
+            is_el = el.find(f"{M}is")
+            value = rich_text(is_el) if is_el is not None else None
+        elif text is None:
+            value = None
+        elif t == "s":
+            try:
+                value = shared[int(text)]
+            except (ValueError, IndexError):
+                value = None
+        elif t == "str":
+            value = text
+        elif t == "b":
+            value = text.strip() in ("1", "true")
+        elif t == "e":
+            value = CellError(text.strip())
+        elif t == "d":
+            value = _iso_date(text)
+        else:
+            try:
+                number = excel_number(text.strip())
+            except (InvalidOperation, ValueError):
+                value = text
+            else:
+                value = self._serial_to_date(number) if kind == "date" else number
+        if value is None and not is_formula and style == 0:
+            return None
+        return RawCell(value, style, kind, is_formula, is_formula and text is None and t != "inlineStr",
+                       f.text if f is not None else None)
+
+    def _serial_to_date(self, serial: Decimal) -> object:
+        try:
+            days = float(serial)
+            if self.date1904:
+                base = dt.datetime(1904, 1, 1)
+            else:
+                base = dt.datetime(1899, 12, 31) if days < 60 else dt.datetime(1899, 12, 30)
+            moment = base + dt.timedelta(days=days)
+        except (OverflowError, ValueError):
+            return serial
+        return moment.date() if moment.time() == dt.time() else moment
+
+
+def _iso_date(text: str) -> object:
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return text
+    return moment.date() if moment.time() == dt.time() else moment
+
+
+def rich_text(el: etree._Element) -> str:
+    """Text of an <si>/<is>: its <t> and run <t>s, without phonetic (<rPh>) runs."""
+    parts = []
+    for node in el.iter(f"{M}t"):
+        parent = node.getparent()
+        if parent is not None and parent.tag == f"{M}rPh":
+            continue
+        parts.append(node.text or "")
+    return "".join(parts)
