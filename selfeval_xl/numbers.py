@@ -40,8 +40,10 @@ def is_empty_reason(text: str) -> bool:
 # --- operators -------------------------------------------------------------------------------
 
 _OPERATOR_WORDS = {
-    GE: ("≥", ">", "大于等于", "大于或等于", "大于", "高于", "不少于", "不低于", "至少", "超过", "正向", "不小于"),
-    LE: ("≤", "<", "小于等于", "小于或等于", "小于", "低于", "不超过", "不高于", "不大于", "不多于", "反向"),
+    GE: ("≥", ">", "大于等于", "大于或等于", "大于", "高于", "不少于", "不低于", "至少", "超过", "正向", "不小于",
+         "以上", "及以上"),
+    LE: ("≤", "<", "小于等于", "小于或等于", "小于", "低于", "不超过", "不高于", "不大于", "不多于", "反向",
+         "以下", "及以下", "以内", "之内", "控制在以内"),
     EQ: ("=", "等于", "为", "达到", "达"),
 }
 _WORD_TO_OP = {word: op for op, words in _OPERATOR_WORDS.items() for word in words}
@@ -208,6 +210,11 @@ def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber
         return Quantity(value, "", None, False)
     text = str(value)
     quantity = parse_text_quantity(text)
+    if isinstance(quantity, Quantity) and quantity.unit.startswith("月"):
+        # "12月底前", "6月前": a month of the evaluation year, not 12 of a unit "月底前" (§4.5)
+        date = parse_text_date(text, year)
+        if date is not None:
+            return date
     if quantity is not None:
         return quantity
     date = parse_text_date(text, year)

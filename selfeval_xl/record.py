@@ -1,0 +1,80 @@
+"""What was scored, recorded inside the scored workbook so the county can verify it later.
+
+The record is JSON kept in cells of the summary sheet (column RECORD_COLUMN, hidden) and
+referenced by a defined name; both survive a round trip through Excel, WPS and LibreOffice,
+unlike custom XML parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from . import __version__
+from .model import Cell, Result
+from .profile import Profile
+
+RECORD_NAME = "selfeval_record"
+FINGERPRINT_NAME = "selfeval_fingerprint"
+RECORD_COLUMN = 40  # AN: far right of the summary, hidden
+CHUNK = 30000  # a cell holds at most 32,767 characters
+
+
+def canonical_value(cell: Cell) -> str:
+    """A cell's meaning as text, so a value saved again by another application compares equal."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value != 0 else "0"
+        return text + ("%" if cell.percent else "")
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def result_summary(result: Result) -> dict[str, object]:
+    data = result.to_json()
+    return {"total": data["total"], "grade": data["grade"], "valid": data["valid"],
+            "execution": data["execution"], "levels": data["levels"],
+            "errors": len(result.errors), "warnings": len(result.warnings)}
+
+
+def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str) -> str:
+    payload = json.dumps({"inputs": inputs, "result": summary, "profile": profile}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]]) -> dict[str, object]:
+    inputs = {f"{c.sheet}!{c.coord}": canonical_value(c) for c in cells}
+    summary = result_summary(result)
+    return {
+        "tool": "selfeval-xl",
+        "version": __version__,
+        "scored_on": dt.date.today().isoformat(),
+        "form": result.form,
+        "profile": profile.name,
+        "profile_toml": None if profile.builtin else profile.source,
+        "inputs": inputs,
+        "result": summary,
+        "fingerprint": fingerprint(inputs, summary, profile.name),
+        "marks": marks,
+    }
+
+
+def record_chunks(record: dict[str, object]) -> list[str]:
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+
+
+def parse_record(chunks: list[str]) -> dict[str, object] | None:
+    try:
+        record = json.loads("".join(chunks))
+    except (ValueError, TypeError):
+        return None
+    return record if isinstance(record, dict) and record.get("tool") == "selfeval-xl" else None

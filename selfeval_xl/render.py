@@ -1,0 +1,48 @@
+"""Result → the text people read in a console. Plain strings; the CLI decides where they go."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .layout import FORM_TYPE_LABELS
+from .model import Result, score_text, weight_text
+from .profile import Profile
+
+
+def result_text(result: Result) -> str:
+    d = result.digits
+    ex = result.execution
+    rate = "—（全年预算数为 0 或未填）" if ex.rate is None else f"{(ex.rate * 100).quantize(Decimal('0.01'))}%"
+    lines = [
+        f"文件：{result.file}（{FORM_TYPE_LABELS[result.form]}，口径 {result.profile}）",
+        f"单位：{result.unit or '（未填写）'}　年度：{result.year or '（未填写）'}",
+        f"预算执行率：{rate}　得分 {score_text(ex.score, d)}/{weight_text(ex.weight)}",
+        "　".join(f"{lv.name} {score_text(lv.score, d)}/{weight_text(lv.weight) or weight_text(lv.indicator_weight)}"
+                 for lv in result.levels),
+        f"总分 {score_text(result.total, d)}　等级 {result.grade}（{'校验通过' if result.valid else '校验未通过，等级为暂评'}）",
+        f"问题：错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个",
+    ]
+    for f in [*result.errors, *result.warnings]:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "整个工作簿")
+        lines.append(f"  [{'错误' if f.severity == 'error' else '警告'}] {where} {f.code}：{f.message}")
+    return "\n".join(lines)
+
+
+def profiles_text(profiles: list[Profile]) -> str:
+    lines = []
+    for p in profiles:
+        lines.append(f"{p.name}（{FORM_TYPE_LABELS[p.form]}）：{p.title}")
+        lines.append(f"  分值：{p.describe_weights()}")
+        lines.append(f"  执行率：{p.describe_rule()}")
+        lines.append(f"  等级：{p.describe_grades()}")
+    return "\n".join(lines)
+
+
+def profile_json(p: Profile) -> dict[str, object]:
+    return {
+        "name": p.name, "title": p.title, "form": p.form, "digits": p.digits,
+        "execution": {"weight": weight_text(p.execution_weight), "rule": p.rule,
+                      "steps": [[weight_text(s.threshold), weight_text(s.score)] for s in p.steps]},
+        "weights": {level: weight_text(w) for level, w in p.weights},
+        "optional": list(p.optional),
+        "grades": [{"name": g.name, "min": weight_text(g.min)} for g in p.grades],
+    }
