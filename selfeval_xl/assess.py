@@ -64,7 +64,16 @@ def assess(inp: EvaluationInput, profile: Profile) -> Result:
 
 # --- 预算执行 --------------------------------------------------------------------------------------
 
+def _not_cached(cell: Cell, findings: Findings) -> None:
+    """An input cell holding a formula whose value the file does not carry (§7 FORMULA_NOT_CACHED).
+
+    The value stays unknown, so the cell is also treated as empty by the caller."""
+    if cell.uncached and cell.blank:
+        findings.add("FORMULA_NOT_CACHED", cell)
+
+
 def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Decimal | None:
+    _not_cached(cell, findings)
     value = read_amount(cell)
     if value is None:
         if required:
@@ -197,6 +206,8 @@ def canonical_level(text: str, table: tuple[str, ...] | dict[str, object]) -> st
 
 def _assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, findings: Findings) -> IndicatorResult:
     name = ind.name.text or f"第{ind.row}行指标"
+    for cell in (ind.target, ind.actual, ind.weight):
+        _not_cached(cell, findings)
     level = canonical_level(ind.level1.text, LEVEL2_BY_LEVEL1)
     if level is None:
         findings.add("LEVEL_UNKNOWN", ind.level1, value=ind.level1.text)

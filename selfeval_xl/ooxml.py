@@ -201,7 +201,7 @@ class Package:
             target = rel.get("Target", "")
             mode = rel.get("TargetMode", "Internal")
             if mode != "External":
-                target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                target = resolve_target(folder, target)
             result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
         return result
 
@@ -288,9 +288,26 @@ class Package:
         data = self.read(sheet.part)
         if _DTD.search(data):
             parse_xml(data, part=sheet.part, origin=self.origin)
+        # <row r> and <c r> are optional (ECMA-376 §18.3.1.73, §18.3.1.4): writers that stream rows
+        # often leave them out, and a cell without r is the one after its left neighbour.
+        current_row = 0
+        current_col = 0
         try:
-            for _, el in etree.iterparse(io.BytesIO(data), events=("end",), tag=(f"{M}c", f"{M}mergeCell"),
-                                         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False):
+            for event, el in etree.iterparse(io.BytesIO(data), events=("start", "end"),
+                                             tag=(f"{M}row", f"{M}c", f"{M}mergeCell"),
+                                             resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False):
+                if el.tag == f"{M}row":
+                    if event == "start":
+                        try:
+                            current_row = int(el.get("r", ""))
+                        except ValueError:
+                            current_row += 1
+                        current_col = 0
+                    else:
+                        el.clear()
+                    continue
+                if event == "start":
+                    continue
                 if el.tag == f"{M}mergeCell":
                     ref = el.get("ref", "")
                     if ":" in ref:
@@ -302,12 +319,12 @@ class Package:
                     el.clear()
                     continue
                 ref = el.get("r")
-                if ref is None:
-                    el.clear()
-                    continue
                 try:
-                    row, col = split_coord(ref)
+                    row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
                 except ValueError:
+                    row, col = current_row, current_col + 1
+                current_row, current_col = row, col
+                if row < 1:
                     el.clear()
                     continue
                 cell = self._cell(el, shared, styles)
@@ -382,6 +399,13 @@ def _iso_date(text: str) -> object:
     except ValueError:
         return text
     return moment.date() if moment.time() == dt.time() else moment
+
+
+def resolve_target(folder: str, target: str) -> str:
+    """A relationship target as a part name: absolute ("/xl/x.xml") or relative to the source's folder."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
 
 
 def rich_text(el: etree._Element) -> str:

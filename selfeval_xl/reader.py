@@ -64,6 +64,16 @@ class Table:
     last_header_row: int
 
 
+# A unit written after a header label: 全年预算数（万元）, 执行率(%), 分值（分）.
+_HEADER_UNIT = re.compile(r"\((?:万?元|%|分)\)$")
+
+
+def _header_label(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _HEADER_UNIT.sub("", normalize_label(value))
+
+
 def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str], extra: tuple[L.Column, ...] = ()) -> Table | None:
     best: Table | None = None
     best_score = 0
@@ -71,8 +81,8 @@ def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str],
     for row in rows:
         found: dict[str, int] = {}
         for col in range(1, grid.max_col + 1):
-            value = grid.value(row, col)
-            if not isinstance(value, str):
+            value = _header_label(grid.value(row, col))
+            if not value:
                 continue
             for column in (*columns, *extra):
                 if column.key not in found and column.matches(value):
@@ -80,8 +90,8 @@ def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str],
                     break
         # A two-row header: labels missing on this row may sit on the next one.
         for col in range(1, grid.max_col + 1):
-            value = grid.value(row + 1, col)
-            if not isinstance(value, str) or col in found.values():
+            value = _header_label(grid.value(row + 1, col))
+            if not value or col in found.values():
                 continue
             for column in (*columns, *extra):
                 if column.key not in found and column.matches(value):
@@ -241,6 +251,8 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
         has_amount = any(not cells[k].blank for k in ("initial", "budget", "executed"))
         if not name_key and not category_key and not has_amount:
             continue
+        if _is_column_number_row(grid, row, cols) or (not has_amount and _NOTE.match(name_key or category_key)):
+            continue  # a 栏次 row (1, 2, 3=2/1 …) under the header, or a note / signature line
         label_key = name_key or category_key
         name = cells["name"].text or cells["category"].text
         if label_key in total_keys or category_key in total_keys:
@@ -252,7 +264,7 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
             continue
         if label_key.endswith(L.SUBTOTAL_SUFFIX):
             stem = label_key[: -len(L.SUBTOTAL_SUFFIX)]
-            group = stem if stem in groups else current_group
+            group = stem if stem in groups else category_key if category_key in groups else current_group
             rows.append(BudgetRow(row, "subtotal", group, name, cells["initial"], cells["budget"], cells["executed"],
                                   cells["rate"], cells["reason"]))
             continue
@@ -262,14 +274,36 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
                 rows.append(BudgetRow(row, "subtotal", current_group, name, cells["initial"], cells["budget"],
                                       cells["executed"], cells["rate"], cells["reason"]))
             continue
-        group = category_key if category_key in groups else current_group
+        # A 类别 merged down its group, or left blank under a filled one, takes the value above.
+        if category_key in groups:
+            current_group = category_key
+        group = current_group
         rows.append(BudgetRow(row, "line", group, cells["name"].text or cells["category"].text, cells["initial"],
                               cells["budget"], cells["executed"], cells["rate"], cells["reason"]))
         seen_line = True
     return rows
 
 
-_SKIP_INDICATOR_ROW = {normalize_label(x) for x in ("合计", "总计", "总分", "小计")}
+_SKIP_INDICATOR_ROW = {normalize_label(x) for x in ("合计", "总计", "总分", "小计", "栏次")}
+# A note or signature line under a table: 注：…, 说明：…, 填表人：…, 单位负责人：…
+_NOTE = re.compile(r"^(?:注\d*[:：]|说明[:：]|填表|填报|制表|审核|单位负责人|财务负责人|负责人[:：]|联系电话)")
+
+
+def _is_column_number_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
+    """The 栏次 row many finance forms print under the header: 栏次 | 1 | 2 | 3=2/1 …"""
+    for col in {1, *cols.values()}:
+        if normalize_label(grid.value(row, col)) == "栏次":
+            return True
+    return False
+
+
+def _label_texts(grid: Grid, row: int, cols: dict[str, int]) -> set[str]:
+    """The normalized text of a row's label cells: 序号, 工作分项, 一级, 二级, 三级, and column A when it is one."""
+    value_cols = {cols[k] for k in ("target", "actual", "weight", "self_score", "unit", "reason") if k in cols}
+    places = {cols[k] for k in ("seq", "area", "level1", "level2", "name") if k in cols}
+    if 1 not in value_cols:
+        places.add(1)
+    return {normalize_label(grid.value(row, c)) for c in places} - {""}
 
 
 def _operator_column(grid: Grid, table: Table) -> tuple[int | None, int | None]:
@@ -295,10 +329,11 @@ def _read_indicators(grid: Grid, table: Table) -> list[Indicator]:
                                                                     "actual", "weight", "self_score", "reason")}
         get["operator"] = _cell(grid, row, operator_col)
         get["nature"] = _cell(grid, row, nature_col)
-        level1_text = normalize_label(get["level1"].text)
-        if level1_text in _SKIP_INDICATOR_ROW or normalize_label(get["name"].text) in _SKIP_INDICATOR_ROW \
-                or normalize_label(get["area"].text) in _SKIP_INDICATOR_ROW:
-            continue
+        labels = _label_texts(grid, row, cols)
+        if labels & _SKIP_INDICATOR_ROW:
+            continue  # a 合计 / 总分 row (in any label column, 序号 included) or a 栏次 row
+        if all(get[k].blank for k in ("target", "actual", "weight")) and any(_NOTE.match(t) for t in labels):
+            continue  # a note or signature line under the table
         level1_carried = get["level1"].blank
         for key in ("area", "level1"):
             if get[key].blank and key in carried:

@@ -24,7 +24,7 @@ from .atomic import write_atomically
 from .errors import OutputError
 from .layout import SHEET_SUMMARY
 from .model import Finding, Result
-from .ooxml import M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, split_coord
+from .ooxml import M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, resolve_target, split_coord
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, parse_record, record_chunks, RECORD_COLUMN
 from .summary import SheetModel, build_summary, record_range
 
@@ -151,7 +151,7 @@ class Surgery:
         if not self._exists(name):
             return {}
         folder = posixpath.dirname(sheet_part)
-        return {el.get("Id"): (el.get("Type", ""), posixpath.normpath(posixpath.join(folder, el.get("Target", ""))))
+        return {el.get("Id"): (el.get("Type", ""), resolve_target(folder, el.get("Target", "")))
                 for el in self._tree(name) if el.get("TargetMode") != "External"}
 
     # -- the previous summary ----------------------------------------------------------------------

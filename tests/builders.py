@@ -54,7 +54,7 @@ class Raw:
 
 def pct(value: object) -> Raw:
     """A number in a cell formatted as a percentage (the cell holds the fraction)."""
-    return Raw(value, percent=True)
+    return Raw(value if isinstance(value, Decimal) else Decimal(str(value)), percent=True)
 
 
 def uncached_formula() -> Raw:

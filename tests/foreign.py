@@ -31,6 +31,8 @@ LEVELS = [{"name": "产出指标", "weight": "40", "score": "39.44"},
 INDICATOR_SCORES = ["4.00", "4.00", "3.84", "4.00", "4.00", "3.60", "8.00", "8.00",
                     "14.17", "15.00", "10.00", "2.00", "2.00", "2.00", "1.96", "2.00"]
 
+LEVEL_WEIGHTS = {"产出指标": 40, "效益指标": 40, "满意度指标": 10}
+
 BUDGET_LABELS = {"seq": "序号", "category": "类别", "name": "名称", "initial": "年初预算数", "budget": "全年预算数",
                  "executed": "全年执行数", "rate": "执行率", "reason": "原因说明"}
 INDICATOR_LABELS = {"seq": "序号", "area": "工作分项", "level1": "一级指标", "level2": "二级指标", "name": "三级指标",
@@ -90,6 +92,7 @@ class IndicatorLayout:
     labels: dict[str, str] = field(default_factory=dict)
     title_rows: tuple[str, ...] = ()
     levels: str = "full"  # full / merge (一级、二级 merged down their group) / blank (only the group's first row)
+    level1_weights: bool = False  # the weight written inside the first-level label: 产出指标（40分）
     operator_in_target: bool = False  # ≥95%, 不低于90%, ≤0 … written inside the target cell
     nature_holds_operator: bool = False  # the 指标性质 column holds ≥ / ≤ / ＝ (and nothing on 定性 rows)
     actual_percent_format: bool = False  # actuals of % rows as fractions shown with a '0%' format
@@ -308,6 +311,8 @@ def indicator_values(layout: IndicatorLayout, index: int, ind: tuple) -> dict[st
                               "nature": nature, "operator": op or None, "target": target, "unit": unit or None,
                               "actual": actual, "weight": weight, "reason": reason or None,
                               "self_score": None}
+    if layout.level1_weights:
+        row["level1"] = f"{level1}（{LEVEL_WEIGHTS[level1]}分）"
     if layout.self_scores:
         row["self_score"] = Decimal(INDICATOR_SCORES[index])
     if layout.nature_holds_operator:
@@ -385,12 +390,18 @@ def _index_at(placed: list[tuple[int, int, dict[str, object]]], row: int) -> int
 
 def write_workbook(path: Path, *, budget: BudgetLayout | None = None, indicators: IndicatorLayout | None = None,
                    info: str | None = "基本信息", with_budget: bool = True, with_indicators: bool = True,
-                   indicators_first: bool = False, cover: str | None = None) -> Written:
-    """Write the worked example as a foreign workbook; returns where things went."""
+                   indicators_first: bool = False, cover: str | None = None,
+                   inline_strings: bool = False) -> Written:
+    """Write the worked example as a foreign workbook; returns where things went.
+
+    inline_strings: XlsxWriter's constant_memory mode, which stores text as inline strings
+    (t="inlineStr") instead of the shared-string table, as some exporters do. Rows must then be
+    written in order, so it suits the layouts without merges.
+    """
     budget = budget or BudgetLayout()
     indicators = indicators or IndicatorLayout()
     written = Written(Path(path))
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": inline_strings})
     if cover:
         _Sheet(book, cover).put(0, 0, "2025年度部门整体支出绩效自评表")
     if info:

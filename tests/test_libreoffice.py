@@ -107,8 +107,13 @@ CASES = (
     Case("digits0-filled", "department", "user-digits0", example=True, fill="fill_department"),
     Case("sichuan-filled", "project", "sichuan-project", fill="fill_project"),
     Case("mof-filled", "project", "mof-project", fill="fill_project"),
+    Case("dept-edges", "department", fill="fill_edges"),
+    Case("dept-gaps", "department", fill="fill_gaps"),
 )
 CASE_IDS = [c.name for c in CASES]
+# dept-gaps holds inputs where the live formulas knowingly differ from the tool (GAPS below), so its
+# totals are not compared; each of its rows is checked on its own, as an expected failure.
+SCORED_IDS = [name for name in CASE_IDS if name != "dept-gaps"]
 
 
 # --- filling with openpyxl (which also drops every cached value, so only a recalculation can pass) ---
@@ -207,6 +212,73 @@ def fill_project(wb, case: Case) -> None:
         ind[f"{IND_COL['weight']}{first + 7}"] = 10
 
 
+# (一级, 二级, 三级 = a label for the case, 性质, 比较, 指标值, 单位, 实际完成值, 分值, 自评得分)
+EDGES = (
+    ("产出指标", "数量指标", "≥ 目标为 0", "定量", "≥", 0, "个", 5, 3, None),
+    ("产出指标", "数量指标", "＝ 目标为 0 达成", "定量", "＝", 0, "个", 0, 3, None),
+    ("产出指标", "数量指标", "＝ 目标为 0 未达成", "定量", "＝", 0, "个", 1, 3, None),
+    ("产出指标", "数量指标", "≤ 目标为 0 达成", "定量", "≤", 0, "个", 0, 3, None),
+    ("产出指标", "数量指标", "≤ 目标为 0 未达成", "定量", "≤", 0, "个", 1, 3, None),
+    ("产出指标", "数量指标", "≥ 超额完成", "定量", "≥", 10, "个", 13, 3, None),
+    ("产出指标", "数量指标", "≤ 超过两倍", "定量", "≤", 5, "个", 11, 3, None),
+    ("产出指标", "数量指标", "≤ 部分", "定量", "≤", 5, "个", 6.5, 3, None),
+    ("产出指标", "数量指标", "舍入 1.005", "定量", "≥", 2, "个", 1, 2.01, None),
+    ("产出指标", "数量指标", "舍入 0.125", "定量", "≥", 8, "个", 1, 1, None),
+    ("产出指标", "数量指标", "舍入 2/3", "定量", "≥", 3, "个", 2, 1, None),
+    ("产出指标", "质量指标", "定性 达成", "定性", None, "好", None, "达成年度指标", 3, None),
+    ("产出指标", "质量指标", "定性 未达成 自评", "定性", None, "好", None, "未达成年度指标且效果较差", 3, 1),
+    ("产出指标", "质量指标", "定性 性质空", None, None, "好", None, "部分达成年度指标并具有一定效果", 3, 2),
+    ("产出指标", "质量指标", "定性 空格", "定性", None, "好", None, " 达成 年度指标", 3, None),
+    ("产出指标", "质量指标", "定性 自评超分值", "定性", None, "好", None, "部分达成年度指标并具有一定效果", 3, 5),
+    ("产出指标", "质量指标", "<= 写法", "定量", "<=", 10, "个", 12, 3, None),
+    ("产出指标", "质量指标", "小于等于 写法", "定量", "小于等于", 10, "个", 12, 3, None),
+    ("产出指标", "质量指标", "等号 = 写法", "定量", "=", 0, "个", 1, 3, None),
+    ("产出指标", "质量指标", "等于 写法", "定量", "等于", 0, "个", 0, 3, None),
+    ("产出指标", "质量指标", "事故发生率", "定量", None, 2, "%", 3, 3, None),  # ≤ from the name
+    ("成本指标", "经济成本指标", "一级为成本指标", "定量", None, 100, "元", 130, 3, None),  # ≤, counted with 产出
+    ("产出指标", "质量指标", "负目标", "定量", "≥", -5, "个", -3, 3, None),
+    ("产出指标", "质量指标", "负完成值", "定量", "≥", 5, "个", -3, 3, None),
+    ("效益指标", "社会效益指标", "百分比格式", "定量", "≥", 0.95, "%", 0.9, 3, None),  # shown as 95 %, 90 %
+    ("效益指标", "社会效益指标", "没有分值", "定量", "≥", 10, "个", 5, None, None),
+)
+# Inputs the template's dropdowns and number cells do not produce, but pasting can; the tool reads
+# them, the live formula does not (it shows a provisional score only).
+GAPS = (
+    ("产出指标", "质量指标", "比较方式 <", "定量", "<", 10, "个", 12, 3, None),
+    ("产出指标", "质量指标", "比较方式 不超过", "定量", "不超过", 10, "个", 12, 3, None),
+    ("产出指标", "质量指标", "文本数字", "定量", "≥", "100", "%", "96", 3, None),
+    ("产出指标", "质量指标", "文本百分数", "定量", "≥", "95%", "%", "90%", 3, None),
+    ("产出指标", "质量指标", "比较方式写在指标值里", "定量", None, "≥95", "%", 90, 3, None),
+    ("产出指标", "质量指标", "文本分值", "定量", "≥", 10, "个", 8, "3", None),
+)
+_ROW_KEYS = ("level1", "level2", "name", "nature", "operator", "target", "unit", "actual", "weight", "self_score")
+
+
+def _write_rows(wb, rows) -> None:
+    ws = wb[L.SHEET_INDICATORS]
+    first = indicator_rows("department")[0]
+    for i, values in enumerate(rows):
+        ws[f"{IND_COL['seq']}{first + i}"] = i + 1
+        for key, value in zip(_ROW_KEYS, values):
+            cell = ws[f"{IND_COL[key]}{first + i}"]
+            cell.value = value
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # openpyxl would take "=" for a formula
+            if key in ("target", "actual") and values[2] == "百分比格式":
+                ws[f"{IND_COL[key]}{first + i}"].number_format = "0%"
+    budget = wb[L.SHEET_BUDGET]
+    _budget(budget, budget_rows("department").first_line, category="基本支出", name="人员经费",
+            initial=1000, budget=1000, executed=1000.01)  # over budget: the rate is capped at 100 %
+
+
+def fill_edges(wb, case: Case) -> None:
+    _write_rows(wb, EDGES)
+
+
+def fill_gaps(wb, case: Case) -> None:
+    _write_rows(wb, GAPS)  # openpyxl keeps "100" a text cell
+
+
 # --- the one conversion ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -279,7 +351,7 @@ def test_no_formula_errors_in_libreoffice(lo_batch, name):
     assert not errors, f"{len(errors)} formula error(s) in LibreOffice: {errors[:10]}"
 
 
-@pytest.mark.parametrize("name", CASE_IDS)
+@pytest.mark.parametrize("name", SCORED_IDS)
 def test_score_sheet_matches_the_tool(lo_batch, name):
     item = lo_batch[name]
     result = item.result
@@ -305,7 +377,7 @@ def test_score_sheet_matches_the_tool(lo_batch, name):
         assert abs(rate - float(result.execution.rate)) < 1e-12
 
 
-@pytest.mark.parametrize("name", CASE_IDS)
+@pytest.mark.parametrize("name", SCORED_IDS)
 def test_indicator_rows_and_budget_rates_match_the_tool(lo_batch, name):
     item = lo_batch[name]
     wb = openpyxl.load_workbook(item.converted, data_only=True)
@@ -356,3 +428,14 @@ def test_formulas_survive_the_round_trip(lo_batch):
     ws = openpyxl.load_workbook(lo_batch["dept-example"].converted)[L.SHEET_SCORE]
     assert str(ws[SCORE_CELLS.total].value).startswith("=")
     assert str(ws[SCORE_CELLS.grade].value).startswith("=")
+
+
+@pytest.mark.parametrize("index", range(len(GAPS)), ids=[g[2] for g in GAPS])
+@pytest.mark.xfail(strict=True, reason="known gap: the live formula reads only dropdown operators and numeric cells")
+def test_known_formula_gaps(lo_batch, index):
+    item = lo_batch["dept-gaps"]
+    row = indicator_rows("department")[0] + index
+    tool = next(i for i in item.result.indicators if i.row == row)
+    assert tool.score is not None
+    ws = openpyxl.load_workbook(item.converted, data_only=True)[L.SHEET_INDICATORS]
+    assert _close(ws[f"{CALC_COL}{row}"].value, tool.score)

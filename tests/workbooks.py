@@ -1,0 +1,36 @@
+"""Small helpers that make filled workbooks for tests from the tool's own template."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+from selfeval_xl.api import make_template
+
+_CACHE: dict[tuple[str, bool], Path] = {}
+
+
+def template_copy(tmp_path: Path, name: str = "filled.xlsx", *, form: str = "department", example: bool = True) -> Path:
+    """A fresh copy of the (example) template in tmp_path; generated once per session."""
+    key = (form, example)
+    if key not in _CACHE or not _CACHE[key].exists():
+        cache_dir = Path(__import__("tempfile").mkdtemp(prefix="selfeval-tpl-"))
+        path = cache_dir / f"{form}-{'example' if example else 'blank'}.xlsx"
+        make_template(path, form=form, example=example)
+        _CACHE[key] = path
+    target = tmp_path / name
+    shutil.copyfile(_CACHE[key], target)
+    return target
+
+
+def edit(path: Path, changes: dict[str, dict[str, object]], out: Path | None = None) -> Path:
+    """Set cells with openpyxl: {"绩效指标": {"J6": 90}}; saves to `out` (default: in place)."""
+    wb = openpyxl.load_workbook(path)
+    for sheet, cells in changes.items():
+        ws = wb[sheet]
+        for ref, value in cells.items():
+            ws[ref] = value
+    target = out or path
+    wb.save(target)
+    return target
