@@ -11,7 +11,7 @@ from .checks import Findings
 from .layout import COUNTED_WITH, LEVEL2_BY_LEVEL1, LOWER_IS_BETTER_WORDS
 from .model import (BudgetRow, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
                     LevelResult, LineResult, Result)
-from .numbers import (CONTRADICTORY, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
+from .numbers import (CONTRADICTORY, EQ, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
                       normalize_label, normalize_unit, parse_operator_word, qualitative_label,
                       read_amount, read_plain_number, read_rate, read_value, round_half_up)
 from .profile import KNOWN_LEVELS, TOTAL_POINTS, Profile
@@ -101,7 +101,8 @@ def _assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -
         any_reason = any_reason or reason_given
         for key, value in (("budget", budget), ("executed", executed), ("initial", initial)):
             if value is not None:
-                for group in (line.group, None):
+                # into its group and the total; a line with no group (project form) into the total once
+                for group in ((line.group, None) if line.group is not None else (None,)):
                     sums[(group, key)] = sums.get((group, key), ZERO) + value
         rate = execution_rate(budget, executed) if budget is not None and executed is not None else None
         if budget is not None and executed is not None and executed > budget:
@@ -257,8 +258,7 @@ def _is_qualitative(ind: Indicator) -> bool:
 
 
 def _self_score(ind: Indicator, findings: Findings) -> Decimal | None:
-    if ind.self_score.is_formula:
-        return None
+    _not_cached(ind.self_score, findings)
     value = read_plain_number(ind.self_score)
     if isinstance(value, NotNumber):
         findings.add("VALUE_NOT_NUMBER", ind.self_score, what="自评得分", value=ind.self_score.text)
@@ -324,7 +324,7 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
             findings.add("VALUE_NOT_NUMBER", cell, what=f"“{name}”的{what}", value=cell.text)
             failed = True
     cell_op = target.op if isinstance(target, (Quantity, DateValue)) else None
-    if column_op and cell_op and column_op != cell_op:
+    if column_op and cell_op and column_op != cell_op and EQ not in (column_op, cell_op):
         findings.add("OPERATOR_UNKNOWN", ind.target,
                      detail=f"比较方式为“{ind.operator.text}”，指标值“{ind.target.text}”中却写的是“{cell_op}”")
         failed = True
@@ -380,6 +380,8 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
     by_level: dict[str, list[tuple[Indicator, IndicatorResult]]] = {}
     for ind, res in zip(inp.indicators, results):
         by_level.setdefault(res.level, []).append((ind, res))
+    # An optional level that is absent frees its weight for the others: only the total of 100 is checked (§2).
+    optional_absent = any(level in profile.optional and not by_level.get(level) for level in KNOWN_LEVELS)
     for level in KNOWN_LEVELS:
         members = by_level.get(level, [])
         weight_sum = sum((r.weight for _, r in members if r.weight is not None), ZERO)
@@ -388,7 +390,7 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
         levels.append(LevelResult(level, expected, score_sum, weight_sum))
         if expected is None or not all_weights_valid or not inp.indicators:
             continue
-        if not members and level in profile.optional:
+        if optional_absent:
             continue
         if abs(weight_sum - expected) > WEIGHT_TOLERANCE:
             anchor = members[0][0].level1 if members else None

@@ -169,6 +169,11 @@ class Package:
         self._shared: list[str] | None = None
         self._styles: list[tuple[int, str]] | None = None
         self.workbook = self.xml(self.workbook_part)
+        if self.workbook.tag != f"{M}workbook":
+            if any(n.startswith("word/") for n in self.names):
+                raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿（是 Word 文档改了扩展名）：请提供 .xlsx 工作簿。")
+            raise UnreadableWorkbook(f"文件 {self.origin} 的工作簿部件无法识别（可能是 Strict Open XML 格式）："
+                                     "请在 Excel 或 WPS 中另存为普通 .xlsx 后再试。")
         self.date1904 = False
         pr = self.workbook.find(f"{M}workbookPr")
         if pr is not None and pr.get("date1904") in ("1", "true"):

@@ -74,33 +74,38 @@ def _header_label(value: object) -> str | None:
     return _HEADER_UNIT.sub("", normalize_label(value))
 
 
+def _label_rank(column: L.Column, label: str) -> int:
+    """0 for the column's own label, 1 for any synonym: the own label beats a synonym met earlier."""
+    return 0 if label == normalize_label(column.label) else 1
+
+
 def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str], extra: tuple[L.Column, ...] = ()) -> Table | None:
     best: Table | None = None
     best_score = 0
     rows = range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1)
     for row in rows:
-        found: dict[str, int] = {}
-        for col in range(1, grid.max_col + 1):
-            value = _header_label(grid.value(row, col))
-            if not value:
-                continue
-            for column in (*columns, *extra):
-                if column.key not in found and column.matches(value):
-                    found[column.key] = col
-                    break
+        found: dict[str, tuple[int, int]] = {}  # key → (column, rank of the label that matched)
         # A two-row header: labels missing on this row may sit on the next one.
-        for col in range(1, grid.max_col + 1):
-            value = _header_label(grid.value(row + 1, col))
-            if not value or col in found.values():
-                continue
-            for column in (*columns, *extra):
-                if column.key not in found and column.matches(value):
-                    found[column.key] = col
-                    break
+        for header_row in (row, row + 1):
+            taken = {c for c, _ in found.values()}
+            for col in range(1, grid.max_col + 1):
+                value = _header_label(grid.value(header_row, col))
+                if not value or col in taken:
+                    continue
+                column = next((c for c in (*columns, *extra) if c.matches(value)), None)
+                if column is None:
+                    continue
+                rank = _label_rank(column, value)
+                if header_row > row and column.key in found:
+                    continue
+                # The column's own label beats a synonym met earlier (名称 over an extra 项目 or 资金来源 column).
+                if column.key not in found or rank < found[column.key][1]:
+                    found[column.key] = (col, rank)
         if required <= found.keys() and len(found) > best_score:
+            cols = {key: col for key, (col, _) in found.items()}
             second_row_used = any(isinstance(grid.value(row + 1, c), str) and grid.value(row, c) in (None, "")
-                                  for c in found.values())
-            best = Table(grid.name, row, found, row + 1 if second_row_used else row)
+                                  for c in cols.values())
+            best = Table(grid.name, row, cols, row + 1 if second_row_used else row)
             best_score = len(found)
     return best
 
@@ -286,7 +291,7 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
 
 _SKIP_INDICATOR_ROW = {normalize_label(x) for x in ("合计", "总计", "总分", "小计", "栏次")}
 # A note or signature line under a table: 注：…, 说明：…, 填表人：…, 单位负责人：…
-_NOTE = re.compile(r"^(?:注\d*[:：]|说明[:：]|填表|填报|制表|审核|单位负责人|财务负责人|负责人[:：]|联系电话)")
+_NOTE = re.compile(r"^(?:注\d*[:：]|说明[:：]|(?:填表|填报|制表|审核)人|(?:单位|财务)?负责人[:：]|联系电话[:：])")
 
 
 def _is_column_number_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
@@ -329,6 +334,10 @@ def _read_indicators(grid: Grid, table: Table) -> list[Indicator]:
                                                                     "actual", "weight", "self_score", "reason")}
         get["operator"] = _cell(grid, row, operator_col)
         get["nature"] = _cell(grid, row, nature_col)
+        if operator_col is None and not get["nature"].blank and normalize_label(get["nature"].text) not in L.NATURES \
+                and parse_operator_word(get["nature"].text):
+            # 指标性质 holding 定性 on some rows and ≥ / ≤ / = on the others: the sign is this row's comparison.
+            get["operator"], get["nature"] = get["nature"], Cell(grid.name, None)
         labels = _label_texts(grid, row, cols)
         if labels & _SKIP_INDICATOR_ROW:
             continue  # a 合计 / 总分 row (in any label column, 序号 included) or a 栏次 row

@@ -291,6 +291,7 @@ def _info(ws, spec: TemplateSpec, fmt: _Formats) -> None:
     values: dict[str, object] = {"评价类型": L.FORM_TYPE_LABELS[spec.form], "评价口径": spec.profile.name}
     if spec.example:
         values.update(EX.INFO)
+        values["评价口径"] = spec.profile.name
     for i, name in enumerate(_info_fields(spec.form), start=2):
         ws.write(i, 0, name, fmt.label)
         value = values.get(name)

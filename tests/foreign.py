@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import re
+import zipfile
+
 import xlsxwriter
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
 from selfeval_xl import example as EX
 
@@ -81,7 +84,9 @@ class BudgetLayout:
     round_totals: int | None = None  # typed subtotals and totals rounded to this many decimals
     amounts: str = "number"  # number / text ("5,042,799.97") / fullwidth ("５０４２７９９.９７")
     rates: str | None = "percent"  # percent (a fraction shown as %) / text ("98.26%") / None (left empty)
-    override: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (row label, key) → typed value
+    # (row label, key) → what the filler typed instead: a Decimal amount (rendered like the others) or,
+    # for "rate", the cell's value as is ("98.62%", Pct(…)).
+    override: dict[tuple[str, str], object] = field(default_factory=dict)
     notes_below: tuple[str, ...] = ()
 
 
@@ -95,11 +100,13 @@ class IndicatorLayout:
     level1_weights: bool = False  # the weight written inside the first-level label: 产出指标（40分）
     operator_in_target: bool = False  # ≥95%, 不低于90%, ≤0 … written inside the target cell
     nature_holds_operator: bool = False  # the 指标性质 column holds ≥ / ≤ / ＝ (and nothing on 定性 rows)
+    nature_mixed: bool = False  # with nature_holds_operator: the 定性 row says 定性, the others ≥ / ≤ / ＝
     actual_percent_format: bool = False  # actuals of % rows as fractions shown with a '0%' format
     numbers_as_text: bool = False  # targets, actuals and weights typed as text ("100%", "96%", "4")
     self_scores: bool = False  # the filler's 自评得分 (equal to the computed scores)
     blank_after: tuple[int, ...] = ()  # indexes of indicators followed by a blank row
     total_row: bool = False  # a 合计 row (in the first column) carrying the weight sum
+    override: dict[tuple[int, str], object] = field(default_factory=dict)  # (indicator index, key) → value
     notes_below: tuple[str, ...] = ()
 
 
@@ -115,7 +122,7 @@ class Written:
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
-_FULLWIDTH = str.maketrans("0123456789.,%", "０１２３４５６７８９．，％")
+_FULLWIDTH = str.maketrans("0123456789,%", "０１２３４５６７８９，％")
 
 
 def _plain(value: Decimal) -> str:
@@ -176,7 +183,7 @@ def _write_info(book: xlsxwriter.Workbook, name: str) -> None:
     sheet.put(0, 0, "基本信息")
     for i, (label, value) in enumerate(EX.INFO.items(), start=2):
         sheet.put(i, 0, label + "：")
-        sheet.put(i, 1, value if not isinstance(value, int) else value)
+        sheet.put(i, 1, value)
 
 
 # --- 预算执行 -------------------------------------------------------------------------------------------
@@ -209,10 +216,14 @@ def budget_rows(layout: BudgetLayout) -> list[dict[str, object]]:
         row: dict[str, object] = {"_label": label, "_group": group, "_sum": True, "name": label,
                                   "initial": amount(b, True), "budget": amount(b, True),
                                   "executed": amount(e, True), "rate": rate(b, e)}
-        for key in ("initial", "budget", "executed"):
-            if (label, key) in layout.override:
-                row[key] = amount(layout.override[(label, key)])
+        _override(row, label)
         return row
+
+    def _override(row: dict[str, object], label: str) -> None:
+        for key in ("initial", "budget", "executed", "rate"):
+            if (label, key) in layout.override:
+                value = layout.override[(label, key)]
+                row[key] = amount(value) if key != "rate" else value  # type: ignore[arg-type]
 
     rows: list[dict[str, object]] = []
     total = summary(layout.total_label, None, lines)
@@ -231,9 +242,7 @@ def budget_rows(layout: BudgetLayout) -> list[dict[str, object]]:
             row = {"_label": name, "_group": group, "_line": True, "name": label,
                    "category": cat if layout.style == "flat" else None, "initial": amount(b), "budget": amount(b),
                    "executed": amount(e), "rate": rate(b, e), "reason": reason or None}
-            for key in ("initial", "budget", "executed"):
-                if (name, key) in layout.override:
-                    row[key] = amount(layout.override[(name, key)])
+            _override(row, name)
             if layout.style == "flat" and layout.category == "blank" and j > 0:
                 row["category"] = None
             rows.append(row)
@@ -316,7 +325,7 @@ def indicator_values(layout: IndicatorLayout, index: int, ind: tuple) -> dict[st
     if layout.self_scores:
         row["self_score"] = Decimal(INDICATOR_SCORES[index])
     if layout.nature_holds_operator:
-        row["nature"] = op or None
+        row["nature"] = op or ("定性" if layout.nature_mixed else None)
     if not qualitative:
         if layout.operator_in_target:
             styles = _OPERATOR_TEXT[op]
@@ -329,6 +338,9 @@ def indicator_values(layout: IndicatorLayout, index: int, ind: tuple) -> dict[st
             row["actual"] = f"{actual}%" if index % 2 else f"{actual}%".translate(_FULLWIDTH)
     if layout.numbers_as_text:
         row["weight"] = str(weight)
+    for (i, key), value in layout.override.items():
+        if i == index:
+            row[key] = value
     return row
 
 
@@ -423,4 +435,89 @@ def write_headers_only(path: Path, *, budget_labels: tuple[str, ...] = ("名称"
         sheet.put(0, 0, f"{name}表")
         for col, label in enumerate(labels):
             sheet.put(1, col, label)
+    book.close()
+
+
+_ROW = re.compile(rb"<row\b[^>]*>.*?</row>|<row\b[^>]*/>", re.S)
+_C_REF = re.compile(rb'(<c\b[^>]*?) r="([A-Z]+[0-9]+)"')
+_ROW_REF = re.compile(rb'^(<row\b[^>]*?) r="([0-9]+)"')
+
+
+def strip_implied_refs(path: Path) -> int:
+    """Rewrite the worksheets without the optional r attributes wherever the position is implied
+    (a row right after the previous one, a cell right after its left neighbour), as streaming
+    writers do (ECMA-376 §18.3.1.73, §18.3.1.4). Returns how many attributes were dropped."""
+    dropped = 0
+    source = zipfile.ZipFile(path)
+    parts = {name: source.read(name) for name in source.namelist()}
+    source.close()
+    for name, data in parts.items():
+        if not name.startswith("xl/worksheets/sheet"):
+            continue
+        previous_row = 0
+
+        def one_row(m: re.Match) -> bytes:
+            nonlocal previous_row, dropped
+            text = m.group(0)
+            rm = _ROW_REF.match(text)
+            row = int(rm.group(2)) if rm else previous_row + 1
+            if rm and row == previous_row + 1:
+                text = _ROW_REF.sub(rb"\1", text, count=1)
+                dropped += 1
+            previous_row = row
+            previous_col = -1
+
+            def one_cell(c: re.Match) -> bytes:
+                nonlocal previous_col, dropped
+                _, col = xl_cell_to_rowcol(c.group(2).decode())
+                implied = col == previous_col + 1
+                previous_col = col
+                if implied:
+                    dropped += 1
+                    return c.group(1)
+                return c.group(0)
+
+            return _C_REF.sub(one_cell, text)
+
+        parts[name] = _ROW.sub(one_row, data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return dropped
+
+
+def write_two_row_headers(path: Path) -> None:
+    """Both tables under two-row headers with merged cells, as printed forms have them:
+    预算执行情况（元） over 全年预算数 | 全年执行数 | 执行率, and 绩效指标 over 一级 | 二级 | 三级指标, the
+    other labels merged down both rows; no 类别 headings, no 比较方式 column, targets like ≥95%."""
+    book = xlsxwriter.Workbook(str(path))
+    center = book.add_format({"align": "center", "valign": "vcenter"})
+    budget = _Sheet(book, "预算")
+    budget.put(0, 0, "2025年度预算执行情况表")
+    for col, label in ((0, "序号"), (1, "支出类别"), (2, "项目名称"), (6, "原因说明")):
+        budget.ws.merge_range(1, col, 2, col, label, center)
+    budget.ws.merge_range(1, 3, 1, 5, "预算执行情况（元）", center)
+    for col, label in ((3, "全年预算数"), (4, "全年执行数"), (5, "执行率")):
+        budget.put(2, col, label)
+    row = 3
+    for i, (cat, name, b, e, reason) in enumerate(EX.BUDGET_LINES):
+        for col, value in enumerate((i + 1, cat, name, Decimal(b), Decimal(e), Pct(Decimal(e) / Decimal(b)), reason or None)):
+            budget.put(row, col, value)
+        row += 1
+    budget.put(row, 2, "合计")
+    budget.put(row, 3, Decimal("6929916.47"))
+    budget.put(row, 4, Decimal("6809554.10"))
+    sheet = _Sheet(book, "指标")
+    sheet.ws.merge_range(0, 0, 1, 0, "序号", center)
+    sheet.ws.merge_range(0, 1, 0, 3, "绩效指标", center)
+    for col, label in ((1, "一级指标"), (2, "二级指标"), (3, "三级指标")):
+        sheet.put(1, col, label)
+    for col, label in enumerate(("年度指标值", "实际完成值", "计量单位", "分值", "得分", "偏差原因分析及改进措施"), start=4):
+        sheet.ws.merge_range(0, col, 1, col, label, center)
+    for i, (_, level1, level2, name, nature, op, target, unit, actual, weight, reason) in enumerate(EX.INDICATORS):
+        qualitative = nature == "定性"
+        values = (i + 1, level1, level2, name, target if qualitative else f"{op}{target}%",
+                  actual if qualitative else f"{actual}%", unit or None, weight, Decimal(INDICATOR_SCORES[i]), reason or None)
+        for col, value in enumerate(values):
+            sheet.put(2 + i, col, value)
     book.close()

@@ -364,9 +364,15 @@ def test_score_sheet_matches_the_tool(lo_batch, name):
         "execution_score": ws[SCORE_CELLS.execution_score].value,
         **{level: ws[SCORE_CELLS.level_points(level)].value for level in KNOWN_LEVELS},
     }
-    levels = {lv.name: lv.score for lv in result.levels}
+    level_weight = {level: f"C{SCORE_CELLS.first_level_row + i}" for i, level in enumerate(KNOWN_LEVELS)}
+    got.update({f"{level} 分值": ws[cell].value for level, cell in level_weight.items()})
+    got["weight_total"] = ws[SCORE_CELLS.weight_total].value
+    levels = {lv.name: lv for lv in result.levels}
+    zero = Decimal(0)
     want = {"total": result.total, "grade": result.grade, "execution_score": result.execution.score,
-            **{level: levels.get(level, Decimal(0)) for level in KNOWN_LEVELS}}
+            **{level: levels[level].score if level in levels else zero for level in KNOWN_LEVELS},
+            **{f"{level} 分值": levels[level].indicator_weight if level in levels else zero for level in KNOWN_LEVELS},
+            "weight_total": sum((lv.indicator_weight for lv in result.levels), zero) + result.execution.weight}
     wrong = {k: (got[k], str(want[k])) for k in want
              if not (got[k] == want[k] if k == "grade" else _close(got[k], want[k]))}
     assert not wrong, f"LibreOffice vs selfeval-xl (got, want): {wrong}"
@@ -375,6 +381,15 @@ def test_score_sheet_matches_the_tool(lo_batch, name):
         assert rate in (None, "")
     else:
         assert abs(rate - float(result.execution.rate)) < 1e-12
+
+
+@pytest.mark.parametrize("name", SCORED_IDS)
+def test_budget_totals_match_the_tool(lo_batch, name):
+    item = lo_batch[name]
+    ws = openpyxl.load_workbook(item.converted, data_only=True)[L.SHEET_SCORE]
+    ex = item.result.execution
+    assert _close(ws[SCORE_CELLS.budget].value, ex.budget or Decimal(0)), (ws[SCORE_CELLS.budget].value, ex.budget)
+    assert _close(ws[SCORE_CELLS.executed].value, ex.executed or Decimal(0)), (ws[SCORE_CELLS.executed].value, ex.executed)
 
 
 @pytest.mark.parametrize("name", SCORED_IDS)

@@ -116,6 +116,33 @@ def test_quantitative_score(op, target, actual, weight, score):
     assert quantitative_score(op, D(target), D(actual), D(weight)) == D(score)
 
 
+@pytest.mark.parametrize("operator, target, actual, score", [
+    (None, "≥100人次", "80人次", "32.00"),
+    (None, "100人次以上", 80, "32.00"),
+    ("正向", 100, 80, "32.00"),
+    ("不低于", 100, 120, "40.00"),
+    (">", 100, 80, "32.00"),  # strict > scored as ≥
+    ("反向", 100, 150, "20.00"),
+    ("<", 100, 150, "20.00"),  # strict < scored as ≤
+    (None, "控制在43.2万元以内", "45万元", "38.33"),  # 40 × (1 − 1.8 ÷ 43.2)
+    (None, "不超过5次", 6, "32.00"),
+    ("≤", 5, 10, "0.00"),
+    ("＝", 100, 100, "40.00"),
+    ("等于", 0, 1, "0.00"),
+    (None, "=0", 0, "40.00"),
+])
+def test_comparison_read_from_column_or_words(operator, target, actual, score):
+    rows = [IRow("产出指标", "数量指标", "指标", "定量", operator, target, None, actual, 40, reason="说明"),
+            *SMALL_REST]
+    result = assess(make_input(rows), HEBEI)
+    assert str(result.indicators[0].score) == score
+    assert not result.checks
+
+
+SMALL_REST = (IRow("效益指标", "社会效益指标", "政策知晓率", "定量", "≥", "90%", "%", "95%", 40),
+              IRow("满意度指标", "服务对象满意度指标", "群众满意度", "定量", "≥", 90, "%", 92, 10))
+
+
 # --- §4.5 dates -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("op, target, actual, score", [
@@ -223,6 +250,21 @@ def test_total_is_execution_plus_rounded_indicator_scores():
     assert result.grade == "一般"
 
 
+@pytest.mark.parametrize("profile, weight, target, actual, score", [
+    (HEBEI, 1, 8, 1, "0.13"),  # 0.125 → 0.13 (half-up; banker's rounding would give 0.12)
+    (HEBEI, 4, 80, 77, "3.85"),  # 3.85 exactly
+    (HEBEI, 2, 16, 5, "0.63"),  # 0.625 → 0.63
+    (WHOLE, 5, 10, 5, "3"),  # 2.5 → 3 (banker's: 2)
+    (WHOLE, 5, 10, 3, "2"),  # 1.5 → 2
+])
+def test_indicator_scores_round_half_up(profile, weight, target, actual, score):
+    rows = [IRow("产出指标", "数量指标", "指标", "定量", "≥", target, "个", actual, weight, reason="说明"),
+            IRow("产出指标", "数量指标", "其余", "定量", "≥", 1, "个", 1, 40 - weight), *SMALL_REST]
+    result = assess(make_input(rows), profile)
+    assert str(result.indicators[0].score) == score
+    assert not result.checks
+
+
 def test_digits_zero_profile_rounds_every_score_to_whole_points():
     result = assess(thirds_input(), WHOLE)
     assert [str(i.score) for i in result.indicators] == ["4", "4", "5", "40", "10"]
@@ -265,6 +307,30 @@ def test_step_rule_through_assess():
     result = assess(make_input(lines=[BRow("基本支出", "人员经费", 1000, 850, "原因")]), STEPS)
     assert result.execution.score == D("7.00")
     assert result.total == D("97.00")
+
+
+@pytest.mark.parametrize("form, lines, budget, executed", [
+    ("department", [BRow("基本支出", "人员经费", 1000, 1000), BRow("基本支出", "日常公用经费", "200.50", "100.25"),
+                    BRow("项目支出", "环境整治经费", 500, 400, "原因")], "1700.50", "1500.25"),
+    ("project", [BRow(None, "当年财政拨款", 1000, 800, "原因"), BRow(None, "上年结转资金", 200, 200)], "1200", "1000"),
+])
+def test_totals_are_recomputed_from_the_lines(form, lines, budget, executed):
+    result = assess(make_input(lines=lines, form=form, total={"budget": D(budget), "executed": D(executed)}), HEBEI)
+    assert result.execution.budget == D(budget) and result.execution.executed == D(executed)
+    assert result.execution.rate == D(executed) / D(budget)
+    assert "BUDGET_TOTAL_MISMATCH" not in {f.code for f in result.checks}
+    kinds = [(lr.kind, lr.group, lr.budget, lr.executed) for lr in result.execution.lines]
+    assert kinds[-1] == ("total", None, D(budget), D(executed))
+    for lr, line in zip(result.execution.lines, lines):  # every line gets its own rate for display
+        assert lr.rate == D(str(line.executed)) / D(str(line.budget))
+
+
+def test_subtotals_get_their_group_sums():
+    lines = [BRow("基本支出", "人员经费", 1000, 1000), BRow("基本支出", "日常公用经费", 200, 100),
+             BRow("项目支出", "环境整治经费", 500, 400, "原因")]
+    result = assess(make_input(lines=lines), HEBEI)
+    subtotals = {lr.group: (lr.budget, lr.executed, lr.rate) for lr in result.execution.lines if lr.kind == "subtotal"}
+    assert subtotals == {"基本支出": (D(1200), D(1100), D(1100) / D(1200)), "项目支出": (D(500), D(400), D("0.8"))}
 
 
 def test_rate_uses_full_year_budget_not_initial():
