@@ -406,6 +406,36 @@ def _iso_date(text: str) -> object:
     return moment.date() if moment.time() == dt.time() else moment
 
 
+def fill_implied_refs(worksheet: etree._Element) -> int:
+    """Give every <row> and <c> of a parsed worksheet the r attribute it may leave out, at the
+    position the reader gives it (the row after the previous one, the cell after its left
+    neighbour). An editor that finds cells by r (the scored-copy writer) calls this first, so that
+    it edits the cell that is there instead of adding a second row or cell with the same address.
+    Returns how many attributes were added."""
+    added = 0
+    current_row = 0
+    for row_el in worksheet.iter(f"{M}row"):
+        try:
+            current_row = int(row_el.get("r", ""))
+        except ValueError:
+            current_row += 1
+            row_el.set("r", str(current_row))
+            added += 1
+        current_col = 0
+        for cell in row_el.iterchildren(f"{M}c"):
+            ref = cell.get("r")
+            try:
+                row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
+            except ValueError:
+                row, col = current_row, current_col + 1
+                ref = None
+            if ref is None:
+                cell.set("r", coord(row, col))
+                added += 1
+            current_col = col
+    return added
+
+
 def resolve_target(folder: str, target: str) -> str:
     """A relationship target as a part name: absolute ("/xl/x.xml") or relative to the source's folder."""
     if target.startswith("/"):

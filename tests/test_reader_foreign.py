@@ -394,3 +394,25 @@ def test_two_row_headers_with_merged_label_cells(tmp_path):
     assert [ind.row for ind in result.indicators][:2] == [3, 4]
     assert result.indicators[0].sheet == "指标"
     assert [ln.row for ln in result.execution.lines if ln.kind == "line"][:1] == [4]
+
+
+def test_fill_implied_refs_gives_cells_the_addresses_the_reader_reads(tmp_path):
+    # For editors that find cells by their r attribute (the scored-copy writer).
+    import zipfile
+
+    from lxml import etree
+
+    from selfeval_xl.ooxml import M, Package, coord, fill_implied_refs
+    written = write_workbook(tmp_path / "refs.xlsx", inline_strings=True, budget=BudgetLayout(blank_after=(2,)))
+    dropped = F.strip_implied_refs(written.path)
+    with zipfile.ZipFile(written.path) as z:
+        parts = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        trees = {n: etree.fromstring(z.read(n)) for n in parts}
+    assert sum(fill_implied_refs(tree) for tree in trees.values()) == dropped
+    package = Package(written.path)
+    for sheet in package.sheets:
+        grid = package.grid(sheet)
+        refs = {c.get("r") for c in trees[sheet.part].iter(f"{M}c")}
+        assert refs == {coord(row, col) for row, col in grid.cells}
+    budget_part = package.sheet("预算执行").part
+    assert written.cells[("合计", "budget")] in {c.get("r") for c in trees[budget_part].iter(f"{M}c")}
