@@ -31,7 +31,9 @@ def plain(value: Decimal) -> str:
 
 
 def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """Thousands separators and at least two decimals, more where the sheet has them (万元 sheets)."""
+    places = max(2, -value.normalize().as_tuple().exponent) if value.is_finite() else 2
+    return f"{value:,.{min(places, 6)}f}"
 
 
 def percent(rate: Decimal) -> str:

@@ -17,7 +17,7 @@ from .numbers import fold, normalize_label, parse_operator_word
 from .ooxml import Grid, Package, coord
 from .profile import DEFAULT_PROFILE, Profile, load_profile, parse_profile
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 40
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|\([一二三四五六七八九十\d]+\)|其中[:：]?)+")
 _YEAR = re.compile(r"(20\d\d|19\d\d)")
 
@@ -79,34 +79,40 @@ def _label_rank(column: L.Column, label: str) -> int:
     return 0 if label == normalize_label(column.label) else 1
 
 
+def _match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], required: set[str],
+                      extra: tuple[L.Column, ...] = ()) -> Table | None:
+    """The table whose header starts on `row` (labels may continue on the next row), or None."""
+    found: dict[str, tuple[int, int]] = {}  # key → (column, rank of the label that matched)
+    # A two-row header: labels missing on this row may sit on the next one.
+    for header_row in (row, row + 1):
+        taken = {c for c, _ in found.values()}
+        for col in range(1, grid.max_col + 1):
+            value = _header_label(grid.value(header_row, col))
+            if not value or col in taken:
+                continue
+            column = next((c for c in (*columns, *extra) if c.matches(value)), None)
+            if column is None:
+                continue
+            rank = _label_rank(column, value)
+            if header_row > row and column.key in found:
+                continue
+            # The column's own label beats a synonym met earlier (名称 over an extra 项目 or 资金来源 column).
+            if column.key not in found or rank < found[column.key][1]:
+                found[column.key] = (col, rank)
+    if not required <= found.keys():
+        return None
+    cols = {key: col for key, (col, _) in found.items()}
+    second_row_used = any(isinstance(grid.value(row + 1, c), str) and grid.value(row, c) in (None, "")
+                          for c in cols.values())
+    return Table(grid.name, row, cols, row + 1 if second_row_used else row)
+
+
 def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str], extra: tuple[L.Column, ...] = ()) -> Table | None:
     best: Table | None = None
-    best_score = 0
-    rows = range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1)
-    for row in rows:
-        found: dict[str, tuple[int, int]] = {}  # key → (column, rank of the label that matched)
-        # A two-row header: labels missing on this row may sit on the next one.
-        for header_row in (row, row + 1):
-            taken = {c for c, _ in found.values()}
-            for col in range(1, grid.max_col + 1):
-                value = _header_label(grid.value(header_row, col))
-                if not value or col in taken:
-                    continue
-                column = next((c for c in (*columns, *extra) if c.matches(value)), None)
-                if column is None:
-                    continue
-                rank = _label_rank(column, value)
-                if header_row > row and column.key in found:
-                    continue
-                # The column's own label beats a synonym met earlier (名称 over an extra 项目 or 资金来源 column).
-                if column.key not in found or rank < found[column.key][1]:
-                    found[column.key] = (col, rank)
-        if required <= found.keys() and len(found) > best_score:
-            cols = {key: col for key, (col, _) in found.items()}
-            second_row_used = any(isinstance(grid.value(row + 1, c), str) and grid.value(row, c) in (None, "")
-                                  for c in cols.values())
-            best = Table(grid.name, row, cols, row + 1 if second_row_used else row)
-            best_score = len(found)
+    for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
+        table = _match_header_row(grid, row, columns, required, extra)
+        if table is not None and (best is None or len(table.columns) > len(best.columns)):
+            best = table
     return best
 
 
@@ -147,9 +153,9 @@ for _field, _syns in L.INFO_SYNONYMS.items():
         _INFO_KEYS.setdefault(normalize_label(_syn), _field)
 
 
-def _read_info(grid: Grid, fields: dict[str, Cell]) -> None:
+def _read_info(grid: Grid, fields: dict[str, Cell], last_row: int | None = None) -> None:
     for (row, col), raw in sorted(grid.cells.items()):
-        if not isinstance(raw.value, str):
+        if not isinstance(raw.value, str) or (last_row is not None and row > last_row):
             continue
         label = normalize_label(raw.value).rstrip(":：")
         field_name = _INFO_KEYS.get(label)
@@ -240,7 +246,9 @@ def _money_unit(grid: Grid, table: Table | None) -> str:
     return "元"
 
 
-def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
+def _read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = None,
+                 skip_empty_lines: bool = False) -> list[BudgetRow]:
+    """Budget rows under the header; `skip_empty_lines` for printed forms whose unused lines stay blank."""
     cols = table.columns
     groups = {normalize_label(g) for g in L.BUDGET_GROUPS["department"]} if form == "department" else set()
     total_keys = {normalize_label(t) for t in L.TOTAL_NAMES}
@@ -248,7 +256,7 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
     current_group: str | None = None
     seen_line = False
     closed = False
-    for row in range(table.last_header_row + 1, grid.max_row + 1):
+    for row in range(table.last_header_row + 1, (stop_row or grid.max_row + 1)):
         cells = {key: _cell(grid, row, cols.get(key)) for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
         printed_weight = _cell(grid, row, cols["weight"]) if "weight" in cols else None
         name_key = _key(cells["name"].text)
@@ -256,7 +264,7 @@ def _read_budget(grid: Grid, table: Table, form: str) -> list[BudgetRow]:
         has_amount = any(not cells[k].blank for k in ("initial", "budget", "executed"))
         if not name_key and not category_key and not has_amount:
             continue
-        if _is_column_number_row(grid, row, cols) or (not has_amount and _NOTE.match(name_key or category_key)):
+        if _is_column_number_row(grid, row, cols) or (not has_amount and (skip_empty_lines or _NOTE.match(name_key or category_key))):
             continue  # a 栏次 row (1, 2, 3=2/1 …) under the header, or a note / signature line
         label_key = name_key or category_key
         name = cells["name"].text or cells["category"].text

@@ -24,7 +24,8 @@ from .atomic import write_atomically
 from .errors import OutputError
 from .layout import SHEET_SUMMARY
 from .model import Finding, Result
-from .ooxml import M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, resolve_target, split_coord
+from .ooxml import (M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
+                    split_coord)
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, parse_record, record_chunks, RECORD_COLUMN
 from .summary import SheetModel, build_summary, record_range
 
@@ -76,6 +77,7 @@ class Surgery:
         self.raw: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.added: list[str] = []
+        self._addressed: set[str] = set()
         self.styles = StyleBook(self._tree(self._styles_part()))
 
     # -- parts ----------------------------------------------------------------------------------
@@ -207,7 +209,11 @@ class Surgery:
         info = self.pkg.sheet(sheet_name)
         if info is None or info.part in self.removed:
             return None
-        return info.part, self._tree(info.part)
+        root = self._tree(info.part)
+        if info.part not in self._addressed:
+            fill_implied_refs(root)  # cells are found by address; streamed files may leave it out
+            self._addressed.add(info.part)
+        return info.part, root
 
     def unmark(self, marks: list[dict[str, object]]) -> None:
         by_sheet: dict[str, list[dict[str, object]]] = defaultdict(list)
