@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import layout as L
 from .errors import NotAForm, SelfevalError, UnreadableWorkbook
+from .formula import UNKNOWN
+from .formula import evaluate as evaluate_formula
 from .model import BudgetRow, Cell, EvaluationInput, Indicator
 from .numbers import fold, normalize_label, parse_operator_word
 from .ooxml import Grid, Package, coord
@@ -136,9 +138,29 @@ def _cell(grid: Grid, row: int, col: int | None) -> Cell:
     if raw is None:
         return Cell(grid.name, coord(row, col))
     value = raw.value
+    uncached = raw.uncached
+    if uncached and raw.formula:
+        computed = _evaluate_uncached(grid, row, col, 0)
+        if isinstance(computed, Decimal):
+            value, uncached = computed, False
     if isinstance(value, str):
         value = value.strip() or None
-    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, raw.uncached)
+    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached)
+
+
+def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> object:
+    """An input formula no application computed: evaluated where formula.py can (same-sheet arithmetic).
+
+    Decimal, None for a blank or non-numeric cell, or UNKNOWN."""
+    raw = grid.get(row, col)
+    if raw is None:
+        return None
+    if not raw.uncached:
+        return raw.value if isinstance(raw.value, Decimal) else None
+    if not raw.formula:
+        return UNKNOWN
+    value = evaluate_formula(raw.formula, lambda r, c, d: _evaluate_uncached(grid, r, c, d), depth)
+    return UNKNOWN if value is None else value
 
 
 def _key(text: str) -> str:

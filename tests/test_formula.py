@@ -1,0 +1,88 @@
+"""Input cells holding formulas: cached values are read; without one, simple formulas are computed."""
+from __future__ import annotations
+
+import errno
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from selfeval_xl import atomic
+from selfeval_xl.api import evaluate, score
+from selfeval_xl.errors import OutputError
+from selfeval_xl.formula import UNKNOWN
+from selfeval_xl.formula import evaluate as evaluate_formula
+from workbooks import template_copy
+
+CELLS = {(1, 1): Decimal(5), (1, 2): Decimal(7), (2, 1): Decimal("0.5")}
+
+
+def lookup(row: int, col: int, depth: int) -> Decimal | None:
+    return CELLS.get((row, col))
+
+
+@pytest.mark.parametrize("formula, expected", [
+    ("=5042799.97-1200", "5041599.97"), ("=SUM(A1:B1)", "12"), ("=A1*B1/2", "17.5"), ("=ROUND(10*0.98263,2)", "9.83"),
+    ("=96%", "0.96"), ("=(1+2)*3^2", "27"), ("=-A1+MAX(A1,B1,3)", "2"), ("=AVERAGE(A1:B1)", "6"), ("=ABS(-A2)", "0.5"),
+    ("=$A$1+B$1", "12"), ("=C9+1", "1"),
+])
+def test_computable_formulas(formula: str, expected: str) -> None:
+    assert evaluate_formula(formula, lookup) == Decimal(expected)
+
+
+@pytest.mark.parametrize("formula", ["=1/0", "=VLOOKUP(1,A1:B2,2)", "='其他'!A1", '="文本"', "=A1&B1", "=NOW()", "=SUM(A1:XFD1048576)", "=1+"])
+def test_uncomputable_formulas_give_none(formula: str) -> None:
+    assert evaluate_formula(formula, lookup) is None
+
+
+def test_self_reference_is_bounded() -> None:
+    def cyclic(row: int, col: int, depth: int) -> object:
+        value = evaluate_formula("=A1+1", cyclic, depth)
+        return UNKNOWN if value is None else value
+    assert evaluate_formula("=A1+1", cyclic) is None
+
+
+def test_uncached_input_formulas_in_a_workbook(tmp_path: Path) -> None:
+    path = template_copy(tmp_path, "公式.xlsx")
+    wb = openpyxl.load_workbook(path)  # openpyxl writes formulas without cached values
+    wb["绩效指标"]["J6"] = "=100-4"
+    wb["绩效指标"]["J7"] = "=VLOOKUP(1,A1:B2,2)"
+    wb["预算执行"]["E4"] = "=5042799.97+0"
+    wb["绩效指标"]["J17"] = "=#REF!+1"
+    wb.save(path)
+    result = evaluate(path)
+    found = {(f.code, f.cell) for f in result.checks}
+    assert ("FORMULA_NOT_CACHED", "J7") in found and ("FORMULA_NOT_CACHED", "J17") in found
+    assert not any(cell == "J6" for _, cell in found)  # =100-4 is computed: 96, as the example has
+    assert str(result.execution.score) == "9.83"
+
+
+def test_error_values_are_value_not_number(tmp_path: Path) -> None:
+    path = template_copy(tmp_path, "错误值.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for ref, error in (("J4", "#DIV/0!"), ("H5", "#N/A"), ("J8", "#REF!")):
+        wb["绩效指标"][ref].value = error
+        wb["绩效指标"][ref].data_type = "e"
+    wb.save(path)
+    found = {(f.code, f.cell) for f in evaluate(path).checks}
+    assert {("VALUE_NOT_NUMBER", "J4"), ("VALUE_NOT_NUMBER", "H5"), ("VALUE_NOT_NUMBER", "J8")} <= found
+
+
+@pytest.mark.parametrize("error, words", [
+    (PermissionError(errno.EACCES, "Permission denied"), "没有写入权限，或该文件正在 Excel/WPS 中打开"),
+    (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足"),
+])
+def test_unwritable_output_gets_a_clear_message(tmp_path: Path, monkeypatch, error: OSError, words: str) -> None:
+    src = template_copy(tmp_path, "示例.xlsx")
+
+    def refuse(*args, **kwargs):
+        raise error
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    with pytest.raises(OutputError) as info:
+        score(src, tmp_path / "输出.xlsx")
+    assert words in info.value.message and "输出.xlsx" in info.value.message
+    assert not (tmp_path / "输出.xlsx").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".selfeval-")] == []
+    assert os.path.exists(src)
