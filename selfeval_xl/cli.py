@@ -147,6 +147,22 @@ def check(file: str, profile: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_json_option
+@guarded
+def verify(file: str, as_json: bool) -> None:
+    """核对评分副本：评分之后输入或结果是否被改动。"""
+    from .render import verification_text
+    from .verify import verify as verify_file
+    result = verify_file(file)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(verification_text(result))
+    sys.exit(EXIT_OK if result.untouched else EXIT_FINDINGS)
+
+
+@main.command()
 @_json_option
 @guarded
 def profiles(as_json: bool) -> None:

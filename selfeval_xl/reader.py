@@ -470,7 +470,10 @@ def _input_cells(inp: EvaluationInput) -> list[Cell]:
     """Every cell scoring depended on, for the fingerprint and for `verify`."""
     cells: list[Cell] = []
     for row in inp.budget_rows:
-        cells += [row.initial, row.budget, row.executed, row.rate, row.reason]
+        own = [row.initial, row.budget, row.executed, row.rate, row.reason]
+        # The template's own formulas (rates, subtotals) are derived, not inputs; a file saved by a
+        # program that drops cached values must still verify as untouched.
+        cells += [c for c in own if not (c.is_formula and (c is row.rate or row.kind != "line"))]
     for ind in inp.indicators:
         cells += [ind.level1, ind.level2, ind.name, ind.nature, ind.operator, ind.target, ind.unit, ind.actual,
                   ind.weight, ind.self_score, ind.reason]

@@ -46,3 +46,20 @@ def profile_json(p: Profile) -> dict[str, object]:
         "optional": list(p.optional),
         "grades": [{"name": g.name, "min": weight_text(g.min)} for g in p.grades],
     }
+
+
+def verification_text(v) -> str:
+    if not v.scored:
+        lines = [f"文件：{v.file} 没有评分记录（未经 selfeval-xl score 评分，或评分汇总表已被删除）。"]
+        if v.result is not None:
+            lines.append(f"按当前数据重算：总分 {score_text(v.result.total, v.result.digits)}，等级 {v.result.grade}。")
+        return "\n".join(lines)
+    head = f"文件：{v.file}（评分于 {v.scored_on or '未知日期'}，口径 {v.profile}）"
+    if v.untouched:
+        return head + "\n评分后未被改动：输入和评分结果与评分时一致。"
+    lines = [head, f"评分后已被改动：{len(v.changes)} 个输入单元格变化，{len(v.mismatches)} 项结果不一致。"]
+    for c in v.changes:
+        lines.append(f"  {c.sheet}!{c.cell}：{c.old if c.old not in (None, '') else '（空）'} → {c.new if c.new not in (None, '') else '（空）'}")
+    for m in v.mismatches:
+        lines.append(f"  {m.item}：评分时 {m.recorded}，现在 {m.current}")
+    return "\n".join(lines)

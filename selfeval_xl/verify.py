@@ -1,0 +1,149 @@
+"""verify: has a scored workbook been edited since it was scored? (the county's question)
+
+Meaning is compared, not bytes: every recorded input cell's canonical value, the recomputed
+result against the recorded one, and the summary sheet's shown total and grade.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assess import assess
+from .layout import SHEET_SUMMARY
+from .model import Result
+from .numbers import normalize_label
+from .profile import Profile, load_profile, parse_profile
+from .reader import Workbook, read_book
+from .record import RECORD_COLUMN, canonical_value, fingerprint, parse_record, result_summary
+
+
+@dataclass(frozen=True)
+class CellChange:
+    sheet: str
+    cell: str
+    old: str | None  # None: the cell was not part of the inputs when scored
+    new: str | None  # None: the cell is no longer part of the inputs
+
+    def to_json(self) -> dict[str, object]:
+        return {"sheet": self.sheet, "cell": self.cell, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    item: str
+    recorded: str | None
+    current: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"item": self.item, "recorded": self.recorded, "current": self.current}
+
+
+@dataclass(frozen=True)
+class Verification:
+    file: str
+    scored: bool
+    result: Result | None
+    scored_on: str | None = None
+    profile: str | None = None
+    changes: tuple[CellChange, ...] = ()
+    mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
+
+    @property
+    def untouched(self) -> bool:
+        return self.scored and not self.changes and not self.mismatches
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file, "scored": self.scored, "untouched": self.untouched, "scored_on": self.scored_on,
+            "profile": self.profile, "changes": [c.to_json() for c in self.changes],
+            "mismatches": [m.to_json() for m in self.mismatches],
+            "total": None if self.result is None else self.result.to_json()["total"],
+            "grade": None if self.result is None else self.result.grade,
+        }
+
+
+def read_record(book: Workbook) -> dict[str, object] | None:
+    if SHEET_SUMMARY not in book.sheet_names:
+        return None
+    grid = book.grid(SHEET_SUMMARY)
+    chunks = []
+    for row in range(1, grid.max_row + 1):
+        value = grid.value(row, RECORD_COLUMN)
+        if value is None:
+            break
+        chunks.append(str(value))
+    return parse_record(chunks)
+
+
+def _recorded_profile(record: dict[str, object]) -> Profile:
+    toml = record.get("profile_toml")
+    if isinstance(toml, str) and toml:
+        return parse_profile(toml, origin="评分记录内嵌的规则口径")
+    return load_profile(str(record.get("profile")))
+
+
+def _shown_summary(book: Workbook) -> dict[str, str]:
+    """The total and grade the summary sheet shows, found by their labels."""
+    grid = book.grid(SHEET_SUMMARY)
+    shown: dict[str, str] = {}
+    for row in range(1, min(grid.max_row, 40) + 1):
+        for col in range(1, 8):
+            label = normalize_label(grid.value(row, col))
+            if label in ("总分", "等级") and label not in shown:
+                value = grid.value(row, col + 1)
+                if value is not None:
+                    shown[label] = f"{value:.2f}" if label == "总分" and not isinstance(value, str) else str(value)
+    return shown
+
+
+def verify_book(book: Workbook) -> Verification:
+    from .reader import Reading  # noqa: F401 - the type read_book returns
+    name = book.path.name
+    record = read_record(book)
+    if record is None:
+        reading = read_book(book)
+        return Verification(name, False, assess(reading.input, reading.profile))
+    profile = _recorded_profile(record)
+    reading = read_book(book, profile)
+    result = assess(reading.input, reading.profile)
+    recorded_inputs = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
+    current_inputs = {f"{c.sheet}!{c.coord}": canonical_value(c) for c in reading.input_cells}
+    changes = []
+    for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
+        old, new = recorded_inputs.get(key), current_inputs.get(key)
+        if (old or "") != (new or ""):
+            sheet, cell = key.rsplit("!", 1)
+            changes.append(CellChange(sheet, cell, old, new))
+    mismatches = []
+    recorded_result = record.get("result") if isinstance(record.get("result"), dict) else {}
+    current = result_summary(result)
+    for item in ("total", "grade", "valid", "errors", "warnings"):
+        if recorded_result.get(item) != current.get(item):
+            mismatches.append(Mismatch(item, _text(recorded_result.get(item)), _text(current.get(item))))
+    shown = _shown_summary(book)
+    for label, key in (("总分", "total"), ("等级", "grade")):
+        if label in shown and shown[label] != str(recorded_result.get(key)):
+            mismatches.append(Mismatch(f"评分汇总中的{label}", _text(recorded_result.get(key)), shown[label]))
+    expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))
+    if record.get("fingerprint") != expected:
+        mismatches.append(Mismatch("fingerprint", _text(record.get("fingerprint")), expected))
+    return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes), tuple(mismatches))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _cell_order(key: str) -> tuple[str, int, int]:
+    from .ooxml import split_coord
+    sheet, cell = key.rsplit("!", 1)
+    try:
+        row, col = split_coord(cell)
+    except ValueError:
+        row, col = 0, 0
+    return sheet, row, col
+
+
+def verify(path: str | Path) -> Verification:
+    from .reader import open_workbook
+    return verify_book(open_workbook(Path(path)))

@@ -1,0 +1,72 @@
+"""verify: untouched scored copies pass (even re-saved by LibreOffice); any edit is named by cell."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from selfeval_xl.api import score
+from selfeval_xl.cli import main
+from selfeval_xl.verify import verify
+from workbooks import edit, template_copy
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("verify")
+    return score(template_copy(folder, "南障城镇.xlsx")).output
+
+
+def test_untouched_scored_copy_verifies(scored: Path) -> None:
+    result = CliRunner().invoke(main, ["verify", str(scored)])
+    assert result.exit_code == 0
+    assert "评分后未被改动" in result.stdout
+
+
+def test_edited_actual_is_named_by_cell(scored: Path, tmp_path: Path) -> None:
+    edited = edit(scored, {"绩效指标": {"J6": 100}}, tmp_path / "改过.xlsx")
+    v = verify(edited)
+    assert not v.untouched
+    assert [(c.sheet, c.cell, c.old, c.new) for c in v.changes] == [("绩效指标", "J6", "96", "100")]
+    assert {m.item for m in v.mismatches} == {"total"}
+    result = CliRunner().invoke(main, ["verify", str(edited), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["changes"] == [{"sheet": "绩效指标", "cell": "J6", "old": "96", "new": "100"}]
+    assert data["untouched"] is False and data["total"] == "98.56"
+
+
+def test_edited_summary_total_is_reported(scored: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    wb = load_workbook(scored)
+    ws = wb["评分汇总"]
+    ref = next(c.offset(column=1).coordinate for row in ws.iter_rows(max_col=3) for c in row if c.value == "总分")
+    ws[ref] = 99.5
+    wb.save(tmp_path / "改总分.xlsx")
+    v = verify(tmp_path / "改总分.xlsx")
+    assert v.changes == () and [m.item for m in v.mismatches] == ["评分汇总中的总分"]
+
+
+def test_never_scored_is_exit_1(tmp_path: Path) -> None:
+    path = template_copy(tmp_path, "未评分.xlsx")
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert result.exit_code == 1 and "没有评分记录" in result.stdout
+    assert verify(path).scored is False
+
+
+def test_unreadable_is_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04broken")
+    result = CliRunner().invoke(main, ["verify", str(bad)])
+    assert result.exit_code == 2 and result.stderr.startswith("错误：文件 坏.xlsx")
+
+
+@pytest.mark.libreoffice
+def test_resaved_by_libreoffice_still_verifies(scored: Path, tmp_path: Path, lo_convert) -> None:
+    edited = edit(scored, {"绩效指标": {"J9": 97}}, tmp_path / "改过.xlsx")
+    (resaved, resaved_edited) = lo_convert([scored, edited], tmp_path / "lo")
+    assert verify(resaved).untouched, verify(resaved).to_json()
+    v = verify(resaved_edited)
+    assert [(c.cell, c.old, c.new) for c in v.changes] == [("J9", "90", "97")]
