@@ -60,3 +60,26 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
         from .errors import SelfevalError
         raise SelfevalError("示例（--example）是部门整体支出自评：请使用 --form department。", code="USAGE")
     return build_template(Path(output), form, chosen, example)
+
+
+def rollup(paths, output: str | Path | None = None, csv: str | Path | None = None, targets=(), workers: int | None = None):
+    """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup."""
+    from . import rollup as R
+    from .errors import SelfevalError
+    out = Path(output) if output else None
+    files = R.collect(paths, exclude=out)
+    if not files:
+        raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
+    bar = R.progress_bar(len(files))
+    if bar is not None:
+        with bar:
+            rows = R.summarize_all(files, bar.update, workers)
+    else:
+        rows = R.summarize_all(files, None, workers)
+    approved = R.summarize_all(R.collect(targets), None, workers) if targets else None
+    result = R.build(rows, approved)
+    if out is not None:
+        R.write_xlsx(result, out)
+    if csv:
+        R.write_csv(result, Path(csv))
+    return result

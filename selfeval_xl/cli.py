@@ -163,6 +163,31 @@ def verify(file: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="汇总工作簿（.xlsx）。")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="同时写出 CSV（UTF-8 带 BOM，Excel 可直接打开）。")
+@click.option("--targets", "targets", multiple=True, type=click.Path(),
+              help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
+@_json_option
+@guarded
+def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...], as_json: bool) -> None:
+    """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
+    from .api import rollup as run_rollup
+    from .errors import SelfevalError
+    if not (output or csv_path or as_json):
+        raise SelfevalError("请用 -o 指定汇总工作簿（.xlsx），或使用 --csv / --json。", code="USAGE")
+    result = run_rollup(paths, output=output, csv=csv_path, targets=targets)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        unreadable = sum(1 for u in result.units if not u.get("form"))
+        click.echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，重复提交未采用 {len(result.dropped)} 个，"
+                   f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
+
+
+@main.command()
 @_json_option
 @guarded
 def profiles(as_json: bool) -> None:

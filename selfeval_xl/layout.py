@@ -5,6 +5,7 @@ labels, so a label changes in one place only (workbook-contract.md §1, §2).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from .numbers import normalize_label
@@ -32,7 +33,7 @@ class Column:
         key = normalize_label(header)
         return bool(key) and key in self.keys
 
-    @property
+    @functools.cached_property
     def keys(self) -> frozenset[str]:
         return frozenset(normalize_label(x) for x in (self.label, *self.synonyms))
 

@@ -5,6 +5,7 @@ Pure functions over plain values (scoring-rules.md §4.1, §4.5, §4.7).
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 import re
 import unicodedata
@@ -30,7 +31,12 @@ def normalize_label(text: object) -> str:
     """Header/label comparison key: no spaces or line breaks, brackets folded."""
     if text is None:
         return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS))
+    return _normalize_text(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize_text(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS))
 
 
 def is_empty_reason(text: str) -> bool:
