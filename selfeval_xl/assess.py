@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from .checks import Findings
 from .layout import COUNTED_WITH, LEVEL2_BY_LEVEL1, LOWER_IS_BETTER_WORDS
-from .model import (BudgetRow, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
+from .model import (BudgetRow, quantize, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
                     LevelResult, LineResult, Result)
 from .numbers import (CONTRADICTORY, EQ, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
                       normalize_label, normalize_unit, parse_operator_word, qualitative_label,
@@ -37,7 +37,7 @@ def money(value: Decimal) -> str:
 
 
 def percent(rate: Decimal) -> str:
-    return f"{(rate * 100).quantize(Decimal('0.01'))}%"
+    return f"{quantize(rate * 100, Decimal('0.01'))}%"
 
 
 def assess(inp: EvaluationInput, profile: Profile) -> Result:

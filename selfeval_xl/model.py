@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Literal, Union
 
 Severity = Literal["error", "warning"]
+
+
+# Wide enough that formatting any value the reader lets through can never raise.
+WIDE = Context(prec=400)
+
+
+def quantize(value: Decimal, exponent: Decimal) -> Decimal:
+    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=WIDE)
 
 
 class CellError(str):
@@ -198,7 +206,7 @@ class Result:
             "execution": {
                 "budget": amount_text(self.execution.budget),
                 "executed": amount_text(self.execution.executed),
-                "rate": None if self.execution.rate is None else str(self.execution.rate.quantize(Decimal("0.0001"))),
+                "rate": None if self.execution.rate is None else str(quantize(self.execution.rate, Decimal("0.0001"))),
                 "weight": weight_text(self.execution.weight),
                 "score": score_text(self.execution.score, self.digits),
             },
@@ -222,7 +230,7 @@ class Result:
 def amount_text(value: Decimal | None) -> str | None:
     if value is None:
         return None
-    return format(value.normalize(), "f") if value.as_tuple().exponent < -2 else str(value.quantize(Decimal("0.01")))
+    return format(value.normalize(), "f") if value.as_tuple().exponent < -2 else str(quantize(value, Decimal("0.01")))
 
 
 def weight_text(value: Decimal | None) -> str | None:
@@ -234,4 +242,4 @@ def weight_text(value: Decimal | None) -> str | None:
 def score_text(value: Decimal | None, digits: int) -> str | None:
     if value is None:
         return None
-    return str(value.quantize(Decimal(1).scaleb(-digits)))
+    return str(quantize(value, Decimal(1).scaleb(-digits)))

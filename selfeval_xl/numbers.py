@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
-from .model import Cell, CellError
+from .model import WIDE, Cell, CellError
 
 GE, LE, EQ = "≥", "≤", "="
 
@@ -104,17 +104,26 @@ _EXCEL_DIGITS = Context(prec=15)
 CONTRADICTORY = "contradictory"
 
 
+MAX_MAGNITUDE = 300  # Excel holds numbers below 1E+308; anything past this is not a number a person typed
+
+
 def to_decimal(text: str) -> Decimal | None:
+    if len(text) > 400:
+        return None
     try:
         value = Decimal(text.replace(",", ""))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    return value if value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE else None
 
 
 def excel_number(raw: str) -> Decimal:
     """A stored number: 15 significant digits, as Excel holds and shows it (5042799.9699999997 → 5042799.97)."""
     value = _EXCEL_DIGITS.create_decimal(raw)
+    if not value.is_finite():  # NaN / INF stored by a program: not a number any application shows
+        raise InvalidOperation(raw)
+    if abs(value.adjusted()) > MAX_MAGNITUDE:
+        raise ValueError(raw)
     return value.normalize() if value != 0 else Decimal(0)
 
 
@@ -281,7 +290,7 @@ def read_rate(cell: Cell) -> Decimal | NotNumber | None:
 
 
 def round_half_up(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=WIDE)
 
 
 # --- qualitative labels ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from . import layout as L
 from .errors import NotAForm, SelfevalError, UnreadableWorkbook
@@ -238,7 +239,13 @@ def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta
     return None
 
 
-def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile | None, titles: str) -> str:
+def _titles(book: Workbook) -> str:
+    """The title cells of the first sheets, read only when nothing else tells the form."""
+    return " ".join(str(book.grid(n).value(r, c) or "") for n in book.sheet_names[:3] if n != L.SHEET_META
+                    for r in range(1, 3) for c in range(1, 4))
+
+
+def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile | None, titles: Callable[[], str]) -> str:
     if meta.get("form") in ("department", "project"):
         return meta["form"]
     kind = info.get("评价类型")
@@ -251,7 +258,7 @@ def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile |
     if profile is not None:
         return profile.form
     project_name = info.get("项目名称")
-    if (project_name is not None and not project_name.blank) or "项目支出绩效自评表" in titles:
+    if (project_name is not None and not project_name.blank) or "项目支出绩效自评表" in titles():
         return "project"
     return "department"
 
@@ -425,10 +432,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
         info.update(one_sheet.info)
     if L.SHEET_INFO in book.sheet_names:
         _read_info(book.grid(L.SHEET_INFO), info)
-    titles = " ".join(str(book.grid(n).value(r, c) or "") for n in book.sheet_names[:3] if n not in (L.SHEET_META,)
-                      for r in range(1, 3) for c in range(1, 4))
     profile = _choose_profile(requested_profile, info, meta, origin)
-    form = _choose_form(meta, info, profile, titles if one_sheet is None else titles + "项目支出绩效自评表")
+    form = _choose_form(meta, info, profile, lambda: "项目支出绩效自评表" if one_sheet is not None else _titles(book))
     if profile is None:
         profile = load_profile(DEFAULT_PROFILE[form])
     if profile.form != form:

@@ -4,14 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .layout import FORM_TYPE_LABELS
-from .model import Result, score_text, weight_text
+from .model import Result, quantize, score_text, weight_text
 from .profile import Profile
 
 
 def result_text(result: Result) -> str:
     d = result.digits
     ex = result.execution
-    rate = "—（全年预算数为 0 或未填）" if ex.rate is None else f"{(ex.rate * 100).quantize(Decimal('0.01'))}%"
+    rate = "—（全年预算数为 0 或未填）" if ex.rate is None else f"{quantize(ex.rate * 100, Decimal('0.01'))}%"
     lines = [
         f"文件：{result.file}（{FORM_TYPE_LABELS[result.form]}，口径 {result.profile}）",
         f"单位：{result.unit or '（未填写）'}　年度：{result.year or '（未填写）'}",

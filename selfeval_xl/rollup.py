@@ -48,24 +48,19 @@ def _num(value: Decimal | None) -> float | None:
 
 def summarize(path_text: str) -> dict[str, object]:
     """One workbook → a plain, picklable row (never raises for a bad file)."""
-    from .assess import assess
     from .errors import SelfevalError
     from .numbers import Quantity, normalize_label, read_value
-    from .reader import open_workbook, read_book
-    from .verify import read_record, verify_book
+    from .reader import open_workbook
+    from .verify import verify_book
     path = Path(path_text)
     row: dict[str, object] = {"file": path.name, "path": str(path), "mtime": _mtime(path)}
     try:
-        book = open_workbook(path)
-        if read_record(book) is not None:
-            verification = verify_book(book)
-            result = verification.result
-            row["verified"] = "未改动" if verification.untouched else f"已改动（{len(verification.changes)} 处）"
-        else:
-            reading = read_book(book)
-            result = assess(reading.input, reading.profile)
+        verification = verify_book(open_workbook(path))
+        result, reading = verification.result, verification.reading
+        if not verification.scored:
             row["verified"] = "未评分"
-        reading = read_book(book, result.profile)
+        else:
+            row["verified"] = "未改动" if verification.untouched else f"已改动（{len(verification.changes)} 处）"
     except SelfevalError as exc:
         row["note"] = exc.message
         return row

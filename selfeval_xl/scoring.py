@@ -26,7 +26,8 @@ def execution_score(rate: Decimal | None, profile: Profile) -> Decimal:
             if rate >= step.threshold:
                 return round_half_up(step.score, profile.digits)
         return ZERO.quantize(ONE.scaleb(-profile.digits))
-    return round_half_up(profile.execution_weight * min(rate, ONE), profile.digits)
+    # A negative rate (negative amounts, each already a NEGATIVE_VALUE) scores nothing, never below 0.
+    return round_half_up(profile.execution_weight * min(max(rate, ZERO), ONE), profile.digits)
 
 
 def quantitative_score(op: str, target: Decimal, actual: Decimal, weight: Decimal) -> Decimal:

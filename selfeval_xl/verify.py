@@ -47,6 +47,7 @@ class Verification:
     profile: str | None = None
     changes: tuple[CellChange, ...] = ()
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
+    reading: object = field(default=None, repr=False, compare=False)  # the reader's Reading, for callers that go on
 
     @property
     def untouched(self) -> bool:
@@ -97,12 +98,11 @@ def _shown_summary(book: Workbook) -> dict[str, str]:
 
 
 def verify_book(book: Workbook) -> Verification:
-    from .reader import Reading  # noqa: F401 - the type read_book returns
     name = book.path.name
     record = read_record(book)
     if record is None:
         reading = read_book(book)
-        return Verification(name, False, assess(reading.input, reading.profile))
+        return Verification(name, False, assess(reading.input, reading.profile), reading=reading)
     profile = _recorded_profile(record)
     reading = read_book(book, profile)
     result = assess(reading.input, reading.profile)
@@ -127,7 +127,8 @@ def verify_book(book: Workbook) -> Verification:
     expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))
     if record.get("fingerprint") != expected:
         mismatches.append(Mismatch("fingerprint", _text(record.get("fingerprint")), expected))
-    return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes), tuple(mismatches))
+    return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes),
+                        tuple(mismatches), reading)
 
 
 def _text(value: object) -> str | None:

@@ -39,6 +39,11 @@ VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+# The workbook part's content type must agree with the file name's extension, or Excel refuses to
+# open the file ("the file format or file extension is not valid").
+MAIN_CT = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+           ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml"}
+VBA_TYPE_SUFFIX = "/vbaProject"
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -61,6 +66,7 @@ def write_scored(reading, result: Result, target: Path) -> None:
         write_scored_from_values(reading, result, target)
         return
     surgery = Surgery(package)
+    surgery.match_extension(target)
     old_marks = surgery.remove_previous_summary()
     surgery.unmark(old_marks)
     marks = surgery.mark(result.checks)
@@ -78,6 +84,7 @@ class Surgery:
         self.removed: set[str] = set()
         self.added: list[str] = []
         self._addressed: set[str] = set()
+        self.summary_part: str | None = None
         self.styles = StyleBook(self._tree(self._styles_part()))
 
     # -- parts ----------------------------------------------------------------------------------
@@ -85,6 +92,11 @@ class Surgery:
         if name not in self.trees:
             self.trees[name] = copy.deepcopy(self.pkg.xml(name)) if name in self.pkg.names else None
         return self.trees[name]
+
+    def _view(self, name: str) -> etree._Element:
+        """A part's XML for reading only: the edited tree when there is one, else the original."""
+        tree = self.trees.get(name)
+        return tree if tree is not None else self.pkg.xml(name)
 
     def _exists(self, name: str) -> bool:
         return (name in self.pkg.names or name in self.trees or name in self.raw) and name not in self.removed
@@ -154,7 +166,28 @@ class Surgery:
             return {}
         folder = posixpath.dirname(sheet_part)
         return {el.get("Id"): (el.get("Type", ""), resolve_target(folder, el.get("Target", "")))
-                for el in self._tree(name) if el.get("TargetMode") != "External"}
+                for el in self._view(name) if el.get("TargetMode") != "External"}
+
+    # -- the file type -----------------------------------------------------------------------------
+    def match_extension(self, target: Path) -> None:
+        """Give the workbook part the content type the output's extension needs: a macro workbook
+        keeps its macros only as .xlsm, and an .xlsx saved under an .xlsm name must say so."""
+        suffix = target.suffix.lower()
+        wanted = MAIN_CT.get(suffix)
+        if wanted is None:
+            return
+        has_macros = any(rel_type.endswith(VBA_TYPE_SUFFIX)
+                         for rel_type, _, _ in self.pkg.rels(self.pkg.workbook_part).values())
+        if has_macros and suffix == ".xlsx":
+            raise OutputError(f"{self.pkg.origin} 是启用宏的工作簿（含 VBA 宏），评分副本不能存为 .xlsx（Excel 会拒绝打开，宏也会丢失）："
+                              f"请把输出文件名改为 .xlsm（如 {target.stem}.xlsm）。")
+        part = "/" + self.pkg.workbook_part
+        current = None
+        for el in self._view("[Content_Types].xml").findall(f"{{{CT_NS}}}Override"):
+            if el.get("PartName") == part:
+                current = el.get("ContentType")
+        if current != wanted:
+            self._override(self.pkg.workbook_part, wanted)
 
     # -- the previous summary ----------------------------------------------------------------------
     def remove_previous_summary(self) -> list[dict[str, object]]:
@@ -378,8 +411,10 @@ class Surgery:
             self._new(vml_part, data=text.encode("utf-8"))
 
     def _free_name(self, pattern: str) -> str:
+        # A part removed in this run (the previous summary) may give its name to the new one, so
+        # scoring again keeps the package's part names.
         n = 1
-        while self._exists(pattern.format(n)) or pattern.format(n) in self.pkg.names:
+        while self._exists(pattern.format(n)):
             n += 1
         return pattern.format(n)
 
@@ -387,6 +422,7 @@ class Surgery:
     def add_summary(self, model: SheetModel, n_chunks: int, fingerprint: str) -> None:
         part = self._free_name("xl/worksheets/sheet{}.xml")
         self._new(part, data=render_sheet(model, self.styles))
+        self.summary_part = part
         self._override(part, WORKSHEET_CT)
         rid = self._add_rel(self.pkg.workbook_part, WORKSHEET_TYPE, part)
         wb = self._tree(self.pkg.workbook_part)
@@ -399,7 +435,14 @@ class Surgery:
         names = wb.find(f"{M}definedNames")
         if names is None:
             names = etree.Element(f"{M}definedNames")
-            sheets.addnext(names)
+            # CT_Workbook: sheets, functionGroups?, externalReferences?, definedNames? — Excel repairs
+            # a workbook whose definedNames come before its links to other workbooks.
+            before = sheets
+            for tag in ("functionGroups", "externalReferences"):
+                found = wb.find(f"{M}{tag}")
+                if found is not None:
+                    before = found
+            before.addnext(names)
         etree.SubElement(names, f"{M}definedName", name=FINGERPRINT_NAME).text = f'"{fingerprint}"'
         etree.SubElement(names, f"{M}definedName", name=RECORD_NAME).text = record_range(n_chunks, SHEET_SUMMARY)
         _sort_defined_names(names)
@@ -416,8 +459,8 @@ class Surgery:
     def _unselect_tabs(self) -> None:
         # Two selected tabs would group the sheets, and an edit would land on both.
         for info in self.pkg.sheets:
-            if info.part in self.removed:
-                continue
+            if info.part in self.removed or info.part == self.summary_part:
+                continue  # (the new summary may reuse the old one's part name)
             if info.part in self.trees:
                 for view in self.trees[info.part].iter(f"{M}sheetView"):
                     view.attrib.pop("tabSelected", None)
@@ -456,9 +499,16 @@ class Surgery:
             self.styles.finish()
         if name in self.raw:
             return self.raw[name]
-        if name in self.trees and self.trees[name] is not None:
-            return etree.tostring(self.trees[name], xml_declaration=True, encoding="UTF-8", standalone=True)
+        tree = self.trees.get(name)
+        if tree is not None:
+            if name in self.pkg.names and _same_xml(tree, self.pkg.xml(name)):
+                return self.pkg.read(name)  # looked at, not changed: the user's bytes, as they were
+            return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
         return self.pkg.read(name)
+
+
+def _same_xml(a: etree._Element, b: etree._Element) -> bool:
+    return a is b or etree.tostring(a) == etree.tostring(b)
 
 
 # --- cells in sheet XML ------------------------------------------------------------------------------
@@ -601,6 +651,7 @@ class StyleBook:
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self._fill_cache: dict[str, int] = {}
+        self._index: dict[str, dict[tuple, int]] = {}
         self._with_fill: dict[tuple[int, int], int] = {}
         self._named: dict[str, int] = {}
         self._part_name: str | None = None
@@ -630,20 +681,34 @@ class StyleBook:
                 self.root.append(el)
         return el
 
+    def _add(self, tag: str, element: etree._Element) -> int:
+        """Index of an entry equal to `element` in section `tag`, appending it only when there is none.
+        So a workbook scored again (or one that already has such an entry) does not grow a second set."""
+        section = self._section(tag)
+        index = self._index.get(tag)
+        if index is None:
+            index = {}
+            for i, child in enumerate(section):
+                index.setdefault(_xml_key(child), i)
+            self._index[tag] = index
+        key = _xml_key(element)
+        if key not in index:
+            section.append(element)
+            index[key] = len(section) - 1
+        return index[key]
+
     def add_fill(self, argb: str) -> int:
         if argb not in self._fill_cache:
-            fills = self._section("fills")
-            fill = etree.SubElement(fills, f"{M}fill")
+            fill = etree.Element(f"{M}fill")
             pattern = etree.SubElement(fill, f"{M}patternFill", patternType="solid")
             etree.SubElement(pattern, f"{M}fgColor", rgb=argb)
             etree.SubElement(pattern, f"{M}bgColor", indexed="64")
-            self._fill_cache[argb] = len(fills) - 1
+            self._fill_cache[argb] = self._add("fills", fill)
         return self._fill_cache[argb]
 
     def add_font(self, *, bold: bool = False, size: float = 10, color: str | None = None, underline: bool = False,
                  italic: bool = False, name: str = "宋体") -> int:
-        fonts = self._section("fonts")
-        font = etree.SubElement(fonts, f"{M}font")
+        font = etree.Element(f"{M}font")
         if bold:
             etree.SubElement(font, f"{M}b")
         if italic:
@@ -655,16 +720,15 @@ class StyleBook:
             etree.SubElement(font, f"{M}color", rgb=color)
         etree.SubElement(font, f"{M}name", val=name)
         etree.SubElement(font, f"{M}charset", val="134")
-        return len(fonts) - 1
+        return self._add("fonts", font)
 
     def add_border(self) -> int:
-        borders = self._section("borders")
-        border = etree.SubElement(borders, f"{M}border")
+        border = etree.Element(f"{M}border")
         for side in ("left", "right", "top", "bottom"):
             el = etree.SubElement(border, f"{M}{side}", style="thin")
             etree.SubElement(el, f"{M}color", rgb="FFA6A6A6")
         etree.SubElement(border, f"{M}diagonal")
-        return len(borders) - 1
+        return self._add("borders", border)
 
     def add_numfmt(self, code: str) -> int:
         builtin = {"General": 0, "0.00": 2, "#,##0.00": 4, "0.00%": 10, "0%": 9}
@@ -681,8 +745,7 @@ class StyleBook:
 
     def add_xf(self, *, font: int = 0, fill: int = 0, border: int = 0, numfmt: int = 0, wrap: bool = False,
                horizontal: str | None = None, vertical: str = "center") -> int:
-        xfs = self._section("cellXfs")
-        xf = etree.SubElement(xfs, f"{M}xf", numFmtId=str(numfmt), fontId=str(font), fillId=str(fill),
+        xf = etree.Element(f"{M}xf", numFmtId=str(numfmt), fontId=str(font), fillId=str(fill),
                               borderId=str(border), xfId="0", applyNumberFormat="1", applyFont="1", applyFill="1",
                               applyBorder="1", applyAlignment="1")
         align = etree.SubElement(xf, f"{M}alignment", vertical=vertical)
@@ -690,7 +753,7 @@ class StyleBook:
             align.set("wrapText", "1")
         if horizontal:
             align.set("horizontal", horizontal)
-        return len(xfs) - 1
+        return self._add("cellXfs", xf)
 
     def with_fill(self, original: int, fill: int) -> int:
         key = (original, fill)
@@ -701,8 +764,7 @@ class StyleBook:
                 f"{M}xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
             xf.set("fillId", str(fill))
             xf.set("applyFill", "1")
-            xfs.append(xf)
-            self._with_fill[key] = len(xfs) - 1
+            self._with_fill[key] = self._add("cellXfs", xf)
         return self._with_fill[key]
 
     def summary_styles(self) -> dict[str, int]:
@@ -738,6 +800,14 @@ class StyleBook:
             self._named[f"grade_{i}"] = self.add_xf(font=self.add_font(bold=True, size=20, color=font_color),
                                                     fill=self.add_fill(fill_color), border=border, horizontal="center")
         return self._named
+
+
+def _xml_key(el: etree._Element) -> tuple:
+    """What an element says (name, attributes, text, children), for finding an equal style entry."""
+    if not isinstance(el.tag, str):
+        return ("#", str(el.tag), el.text or "")
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(),
+            tuple(_xml_key(child) for child in el))
 
 
 # --- rendering the summary sheet --------------------------------------------------------------------------

@@ -1,0 +1,165 @@
+"""Benchmarks: medians and ratios against the bare libraries, measured in the same run.
+
+    python benchmarks/run.py            # generates its inputs under benchmarks/out/, prints a table
+    python benchmarks/run.py --quick    # fewer repetitions and 200 rollup workbooks
+
+Absolute times on shared machines are noise; the budgets are ratios (and two absolute floors the
+issue sets: rollup throughput and peak memory). Exit status 1 when a budget is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "benchmarks" / "out"
+
+
+def median_time(func, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_seconds(cmd: list[str], repeat: int) -> float:
+    def call() -> None:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    call()
+    return median_time(call, repeat)
+
+
+# --- inputs ---------------------------------------------------------------------------------------
+
+def large_workbook(path: Path, indicators: int = 3000, lines: int = 1000) -> Path:
+    """A valid department workbook: 1,000 budget lines and 3,000 indicators whose weights add up."""
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(path, {"constant_memory": False})
+    info = wb.add_worksheet("基本信息")
+    for i, (k, v) in enumerate((("单位名称", "基准测试单位"), ("主管部门", "基准测试主管部门"), ("评价年度", 2025),
+                                ("评价类型", "部门整体支出"), ("评价口径", "hebei-dept"))):
+        info.write(i, 0, k)
+        info.write(i, 1, v)
+    money = wb.add_format({"num_format": "#,##0.00"})
+    ws = wb.add_worksheet("预算执行")
+    ws.write_row(0, 0, ["类别", "名称", "年初预算数", "全年预算数", "全年执行数", "执行率", "原因说明"])
+    for r in range(1, lines + 1):
+        budget = 10000 + r * 13.37
+        ws.write_row(r, 0, ["基本支出" if r <= 200 else "项目支出", f"支出项目{r}"])
+        ws.write_number(r, 2, budget, money)
+        ws.write_number(r, 3, budget, money)
+        ws.write_number(r, 4, round(budget * (0.9 + (r % 10) / 100), 2), money)
+        ws.write_string(r, 6, "原因已说明")
+    ws.write_row(lines + 1, 1, ["合计"])
+    ind = wb.add_worksheet("绩效指标")
+    ind.write_row(0, 0, ["序号", "工作分项", "一级指标", "二级指标", "三级指标", "指标性质", "比较方式", "年度指标值",
+                         "计量单位", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施"])
+    split = (("产出指标", "数量指标", 1600, 0.025), ("效益指标", "社会效益指标", 1000, 0.04), ("满意度指标", "服务对象满意度指标", 400, 0.025))
+    r = 0
+    for level, level2, count, weight in split:
+        for _ in range(count):
+            r += 1
+            ind.write_row(r, 0, [r, f"分项{r % 8}", level, level2, f"指标{r}", "定量", "≥", 100, "%", 90 + r % 11, weight,
+                                 None, "原因已说明"])
+    assert r == indicators
+    wb.close()
+    return path
+
+
+def unit_workbooks(folder: Path, count: int, example: Path) -> list[Path]:
+    """`count` unit workbooks: the example with the unit name changed in the shared strings."""
+    import zipfile
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(example) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = "井陉县南障城镇人民政府".encode()
+    files = []
+    for i in range(count):
+        path = folder / f"单位{i:04d}.xlsx"
+        if not path.exists():
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                for part, data in parts.items():
+                    z.writestr(part, data.replace(name, f"基准单位{i:04d}".encode()) if part == "xl/sharedStrings.xml" else data)
+        files.append(path)
+    return files
+
+
+# --- measurements -------------------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    n_units = 200 if args.quick else 1000
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    import openpyxl
+
+    from selfeval_xl.api import make_template, rollup, score
+    example = OUT / "example.xlsx"
+    make_template(example, example=True)
+    large = OUT / "large.xlsx"
+    if not large.exists():
+        large_workbook(large)
+    units = unit_workbooks(OUT / "units", n_units, example)
+
+    rows: list[tuple[str, str, str, bool]] = []
+
+    def bare_roundtrip(path: Path) -> None:
+        openpyxl.load_workbook(path).save(OUT / "bare.xlsx")
+
+    for label, path, budget in (("示例", example, 1.5), ("大表 3000 指标", large, 1.0)):
+        ours = median_time(lambda: score(path, OUT / "scored.xlsx"), repeat)
+        bare = median_time(lambda: bare_roundtrip(path), repeat)
+        ratio = ours / bare
+        rows.append((f"score {label}", f"{ours * 1000:.0f} ms vs openpyxl 读写 {bare * 1000:.0f} ms",
+                     f"{ratio:.2f}× (≤ {budget}×)", ratio <= budget))
+
+    help_time = run_seconds([sys.executable, "-m", "selfeval_xl.cli", "--help"], repeat)
+    click_time = run_seconds([sys.executable, "-c", "import click"], repeat)
+    ratio = help_time / click_time
+    rows.append(("selfeval-xl --help", f"{help_time * 1000:.0f} ms vs import click {click_time * 1000:.0f} ms",
+                 f"{ratio:.2f}× (≤ 2×)", ratio <= 2))
+
+    from python_calamine import CalamineWorkbook
+
+    def bare_calamine() -> None:
+        for path in units:
+            book = CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names:
+                book.get_sheet_by_name(name).to_python()
+
+    start = time.perf_counter()
+    rollup(units, output=OUT / "rollup.xlsx", workers=2)
+    rollup_seconds = time.perf_counter() - start
+    calamine_seconds = median_time(bare_calamine, 1)
+    rate = n_units / rollup_seconds
+    rows.append((f"rollup {n_units} 个工作簿（2 进程）", f"{rate:.0f} 个/秒；calamine 裸读 {n_units / calamine_seconds:.0f} 个/秒",
+                 f"{rollup_seconds / calamine_seconds:.2f}× calamine；≥ 50 个/秒", rate >= 50))
+
+    code = ("import resource, sys; sys.path.insert(0, %r); from selfeval_xl.api import score; score(%r, %r); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(large), str(OUT / "scored-mem.xlsx"))
+    peak_kb = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip())
+    rows.append(("score 大表的峰值内存", f"{peak_kb / 1024:.0f} MB", "≤ 300 MB", peak_kb / 1024 <= 300))
+
+    print(f"机器：{platform.platform()}，{os.cpu_count()} 核，Python {platform.python_version()}；每项取 {repeat} 次中位数")
+    width = max(len(r[0]) for r in rows)
+    for name, figures, budget, ok in rows:
+        print(f"{'通过' if ok else '未达标'}  {name.ljust(width)}  {figures}  {budget}")
+    shutil.rmtree(OUT / "units", ignore_errors=True) if not args.quick and os.environ.get("BENCH_CLEAN") else None
+    return 0 if all(r[3] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
