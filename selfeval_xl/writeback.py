@@ -12,6 +12,7 @@ import copy
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from collections import defaultdict
 from decimal import Decimal
@@ -482,6 +483,8 @@ class Surgery:
                 if name in self.removed or name in names_written:
                     continue
                 names_written.add(name)
+                if self._unchanged(name) and _copy_compressed(self.pkg.zip, zout, info):
+                    continue
                 zinfo = zipfile.ZipInfo(name, date_time=info.date_time)
                 zinfo.compress_type = zipfile.ZIP_DEFLATED
                 zinfo.external_attr = info.external_attr
@@ -494,6 +497,12 @@ class Surgery:
                 zout.writestr(zinfo, self._bytes(name), compresslevel=6)
         return out.getvalue()
 
+    def _unchanged(self, name: str) -> bool:
+        if name in self.raw or name == self.styles.part_name(self):
+            return False
+        tree = self.trees.get(name)
+        return tree is None or _same_xml(tree, self.pkg.xml(name))
+
     def _bytes(self, name: str) -> bytes:
         if name == self.styles.part_name(self):
             self.styles.finish()
@@ -505,6 +514,41 @@ class Surgery:
                 return self.pkg.read(name)  # looked at, not changed: the user's bytes, as they were
             return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
         return self.pkg.read(name)
+
+
+def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Copy one entry's compressed bytes as they are: no inflate and deflate of parts we do not change.
+
+    zipfile has no public call for this; it writes the local header itself and registers the
+    entry the way ZipFile.writestr does. Entries it cannot copy plainly are left to writestr."""
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+            or info.file_size >= zipfile.ZIP64_LIMIT or info.compress_size >= zipfile.ZIP64_LIMIT:
+        return False
+    fp = zin.fp
+    if fp is None:
+        return False
+    fp.seek(info.header_offset)
+    local = fp.read(zipfile.sizeFileHeader)
+    if len(local) != zipfile.sizeFileHeader or local[:4] != zipfile.stringFileHeader:
+        return False
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)
+    data = fp.read(info.compress_size)
+    if len(data) != info.compress_size:
+        return False
+    entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    entry.compress_type = info.compress_type
+    entry.external_attr = info.external_attr
+    entry.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag: sizes go in the header
+    entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
+    entry.header_offset = zout.fp.tell()
+    zout.fp.write(entry.FileHeader(False))
+    zout.fp.write(data)
+    zout.filelist.append(entry)
+    zout.NameToInfo[entry.filename] = entry
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
+    return True
 
 
 def _same_xml(a: etree._Element, b: etree._Element) -> bool:
