@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from . import __version__
 from .layout import FORM_TYPE_LABELS
-from .model import Finding, Result
+from .model import Result
 from .ooxml import column_letter
 from .profile import Profile
 from .record import RECORD_COLUMN
@@ -25,6 +25,18 @@ class SheetCell:
     style: str = "text"
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """A clustered bar chart of the rows first_row..last_row: categories in column 1, series by column."""
+
+    title: str
+    first_row: int
+    last_row: int
+    series: tuple[tuple[str, int], ...]  # (name, column)
+    anchor: str  # top-left cell
+    rows_tall: int
+
+
 @dataclass
 class SheetModel:
     cells: list[SheetCell] = field(default_factory=list)
@@ -34,6 +46,7 @@ class SheetModel:
     links: list[tuple[str, str, str]] = field(default_factory=list)
     hidden_columns: set[int] = field(default_factory=set)
     print_rows: int = 0  # rows of the one-page summary (the list of problems prints after it)
+    chart: ChartSpec | None = None
 
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
         self.cells.append(SheetCell(row, col, value, style))
@@ -45,7 +58,7 @@ def location(sheet: str, cell: str) -> str:
 
 def build_summary(result: Result, profile: Profile, record_chunks: list[str]) -> SheetModel:
     m = SheetModel()
-    m.widths = {1: 22, 2: 18, 3: 18, 4: 14, 5: 12, 6: 70}
+    m.widths = {1: 20, 2: 17, 3: 17, 4: 12, 5: 11, 6: 48}
     m.put(1, 1, "预算绩效自评评分汇总", "title")
     m.merges.append("A1:F1")
     m.heights[1] = 30
@@ -94,7 +107,7 @@ def build_summary(result: Result, profile: Profile, record_chunks: list[str]) ->
     row += 2
     for col, label in enumerate(("一级指标", "口径分值", "指标分值合计", "得分", "得分率"), start=1):
         m.put(row, col, label, "header")
-    level_header = row
+    level_first = row + 1
     for lv in result.levels:
         row += 1
         m.put(row, 1, lv.name, "label")
@@ -114,8 +127,12 @@ def build_summary(result: Result, profile: Profile, record_chunks: list[str]) ->
     m.put(row, 2, Decimal(100), "score")
     m.put(row, 3, weight_sum, "score")
     m.put(row, 4, result.total, "score")
-    m.print_rows = row + 1
-    del level_header, total_row
+    chart_top = row + 2
+    m.chart = ChartSpec("各一级指标得分与分值", level_first, level_first + len(result.levels),
+                        (("分值", 3), ("得分", 4)), f"A{chart_top}", 15)
+    row = chart_top + m.chart.rows_tall
+    m.print_rows = row
+    del total_row
 
     row += 2
     m.put(row, 1, "问题清单（点击单元格可跳转）", "section")
@@ -124,21 +141,26 @@ def build_summary(result: Result, profile: Profile, record_chunks: list[str]) ->
     for col, label in enumerate(("严重程度", "代码", "工作表", "单元格", "说明"), start=1):
         m.put(row, col, label, "header")
     m.merges.append(f"E{row}:F{row}")
-    ordered: list[Finding] = result.errors + result.warnings
-    if not ordered:
+    if not result.checks:
         row += 1
         m.put(row, 1, "未发现问题。", "ok")
         m.merges.append(f"A{row}:F{row}")
-    for finding in ordered:
+    for label, items, style in (("错误", result.errors, "error"), ("警告", result.warnings, "warning")):
+        if not items:
+            continue
         row += 1
-        m.put(row, 1, "错误" if finding.severity == "error" else "警告", "error" if finding.severity == "error" else "warning")
-        m.put(row, 2, finding.code, "text")
-        m.put(row, 3, finding.sheet or "（整个工作簿）", "text")
-        m.put(row, 4, finding.cell or "—", "link" if finding.cell else "text")
-        m.put(row, 5, finding.message, "wrap")
-        m.merges.append(f"E{row}:F{row}")
-        if finding.sheet and finding.cell:
-            m.links.append((f"D{row}", location(finding.sheet, finding.cell), f"跳转到 {finding.sheet}!{finding.cell}"))
+        m.put(row, 1, f"{label}（{len(items)} 个）", style)
+        m.merges.append(f"A{row}:F{row}")
+        for finding in items:
+            row += 1
+            m.put(row, 1, label, style)
+            m.put(row, 2, finding.code, "text")
+            m.put(row, 3, finding.sheet or "（整个工作簿）", "text")
+            m.put(row, 4, finding.cell or "—", "link" if finding.cell else "text")
+            m.put(row, 5, finding.message, "wrap")
+            m.merges.append(f"E{row}:F{row}")
+            if finding.sheet and finding.cell:
+                m.links.append((f"D{row}", location(finding.sheet, finding.cell), f"跳转到 {finding.sheet}!{finding.cell}"))
 
     for i, chunk in enumerate(record_chunks, start=1):
         m.put(i, RECORD_COLUMN, chunk, "record")

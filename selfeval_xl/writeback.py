@@ -37,6 +37,10 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
+DRAWING_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+CHART_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+DRAWING_CT = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
@@ -214,12 +218,19 @@ class Surgery:
         for el in list(rels):
             if el.get("Id") == info.rid:
                 rels.remove(el)
-        self.removed.add(info.part)
-        if self._rels_name(info.part) in self.pkg.names:
-            self.removed.add(self._rels_name(info.part))
-        self._drop_override(info.part)
+        self._remove_part(info.part)
         marks = record.get("marks")
         return marks if isinstance(marks, list) else []
+
+    def _remove_part(self, part: str, depth: int = 0) -> None:
+        """Remove one of our parts with what hangs from it (the summary's drawing and chart)."""
+        for rel_type, target in self._sheet_rels(part).values():
+            if depth < 2 and (rel_type == DRAWING_TYPE or rel_type == CHART_TYPE) and target in self.pkg.names:
+                self._remove_part(target, depth + 1)
+        self.removed.add(part)
+        if self._rels_name(part) in self.pkg.names:
+            self.removed.add(self._rels_name(part))
+        self._drop_override(part)
 
     def _shift_local_ids(self, wb: etree._Element, position: int, delta: int) -> None:
         names = wb.find(f"{M}definedNames")
@@ -422,7 +433,21 @@ class Surgery:
     # -- the summary sheet ------------------------------------------------------------------------------
     def add_summary(self, model: SheetModel, n_chunks: int, fingerprint: str) -> None:
         part = self._free_name("xl/worksheets/sheet{}.xml")
-        self._new(part, data=render_sheet(model, self.styles))
+        drawing_rid = None
+        parts = chart_parts(model)
+        if parts is not None:
+            drawing_xml, chart_xml = parts
+            chart_part = self._free_name("xl/charts/chart{}.xml")
+            self._new(chart_part, data=chart_xml)
+            self._override(chart_part, CHART_CT)
+            drawing_part = self._free_name("xl/drawings/drawing{}.xml")
+            self._new(drawing_part, data=drawing_xml)
+            self._override(drawing_part, DRAWING_CT)
+            rels = self._rels_tree(drawing_part)
+            etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id="rId1", Type=CHART_TYPE,
+                             Target=posixpath.relpath(chart_part, posixpath.dirname(drawing_part)))
+            drawing_rid = self._add_rel(part, DRAWING_TYPE, drawing_part)
+        self._new(part, data=render_sheet(model, self.styles, drawing_rid))
         self.summary_part = part
         self._override(part, WORKSHEET_CT)
         rid = self._add_rel(self.pkg.workbook_part, WORKSHEET_TYPE, part)
@@ -514,6 +539,39 @@ class Surgery:
                 return self.pkg.read(name)  # looked at, not changed: the user's bytes, as they were
             return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
         return self.pkg.read(name)
+
+
+def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
+    """(drawing XML, chart XML) for the model's chart, written by XlsxWriter with cached values so
+    the chart shows without recalculation; the drawing refers to its chart as rId1."""
+    spec = model.chart
+    if spec is None:
+        return None
+    import xlsxwriter
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet(SHEET_SUMMARY)
+    for cell in model.cells:
+        if spec.first_row <= cell.row <= spec.last_row and cell.col in (1, *(c for _, c in spec.series)):
+            value = cell.value
+            if isinstance(value, Decimal):
+                ws.write_number(cell.row - 1, cell.col - 1, float(value))
+            elif value is not None:
+                ws.write_string(cell.row - 1, cell.col - 1, str(value))
+    chart = wb.add_chart({"type": "bar"})
+    colors = ("#BDD7EE", "#2F5597")
+    for (name, col), color in zip(spec.series, colors):
+        chart.add_series({"name": name, "categories": [SHEET_SUMMARY, spec.first_row - 1, 0, spec.last_row - 1, 0],
+                          "values": [SHEET_SUMMARY, spec.first_row - 1, col - 1, spec.last_row - 1, col - 1],
+                          "fill": {"color": color}})
+    chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_size({"width": 600, "height": 20 * spec.rows_tall})
+    ws.insert_chart(spec.anchor, chart)
+    wb.close()
+    with zipfile.ZipFile(buffer) as z:
+        return z.read("xl/drawings/drawing1.xml"), z.read("xl/charts/chart1.xml")
 
 
 def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -856,7 +914,7 @@ def _xml_key(el: etree._Element) -> tuple:
 
 # --- rendering the summary sheet --------------------------------------------------------------------------
 
-def render_sheet(model: SheetModel, styles: StyleBook) -> bytes:
+def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
     rows: dict[int, list] = defaultdict(list)
     for cell in model.cells:
@@ -908,5 +966,7 @@ def render_sheet(model: SheetModel, styles: StyleBook) -> bytes:
     out.append('<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
     if model.print_rows:
         out.append(f'<rowBreaks count="1" manualBreakCount="1"><brk id="{model.print_rows}" max="16383" man="1"/></rowBreaks>')
+    if drawing_rid:
+        out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")
     return "".join(out).encode("utf-8")

@@ -162,8 +162,19 @@ def in_schema_order(data: bytes) -> bool:
 
 
 def expected_additions(before: dict[str, bytes], after: dict[str, bytes], result: Result) -> set[str]:
-    """The new summary sheet, and notes and note shapes for marked sheets that had none."""
-    added = {sheet_parts_from(after)[SUMMARY]}
+    """The new summary sheet with what hangs from it (its chart), and notes and note shapes for
+    marked sheets that had none."""
+    summary = sheet_parts_from(after)[SUMMARY]
+    added, todo = {summary}, [summary]
+    while todo:
+        part = todo.pop()
+        if _rels_name(part) in after:
+            added.add(_rels_name(part))
+        for _, kind, target in relationships(after, part):
+            if target in after and target not in added:
+                assert kind.endswith(("/drawing", "/chart")), (part, kind, target)
+                added.add(target)
+                todo.append(target)
     for name in {f.sheet for f in result.checks if f.sheet and f.cell}:
         part_before, part_after = sheet_parts_from(before)[name], sheet_parts_from(after)[name]
         for kind in ("comments", "vmlDrawing"):
