@@ -83,3 +83,27 @@ def rollup(paths, output: str | Path | None = None, csv: str | Path | None = Non
     if csv:
         R.write_csv(result, Path(csv))
     return result
+
+
+def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Result:
+    """Draft the 自评报告 (.docx), or with form_sheet the one-sheet 自评表 (.xlsx, or .pdf through LibreOffice)."""
+    from . import report as R
+    from .errors import OutputError
+    source, target = Path(path), Path(output)
+    reading, result = evaluate_reading(source)
+    if not form_sheet:
+        if target.suffix.lower() != ".docx":
+            raise OutputError(f"报告输出应为 .docx 文件：{target.name}")
+        R.write_docx(R.outline(reading, result, reading.profile), target)
+    elif target.suffix.lower() == ".pdf":
+        from .office import xlsx_to_pdf
+        import tempfile
+        with tempfile.TemporaryDirectory(prefix="selfeval-") as folder:
+            sheet = Path(folder) / (target.stem + ".xlsx")
+            R.write_form_sheet(reading, result, sheet)
+            xlsx_to_pdf(sheet, target)
+    else:
+        if target.suffix.lower() != ".xlsx":
+            raise OutputError(f"自评表输出应为 .xlsx 或 .pdf 文件：{target.name}")
+        R.write_form_sheet(reading, result, target)
+    return result

@@ -8,6 +8,12 @@ from pathlib import Path
 from .errors import OutputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside `target`, then move it into place."""
     folder = target.parent if str(target.parent) else Path(".")
@@ -20,6 +26,7 @@ def write_atomically(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a new file should get the usual mode
         os.replace(tmp_name, target)
         tmp_name = None
     except PermissionError:

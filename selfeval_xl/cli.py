@@ -188,6 +188,20 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="报告（.docx）；与 --form-sheet 一起时为自评表（.xlsx，或经 LibreOffice 生成 .pdf）。")
+@click.option("--form-sheet", is_flag=True, help="生成可打印盖章的一页式自评表，而不是报告。")
+@guarded
+def report(file: str, output: str, form_sheet: bool) -> None:
+    """根据工作簿起草自评报告（或一页式自评表）。"""
+    from .api import report as make_report
+    result = make_report(file, output, form_sheet=form_sheet)
+    note = "" if result.valid else f"（自评表有 {len(result.errors)} 处错误，文中得分为暂评）"
+    click.echo(f"已生成{'自评表' if form_sheet else '报告草稿'}：{output}{note}")
+
+
+@main.command()
 @_json_option
 @guarded
 def profiles(as_json: bool) -> None:

@@ -1,0 +1,385 @@
+"""Draft the 自评报告 (python-docx) and the one-sheet official 自评表 from a workbook.
+
+Deterministic: every sentence is built from the workbook and the profile; where only a person
+can supply the words, the draft says 【待填写】. The layout follows the GB/T 9704 conventions
+for government documents: 方正小标宋简体 二号 title, 仿宋_GB2312 三号 body, 黑体 / 楷体_GB2312
+headings, A4 with the standard margins and page numbers "— 1 —".
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections import OrderedDict
+from decimal import Decimal
+from pathlib import Path
+
+from .layout import FORM_TYPE_LABELS
+from .model import Cell, Result, score_text, weight_text
+from .profile import Profile
+
+TODO = "【待填写】"
+TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+LOW_RATE = Decimal("0.9")
+
+
+def _yuan(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _info(reading, key: str) -> str:
+    cell: Cell | None = reading.input.info.get(key)
+    return cell.text if cell is not None and not cell.blank else ""
+
+
+# --- content (plain text structure) -------------------------------------------------------------------
+
+def outline(reading, result: Result, profile: Profile) -> list[tuple[str, object]]:
+    """The report as (kind, content) blocks: title, h1, h2, p, table, note."""
+    unit = result.unit or TODO
+    year = result.year or TODO
+    blocks: list[tuple[str, object]] = []
+    department = result.form == "department"
+    name = f"{unit}{year}年度部门整体支出绩效自评价报告" if department else \
+        f"{_info(reading, '项目名称') or TODO}{year}年度项目支出绩效自评报告"
+    blocks.append(("title", name))
+    if not result.valid:
+        blocks.append(("note", f"说明：自评表尚有 {len(result.errors)} 处错误未更正，以下得分和等级为暂评结果，"
+                               "更正后请重新生成本报告。"))
+    blocks.append(("p", f"根据预算绩效管理有关规定，遵循“科学性、规范性、客观性和公正性”的原则，对{unit}{year}年"
+                        f"{'部门整体支出' if department else '项目支出'}情况实施了绩效自评价，形成本评价报告。"))
+    blocks += _part_one(reading, result, department)
+    blocks.append(("h1", "二、自评工作开展情况"))
+    weights = "、".join(f"{level}{weight_text(w)}分" for level, w in profile.weights)
+    free = "" if profile.weights else "产出、效益、满意度指标合计" + weight_text(Decimal(100) - profile.execution_weight) + "分，"
+    blocks.append(("p", f"1、评价指标体系。总分设定为100分。一级指标权重设置为：{weights or free}"
+                        f"{'、' if weights else ''}预算执行率指标{weight_text(profile.execution_weight)}分，共计100分"
+                        f"（评价口径：{profile.title}）。预算执行率{profile.describe_rule()}。"))
+    blocks.append(("p", f"2、评价工作组织与过程：{TODO}"))
+    blocks += _part_three(reading, result, department)
+    blocks.append(("h1", "四、评价结论和评价等级"))
+    bands = _bands_sentence(profile)
+    blocks.append(("p", f"经综合评价，{unit}{year}年{'部门整体支出' if department else '项目支出'}绩效自评得分为"
+                        f"{score_text(result.total, result.digits)}分，评价等级为“{result.grade}”"
+                        f"{'（暂评）' if not result.valid else ''}。其中预算执行率得分{score_text(result.execution.score, result.digits)}分，"
+                        + "，".join(f"{lv.name}得分{score_text(lv.score, result.digits)}分" for lv in result.levels if lv.indicator_weight)
+                        + f"。评价等级分为{len(profile.grades)}个：{bands}"))
+    blocks += _part_five(reading, result)
+    blocks.append(("h1", "六、评价工作组人员名单及签字" if department else "六、评价工作组"))
+    members = [m for m in re.split(r"[；;、，,\n]+", _info(reading, "评价工作组")) if m.strip()]
+    if members:
+        rows = []
+        for member in members:
+            m = re.match(r"\s*(.+?)\s*[（(](.+?)[)）]\s*$", member)
+            person, post = (m.group(1), m.group(2)) if m else (member.strip(), TODO)
+            rows.append([person, unit, post, ""])
+        blocks.append(("table", (["姓名", "工作单位", "职务", "签字"], rows)))
+    else:
+        blocks.append(("p", TODO))
+    return blocks
+
+
+def _part_one(reading, result: Result, department: bool) -> list[tuple[str, object]]:
+    unit = result.unit or TODO
+    ex = result.execution
+    blocks: list[tuple[str, object]] = [("h1", "一、部门基本情况" if department else "一、项目基本情况")]
+    if department:
+        blocks.append(("h2", "（一）部门概况"))
+        dept = _info(reading, "主管部门")
+        blocks.append(("p", f"{unit}" + (f"，主管部门为{dept}" if dept else "") + f"。部门主要职能：{TODO}"))
+        blocks.append(("h2", "（二）部门收支预决算情况"))
+        lines = [lr for lr in ex.lines if lr.kind == "line"]
+        groups: OrderedDict[str, list] = OrderedDict()
+        for lr in lines:
+            groups.setdefault(lr.group or "", []).append(lr)
+        unit_word = result.money_unit
+        sentence = f"{result.year or TODO}年支出预算{_yuan(ex.budget)}{unit_word}"
+        basic, project = groups.get("基本支出", []), groups.get("项目支出", [])
+        parts = []
+        if basic:
+            total = sum((lr.budget or 0 for lr in basic), Decimal(0))
+            parts.append(f"基本支出{_yuan(total)}{unit_word}，包括" +
+                         "和".join(f"{lr.name}{_yuan(lr.budget)}{unit_word}" for lr in basic))
+        if project:
+            total = sum((lr.budget or 0 for lr in project), Decimal(0))
+            parts.append(f"项目支出{_yuan(total)}{unit_word}，主要为" +
+                         "、".join(f"{lr.name}{_yuan(lr.budget)}{unit_word}" for lr in project))
+        sentence += ("，其中" + "；".join(parts) if parts else "") + "。"
+        rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
+        sentence += f"全年执行{_yuan(ex.executed)}{unit_word}，预算执行率{rate}。"
+        blocks.append(("p", sentence))
+        blocks.append(("h2", "（三）部门整体支出绩效目标"))
+    else:
+        blocks.append(("p", f"项目名称：{_info(reading, '项目名称') or TODO}；主管部门：{_info(reading, '主管部门') or TODO}；"
+                            f"实施单位：{_info(reading, '实施单位') or unit}。"))
+        rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
+        funding = "、".join(f"{lr.name}{_yuan(lr.budget)}{result.money_unit}" for lr in ex.lines if lr.kind == "line")
+        blocks.append(("p", f"年度资金总额{_yuan(ex.budget)}{result.money_unit}" + (f"（{funding}）" if funding else "")
+                            + f"，全年执行{_yuan(ex.executed)}{result.money_unit}，预算执行率{rate}。"))
+        blocks.append(("h2", "（二）项目绩效目标"))
+    blocks.append(("p", _info(reading, "年度总体目标（预期目标）") or TODO))
+    return blocks
+
+
+def _part_three(reading, result: Result, department: bool) -> list[tuple[str, object]]:
+    d = result.digits
+    blocks: list[tuple[str, object]] = [
+        ("h1", "三、部门整体支出绩效目标实现情况及指标分析" if department else "三、绩效目标实现情况及指标分析"),
+        ("h2", "（一）总体绩效目标实现情况"),
+        ("p", _info(reading, "年度总体目标实际完成情况") or TODO),
+        ("h2", "（二）分项绩效目标实现情况及指标分析"),
+    ]
+    areas: OrderedDict[str, list] = OrderedDict()
+    for ind in result.indicators:
+        areas.setdefault(ind.area or "绩效指标", []).append(ind)
+    for i, (area, items) in enumerate(areas.items(), start=1):
+        blocks.append(("p", f"{i}、{area}"))
+        names = "、".join(dict.fromkeys(ind.name for ind in items))
+        blocks.append(("p", f"绩效指标：{names}。"))
+        rows = [[ind.level, ind.name, ((ind.operator or "") if ind.operator != "=" else "＝") + ind.target + (ind.unit if ind.unit and not ind.target.endswith(ind.unit) else ""),
+                 ind.actual + (ind.unit if ind.unit and not ind.qualitative and not ind.actual.endswith(ind.unit) else ""),
+                 weight_text(ind.weight) or "—", score_text(ind.score, d) or "—"] for ind in items]
+        blocks.append(("table", (["一级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"], rows)))
+    ex = result.execution
+    rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
+    blocks.append(("p", f"预算执行情况：全年预算数{_yuan(ex.budget)}{result.money_unit}，全年执行数{_yuan(ex.executed)}"
+                        f"{result.money_unit}，预算执行率{rate}，得分{score_text(ex.score, d)}分（分值{weight_text(ex.weight)}分）。"))
+    return blocks
+
+
+def _part_five(reading, result: Result) -> list[tuple[str, object]]:
+    problems, measures = [], []
+    for ind in result.indicators:
+        if ind.score is not None and ind.weight is not None and ind.score < ind.weight:
+            reason = ind.reason.strip()
+            problems.append(f"“{ind.name}”（{ind.area or ind.level}）未完全达成目标：年度指标值{ind.target}{ind.unit if not ind.qualitative else ''}，"
+                            f"实际完成{ind.actual}{ind.unit if not ind.qualitative else ''}，得分{score_text(ind.score, result.digits)}分"
+                            f"（分值{weight_text(ind.weight)}分）。" + (f"原因：{_cause(reason)}" if reason else f"原因：{TODO}"))
+            measures.append(_measure(reason) or f"针对“{ind.name}”：{TODO}")
+    for row, lr in ((r, lr) for r in reading.input.budget_rows for lr in result.execution.lines
+                    if lr.row == r.row and lr.kind == "line"):
+        if lr.rate is not None and lr.rate < LOW_RATE:
+            reason = row.reason.text
+            problems.append(f"“{lr.name}”预算执行率{(lr.rate * 100):.2f}%（预算{_yuan(lr.budget)}{result.money_unit}，"
+                            f"执行{_yuan(lr.executed)}{result.money_unit}）。" + (f"原因：{reason}" if reason else f"原因：{TODO}"))
+            measures.append(f"加快“{lr.name}”的资金支付进度，" + (f"针对{reason}，" if reason else "") + "及时跟进、按期拨付。")
+    blocks: list[tuple[str, object]] = [("h1", "五、存在的问题及改进措施"), ("h2", "（一）存在的主要问题")]
+    blocks += [("p", f"（{i}）{text}") for i, text in enumerate(problems, start=1)] or [("p", f"各项指标均已完成。{TODO}")]
+    blocks.append(("h2", "（二）针对问题提出具体的改进措施或建议"))
+    blocks += [("p", f"（{i}）{text}") for i, text in enumerate(dict.fromkeys(measures), start=1)] or [("p", TODO)]
+    return blocks
+
+
+def _cause(reason: str) -> str:
+    return re.split(r"[；;]", reason, maxsplit=1)[0].rstrip("。") + "。"
+
+
+def _measure(reason: str) -> str:
+    parts = re.split(r"[；;]", reason, maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 and parts[1].strip() else ""
+
+
+def _bands_sentence(profile: Profile) -> str:
+    out, upper = [], None
+    for g in profile.grades:
+        low = weight_text(g.min)
+        if upper is None:
+            out.append(f"得分≥{low}分为{g.name}")
+        elif g.min == 0:
+            out.append(f"得分＜{weight_text(upper)}分为{g.name}")
+        else:
+            out.append(f"{low}≤得分＜{weight_text(upper)}分为{g.name}")
+        upper = g.min
+    return "；".join(out) + "。"
+
+
+# --- rendering with python-docx ---------------------------------------------------------------------------
+
+def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    from .atomic import write_atomically
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    def font(run, name: str, size: float, bold: bool = False) -> None:
+        run.font.name = name
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        rpr = run._element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), name)
+
+    def paragraph(text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
+                  align=None, color=None) -> None:
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(28)
+        fmt.space_before = fmt.space_after = Pt(0)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)
+        if align is not None:
+            p.alignment = align
+        run = p.add_run(text)
+        font(run, name, size, bold)
+        if color is not None:
+            run.font.color.rgb = color
+
+    from docx.shared import RGBColor
+    for kind, content in blocks:
+        if kind == "title":
+            paragraph(str(content), TITLE_FONT, 22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+            paragraph("", BODY_FONT, 16, indent=False)
+        elif kind == "h1":
+            paragraph(str(content), H1_FONT, 16)
+        elif kind == "h2":
+            paragraph(str(content), H2_FONT, 16)
+        elif kind == "note":
+            paragraph(str(content), BODY_FONT, 16, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
+        elif kind == "p":
+            paragraph(str(content), BODY_FONT, 16)
+        elif kind == "table":
+            header, rows = content  # type: ignore[misc]
+            table = doc.add_table(rows=1 + len(rows), cols=len(header))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for r, values in enumerate([header, *rows]):
+                for c, value in enumerate(values):
+                    cell = table.cell(r, c)
+                    cell.text = ""
+                    run = cell.paragraphs[0].add_run(str(value))
+                    font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
+        run = footer.add_run(text or "")
+        font(run, "宋体", 14)
+        if field:
+            begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+            begin.set(qn("w:fldCharType"), "begin")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = field
+            end.set(qn("w:fldCharType"), "end")
+            run._element.append(begin)
+            run._element.append(instr)
+            run._element.append(end)
+    doc.core_properties.author = "selfeval-xl"
+    doc.core_properties.title = str(blocks[0][1])
+    import datetime as dt
+    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2025, 1, 1)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    write_atomically(target, buffer.getvalue())
+
+
+# --- the one-sheet official form -------------------------------------------------------------------------
+
+def write_form_sheet(reading, result: Result, target: Path) -> None:
+    """The one-sheet 自评表 (workbook-contract.md §2.1 layout; the department form likewise), to print and stamp."""
+    import xlsxwriter
+
+    from .atomic import write_atomically
+    d = result.digits
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    wb.set_properties({"author": "selfeval-xl", "created": __import__("datetime").datetime(2025, 1, 1)})
+    ws = wb.add_worksheet("自评表")
+    border = {"border": 1, "valign": "vcenter", "text_wrap": True, "font_name": "宋体", "font_size": 10}
+    cell = wb.add_format(border)
+    bold = wb.add_format({**border, "bold": True, "align": "center"})
+    money = wb.add_format({**border, "num_format": "#,##0.00"})
+    pct = wb.add_format({**border, "num_format": "0.00%"})
+    score = wb.add_format({**border, "num_format": "0.00"})
+    title = "部门整体支出绩效自评表" if result.form == "department" else "项目支出绩效自评表"
+    ws.merge_range("A1:I1", title, wb.add_format({"bold": True, "font_size": 18, "align": "center", "font_name": "方正小标宋简体"}))
+    ws.merge_range("A2:I2", f"（{result.year or '    '}年度）", wb.add_format({"align": "center"}))
+    info = reading.input.info
+    row = 2
+    if result.form == "project":
+        ws.write(row, 0, "项目名称", bold)
+        ws.merge_range(row, 1, row, 8, _info(reading, "项目名称"), cell)
+        row += 1
+    ws.write(row, 0, "主管部门", bold)
+    ws.merge_range(row, 1, row, 3, _info(reading, "主管部门"), cell)
+    ws.write(row, 4, "实施单位" if result.form == "project" else "单位名称", bold)
+    ws.merge_range(row, 5, row, 8, result.unit, cell)
+    row += 1
+    ex = result.execution
+    lines = [lr for lr in ex.lines if lr.kind == "line"]
+    ws.merge_range(row, 0, row + 1 + len(lines), 0, f"{'项目资金' if result.form == 'project' else '预算资金'}（{result.money_unit}）", bold)
+    ws.write_row(row, 1, ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", ""], bold)
+    row += 1
+    ws.write(row, 1, "年度资金总额" if result.form == "project" else "合计", cell)
+    for col, value in ((2, sum((lr.initial or 0 for lr in lines), Decimal(0))), (3, ex.budget), (4, ex.executed)):
+        ws.write(row, col, float(value) if value is not None else "", money)
+    ws.write(row, 5, float(ex.weight), score)
+    ws.write(row, 6, float(ex.rate) if ex.rate is not None else "", pct)
+    ws.write(row, 7, float(ex.score), score)
+    ws.write(row, 8, "", cell)
+    for lr in lines:
+        row += 1
+        ws.write(row, 1, f"其中：{lr.name}" if lr is lines[0] else lr.name, cell)
+        for col, value in ((2, lr.initial), (3, lr.budget), (4, lr.executed)):
+            ws.write(row, col, float(value) if value is not None else "", money)
+        ws.write(row, 5, "", cell)
+        ws.write(row, 6, float(lr.rate) if lr.rate is not None else "", pct)
+        ws.write_row(row, 7, ["", ""], cell)
+    row += 1
+    ws.merge_range(row, 0, row + 1, 0, "年度总体目标", bold)
+    ws.merge_range(row, 1, row, 4, "预期目标", bold)
+    ws.merge_range(row, 5, row, 8, "实际完成情况", bold)
+    ws.merge_range(row + 1, 1, row + 1, 4, _info(reading, "年度总体目标（预期目标）"), cell)
+    ws.merge_range(row + 1, 5, row + 1, 8, _info(reading, "年度总体目标实际完成情况"), cell)
+    ws.set_row(row + 1, 90)
+    row += 2
+    ws.merge_range(row, 0, row + len(result.indicators), 0, "绩效指标", bold)
+    ws.write_row(row, 1, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"], bold)
+    for ind in result.indicators:
+        row += 1
+        target_text = (("＝" if ind.operator == "=" else ind.operator or "") + ind.target + (ind.unit if not ind.qualitative and ind.unit and not ind.target.endswith(ind.unit) else ""))
+        ws.write_row(row, 1, [ind.level, ind.level2, ind.name, target_text, ind.actual + (ind.unit if not ind.qualitative and ind.unit and not ind.actual.endswith(ind.unit) else "")], cell)
+        ws.write(row, 6, float(ind.weight) if ind.weight is not None else "", score)
+        ws.write(row, 7, float(ind.score) if ind.score is not None else "", score)
+        ws.write(row, 8, ind.reason, cell)
+    row += 1
+    ws.write(row, 0, "总分", bold)
+    ws.merge_range(row, 1, row, 5, "", cell)
+    ws.write(row, 6, 100, score)
+    ws.write(row, 7, float(result.total), score)
+    ws.write(row, 8, f"等级：{result.grade}{'（暂评）' if not result.valid else ''}", cell)
+    row += 2
+    signer = info.get("填报人")
+    ws.write_row(row, 0, ["单位负责人：", _info(reading, "单位负责人"), "", "财务负责人：", _info(reading, "财务负责人"), "",
+                          "填表人：", signer.text if signer is not None else "", ""])
+    row += 2
+    ws.write(row, 6, "（单位盖章）")
+    ws.write(row + 1, 6, "年　　月　　日")
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 2, 14)
+    ws.set_column(3, 3, 26)
+    ws.set_column(4, 5, 13)
+    ws.set_column(6, 7, 9)
+    ws.set_column(8, 8, 30)
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    wb.close()
+    write_atomically(target, buffer.getvalue())
