@@ -42,6 +42,8 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
     source = Path(path)
     target = Path(output) if output is not None else default_output(source)
     reading, result = evaluate_reading(source, profile)
+    if reading.workbook.package is None and target.suffix.lower() != ".xlsx":
+        target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
     write_scored(reading, result, target)
     return Scored(result, target)
 

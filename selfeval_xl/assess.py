@@ -339,9 +339,9 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
         return None, op
     if isinstance(target, DateValue) or isinstance(actual, DateValue):
         if not isinstance(target, DateValue) or not isinstance(actual, DateValue):
-            wrong = ind.actual if isinstance(target, DateValue) else ind.target
-            findings.add("VALUE_NOT_NUMBER", wrong, what=f"“{name}”的{'实际完成值' if wrong is ind.actual else '年度指标值'}（应为日期）",
-                         value=wrong.text)
+            # The actual is what disagrees with the target's kind (a date against a number or the reverse).
+            expected = "日期" if isinstance(target, DateValue) else "数字"
+            findings.add("VALUE_NOT_NUMBER", ind.actual, what=f"“{name}”的实际完成值（应为{expected}）", value=ind.actual.text)
             return None, op
         raw = date_score(op, target.date, actual.date, weight)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Literal, Union
+from typing import Literal, NamedTuple, Union
 
 Severity = Literal["error", "warning"]
 
@@ -24,9 +24,11 @@ class CellError(str):
 CellContent = Union[None, str, Decimal, bool, dt.date, dt.datetime, CellError]
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One input cell as read: its place, its value and what the reader knows about its format."""
+class Cell(NamedTuple):
+    """One input cell as read: its place, its value and what the reader knows about its format.
+
+    A NamedTuple rather than a frozen dataclass: the reader makes one per column per row, and a
+    large workbook has tens of thousands."""
 
     sheet: str
     coord: str | None  # A1 notation; None when the column does not exist on the sheet

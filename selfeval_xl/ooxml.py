@@ -8,6 +8,7 @@ of a real workbook has one and that is how entity-expansion attacks arrive.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -47,6 +48,7 @@ BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 _FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
+@functools.lru_cache(maxsize=None)
 def column_letter(index: int) -> str:
     letters = ""
     while index:
@@ -55,6 +57,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=None)
 def column_index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -67,7 +70,7 @@ def coord(row: int, col: int) -> str:
 
 
 def split_coord(ref: str) -> tuple[int, int]:
-    m = _CELL_REF.match(ref.replace("$", "").upper())
+    m = _CELL_REF.match(ref) or _CELL_REF.match(ref.replace("$", "").upper())
     if not m:
         raise ValueError(ref)
     return int(m.group(2)), column_index(m.group(1))
@@ -363,7 +366,7 @@ class Package:
             except (ValueError, IndexError):
                 value = None
         elif t == "str":
-            value = text
+            value = unescape_xstring(text)
         elif t == "b":
             value = text.strip() in ("1", "true")
         elif t == "e":
@@ -440,6 +443,16 @@ def resolve_target(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_xstring(text: str) -> str:
+    """ST_Xstring escapes: Excel stores a carriage return as _x000D_ and a literal "_x" as _x005F_x."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def rich_text(el: etree._Element) -> str:
     """Text of an <si>/<is>: its <t> and run <t>s, without phonetic (<rPh>) runs."""
     parts = []
@@ -448,4 +461,4 @@ def rich_text(el: etree._Element) -> str:
         if parent is not None and parent.tag == f"{M}rPh":
             continue
         parts.append(node.text or "")
-    return "".join(parts)
+    return unescape_xstring("".join(parts))

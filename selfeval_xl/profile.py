@@ -226,7 +226,11 @@ def load_profile(spec: str) -> Profile:
     if spec in BUILTIN_NAMES:
         return builtin_profile(spec)
     path = Path(spec)
-    if path.suffix.lower() == ".toml" or path.exists():
+    try:
+        is_file = path.suffix.lower() == ".toml" or path.exists()
+    except (OSError, ValueError):  # a name too long or with a NUL is no file
+        is_file = False
+    if is_file:
         if not path.is_file():
             raise ProfileError(f"找不到规则口径文件：{spec}")
         try:

@@ -18,7 +18,7 @@ from .formula import evaluate as evaluate_formula
 from .model import BudgetRow, Cell, EvaluationInput, Indicator
 from .numbers import fold, normalize_label, parse_operator_word
 from .ooxml import Grid, Package, coord
-from .profile import DEFAULT_PROFILE, Profile, load_profile, parse_profile
+from .profile import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, builtin_profile, load_profile, parse_profile
 
 HEADER_SCAN_ROWS = 40
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|\([一二三四五六七八九十\d]+\)|其中[:：]?)+")
@@ -226,12 +226,14 @@ def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta
         name = named.text
         if meta.get("profile") == name and meta.get("profile_toml"):
             return parse_profile(meta["profile_toml"], origin=f"{origin} 内嵌的规则口径")
-        try:
-            return load_profile(name)
-        except SelfevalError:
+        # A workbook names only built-in profiles (or the one it embeds): a name in a cell must never
+        # make the tool read a file from the scorer's disk.
+        if name in BUILTIN_NAMES:
+            return builtin_profile(name)
+        else:
             raise SelfevalError(f"文件 {origin} 工作表“{named.sheet}”单元格 {named.coord} 的评价口径“{name}”未知："
                                 f"请填写 hebei-dept、mof-project 或 sichuan-project，或用 --profile 指定口径文件。",
-                                code="PROFILE_UNKNOWN") from None
+                                code="PROFILE_UNKNOWN")
     if meta.get("profile_toml"):
         return parse_profile(meta["profile_toml"], origin=f"{origin} 内嵌的规则口径")
     if meta.get("profile"):

@@ -51,7 +51,8 @@ def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]]) -> dict[str, object]:
-    inputs = {f"{c.sheet}!{c.coord}": canonical_value(c) for c in cells}
+    # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
+    inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
     summary = result_summary(result)
     return {
         "tool": "selfeval-xl",

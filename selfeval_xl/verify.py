@@ -107,7 +107,7 @@ def verify_book(book: Workbook) -> Verification:
     reading = read_book(book, profile)
     result = assess(reading.input, reading.profile)
     recorded_inputs = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
-    current_inputs = {f"{c.sheet}!{c.coord}": canonical_value(c) for c in reading.input_cells}
+    current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells if (value := canonical_value(c))}
     changes = []
     for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
         old, new = recorded_inputs.get(key), current_inputs.get(key)

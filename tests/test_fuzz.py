@@ -408,9 +408,7 @@ def _signature(exc: BaseException | None) -> tuple[str, str, str] | None:
 # Crashes found by this fuzzer and reported, whose fix lies outside tests/ (each has a strict-xfail
 # regression test at the end of this file). The fuzz test skips an example that hits one of them, so it
 # keeps looking for new ones. When a regression test XPASSes, remove its xfail mark and its entry here.
-KNOWN_CRASHES = {
-    ("OSError", "profile.py", "load_profile"): "long 评价口径: Path.exists() raises ENAMETOOLONG",
-}
+KNOWN_CRASHES: dict[tuple[str, str, str], str] = {}
 
 
 def invoke(*args: str):
@@ -644,10 +642,6 @@ def test_regression_huge_budget_amount(tmp_path: Path, value: object) -> None:
     assert_answers(path, False)
 
 
-@pytest.mark.xfail(strict=True, raises=Crash, reason=(
-    "BUG, reported: a 评价口径 longer than the file system's name limit (255 bytes) crashes in "
-    "profile.load_profile: Path(spec).exists() raises OSError ENAMETOOLONG, which _choose_profile does not "
-    "turn into PROFILE_UNKNOWN."))
 def test_regression_long_profile_name_is_an_unknown_profile(tmp_path: Path) -> None:
     path = fuzzed(tmp_path, {("基本信息", "B7"): "口径" * 200})
     result = invoke("check", str(path), "--json")
@@ -655,10 +649,6 @@ def test_regression_long_profile_name_is_an_unknown_profile(tmp_path: Path) -> N
     assert "B7" in result.stderr and path.name in result.stderr
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG, reported (ooxml.py): strings are not unescaped from ST_Xstring _xHHHH_ form. Excel stores a "
-    "carriage return as _x000D_, so a label pasted with a line end reads 达成年度指标_x000D_ and is "
-    "QUAL_LABEL_UNKNOWN."))
 def test_regression_excel_escaped_carriage_return_in_a_label(tmp_path: Path) -> None:
     path = fuzzed(tmp_path, {("绩效指标", "J10"): Raw(t="s", text="达成年度指标_x000D_\n")})
     code, data = findings(path)

@@ -118,3 +118,13 @@ def test_input_never_modified_even_when_refused(example: Path, tmp_path: Path) -
     before = path.read_bytes()
     refuse(path)
     assert path.read_bytes() == before
+
+
+def test_profile_named_in_a_cell_never_reads_a_file(example: Path, tmp_path: Path) -> None:
+    from workbooks import edit
+    secret = tmp_path / "口径.toml"
+    secret.write_text('name = "x"\n', encoding="utf-8")
+    path = edit(example, {"基本信息": {"B7": str(secret)}})
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：文件 示例.xlsx 工作表“基本信息”单元格 B7 的评价口径“{secret}”未知")

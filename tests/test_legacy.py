@@ -167,9 +167,6 @@ def test_problem_cell_is_reported_and_marked_in_the_copy(legacy, kind: str, tmp_
 
 
 @pytest.mark.libreoffice
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG, reported (api.score / legacy.write_scored_from_values): with -o 副本.xls the copy is written to "
-    "副本.xlsx but Scored.output, the JSON 'output' and the message name 副本.xls, a file that does not exist."))
 def test_output_path_with_a_legacy_suffix_names_the_file_written(legacy, tmp_path: Path) -> None:
     path = fresh(legacy, "xls", "example", tmp_path)
     result = run("score", str(path), "-o", str(tmp_path / "副本.xls"), "--json")
