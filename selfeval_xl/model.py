@@ -197,6 +197,16 @@ class Result:
     def valid(self) -> bool:
         return not self.errors
 
+    def execution_json(self) -> dict[str, object]:
+        ex = self.execution
+        return {"budget": amount_text(ex.budget), "executed": amount_text(ex.executed),
+                "rate": None if ex.rate is None else str(quantize(ex.rate, Decimal("0.0001"))),
+                "weight": weight_text(ex.weight), "score": score_text(ex.score, self.digits)}
+
+    def levels_json(self) -> list[dict[str, object]]:
+        return [{"name": lv.name, "weight": weight_text(lv.weight), "score": score_text(lv.score, self.digits)}
+                for lv in self.levels]
+
     def to_json(self) -> dict[str, object]:
         return {
             "file": self.file,
@@ -205,17 +215,8 @@ class Result:
             "unit": self.unit,
             "year": self.year,
             "money_unit": self.money_unit,
-            "execution": {
-                "budget": amount_text(self.execution.budget),
-                "executed": amount_text(self.execution.executed),
-                "rate": None if self.execution.rate is None else str(quantize(self.execution.rate, Decimal("0.0001"))),
-                "weight": weight_text(self.execution.weight),
-                "score": score_text(self.execution.score, self.digits),
-            },
-            "levels": [
-                {"name": lv.name, "weight": weight_text(lv.weight), "score": score_text(lv.score, self.digits)}
-                for lv in self.levels
-            ],
+            "execution": self.execution_json(),
+            "levels": self.levels_json(),
             "indicators": [
                 {"sheet": ind.sheet, "row": ind.row, "area": ind.area, "name": ind.name, "level": ind.level,
                  "weight": weight_text(ind.weight), "score": score_text(ind.score, self.digits),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import io
 import posixpath
 import re
@@ -40,6 +41,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           huge_tree=False, remove_blank_text=False)
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_DIGITS = "0123456789"
 _SHEET_DATA, _ROW, _C, _V, _F, _IS, _MERGE = (f"{M}{t}" for t in ("sheetData", "row", "c", "v", "f", "is", "mergeCell"))
 
 BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
@@ -90,7 +92,7 @@ def format_kind(code: str) -> str:
     return "other"
 
 
-@dataclass
+@dataclass(slots=True)
 class RawCell:
     value: object  # None | str | Decimal | bool | date | datetime | CellError
     style: int = 0
@@ -145,9 +147,12 @@ def parse_xml(data: bytes, *, part: str, origin: str) -> etree._Element:
 class Package:
     """An opened .xlsx/.xlsm zip with its workbook structure; parts are read on demand."""
 
-    def __init__(self, path: Path, data: bytes | None = None) -> None:
+    def __init__(self, path: Path, data: bytes | None = None, *, fast: bool = True) -> None:
         self.path = path
         self.origin = path.name
+        self.data = data
+        self.fast = fast
+        self._calamine_book = None
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except zipfile.BadZipFile:
@@ -291,6 +296,72 @@ class Package:
 
     # -- cells ---------------------------------------------------------------------------------
     def grid(self, sheet: SheetInfo) -> Grid:
+        """The sheet's cells: values through python-calamine (Rust) with number formats, formulas and
+        error values taken from the XML by targeted scans; the full lxml walk where that cannot be
+        trusted (cells without addresses, attributes in an unusual order, calamine failing)."""
+        if self.fast:
+            grid = self._grid_fast(sheet)
+            if grid is not None:
+                return grid
+        return self.grid_full(sheet)
+
+    def _calamine(self):
+        if self._calamine_book is None:
+            from python_calamine import CalamineWorkbook
+            self._calamine_book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        return self._calamine_book
+
+    def _grid_fast(self, sheet: SheetInfo) -> Grid | None:
+        if self.data is None:
+            return None
+        data = self.read(sheet.part)
+        if _DTD.search(data):
+            parse_xml(data, part=sheet.part, origin=self.origin)
+        if _CELL_NOT_ADDRESSED.search(data):
+            return None
+        try:
+            values = self._calamine().get_sheet_by_name(sheet.name)
+            rows = values.to_python(skip_empty_area=False)
+            merges = values.merged_cell_ranges or []
+        except Exception:  # noqa: BLE001 - calamine's own error types; the full walk decides
+            return None
+        grid = Grid(sheet.name)
+        cells = grid.cells
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value == "" or value is None:
+                    continue
+                cells[(r, c)] = RawCell(_calamine_value(value))
+                if r > grid.max_row:
+                    grid.max_row = r
+                if c > grid.max_col:
+                    grid.max_col = c
+        for m in _FORMULA_CELL.finditer(data):
+            row, col = split_coord(m.group(1).decode())
+            cell = cells.get((row, col))
+            if cell is None:
+                cell = cells[(row, col)] = RawCell(None)
+                grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
+            cell.is_formula = True
+            cell.formula = unescape_xstring(_xml_text(m.group(3))) if m.group(3) is not None else None
+            cell.uncached = formula_uncached(m.group(4), m.group(2))
+        percent_ids = [str(i) for i, (_, kind) in enumerate(self.styles()) if kind == "percent"]
+        if percent_ids:
+            pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode() + rb')"[\s/>]')
+            for m in pattern.finditer(data):
+                cell = cells.get(split_coord(m.group(1).decode()))
+                if cell is not None:
+                    cell.kind = "percent"
+        for m in _ERROR_CELL.finditer(data):
+            row, col = split_coord(m.group(1).decode())
+            cell = cells.setdefault((row, col), RawCell(None))
+            cell.value = CellError(m.group(2).decode().strip())
+            grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
+        for (r1, c1), (r2, c2) in merges:
+            grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+        return grid
+
+    def grid_full(self, sheet: SheetInfo) -> Grid:
         shared = self.shared_strings()
         styles = self.styles()
         grid = Grid(sheet.name)
@@ -312,10 +383,14 @@ class Package:
                 if el.tag != _C:
                     continue
                 ref = el.get("r")
-                try:
-                    row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
-                except ValueError:
-                    row, col = current_row, current_col + 1
+                letters = ref.rstrip(_DIGITS) if ref is not None else ""
+                if letters and letters.isupper() and letters.isalpha() and len(letters) <= 3 and len(letters) < len(ref):
+                    row, col = int(ref[len(letters):]), column_index(letters)
+                else:
+                    try:
+                        row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
+                    except ValueError:
+                        row, col = current_row, current_col + 1
                 current_col = col
                 if row < 1:
                     continue
@@ -382,7 +457,8 @@ class Package:
                 value = self._serial_to_date(number) if kind == "date" else number
         if value is None and not is_formula:
             return None
-        return RawCell(value, style, kind, is_formula, is_formula and text is None and t != "inlineStr",
+        return RawCell(value, style, kind, is_formula,
+                       is_formula and formula_uncached(None if v is None else (v.text or "").encode(), f' t="{t}"'.encode()),
                        f.text if f is not None else None)
 
     def _serial_to_date(self, serial: Decimal) -> object:
@@ -434,6 +510,50 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
                 added += 1
             current_col = col
     return added
+
+
+_CELL_NOT_ADDRESSED = re.compile(rb"<c(?:>| (?!r=))")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>)?')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<v>([^<]*)</v>')
+
+
+def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
+    """A formula carries no value: no <v>, or an empty one that is not a cached empty string.
+
+    openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
+    an empty-string result with t="str"."""
+    if b't="inlineStr"' in attributes:
+        return False
+    if cached is None:
+        return True
+    return cached == b"" and b't="str"' not in attributes
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as lxml would give it: the five XML entities and numeric character references."""
+    text = raw.decode("utf-8", errors="replace")
+    return html.unescape(text) if "&" in text else text
+
+
+def _calamine_value(value: object) -> object:
+    if isinstance(value, str):
+        return value  # calamine has already undone the _xHHHH_ escapes
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return CellError("#NUM!")
+        try:
+            return excel_number(repr(value))
+        except (InvalidOperation, ValueError):
+            return CellError("#NUM!")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return value if isinstance(value, dt.date) else str(value)
+    return str(value)  # calamine has already undone the _xHHHH_ escapes
 
 
 def resolve_target(folder: str, target: str) -> str:

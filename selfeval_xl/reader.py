@@ -135,7 +135,7 @@ def _find_table(book: Workbook, preferred: tuple[str, ...], columns: tuple[L.Col
 def _cell(grid: Grid, row: int, col: int | None) -> Cell:
     if col is None:
         return Cell(grid.name, None)
-    raw = grid.get(row, col)
+    raw = grid.cells.get((row, col))
     if raw is None:
         return Cell(grid.name, coord(row, col))
     value = raw.value

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 from . import __version__
-from .model import Cell, Result
+from .model import Cell, Result, score_text
 from .profile import Profile
 
 RECORD_NAME = "selfeval_record"
@@ -39,10 +39,10 @@ def canonical_value(cell: Cell) -> str:
 
 
 def result_summary(result: Result) -> dict[str, object]:
-    data = result.to_json()
-    return {"total": data["total"], "grade": data["grade"], "valid": data["valid"],
-            "execution": data["execution"], "levels": data["levels"],
-            "errors": len(result.errors), "warnings": len(result.warnings)}
+    errors = len(result.errors)
+    return {"total": score_text(result.total, result.digits), "grade": result.grade, "valid": errors == 0,
+            "execution": result.execution_json(), "levels": result.levels_json(),
+            "errors": errors, "warnings": len(result.checks) - errors}
 
 
 def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str) -> str:
@@ -69,7 +69,7 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
 
 
 def record_chunks(record: dict[str, object]) -> list[str]:
-    text = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(record, ensure_ascii=False)
     return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
 
 

@@ -54,8 +54,10 @@ def summarize(path_text: str) -> dict[str, object]:
     from .verify import verify_book
     path = Path(path_text)
     row: dict[str, object] = {"file": path.name, "path": str(path), "mtime": _mtime(path)}
+    from .api import paused_gc
     try:
-        verification = verify_book(open_workbook(path))
+        with paused_gc():
+            verification = verify_book(open_workbook(path))
         result, reading = verification.result, verification.reading
         if not verification.scored:
             row["verified"] = "未评分"

@@ -491,10 +491,15 @@ class Surgery:
                 for view in self.trees[info.part].iter(f"{M}sheetView"):
                     view.attrib.pop("tabSelected", None)
                 continue
-            data = self.raw.get(info.part) or self.pkg.read(info.part)
-            head = data[:8192]
+            if info.part in self.raw:
+                head = self.raw[info.part][:8192]
+            else:
+                with self.pkg.zip.open(info.part) as handle:  # the sheet view sits near the top: no full inflate
+                    head = handle.read(8192)
             if b"tabSelected" not in head:
                 continue
+            data = self.raw.get(info.part) or self.pkg.read(info.part)
+            head = data[:8192]
             new_head = re.sub(rb'\stabSelected="(?:1|true)"', b"", head)
             self._new(info.part, data=new_head + data[8192:])
 
