@@ -29,6 +29,7 @@ def paused_gc():
 class Scored:
     result: Result
     output: Path
+    note: str = ""  # what the user should know about the copy (a legacy input keeps only values)
 
 
 def evaluate(path: str | Path, profile: Profile | str | None = None) -> Result:
@@ -58,11 +59,15 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
     source = Path(path)
     target = Path(output) if output is not None else default_output(source)
     reading, result = evaluate_reading(source, profile)
-    if reading.workbook.package is None and target.suffix.lower() != ".xlsx":
-        target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
+    note = ""
+    if reading.workbook.package is None:
+        from .legacy import LEGACY_NOTE
+        note = LEGACY_NOTE
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
     with paused_gc():
         write_scored(reading, result, target)
-    return Scored(result, target)
+    return Scored(result, target, note)
 
 
 def make_template(output: str | Path, form: str | None = None, profile: Profile | str | None = None,

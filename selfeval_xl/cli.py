@@ -107,9 +107,10 @@ def template(form: str | None, profile: str | None, example: bool, output: str) 
 def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool) -> None:
     from .api import evaluate, score
     from .render import result_text
+    note = ""
     if write:
         scored = score(file, output, profile)
-        result, target = scored.result, scored.output
+        result, target, note = scored.result, scored.output, scored.note
     else:
         result, target = evaluate(file, profile), None
     if as_json:
@@ -121,6 +122,8 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
         click.echo(result_text(result))
         if target is not None:
             click.echo(f"评分副本：{target}")
+    if note:
+        click.echo(f"注意：{note}", err=True)
     sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
 
 

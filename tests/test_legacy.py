@@ -238,3 +238,13 @@ def test_truncated_legacy_file(legacy, kind: str, tmp_path: Path) -> None:
     path = tmp_path / f"截断.{kind}"
     path.write_bytes(data[: len(data) // 2])
     refused(path)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_scoring_a_legacy_file_says_only_values_are_kept(legacy, tmp_path: Path, kind: str) -> None:
+    path = fresh(legacy, kind, "example", tmp_path)
+    result = run("score", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "注意：本评分副本由 .xls/.ods 文件转换为 .xlsx，只保留了单元格的值（格式、公式、图片等未保留）。\n"
+    assert f"评分副本：{tmp_path / ('example.scored.xlsx')}" in result.stdout
