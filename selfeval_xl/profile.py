@@ -68,18 +68,18 @@ class Profile:
         parts.append(f"预算执行率{_plain(self.execution_weight)}分")
         return "、".join(parts)
 
+    def bands(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
+        """(grade, lower bound inclusive or None for the last band, upper bound exclusive or None for the first)."""
+        uppers = [None, *(g.min for g in self.grades[:-1])]
+        return [(g.name, None if g.min == 0 and upper is not None else g.min, upper)
+                for g, upper in zip(self.grades, uppers)]
+
     def describe_grades(self) -> str:
-        bands = []
-        upper: Decimal | None = None
-        for grade in self.grades:
-            if upper is None:
-                bands.append(f"{grade.name}（≥{_plain(grade.min)}）")
-            elif grade.min == 0:
-                bands.append(f"{grade.name}（<{_plain(upper)}）")
-            else:
-                bands.append(f"{grade.name}（{_plain(grade.min)}–{_plain(upper)}）")
-            upper = grade.min
-        return "、".join(bands)
+        def band(name: str, low: Decimal | None, high: Decimal | None) -> str:
+            if high is None:
+                return f"{name}（≥{_plain(low)}）"
+            return f"{name}（<{_plain(high)}）" if low is None else f"{name}（{_plain(low)}–{_plain(high)}）"
+        return "、".join(band(*b) for b in self.bands())
 
     def describe_rule(self) -> str:
         if self.rule == "steps":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import layout as L
-from .errors import NotAForm, SelfevalError, UnreadableWorkbook
+from .errors import NotAForm, SelfevalError
 from .formula import UNKNOWN
 from .formula import evaluate as evaluate_formula
 from .model import BudgetRow, Cell, EvaluationInput, Indicator

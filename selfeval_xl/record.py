@@ -73,6 +73,17 @@ def record_chunks(record: dict[str, object]) -> list[str]:
     return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
 
 
+def record_in(grid) -> dict[str, object] | None:
+    """The record kept in the summary sheet's record column (any grid with value() and max_row)."""
+    chunks = []
+    for row in range(1, grid.max_row + 1):
+        value = grid.value(row, RECORD_COLUMN)
+        if value is None:
+            break
+        chunks.append(str(value))
+    return parse_record(chunks)
+
+
 def parse_record(chunks: list[str]) -> dict[str, object] | None:
     try:
         record = json.loads("".join(chunks))

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
-from .layout import FORM_TYPE_LABELS
 from .model import Cell, Result, score_text, weight_text
 from .profile import Profile
 
@@ -179,17 +178,13 @@ def _measure(reason: str) -> str:
 
 
 def _bands_sentence(profile: Profile) -> str:
-    out, upper = [], None
-    for g in profile.grades:
-        low = weight_text(g.min)
-        if upper is None:
-            out.append(f"得分≥{low}分为{g.name}")
-        elif g.min == 0:
-            out.append(f"得分＜{weight_text(upper)}分为{g.name}")
-        else:
-            out.append(f"{low}≤得分＜{weight_text(upper)}分为{g.name}")
-        upper = g.min
-    return "；".join(out) + "。"
+    def band(name: str, low: Decimal | None, high: Decimal | None) -> str:
+        if high is None:
+            return f"得分≥{weight_text(low)}分为{name}"
+        if low is None:
+            return f"得分＜{weight_text(high)}分为{name}"
+        return f"{weight_text(low)}≤得分＜{weight_text(high)}分为{name}"
+    return "；".join(band(*b) for b in profile.bands()) + "。"
 
 
 # --- rendering with python-docx ---------------------------------------------------------------------------
@@ -295,7 +290,6 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     import xlsxwriter
 
     from .atomic import write_atomically
-    d = result.digits
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
     wb.set_properties({"author": "selfeval-xl", "created": __import__("datetime").datetime(2025, 1, 1)})

@@ -14,7 +14,7 @@ from .model import Result
 from .numbers import normalize_label
 from .profile import Profile, load_profile, parse_profile
 from .reader import Workbook, read_book
-from .record import RECORD_COLUMN, canonical_value, fingerprint, parse_record, result_summary
+from .record import canonical_value, fingerprint, record_in, result_summary
 
 
 @dataclass(frozen=True)
@@ -66,14 +66,7 @@ class Verification:
 def read_record(book: Workbook) -> dict[str, object] | None:
     if SHEET_SUMMARY not in book.sheet_names:
         return None
-    grid = book.grid(SHEET_SUMMARY)
-    chunks = []
-    for row in range(1, grid.max_row + 1):
-        value = grid.value(row, RECORD_COLUMN)
-        if value is None:
-            break
-        chunks.append(str(value))
-    return parse_record(chunks)
+    return record_in(book.grid(SHEET_SUMMARY))
 
 
 def _recorded_profile(record: dict[str, object]) -> Profile:

@@ -27,7 +27,7 @@ from .layout import SHEET_SUMMARY
 from .model import Finding, Result
 from .ooxml import (M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
                     split_coord)
-from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, parse_record, record_chunks, RECORD_COLUMN
+from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, record_chunks, record_in
 from .summary import SheetModel, build_summary, record_range
 
 NOTE_MARKER = "【selfeval-xl】"
@@ -199,14 +199,7 @@ class Surgery:
         info = self.pkg.sheet(SHEET_SUMMARY)
         if info is None:
             return []
-        grid = self.pkg.grid(info)
-        chunks = []
-        for row in range(1, grid.max_row + 1):
-            value = grid.value(row, RECORD_COLUMN)
-            if value is None:
-                break
-            chunks.append(str(value))
-        record = parse_record(chunks)
+        record = record_in(self.pkg.grid(info))
         if record is None:
             return []  # a sheet of the user's own that happens to share the name: left alone
         wb = self._tree(self.pkg.workbook_part)

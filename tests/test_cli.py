@@ -31,7 +31,7 @@ def blank(tmp_path_factory) -> Path:
     return path
 
 
-def run(*args: str) -> "click.testing.Result":  # noqa: F821
+def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
