@@ -38,6 +38,7 @@ def test_folder_rolls_up_one_row_per_file(folder: Path, tmp_path: Path) -> None:
     csv = tmp_path / "汇总.csv"
     result = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(out), "--csv", str(csv)])
     assert result.exit_code == 0, result.output
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["汇总", "按主管部门", "等级分布"] and "重复提交" in wb.sheetnames
     rows = [r for r in wb["汇总"].iter_rows(min_row=4, values_only=True)]
@@ -99,3 +100,13 @@ def test_parallel_and_serial_agree(folder: Path) -> None:
     serial = rollup([folder], workers=1).to_json()
     parallel = rollup([folder], workers=2).to_json()
     assert serial == parallel and len(serial["units"]) == 14
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch) -> None:
+    import sys
+
+    from selfeval_xl.rollup import progress_bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert progress_bar(500) is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert progress_bar(500) is not None and progress_bar(5) is None
