@@ -390,7 +390,9 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
         score_sum = sum((r.score for _, r in members if r.score is not None), ZERO)
         expected = profile.weight_of(level)
         levels.append(LevelResult(level, expected, score_sum, weight_sum))
-        if expected is None or not all_weights_valid or not inp.indicators:
+        # A level with an invalid weight has only WEIGHT_INVALID (its sum is a consequence); the
+        # other levels are still checked, so every independent problem is reported at once.
+        if expected is None or not inp.indicators or any(r.weight is None for _, r in members):
             continue
         if optional_absent:
             continue

@@ -82,7 +82,7 @@ def write_scored_from_values(reading, result: Result, target: Path) -> None:
     from .atomic import write_atomically
     from .layout import SHEET_SUMMARY
     from .record import build_record, record_chunks
-    from .summary import build_summary
+    from .summary import add_record, build_summary, shown_values
 
     if target.suffix.lower() != ".xlsx":
         target = target.with_suffix(".xlsx")
@@ -90,8 +90,8 @@ def write_scored_from_values(reading, result: Result, target: Path) -> None:
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     summary_ws = wb.add_worksheet(SHEET_SUMMARY)
-    record = build_record(reading.input_cells, result, reading.profile, [])
-    model = build_summary(result, reading.profile, record_chunks(record))
+    model = build_summary(result, reading.profile)
+    add_record(model, record_chunks(build_record(reading.input_cells, result, reading.profile, [], shown_values(model))))
     fmt_bold = wb.add_format({"bold": True})
     fmt_money = wb.add_format({"num_format": "#,##0.00"})
     fmt_rate = wb.add_format({"num_format": "0.00%"})

@@ -27,6 +27,7 @@ class OneSheetForm:
     money_unit: str
     typed_total: Cell | None
     indicator_start: int
+    indicator_end: int
     year: int | None
 
 
@@ -79,6 +80,7 @@ def read_one_sheet_form(book, indicator_table) -> OneSheetForm | None:
         if year:
             break
     typed_total = None
+    indicator_end = grid.max_row + 1
     score_col = indicator_table.columns.get("self_score")
     for row in range(header + 1, grid.max_row + 1):
         first = next((grid.value(row, c) for c in range(1, grid.max_col + 1) if grid.value(row, c) is not None), None)
@@ -88,11 +90,12 @@ def read_one_sheet_form(book, indicator_table) -> OneSheetForm | None:
             else:
                 filled = [c for c in range(1, grid.max_col + 1) if grid.value(row, c) is not None]
                 typed_total = R._cell(grid, row, filled[-1]) if len(filled) >= 3 else None
+            indicator_end = row  # what follows 总分 is the signature block, not indicators
             break
     anchor_row = next((r.row for r in rows if r.kind == "total"), total_at[0])
     return OneSheetForm(
         sheet=grid.name, info=info, budget_rows=rows,
         budget_anchor=R._cell(grid, anchor_row, columns["budget"]),
         money_unit=R._money_unit(grid, budget_header), typed_total=typed_total,
-        indicator_start=header, year=year,
+        indicator_start=header, indicator_end=indicator_end, year=year,
     )

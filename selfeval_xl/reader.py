@@ -435,7 +435,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
     if L.SHEET_INFO in book.sheet_names:
         _read_info(book.grid(L.SHEET_INFO), info)
     profile = _choose_profile(requested_profile, info, meta, origin)
-    form = _choose_form(meta, info, profile, lambda: "项目支出绩效自评表" if one_sheet is not None else _titles(book))
+    form = _choose_form(meta, info, profile, lambda: _titles(book) + (
+        "项目支出绩效自评表" if one_sheet is not None and "部门整体" not in _titles(book) else ""))
     if profile is None:
         profile = load_profile(DEFAULT_PROFILE[form])
     if profile.form != form:
@@ -448,7 +449,7 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
     if one_sheet is not None:
         budget_rows, budget_sheet, budget_anchor, money_unit = one_sheet.budget_rows, one_sheet.sheet, one_sheet.budget_anchor, one_sheet.money_unit
         typed_total = one_sheet.typed_total
-        indicators = [i for i in indicators if i.row > one_sheet.indicator_start]
+        indicators = [i for i in indicators if one_sheet.indicator_start < i.row < one_sheet.indicator_end]
     else:
         budget_table = _find_table(book, (L.SHEET_BUDGET, "预算执行情况", "预算执行表"), L.BUDGET_COLUMNS,
                                    {"name", "budget", "executed"})

@@ -50,7 +50,8 @@ def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]]) -> dict[str, object]:
+def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
+                 shown: dict[str, str] | None = None) -> dict[str, object]:
     # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
     inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
     summary = result_summary(result)
@@ -65,6 +66,7 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
         "result": summary,
         "fingerprint": fingerprint(inputs, summary, profile.name),
         "marks": marks,
+        "shown": shown or {},
     }
 
 

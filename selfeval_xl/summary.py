@@ -10,6 +10,7 @@ from decimal import Decimal
 from . import __version__
 from .layout import FORM_TYPE_LABELS
 from .model import Result
+from .numbers import excel_number
 from .ooxml import column_letter
 from .profile import Profile
 from .record import RECORD_COLUMN
@@ -56,7 +57,7 @@ def location(sheet: str, cell: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
-def build_summary(result: Result, profile: Profile, record_chunks: list[str]) -> SheetModel:
+def build_summary(result: Result, profile: Profile) -> SheetModel:
     m = SheetModel()
     m.widths = {1: 20, 2: 17, 3: 17, 4: 12, 5: 11, 6: 48}
     m.put(1, 1, "预算绩效自评评分汇总", "title")
@@ -162,11 +163,31 @@ def build_summary(result: Result, profile: Profile, record_chunks: list[str]) ->
             if finding.sheet and finding.cell:
                 m.links.append((f"D{row}", location(finding.sheet, finding.cell), f"跳转到 {finding.sheet}!{finding.cell}"))
 
-    for i, chunk in enumerate(record_chunks, start=1):
-        m.put(i, RECORD_COLUMN, chunk, "record")
-    m.hidden_columns.add(RECORD_COLUMN)
     return m
 
+
+def add_record(model: SheetModel, chunks: list[str]) -> None:
+    for i, chunk in enumerate(chunks, start=1):
+        model.put(i, RECORD_COLUMN, chunk, "record")
+    model.hidden_columns.add(RECORD_COLUMN)
+
+
+def shown_values(model: SheetModel) -> dict[str, str]:
+    """What the summary shows, cell by cell, as verify will compare it (the note row left out)."""
+    shown = {}
+    for cell in model.cells:
+        if cell.col == RECORD_COLUMN or cell.row == 2 or cell.value is None:
+            continue
+        shown[f"{column_letter(cell.col)}{cell.row}"] = shown_text(cell.value)
+    return shown
+
+
+def shown_text(value: object) -> str:
+    """Numbers to 15 significant digits (what any application stores back), text stripped."""
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        number = excel_number(str(value))
+        return format(number, "f")
+    return str(value).strip()
 
 def record_range(n_chunks: int, sheet_name: str) -> str:
     letter = column_letter(RECORD_COLUMN)

@@ -11,10 +11,11 @@ from pathlib import Path
 from .assess import assess
 from .layout import SHEET_SUMMARY
 from .model import Result
-from .numbers import normalize_label
 from .profile import Profile, load_profile, parse_profile
 from .reader import Workbook, read_book
+from .ooxml import split_coord
 from .record import canonical_value, fingerprint, record_in, result_summary
+from .summary import shown_text
 
 
 @dataclass(frozen=True)
@@ -76,18 +77,20 @@ def _recorded_profile(record: dict[str, object]) -> Profile:
     return load_profile(str(record.get("profile")))
 
 
-def _shown_summary(book: Workbook) -> dict[str, str]:
-    """The total and grade the summary sheet shows, found by their labels."""
-    grid = book.grid(SHEET_SUMMARY)
-    shown: dict[str, str] = {}
-    for row in range(1, min(grid.max_row, 40) + 1):
-        for col in range(1, 8):
-            label = normalize_label(grid.value(row, col))
-            if label in ("总分", "等级") and label not in shown:
-                value = grid.value(row, col + 1)
-                if value is not None:
-                    shown[label] = f"{value:.2f}" if label == "总分" and not isinstance(value, str) else str(value)
-    return shown
+RESULT_ITEMS = (("total", "总分"), ("grade", "等级"), ("valid", "校验是否通过"), ("errors", "错误数"), ("warnings", "警告数"))
+EXECUTION_ITEMS = (("budget", "全年预算数"), ("executed", "全年执行数"), ("rate", "预算执行率"), ("score", "预算执行率得分"))
+
+
+def _result_items(recorded: dict, current: dict):
+    """(Chinese label, recorded, recomputed) for every value the summary reports."""
+    for key, label in RESULT_ITEMS:
+        yield label, recorded.get(key), current.get(key)
+    old_ex = recorded.get("execution") if isinstance(recorded.get("execution"), dict) else {}
+    for key, label in EXECUTION_ITEMS:
+        yield label, old_ex.get(key), current["execution"].get(key)
+    old_levels = {lv.get("name"): lv for lv in recorded.get("levels") or [] if isinstance(lv, dict)}
+    for level in current["levels"]:
+        yield f"{level['name']}得分", (old_levels.get(level["name"]) or {}).get("score"), level["score"]
 
 
 def verify_book(book: Workbook) -> Verification:
@@ -107,19 +110,20 @@ def verify_book(book: Workbook) -> Verification:
         if (old or "") != (new or ""):
             sheet, cell = key.rsplit("!", 1)
             changes.append(CellChange(sheet, cell, old, new))
-    mismatches = []
     recorded_result = record.get("result") if isinstance(record.get("result"), dict) else {}
-    current = result_summary(result)
-    for item in ("total", "grade", "valid", "errors", "warnings"):
-        if recorded_result.get(item) != current.get(item):
-            mismatches.append(Mismatch(item, _text(recorded_result.get(item)), _text(current.get(item))))
-    shown = _shown_summary(book)
-    for label, key in (("总分", "total"), ("等级", "grade")):
-        if label in shown and shown[label] != str(recorded_result.get(key)):
-            mismatches.append(Mismatch(f"评分汇总中的{label}", _text(recorded_result.get(key)), shown[label]))
+    mismatches = [Mismatch(label, _text(old), _text(new))
+                  for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]
+    shown = record.get("shown") if isinstance(record.get("shown"), dict) else {}
+    grid = book.grid(SHEET_SUMMARY)
+    for ref, recorded in shown.items():
+        row, col = split_coord(ref)
+        value = grid.value(row, col)
+        current = "" if value is None else shown_text(value)
+        if current != recorded:
+            mismatches.append(Mismatch(f"{SHEET_SUMMARY}!{ref}", recorded, current))
     expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))
     if record.get("fingerprint") != expected:
-        mismatches.append(Mismatch("fingerprint", _text(record.get("fingerprint")), expected))
+        mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
     return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes),
                         tuple(mismatches), reading)
 

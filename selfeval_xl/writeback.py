@@ -28,7 +28,7 @@ from .model import Finding, Result
 from .ooxml import (M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
                     split_coord)
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, record_chunks, record_in
-from .summary import SheetModel, build_summary, record_range
+from .summary import SheetModel, add_record, build_summary, record_range, shown_values
 
 NOTE_MARKER = "【selfeval-xl】"
 NOTE_AUTHOR = "selfeval-xl"
@@ -75,9 +75,11 @@ def write_scored(reading, result: Result, target: Path) -> None:
     old_marks = surgery.remove_previous_summary()
     surgery.unmark(old_marks)
     marks = surgery.mark(result.checks)
-    record = build_record(reading.input_cells, result, reading.profile, marks)
+    model = build_summary(result, reading.profile)
+    record = build_record(reading.input_cells, result, reading.profile, marks, shown_values(model))
     chunks = record_chunks(record)
-    surgery.add_summary(build_summary(result, reading.profile, chunks), len(chunks), record["fingerprint"])
+    add_record(model, chunks)
+    surgery.add_summary(model, len(chunks), record["fingerprint"])
     write_atomically(target, surgery.save())
 
 

@@ -43,3 +43,26 @@ def test_total_that_disagrees_with_its_lines(tmp_path: Path) -> None:
 def test_one_sheet_form_scored_copy(tmp_path: Path) -> None:
     scored = score(write_one_sheet_form(tmp_path / "项目 自评表.xlsx"))
     assert scored.output.exists() and str(scored.result.total) == "96.61"
+
+
+def test_signature_block_under_the_total_is_not_read(tmp_path: Path) -> None:
+    import openpyxl
+    path = write_one_sheet_form(tmp_path / "自评表.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.append([])
+    ws.append(["填表人：", "王五", "联系电话：", "", "填报日期：", "2026-01-10"])
+    ws.append(["单位负责人：", "李四", "", "", "", "（单位盖章）"])
+    wb.save(path)
+    result = evaluate(path)
+    assert (str(result.total), result.checks) == ("96.61", ())
+
+
+def test_form_sheet_written_by_report_reads_back(tmp_path: Path) -> None:
+    from selfeval_xl.api import report
+    from workbooks import template_copy
+    sheet = tmp_path / "一页式.xlsx"
+    report(template_copy(tmp_path, "示例.xlsx"), sheet, form_sheet=True)
+    result = evaluate(sheet)
+    assert (result.form, str(result.total), result.grade) == ("department", "98.40", "优秀")
+    assert [f.code for f in result.errors] == []

@@ -30,7 +30,8 @@ def test_edited_actual_is_named_by_cell(scored: Path, tmp_path: Path) -> None:
     v = verify(edited)
     assert not v.untouched
     assert [(c.sheet, c.cell, c.old, c.new) for c in v.changes] == [("绩效指标", "J6", "96", "100")]
-    assert {m.item for m in v.mismatches} == {"total"}
+    assert {(m.item, m.recorded, m.current) for m in v.mismatches} == {("总分", "98.40", "98.56"),
+                                                                       ("产出指标得分", "39.44", "39.60")}
     result = CliRunner().invoke(main, ["verify", str(edited), "--json"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -44,9 +45,13 @@ def test_edited_summary_total_is_reported(scored: Path, tmp_path: Path) -> None:
     ws = wb["评分汇总"]
     ref = next(c.offset(column=1).coordinate for row in ws.iter_rows(max_col=3) for c in row if c.value == "总分")
     ws[ref] = 99.5
+    level = next(c.offset(column=3).coordinate for row in ws.iter_rows(max_col=1) for c in row if c.value == "效益指标")
+    ws[level] = 40
     wb.save(tmp_path / "改总分.xlsx")
     v = verify(tmp_path / "改总分.xlsx")
-    assert v.changes == () and [m.item for m in v.mismatches] == ["评分汇总中的总分"]
+    assert v.changes == ()
+    assert [(m.item, m.recorded, m.current) for m in v.mismatches] == [
+        (f"评分汇总!{ref}", "98.4", "99.5"), (f"评分汇总!{level}", "39.17", "40")]
 
 
 def test_never_scored_is_exit_1(tmp_path: Path) -> None:
