@@ -29,7 +29,9 @@ def _safe_streams() -> None:
 
 
 def _emit_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    # On a console that is not UTF-8 (GBK on Chinese Windows) \u escapes keep every character intact.
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+    click.echo(json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf8sig"), indent=2))
 
 
 def guarded(func: Callable) -> Callable:

@@ -193,6 +193,20 @@ def _read_info(grid: Grid, fields: dict[str, Cell], last_row: int | None = None)
             fields[field_name] = _cell(grid, row, col + 1)
 
 
+def _read_renamed_info(book: Workbook, info: dict[str, Cell], indicator_sheet: str) -> None:
+    """基本信息 renamed: the first other sheet holding at least two of its labels."""
+    skip = {indicator_sheet, L.SHEET_META, L.SHEET_LISTS, L.SHEET_SUMMARY, L.SHEET_SCORE, L.SHEET_GUIDE}
+    for name in book.sheet_names:
+        if name in skip:
+            continue
+        found: dict[str, Cell] = {}
+        _read_info(book.grid(name), found, last_row=HEADER_SCAN_ROWS)
+        if len(found) >= 2 and ("单位名称" in found or "评价年度" in found):
+            for key, cell in found.items():
+                info.setdefault(key, cell)
+            return
+
+
 def _read_meta(book: Workbook) -> dict[str, str]:
     if L.SHEET_META not in book.sheet_names:
         return {}
@@ -434,6 +448,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
         info.update(one_sheet.info)
     if L.SHEET_INFO in book.sheet_names:
         _read_info(book.grid(L.SHEET_INFO), info)
+    elif one_sheet is None:
+        _read_renamed_info(book, info, indicator_table.sheet)
     profile = _choose_profile(requested_profile, info, meta, origin)
     form = _choose_form(meta, info, profile, lambda: _titles(book) + (
         "项目支出绩效自评表" if one_sheet is not None and "部门整体" not in _titles(book) else ""))

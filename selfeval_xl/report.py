@@ -108,6 +108,7 @@ def _part_one(reading, result: Result, department: bool) -> list[tuple[str, obje
         blocks.append(("p", sentence))
         blocks.append(("h2", "（三）部门整体支出绩效目标"))
     else:
+        blocks.append(("h2", "（一）项目概况"))
         blocks.append(("p", f"项目名称：{_info(reading, '项目名称') or TODO}；主管部门：{_info(reading, '主管部门') or TODO}；"
                             f"实施单位：{_info(reading, '实施单位') or unit}。"))
         rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
@@ -134,8 +135,7 @@ def _part_three(reading, result: Result, department: bool) -> list[tuple[str, ob
         blocks.append(("p", f"{i}、{area}"))
         names = "、".join(dict.fromkeys(ind.name for ind in items))
         blocks.append(("p", f"绩效指标：{names}。"))
-        rows = [[ind.level, ind.name, ((ind.operator or "") if ind.operator != "=" else "＝") + ind.target + (ind.unit if ind.unit and not ind.target.endswith(ind.unit) else ""),
-                 ind.actual + (ind.unit if ind.unit and not ind.qualitative and not ind.actual.endswith(ind.unit) else ""),
+        rows = [[ind.level, ind.name, target_text(ind), actual_text(ind),
                  weight_text(ind.weight) or "—", score_text(ind.score, d) or "—"] for ind in items]
         blocks.append(("table", (["一级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"], rows)))
     ex = result.execution
@@ -166,6 +166,25 @@ def _part_five(reading, result: Result) -> list[tuple[str, object]]:
     blocks.append(("h2", "（二）针对问题提出具体的改进措施或建议"))
     blocks += [("p", f"（{i}）{text}") for i, text in enumerate(dict.fromkeys(measures), start=1)] or [("p", TODO)]
     return blocks
+
+
+def target_text(ind) -> str:
+    """The target as a form prints it: its comparison (unless the cell already wrote one) and its unit."""
+    from .numbers import DateValue, Quantity, parse_text_date, parse_text_quantity
+    written = parse_text_quantity(ind.target)
+    if not isinstance(written, Quantity):
+        written = parse_text_date(ind.target, None)
+    has_op = isinstance(written, (Quantity, DateValue)) and written.op is not None
+    op = "" if ind.qualitative or has_op or not ind.operator else ("＝" if ind.operator == "=" else ind.operator)
+    return op + ind.target + _unit_suffix(ind, ind.target)
+
+
+def actual_text(ind) -> str:
+    return ind.actual + _unit_suffix(ind, ind.actual)
+
+
+def _unit_suffix(ind, text: str) -> str:
+    return ind.unit if ind.unit and not ind.qualitative and not text.endswith(ind.unit) else ""
 
 
 def _cause(reason: str) -> str:
@@ -346,8 +365,7 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     ws.write_row(row, 1, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"], bold)
     for ind in result.indicators:
         row += 1
-        target_text = (("＝" if ind.operator == "=" else ind.operator or "") + ind.target + (ind.unit if not ind.qualitative and ind.unit and not ind.target.endswith(ind.unit) else ""))
-        ws.write_row(row, 1, [ind.level, ind.level2, ind.name, target_text, ind.actual + (ind.unit if not ind.qualitative and ind.unit and not ind.actual.endswith(ind.unit) else "")], cell)
+        ws.write_row(row, 1, [ind.level, ind.level2, ind.name, target_text(ind), actual_text(ind)], cell)
         ws.write(row, 6, float(ind.weight) if ind.weight is not None else "", score)
         ws.write(row, 7, float(ind.score) if ind.score is not None else "", score)
         ws.write(row, 8, ind.reason, cell)

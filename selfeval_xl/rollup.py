@@ -82,7 +82,8 @@ def summarize(path_text: str) -> dict[str, object]:
         "profile": result.profile, "total": _num(result.total), "typed_total": _num(typed),
         "difference": None if typed is None else _num(typed - result.total), "grade": result.grade,
         "valid": "通过" if result.valid else "未通过（暂评）",
-        "rate": _num(result.execution.rate), "execution_score": _num(result.execution.score),
+        "rate": None if result.execution.rate is None else round(float(result.execution.rate), 6),
+        "execution_score": _num(result.execution.score),
         "errors": len(result.errors), "warnings": len(result.warnings), "note": "",
     })
     for lv in result.levels:
@@ -93,6 +94,7 @@ def summarize(path_text: str) -> dict[str, object]:
         indicators.append({
             "key": "|".join(normalize_label(x) for x in (ind.area, ind.level1.text, ind.name.text)),
             "name": ind.name.text, "area": ind.area, "cell": f"{ind.target.sheet}!{ind.target.coord}",
+            "weight_cell": f"{ind.weight.sheet}!{ind.weight.coord}",
             "target_text": ind.target.text, "target": float(target.value) if isinstance(target, Quantity) else None,
             "op": next((r.operator for r in result.indicators if r.row == ind.row), None),
             "weight": next((_num(r.weight) for r in result.indicators if r.row == ind.row), None),
@@ -226,7 +228,7 @@ def compare_targets(units: list[dict], approved: list[dict]) -> list[dict]:
             elif old["target"] is None and old["target_text"] != cur["target_text"]:
                 flags.append({**flag, "kind": "目标改动", "detail": f"年度指标值由 {old['target_text']} 改为 {cur['target_text']}"})
             if old["weight"] is not None and cur["weight"] is not None and old["weight"] != cur["weight"]:
-                flags.append({**flag, "kind": "分值调整", "detail": f"分值由 {old['weight']:g} 改为 {cur['weight']:g}"})
+                flags.append({**flag, "kind": "分值调整", "cell": cur.get("weight_cell"), "detail": f"分值由 {old['weight']:g} 改为 {cur['weight']:g}"})
     return flags
 
 
@@ -236,7 +238,9 @@ def write_csv(rollup: Rollup, target: Path) -> None:
     import pandas as pd
 
     from .atomic import write_atomically
-    frame = pd.DataFrame([{label: u.get(key) for key, label in COLUMNS} for u in rollup.units], columns=[c for _, c in COLUMNS])
+    # dtype=object keeps 2025 and 3 as written; a column with blanks would otherwise turn them into 2025.0.
+    frame = pd.DataFrame([{label: u.get(key) for key, label in COLUMNS} for u in rollup.units],
+                         columns=[c for _, c in COLUMNS], dtype=object)
     # Excel opens UTF-8 CSV with Chinese intact only when it starts with a BOM.
     write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
 

@@ -65,6 +65,8 @@ def write_scored(reading, result: Result, target: Path) -> None:
         same = False
     if same:
         raise OutputError(f"输出文件不能与输入文件相同（{source.name}）：评分副本总是另存为新文件，请换一个输出路径（-o）。")
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise OutputError(f"评分副本应保存为 .xlsx（含宏的工作簿为 .xlsm）文件：{target.name}")
     package = reading.workbook.package
     if package is None:
         from .legacy import write_scored_from_values

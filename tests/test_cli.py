@@ -177,3 +177,17 @@ def test_help_does_not_import_heavy_libraries() -> None:
             "print(sorted(m for m in ('pandas', 'openpyxl', 'xlsxwriter', 'lxml') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_json_on_a_gbk_console_keeps_every_character(tmp_path: Path) -> None:
+    from workbooks import edit, template_copy
+    path = edit(template_copy(tmp_path, "生僻字.xlsx"), {"基本信息": {"B3": "𠈓镇人民政府"}})
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(path), "--json"], capture_output=True, env=env)
+    assert json.loads(proc.stdout.decode("gbk"))["unit"] == "𠈓镇人民政府"
+
+
+def test_scored_copy_suffix_is_checked(example: Path, tmp_path: Path) -> None:
+    result = run("score", str(example), "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 2
+    assert result.stderr == "错误：评分副本应保存为 .xlsx（含宏的工作簿为 .xlsm）文件：out.txt\n"

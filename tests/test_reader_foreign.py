@@ -416,3 +416,12 @@ def test_fill_implied_refs_gives_cells_the_addresses_the_reader_reads(tmp_path):
         assert refs == {coord(row, col) for row, col in grid.cells}
     budget_part = package.sheet("预算执行").part
     assert written.cells[("合计", "budget")] in {c.get("r") for c in trees[budget_part].iter(f"{M}c")}
+
+
+def test_renamed_info_sheet_is_found_by_its_labels(tmp_path):
+    import foreign
+    from selfeval_xl.api import evaluate
+    path = tmp_path / "改名.xlsx"
+    foreign.write_workbook(path, info="单位情况")
+    result = evaluate(path)
+    assert (result.unit, result.year) == ("井陉县南障城镇人民政府", 2025)

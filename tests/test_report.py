@@ -129,3 +129,12 @@ def test_form_sheet_pdf(tmp_path: Path) -> None:
     out = tmp_path / "自评表.pdf"
     report(template_copy(tmp_path, "示例.xlsx"), out, form_sheet=True)
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_operator_written_in_the_target_is_not_printed_twice(tmp_path: Path) -> None:
+    out = tmp_path / "项目报告.docx"
+    report(write_one_sheet_form(tmp_path / "项目.xlsx"), out)
+    text = text_of(out)
+    assert "≥2栋" in text and "≤43.2万元" in text and "＝100%" not in text.replace("=100%", "")
+    assert "≥≥" not in text and "≤≤" not in text
+    assert "（一）项目概况" in text
