@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from .checks import Findings
 from .layout import COUNTED_WITH, LEVEL2_BY_LEVEL1, LOWER_IS_BETTER_WORDS
-from .model import (BudgetRow, quantize, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
-                    LevelResult, LineResult, Result)
+from .model import (BudgetRow, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
+                    LevelResult, LineResult, Result, quantize)
 from .numbers import (CONTRADICTORY, EQ, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
                       normalize_label, normalize_unit, parse_operator_word, qualitative_label,
                       read_amount, read_plain_number, read_rate, read_value, round_half_up)

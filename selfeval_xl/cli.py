@@ -56,7 +56,7 @@ def guarded(func: Callable) -> Callable:
                 raise
             name = Path(file).name if file else ""
             _fail("INTERNAL", f"处理{('文件 ' + name) if name else ''}时发生内部错误（{type(exc).__name__}）："
-                              "请加 --debug 重新运行并把输出反馈给维护者。", file, as_json)
+                              "请在命令前加 --debug 重新运行（selfeval-xl --debug …）并把输出反馈给维护者。", file, as_json)
 
     return wrapper
 

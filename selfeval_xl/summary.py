@@ -86,7 +86,6 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(row, 5, verdict, "ok" if result.valid else "bad")
     m.merges.append(f"E{row}:F{row}")
     m.heights[row] = 36
-    total_row = row
     row += 1
     m.put(row, 1, "问题", "label")
     m.put(row, 2, f"错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个", "text")
@@ -133,7 +132,6 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
                         (("分值", 3), ("得分", 4)), f"A{chart_top}", 15)
     row = chart_top + m.chart.rows_tall
     m.print_rows = row
-    del total_row
 
     row += 2
     m.put(row, 1, "问题清单（点击单元格可跳转）", "section")

@@ -470,14 +470,10 @@ class Surgery:
         etree.SubElement(names, f"{M}definedName", name=RECORD_NAME).text = record_range(n_chunks, SHEET_SUMMARY)
         _sort_defined_names(names)
         views = wb.find(f"{M}bookViews")
-        previous_active = 0
-        if views is not None:
-            for view in views:
-                previous_active = int(view.get("activeTab", "0") or 0) if (view.get("activeTab") or "0").isdigit() else 0
-                view.set("activeTab", "0")
-                view.set("firstSheet", "0")
+        for view in views if views is not None else ():
+            view.set("activeTab", "0")
+            view.set("firstSheet", "0")
         self._unselect_tabs()
-        del previous_active
 
     def _unselect_tabs(self) -> None:
         # Two selected tabs would group the sheets, and an edit would land on both.
