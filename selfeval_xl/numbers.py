@@ -238,8 +238,8 @@ def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber
     return NotNumber(text)
 
 
-def read_amount(cell: Cell) -> Decimal | NotNumber | None:
-    """A money cell: a number, or text such as "1,234.50元"."""
+def _read_number(cell: Cell, units: tuple[str, ...]) -> Decimal | NotNumber | None:
+    """A number, or text of a number with one of `units` and no comparison; blank → None."""
     if cell.blank:
         return None
     value = cell.value
@@ -250,24 +250,19 @@ def read_amount(cell: Cell) -> Decimal | NotNumber | None:
     if isinstance(value, (bool, dt.date)):
         return NotNumber(str(value))
     quantity = parse_text_quantity(str(value))
-    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "元", "万元"):
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in units:
         return quantity.value
     return NotNumber(str(value))
+
+
+def read_amount(cell: Cell) -> Decimal | NotNumber | None:
+    """A money cell: a number, or text such as "1,234.50元"."""
+    return _read_number(cell, ("", "元", "万元"))
 
 
 def read_plain_number(cell: Cell) -> Decimal | NotNumber | None:
     """A weight or score: a number, possibly typed as text ("４分" reads as 4)."""
-    if cell.blank:
-        return None
-    value = cell.value
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (bool, dt.date, CellError)):
-        return NotNumber(str(value))
-    quantity = parse_text_quantity(str(value))
-    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "分"):
-        return quantity.value
-    return NotNumber(str(value))
+    return _read_number(cell, ("", "分"))
 
 
 def read_rate(cell: Cell) -> Decimal | NotNumber | None:
