@@ -45,14 +45,14 @@ def is_empty_reason(text: str) -> bool:
 
 # --- operators -------------------------------------------------------------------------------
 
-_OPERATOR_WORDS = {
+OPERATOR_WORDS = {
     GE: ("≥", ">", "大于等于", "大于或等于", "大于", "高于", "不少于", "不低于", "至少", "超过", "正向", "不小于",
          "以上", "及以上"),
     LE: ("≤", "<", "小于等于", "小于或等于", "小于", "低于", "不超过", "不高于", "不大于", "不多于", "反向",
          "以下", "及以下", "以内", "之内", "控制在以内"),
     EQ: ("=", "等于", "为", "达到", "达"),
 }
-_WORD_TO_OP = {word: op for op, words in _OPERATOR_WORDS.items() for word in words}
+_WORD_TO_OP = {word: op for op, words in OPERATOR_WORDS.items() for word in words}
 
 
 def parse_operator_word(text: str) -> str | None:

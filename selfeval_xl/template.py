@@ -18,7 +18,7 @@ from . import __version__
 from . import example as EX
 from . import layout as L
 from .model import Result
-from .numbers import QUAL_LABELS
+from .numbers import EQ, LE, OPERATOR_WORDS, QUAL_LABELS
 from .ooxml import column_letter
 from .profile import BUILTIN_NAMES, KNOWN_LEVELS, Profile
 
@@ -90,10 +90,13 @@ def indicator_rows(form: str) -> tuple[int, int]:
 def indicator_score_formula(row: int, digits: int) -> str:
     """The provisional score of one indicator row, in functions Excel 2010, WPS and LibreOffice share."""
     c = {k: f"${v}{row}" for k, v in IND_COL.items()}
-    le = f'OR({c["operator"]}="≤",{c["operator"]}="<=",{c["operator"]}="小于等于",AND({c["operator"]}="",' \
+    # The same operator words the reader accepts (numbers.OPERATOR_WORDS), so a typed 不超过 scores alike.
+    le_words = ("<=", *OPERATOR_WORDS[LE])
+    eq_words = ("＝", *OPERATOR_WORDS[EQ])
+    le = "OR(" + ",".join(f'{c["operator"]}="{w}"' for w in le_words) + f',AND({c["operator"]}="",' \
          f'OR({c["level1"]}="成本指标",ISNUMBER(SEARCH("成本",{c["level2"]})),' + \
          ",".join(f'ISNUMBER(SEARCH("{w}",{c["name"]}))' for w in L.LOWER_IS_BETTER_WORDS) + ")))"
-    eq = f'OR({c["operator"]}="＝",{c["operator"]}="=",{c["operator"]}="等于")'
+    eq = "OR(" + ",".join(f'{c["operator"]}="{w}"' for w in eq_words) + ")"
     t, a, w = c["target"], c["actual"], c["weight"]
     lower = f"IF({t}=0,IF({a}<=0,{w},0),IF({a}<={t},{w},IF({a}>=2*{t},0,{w}*(1-({a}-{t})/{t}))))"
     higher = f"IF({t}=0,IF({eq},IF({a}<=0,{w},0),{w}),IF(MAX({a},0)>={t},{w},IF({t}<0,0,{w}*MAX({a},0)/{t})))"
