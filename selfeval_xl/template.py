@@ -40,6 +40,12 @@ def _letters(columns: tuple[L.Column, ...]) -> dict[str, str]:
 BUDGET_COL = _letters(L.BUDGET_COLUMNS)
 IND_COL = _letters(L.INDICATOR_COLUMNS)
 CALC_COL = column_letter(len(L.INDICATOR_COLUMNS) + 1)
+# Hidden helper columns after the score: the target, actual and weight as numbers and the comparison,
+# so a number pasted as text ("96", "95%", "≥95") scores in the sheet as the tool scores it.
+HELPERS = {"target": "（计算用）指标值数值", "actual": "（计算用）完成值数值", "weight": "（计算用）分值数值",
+           "operator": "（计算用）比较方式"}
+HELPER_COL = {key: column_letter(len(L.INDICATOR_COLUMNS) + 2 + i) for i, key in enumerate(HELPERS)}
+_SIGNS = ("≥", "≤", "＝", "=", "%")
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,43 @@ def indicator_rows(form: str) -> tuple[int, int]:
 
 # --- live formulas -------------------------------------------------------------------------------
 
+def helper_formula(key: str, row: int) -> str:
+    """A helper column's formula: a number read from text as the reader reads it, or the comparison."""
+    source = f"${IND_COL[key]}{row}"
+    if key == "operator":
+        target = f"LEFT(TRIM(${IND_COL['target']}{row}),1)"
+        return (f'=IF({source}<>"",{source},IF({target}="≤","≤",IF({target}="≥","≥",'
+                f'IF(OR({target}="＝",{target}="="),"＝",""))))')
+    stripped = f"TRIM({source})"
+    for sign in _SIGNS:
+        stripped = f'SUBSTITUTE({stripped},"{sign}","")'
+    return f'=IF(ISNUMBER({source}),{source},IF(ISERROR(VALUE({stripped})),"",VALUE({stripped})))'
+
+
+def helper_value(key: str, values: dict[str, object]) -> object:
+    """The cached value of helper_formula for a row written with `values` (mirrors the formula)."""
+    if key == "operator":
+        if values.get("operator"):
+            return values["operator"]
+        first = str(values.get("target") or "").strip()[:1]
+        return {"≤": "≤", "≥": "≥", "＝": "＝", "=": "＝"}.get(first, "")
+    value = values.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value or "").strip()
+    for sign in _SIGNS:
+        text = text.replace(sign, "")
+    try:
+        return float(text)
+    except ValueError:
+        return ""
+
+
 def indicator_score_formula(row: int, digits: int) -> str:
     """The provisional score of one indicator row, in functions Excel 2010, WPS and LibreOffice share."""
     c = {k: f"${v}{row}" for k, v in IND_COL.items()}
+    label = c["actual"]  # the actual as typed: a qualitative label
+    c.update({k: f"${v}{row}" for k, v in HELPER_COL.items()})
     # The same operator words the reader accepts (numbers.OPERATOR_WORDS), so a typed 不超过 scores alike.
     le_words = ("<=", *OPERATOR_WORDS[LE])
     eq_words = ("＝", *OPERATOR_WORDS[EQ])
@@ -102,9 +142,10 @@ def indicator_score_formula(row: int, digits: int) -> str:
     higher = f"IF({t}=0,IF({eq},IF({a}<=0,{w},0),{w}),IF(MAX({a},0)>={t},{w},IF({t}<0,0,{w}*MAX({a},0)/{t})))"
     quantitative = f"IF(AND(ISNUMBER({t}),ISNUMBER({a})),IF({le},{lower},{higher}),0)"
     qualitative = (f'IF(ISNUMBER({c["self_score"]}),MIN(MAX({c["self_score"]},0),{w}),'
-                   f'IF(LEFT(SUBSTITUTE({a}," ",""),2)="达成",{w},0))')
-    is_qual = f'OR({c["nature"]}="定性",AND({c["nature"]}="",OR(LEFT({a},2)="达成",LEFT({a},4)="部分达成",LEFT({a},3)="未达成")))'
-    return (f'=IF(OR(NOT(ISNUMBER({w})),{w}<=0,{a}=""),"",'
+                   f'IF(LEFT(SUBSTITUTE({label}," ",""),2)="达成",{w},0))')
+    is_qual = (f'OR({c["nature"]}="定性",AND({c["nature"]}="",OR(LEFT({label},2)="达成",LEFT({label},4)="部分达成",'
+               f'LEFT({label},3)="未达成")))')
+    return (f'=IF(OR(NOT(ISNUMBER({w})),{w}<=0,{label}=""),"",'
             f"ROUND(IF({is_qual},{qualitative},{quantitative}),{digits}))")
 
 
@@ -405,6 +446,9 @@ def _indicators(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) ->
     for i, c in enumerate(L.INDICATOR_COLUMNS):
         ws.write(INDICATOR_HEADER_ROW - 1, i, c.label, fmt.header)
     ws.write(INDICATOR_HEADER_ROW - 1, calc, L.CALC_SCORE_LABEL, fmt.header)
+    for i, label in enumerate(HELPERS.values(), start=calc + 1):
+        ws.write(INDICATOR_HEADER_ROW - 1, i, label, fmt.header)
+    ws.set_column(calc + 1, calc + len(HELPERS), 12, None, {"hidden": True})
     data = EX.INDICATORS if spec.example else ()
     scores = {ind.row: ind.score for ind in result.indicators} if result else {}
     for row in range(first, last + 1):
@@ -431,6 +475,8 @@ def _indicators(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) ->
         score = scores.get(row)
         ws.write_formula(r, calc, indicator_score_formula(row, spec.profile.digits), fmt.calc_score,
                          float(score) if score is not None else "")
+        for i, key in enumerate(HELPERS, start=calc + 1):
+            ws.write_formula(r, i, helper_formula(key, row), fmt.calc_text, helper_value(key, values))
     _validation(ws, first, col["level1"], last, "lst_level1")
     _validation(ws, first, col["level2"], last, "lst_level2")
     _validation(ws, first, col["nature"], last, "lst_nature")
@@ -476,7 +522,8 @@ def _score(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None
     ws.write(9, 3, "得分", fmt.header)
     levels = {lv.name: lv for lv in result.levels} if result else {}
     ind = f"'{L.SHEET_INDICATORS}'!"
-    level_col, weight_col = f"{ind}${IND_COL['level1']}:${IND_COL['level1']}", f"{ind}${IND_COL['weight']}:${IND_COL['weight']}"
+    level_col = f"{ind}${IND_COL['level1']}:${IND_COL['level1']}"
+    weight_col = f"{ind}${HELPER_COL['weight']}:${HELPER_COL['weight']}"
     calc_col = f"{ind}${CALC_COL}:${CALC_COL}"
     for i, level in enumerate(KNOWN_LEVELS):
         r = cells.first_level_row - 1 + i

@@ -33,6 +33,7 @@ from lxml import etree
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
 from selfeval_xl.cli import main
+from selfeval_xl.template import HELPERS
 from workbooks import template_copy
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -581,7 +582,7 @@ def test_raw_cells_reach_the_file_as_written(tmp_path: Path) -> None:
         sheet = z.read(_sheet_parts(z)["绩效指标"]).decode()
     assert re.search(r'<c r="J9" s="\d+"><v>NaN</v></c>', sheet) and '<c r="J10" s="' in sheet
     assert not openpyxl_opens(path)  # why used_ranges reads the XML itself
-    assert used_ranges(path)["绩效指标"] == (103, 14)
+    assert used_ranges(path)["绩效指标"] == (103, 14 + len(HELPERS))  # the score and its hidden helper columns
 
 
 # --- regression tests: crashes the fuzzer found, shrunk ---------------------------------------------

@@ -108,12 +108,10 @@ CASES = (
     Case("sichuan-filled", "project", "sichuan-project", fill="fill_project"),
     Case("mof-filled", "project", "mof-project", fill="fill_project"),
     Case("dept-edges", "department", fill="fill_edges"),
-    Case("dept-gaps", "department", fill="fill_gaps"),
+    Case("dept-pasted", "department", fill="fill_pasted"),
 )
 CASE_IDS = [c.name for c in CASES]
-# dept-gaps holds inputs where the live formulas knowingly differ from the tool (GAPS below), so its
-# totals are not compared; each of its rows is checked on its own, as an expected failure.
-SCORED_IDS = [name for name in CASE_IDS if name != "dept-gaps"]
+SCORED_IDS = CASE_IDS
 
 
 # --- filling with openpyxl (which also drops every cached value, so only a recalculation can pass) ---
@@ -243,9 +241,9 @@ EDGES = (
     ("效益指标", "社会效益指标", "百分比格式", "定量", "≥", 0.95, "%", 0.9, 3, None),  # shown as 95 %, 90 %
     ("效益指标", "社会效益指标", "没有分值", "定量", "≥", 10, "个", 5, None, None),
 )
-# Inputs the template's dropdowns and number cells do not produce, but pasting can; the tool reads
-# them, the live formula does not (it shows a provisional score only).
-GAPS = (
+# Inputs the template's dropdowns and number cells do not produce, but pasting can: numbers as text,
+# a comparison written in the target. The sheet's helper columns read them as the tool does.
+PASTED = (
     ("产出指标", "质量指标", "文本数字", "定量", "≥", "100", "%", "96", 3, None),
     ("产出指标", "质量指标", "文本百分数", "定量", "≥", "95%", "%", "90%", 3, None),
     ("产出指标", "质量指标", "比较方式写在指标值里", "定量", None, "≥95", "%", 90, 3, None),
@@ -275,8 +273,8 @@ def fill_edges(wb, case: Case) -> None:
     _write_rows(wb, EDGES)
 
 
-def fill_gaps(wb, case: Case) -> None:
-    _write_rows(wb, GAPS)  # openpyxl keeps "100" a text cell
+def fill_pasted(wb, case: Case) -> None:
+    _write_rows(wb, PASTED)  # openpyxl keeps "100" a text cell
 
 
 # --- the one conversion ----------------------------------------------------------------------------
@@ -445,10 +443,9 @@ def test_formulas_survive_the_round_trip(lo_batch):
     assert str(ws[SCORE_CELLS.grade].value).startswith("=")
 
 
-@pytest.mark.parametrize("index", range(len(GAPS)), ids=[g[2] for g in GAPS])
-@pytest.mark.xfail(strict=True, reason="known gap: the live formula reads only dropdown operators and numeric cells")
-def test_known_formula_gaps(lo_batch, index):
-    item = lo_batch["dept-gaps"]
+@pytest.mark.parametrize("index", range(len(PASTED)), ids=[g[2] for g in PASTED])
+def test_pasted_text_scores_as_the_tool_scores_it(lo_batch, index):
+    item = lo_batch["dept-pasted"]
     row = indicator_rows("department")[0] + index
     tool = next(i for i in item.result.indicators if i.row == row)
     assert tool.score is not None
