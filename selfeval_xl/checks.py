@@ -96,11 +96,5 @@ class Findings:
         check = CATALOGUE[code]
         self._items.append(Finding(code, check.severity, sheet, None, check.template.format(**fields)))
 
-    def has_error(self) -> bool:
-        return any(f.severity == "error" for f in self._items)
-
-    def codes_at(self, cell: Cell) -> set[str]:
-        return {f.code for f in self._items if f.sheet == cell.sheet and f.cell == cell.coord}
-
     def items(self) -> tuple[Finding, ...]:
         return tuple(self._items)

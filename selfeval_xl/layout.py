@@ -82,7 +82,6 @@ INFO_SYNONYMS = {
 FORM_TYPE_LABELS = {"department": "部门整体支出", "project": "项目支出"}
 
 BUDGET_GROUPS = {"department": ("基本支出", "项目支出"), "project": ("当年财政拨款", "上年结转资金", "其他资金")}
-DEPARTMENT_LINE_EXAMPLES = ("人员经费", "日常公用经费")
 TOTAL_NAMES = ("合计", "总计", "年度资金总额", "资金总额", "总额")
 SUBTOTAL_SUFFIX = "小计"
 
@@ -99,6 +98,3 @@ LEVEL2_BY_LEVEL1 = {
 COUNTED_WITH = {"成本指标": "产出指标"}
 LOWER_IS_BETTER_WORDS = ("成本", "发生率", "事故", "投诉", "超支", "差错")
 
-
-def find_column(columns: tuple[Column, ...], key: str) -> Column:
-    return next(c for c in columns if c.key == key)

@@ -50,10 +50,6 @@ class Cell(NamedTuple):
         return str(self.value).strip()
 
 
-def absent(sheet: str) -> Cell:
-    return Cell(sheet, None)
-
-
 @dataclass(frozen=True)
 class BudgetRow:
     """A row of the 预算执行 table. kind: line, subtotal (of `group`) or total."""

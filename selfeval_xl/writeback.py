@@ -25,7 +25,7 @@ from .atomic import write_atomically
 from .errors import OutputError
 from .layout import SHEET_SUMMARY
 from .model import Finding, Result
-from .ooxml import (M, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
+from .ooxml import (M, NS_CT, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
                     split_coord)
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, record_chunks, record_in
 from .summary import SheetModel, add_record, build_summary, record_range, shown_values
@@ -33,7 +33,6 @@ from .summary import SheetModel, add_record, build_summary, record_range, shown_
 NOTE_MARKER = "【selfeval-xl】"
 NOTE_AUTHOR = "selfeval-xl"
 MARK_FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 WORKSHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 COMMENTS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 VML_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
@@ -151,22 +150,22 @@ class Surgery:
 
     def _override(self, part: str, content_type: str) -> None:
         ct = self._content_types()
-        for el in ct.findall(f"{{{CT_NS}}}Override"):
+        for el in ct.findall(f"{{{NS_CT}}}Override"):
             if el.get("PartName") == "/" + part:
                 el.set("ContentType", content_type)
                 return
-        etree.SubElement(ct, f"{{{CT_NS}}}Override", PartName="/" + part, ContentType=content_type)
+        etree.SubElement(ct, f"{{{NS_CT}}}Override", PartName="/" + part, ContentType=content_type)
 
     def _drop_override(self, part: str) -> None:
         ct = self._content_types()
-        for el in ct.findall(f"{{{CT_NS}}}Override"):
+        for el in ct.findall(f"{{{NS_CT}}}Override"):
             if el.get("PartName") == "/" + part:
                 ct.remove(el)
 
     def _ensure_default(self, extension: str, content_type: str) -> None:
         ct = self._content_types()
-        if not any(el.get("Extension", "").lower() == extension for el in ct.findall(f"{{{CT_NS}}}Default")):
-            el = etree.Element(f"{{{CT_NS}}}Default", Extension=extension, ContentType=content_type)
+        if not any(el.get("Extension", "").lower() == extension for el in ct.findall(f"{{{NS_CT}}}Default")):
+            el = etree.Element(f"{{{NS_CT}}}Default", Extension=extension, ContentType=content_type)
             ct.insert(0, el)
 
     def _sheet_rels(self, sheet_part: str) -> dict[str, tuple[str, str]]:
@@ -192,7 +191,7 @@ class Surgery:
                               f"请把输出文件名改为 .xlsm（如 {target.stem}.xlsm）。")
         part = "/" + self.pkg.workbook_part
         current = None
-        for el in self._view("[Content_Types].xml").findall(f"{{{CT_NS}}}Override"):
+        for el in self._view("[Content_Types].xml").findall(f"{{{NS_CT}}}Override"):
             if el.get("PartName") == part:
                 current = el.get("ContentType")
         if current != wanted:

@@ -27,59 +27,26 @@ pytestmark = pytest.mark.libreoffice
 
 ERROR_VALUE = re.compile(r"^(#NULL!|#DIV/0!|#VALUE!|#REF!|#NAME\?|#NUM!|#N/A|#GETTING_DATA|#SPILL!|#CALC!|Err:\d+)$")
 
-_PROFILE_HEAD = """title = "{title}"
-form = "department"
-digits = {digits}
-"""
-_GRADES = """
-[[grades]]
-name = "优秀"
-min = 85
-[[grades]]
-name = "良好"
-min = 75
-[[grades]]
-name = "一般"
-min = 60
-[[grades]]
-name = "较差"
-min = 0
-"""
+_GRADES = "".join(f'[[grades]]\nname = "{name}"\nmin = {low}\n'
+                  for name, low in (("优秀", 85), ("良好", 75), ("一般", 60), ("较差", 0)))
+
+
+def _user_profile(name: str, title: str, *, digits: int = 2, weight: int = 10, steps: str | None = None,
+                  levels: tuple[int, int, int] = (40, 40, 10)) -> str:
+    """A department profile in the TOML format of scoring-rules.md §8."""
+    rule = f'rule = "steps"\nsteps = {steps}\n' if steps else 'rule = "proportional"\n'
+    weights = "".join(f'"{level}" = {w}\n' for level, w in zip(("产出指标", "效益指标", "满意度指标"), levels))
+    return (f'name = "{name}"\ntitle = "{title}"\nform = "department"\ndigits = {digits}\n\n'
+            f"[execution]\nweight = {weight}\n{rule}\n[weights]\n{weights}\n{_GRADES}")
+
+
 USER_PROFILES = {
     # 江西-style step rule for the execution rate (scoring-rules.md §2, §8)
-    "user-steps": 'name = "user-steps"\n' + _PROFILE_HEAD.format(title="阶梯计分（测试）", digits=2) + """
-[execution]
-weight = 10
-rule = "steps"
-steps = [[1.0, 10], [0.8, 7], [0.6, 5], [0.0, 0]]
-
-[weights]
-"产出指标" = 40
-"效益指标" = 40
-"满意度指标" = 10
-""" + _GRADES,
+    "user-steps": _user_profile("user-steps", "阶梯计分（测试）", steps="[[1.0, 10], [0.8, 7], [0.6, 5], [0.0, 0]]"),
     # 湖北-style 20-point execution weight
-    "user-exec20": 'name = "user-exec20"\n' + _PROFILE_HEAD.format(title="执行率20分（测试）", digits=2) + """
-[execution]
-weight = 20
-rule = "proportional"
-
-[weights]
-"产出指标" = 35
-"效益指标" = 35
-"满意度指标" = 10
-""" + _GRADES,
+    "user-exec20": _user_profile("user-exec20", "执行率20分（测试）", weight=20, levels=(35, 35, 10)),
     # whole-point rounding ("some forms print 9 for 8.62")
-    "user-digits0": 'name = "user-digits0"\n' + _PROFILE_HEAD.format(title="整数分（测试）", digits=0) + """
-[execution]
-weight = 10
-rule = "proportional"
-
-[weights]
-"产出指标" = 40
-"效益指标" = 40
-"满意度指标" = 10
-""" + _GRADES,
+    "user-digits0": _user_profile("user-digits0", "整数分（测试）", digits=0),
 }
 
 
