@@ -97,4 +97,3 @@ LEVEL2_BY_LEVEL1 = {
 }
 COUNTED_WITH = {"成本指标": "产出指标"}
 LOWER_IS_BETTER_WORDS = ("成本", "发生率", "事故", "投诉", "超支", "差错")
-
