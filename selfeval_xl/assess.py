@@ -13,9 +13,10 @@ from .model import (BudgetRow, Cell, EvaluationInput, ExecutionResult, Indicator
                     LevelResult, LineResult, Result, quantize)
 from .numbers import (CONTRADICTORY, EQ, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
                       normalize_label, normalize_unit, parse_operator_word, qualitative_label,
-                      read_amount, read_plain_number, read_rate, read_value, round_half_up)
+                      read_amount, read_plain_number, read_rate, read_value)
 from .profile import KNOWN_LEVELS, TOTAL_POINTS, Profile
 from .scoring import (QUAL_BANDS, ZERO, date_score, execution_rate, execution_score, in_qualitative_band,
+                      indicator_score,
                       quantitative_score, total_score)
 from .scoring import grade as grade_for
 
@@ -235,10 +236,10 @@ def _assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fi
         if raw is not None and self_score is not None and weight is not None:
             if self_score > weight:
                 findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
-            elif abs(self_score - round_half_up(raw, profile.digits)) > SCORE_TOLERANCE:
+            elif abs(self_score - indicator_score(raw, weight, profile.digits)) > SCORE_TOLERANCE:
                 findings.add("SCORE_MISMATCH", ind.self_score, score=plain(self_score),
-                             computed=plain(round_half_up(raw, profile.digits)))
-    score = None if raw is None else round_half_up(raw, profile.digits)
+                             computed=plain(indicator_score(raw, weight, profile.digits)))
+    score = None if raw is None else indicator_score(raw, weight, profile.digits)
     return IndicatorResult(
         sheet=ind.name.sheet, row=ind.row, area=ind.area, name=ind.name.text, level=COUNTED_WITH.get(level or "", level or ""),
         level2=level2 or ind.level2.text, qualitative=op is None, operator=op, target=ind.target.text,

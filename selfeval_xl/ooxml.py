@@ -344,7 +344,8 @@ class Package:
                 grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
             cell.is_formula = True
             cell.formula = unescape_xstring(_xml_text(m.group(3))) if m.group(3) is not None else None
-            cell.uncached = formula_uncached(m.group(4), m.group(2))
+            cached = b"" if m.group(5) is not None else m.group(4)  # <v/> and <v></v> are one empty value
+            cell.uncached = formula_uncached(cached, m.group(2))
         percent_ids = [str(i) for i, (_, kind) in enumerate(self.styles()) if kind == "percent"]
         if percent_ids:
             pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode() + rb')"[\s/>]')
@@ -513,7 +514,7 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
 
 
 _CELL_NOT_ADDRESSED = re.compile(rb"<c(?:>| (?!r=))")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>)?')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>|(<v\s*/>))?')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<v>([^<]*)</v>')
 
 
@@ -561,6 +562,14 @@ def resolve_target(folder: str, target: str) -> str:
     if target.startswith("/"):
         return target.lstrip("/")
     return posixpath.normpath(posixpath.join(folder, target))
+
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold."""
+    return _ILLEGAL_XML.sub("", text)
 
 
 _XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")

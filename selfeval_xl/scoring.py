@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from .numbers import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL, round_half_up
 from .profile import Profile
@@ -46,6 +46,15 @@ def quantitative_score(op: str, target: Decimal, actual: Decimal, weight: Decima
     if target < 0:
         return ZERO
     return weight * actual / target
+
+
+def indicator_score(raw: Decimal, weight: Decimal | None, digits: int) -> Decimal:
+    """The rounded score of §5, never above the weight: half-up rounding of a full score on an odd
+    weight (1.875 → 1.88) would pass it, so such a score is the weight rounded down (1.87)."""
+    score = round_half_up(raw, digits)
+    if weight is not None and score > weight:
+        return weight.quantize(ONE.scaleb(-digits), rounding=ROUND_DOWN)
+    return score
 
 
 def date_score(op: str, target: dt.date, actual: dt.date, weight: Decimal) -> Decimal:

@@ -11,7 +11,7 @@ from . import __version__
 from .layout import FORM_TYPE_LABELS
 from .model import Result
 from .numbers import excel_number
-from .ooxml import column_letter
+from .ooxml import clean, column_letter
 from .profile import Profile
 from .record import RECORD_COLUMN
 
@@ -50,7 +50,8 @@ class SheetModel:
     chart: ChartSpec | None = None
 
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
-        self.cells.append(SheetCell(row, col, value, style))
+        # The model holds what the sheet will show: text that XML cannot hold never reaches it.
+        self.cells.append(SheetCell(row, col, clean(value) if isinstance(value, str) else value, style))
 
 
 def location(sheet: str, cell: str) -> str:

@@ -25,7 +25,7 @@ from .atomic import write_atomically
 from .errors import OutputError
 from .layout import SHEET_SUMMARY
 from .model import Finding, Result
-from .ooxml import (M, NS_CT, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, column_letter, fill_implied_refs, resolve_target,
+from .ooxml import (M, NS_CT, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, clean, column_letter, fill_implied_refs, resolve_target,
                     split_coord)
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, record_chunks, record_in
 from .summary import SheetModel, add_record, build_summary, record_range, shown_values
@@ -48,11 +48,13 @@ VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 MAIN_CT = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
            ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml"}
 VBA_TYPE_SUFFIX = "/vbaProject"
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
-def clean(text: str) -> str:
-    return _ILLEGAL_XML.sub("", text)
+def cell_text(text: str) -> str:
+    """Text for a cell or note: without what XML cannot hold, and with a literal "_x0007_" kept
+    literal (Excel and every reader turn _xHHHH_ into a character unless its "_" is escaped)."""
+    return _LITERAL_ESCAPE.sub(r"_x005F_\1", clean(text))
 
 
 def write_scored(reading, result: Result, target: Path) -> None:
@@ -350,7 +352,7 @@ class Surgery:
         existing = {c.get("ref"): c for c in comment_list}
         new_shapes = []
         for ref, text in items:
-            body = clean(f"{NOTE_MARKER}\n{text}")[:30000]
+            body = cell_text(f"{NOTE_MARKER}\n{text}")[:30000]
             if ref in existing:
                 # The user's own note stays; our text is appended as a separate run we can strip later.
                 text_el = existing[ref].find(f"{M}text")
@@ -944,7 +946,7 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
                 number = format(value, "f") if isinstance(value, Decimal) else repr(value)
                 out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
             else:
-                text = escape(clean(str(value)))
+                text = escape(cell_text(str(value)))
                 out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         out.append("</row>")
     out.append("</sheetData>")
