@@ -73,13 +73,14 @@ def large_workbook(path: Path, indicators: int = 3000, lines: int = 1000) -> Pat
     ind = wb.add_worksheet("绩效指标")
     ind.write_row(0, 0, ["序号", "工作分项", "一级指标", "二级指标", "三级指标", "指标性质", "比较方式", "年度指标值",
                          "计量单位", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施"])
-    split = (("产出指标", "数量指标", 1600, 0.025), ("效益指标", "社会效益指标", 1000, 0.04), ("满意度指标", "服务对象满意度指标", 400, 0.025))
+    split = (("产出指标", "数量指标", 1600, 0.025), ("效益指标", "社会效益指标", 1000, 0.04),
+             ("满意度指标", "服务对象满意度指标", 400, 0.025))
     r = 0
     for level, level2, count, weight in split:
         for _ in range(count):
             r += 1
-            ind.write_row(r, 0, [r, f"分项{r % 8}", level, level2, f"指标{r}", "定量", "≥", 100, "%", 90 + r % 11, weight,
-                                 None, "原因已说明"])
+            ind.write_row(r, 0, [r, f"分项{r % 8}", level, level2, f"指标{r}", "定量", "≥", 100, "%", 90 + r % 11,
+                                 weight, None, "原因已说明"])
     assert r == indicators
     wb.close()
     return path
@@ -98,7 +99,8 @@ def unit_workbooks(folder: Path, count: int, example: Path) -> list[Path]:
         if not path.exists():
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
                 for part, data in parts.items():
-                    z.writestr(part, data.replace(name, f"基准单位{i:04d}".encode()) if part == "xl/sharedStrings.xml" else data)
+                    z.writestr(part, data.replace(name, f"基准单位{i:04d}".encode())
+                               if part == "xl/sharedStrings.xml" else data)
         files.append(path)
     return files
 
@@ -129,7 +131,8 @@ def main() -> int:
         openpyxl.load_workbook(path).save(OUT / "bare.xlsx")
 
     for label, path, budget in (("示例", example, 1.5), ("大表 3000 指标", large, 1.0)):
-        ours, bare = paired(lambda: score(path, OUT / "scored.xlsx"), lambda: bare_roundtrip(path), repeat)
+        ours, bare = paired(lambda path=path: score(path, OUT / "scored.xlsx"), lambda path=path: bare_roundtrip(path),
+                            repeat)
         ratio = ours / bare
         rows.append((f"score {label}", f"{ours * 1000:.0f} ms vs openpyxl 读写 {bare * 1000:.0f} ms",
                      f"{ratio:.2f}× (≤ {budget}×)", ratio <= budget))
@@ -154,17 +157,21 @@ def main() -> int:
     rollup_seconds = time.perf_counter() - start
     calamine_seconds = median_time(bare_calamine, 1)
     rate = n_units / rollup_seconds
-    rows.append((f"rollup {n_units} 个工作簿（2 进程）", f"{rate:.0f} 个/秒；calamine 裸读 {n_units / calamine_seconds:.0f} 个/秒",
+    rows.append((f"rollup {n_units} 个工作簿（2 进程）",
+                 f"{rate:.0f} 个/秒；calamine 裸读 {n_units / calamine_seconds:.0f} 个/秒",
                  f"{rollup_seconds / calamine_seconds:.2f}× calamine；≥ 50 个/秒", rate >= 50))
 
     # Peak memory through the resource module (POSIX); on Windows this row is left out.
     code = ("import resource, sys; sys.path.insert(0, %r); from selfeval_xl.api import score; score(%r, %r); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(large), str(OUT / "scored-mem.xlsx"))
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(large),
+                                                                            str(OUT / "scored-mem.xlsx"))
     if os.name == "posix":
-        peak_kb = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip())
+        peak_kb = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                     text=True).stdout.strip())
         rows.append(("score 大表的峰值内存", f"{peak_kb / 1024:.0f} MB", "≤ 300 MB", peak_kb / 1024 <= 300))
 
-    print(f"机器：{platform.platform()}，{os.cpu_count()} 核，Python {platform.python_version()}；每项取 {repeat} 次中位数")
+    print(f"机器：{platform.platform()}，{os.cpu_count()} 核，Python {platform.python_version()}；"
+          f"每项取 {repeat} 次中位数")
     width = max(len(r[0]) for r in rows)
     for name, figures, budget, ok in rows:
         print(f"{'通过' if ok else '未达标'}  {name.ljust(width)}  {figures}  {budget}")

@@ -61,7 +61,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="selfeval-pictures-"))
     example = work / "示例.xlsx"
     make_template(example, example=True)
-    problems_src = edit(work / "示例.xlsx", {"绩效指标": {"J6": "完成", "K7": 9, "M9": None}, "预算执行": {"E5": 410000}},
+    problems_src = edit(work / "示例.xlsx",
+                        {"绩效指标": {"J6": "完成", "K7": 9, "M9": None}, "预算执行": {"E5": 410000}},
                         work / "有问题.xlsx")
     problems = score(problems_src, work / "有问题.scored.xlsx").output
     books = {"example": example, "problems": problems}
@@ -69,7 +70,7 @@ def main() -> None:
     profile = lo.make_profile(work / "profile")
     pdfs = lo.convert(copies, work / "pdf", to="pdf", profile=profile)
     OUT.mkdir(parents=True, exist_ok=True)
-    for (name, _, _), pdf in zip(PICTURES, pdfs):
+    for (name, _, _), pdf in zip(PICTURES, pdfs, strict=True):
         subprocess.run(["pdftoppm", "-r", "80", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf), str(OUT / name)],
                        check=True)
         print("wrote", OUT / f"{name}.png")

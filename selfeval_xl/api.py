@@ -78,7 +78,8 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
     form = form or chosen.form
     if chosen.form != form:
         from .errors import ProfileError
-        raise ProfileError(f"评价口径 {chosen.name} 适用于{'部门整体支出' if chosen.form == 'department' else '项目支出'}，"
+        raise ProfileError(f"评价口径 {chosen.name} 适用于"
+                           f"{'部门整体支出' if chosen.form == 'department' else '项目支出'}，"
                            f"与 --form {form} 不符：请换用适用的口径。")
     if example and form != "department":
         from .errors import SelfevalError
@@ -86,7 +87,8 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
     return build_template(Path(output), form, chosen, example)
 
 
-def rollup(paths, output: str | Path | None = None, csv: str | Path | None = None, targets=(), workers: int | None = None):
+def rollup(paths, output: str | Path | None = None, csv: str | Path | None = None, targets=(),
+           workers: int | None = None):
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup."""
     from . import rollup as R
     from .errors import SelfevalError
@@ -120,8 +122,9 @@ def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Re
             raise OutputError(f"报告输出应为 .docx 文件：{target.name}")
         R.write_docx(R.outline(reading, result, reading.profile), target)
     elif target.suffix.lower() == ".pdf":
-        from .office import xlsx_to_pdf
         import tempfile
+
+        from .office import xlsx_to_pdf
         with tempfile.TemporaryDirectory(prefix="selfeval-") as folder:
             sheet = Path(folder) / (target.stem + ".xlsx")
             R.write_form_sheet(reading, result, sheet)

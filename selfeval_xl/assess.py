@@ -9,15 +9,49 @@ from decimal import Decimal
 
 from .checks import Findings
 from .layout import COUNTED_WITH, LEVEL2_BY_LEVEL1, LOWER_IS_BETTER_WORDS
-from .model import (BudgetRow, Cell, EvaluationInput, ExecutionResult, Indicator, IndicatorResult,
-                    LevelResult, LineResult, Result, quantize)
-from .numbers import (CONTRADICTORY, EQ, GE, LE, QUAL_MET, DateValue, NotNumber, Quantity, is_empty_reason,
-                      normalize_label, normalize_unit, parse_operator_word, qualitative_label,
-                      read_amount, read_plain_number, read_rate, read_value)
+from .model import (
+    BudgetRow,
+    Cell,
+    EvaluationInput,
+    ExecutionResult,
+    Indicator,
+    IndicatorResult,
+    LevelResult,
+    LineResult,
+    Result,
+    quantize,
+)
+from .numbers import (
+    CONTRADICTORY,
+    EQ,
+    GE,
+    LE,
+    QUAL_MET,
+    DateValue,
+    NotNumber,
+    Quantity,
+    is_empty_reason,
+    normalize_label,
+    normalize_unit,
+    parse_operator_word,
+    qualitative_label,
+    read_amount,
+    read_plain_number,
+    read_rate,
+    read_value,
+)
 from .profile import KNOWN_LEVELS, TOTAL_POINTS, Profile
-from .scoring import (QUAL_BANDS, ZERO, date_score, execution_rate, execution_score, in_qualitative_band,
-                      indicator_score,
-                      quantitative_score, total_score)
+from .scoring import (
+    QUAL_BANDS,
+    ZERO,
+    date_score,
+    execution_rate,
+    execution_score,
+    in_qualitative_band,
+    indicator_score,
+    quantitative_score,
+    total_score,
+)
 from .scoring import grade as grade_for
 
 HALF_CENT = Decimal("0.005")
@@ -46,7 +80,8 @@ def assess(inp: EvaluationInput, profile: Profile) -> Result:
     execution = _assess_budget(inp, profile, findings)
     indicators = [_assess_indicator(ind, inp, profile, findings) for ind in inp.indicators]
     if not inp.indicators:
-        findings.add("VALUE_MISSING", inp.indicator_anchor, what="绩效指标表没有任何指标行，三级指标、指标值、实际完成值、分值")
+        findings.add("VALUE_MISSING", inp.indicator_anchor,
+                     what="绩效指标表没有任何指标行，三级指标、指标值、实际完成值、分值")
     levels = _check_weights(inp, indicators, profile, findings)
     scores = [ind.score for ind in indicators if ind.score is not None]
     total = total_score(execution.score, scores)
@@ -109,7 +144,8 @@ def _assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -
                     sums[(group, key)] = sums.get((group, key), ZERO) + value
         rate = execution_rate(budget, executed) if budget is not None and executed is not None else None
         if budget is not None and executed is not None and executed > budget:
-            findings.add("LINE_OVER_BUDGET", line.executed, name=line.name, executed=money(executed), budget=money(budget))
+            findings.add("LINE_OVER_BUDGET", line.executed, name=line.name, executed=money(executed),
+                         budget=money(budget))
         _compare_typed_rate(line, rate, findings)
         if (profile.explain_adjustment and initial is not None and budget is not None and initial != budget
                 and not reason_given):
@@ -158,18 +194,22 @@ def _assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -
         over_cell = total_row.executed if total_row is not None else None
         if executed_total > budget_total:
             if over_cell is not None:
-                findings.add("EXECUTION_OVER_BUDGET", over_cell, executed=money(executed_total), budget=money(budget_total))
+                findings.add("EXECUTION_OVER_BUDGET", over_cell, executed=money(executed_total),
+                             budget=money(budget_total))
             else:
-                findings.at("EXECUTION_OVER_BUDGET", inp.budget_sheet, executed=money(executed_total), budget=money(budget_total))
+                findings.at("EXECUTION_OVER_BUDGET", inp.budget_sheet, executed=money(executed_total),
+                            budget=money(budget_total))
         if total_row is not None:
             _compare_typed_rate(total_row, rate, findings)
         if (profile.explain_below is not None and rate is not None and rate < profile.explain_below
                 and not any_reason):
             where = total_row.reason if total_row is not None and total_row.reason.coord else None
             if where is not None:
-                findings.add("EXECUTION_UNEXPLAINED", where, rate=percent(rate), threshold=percent(profile.explain_below))
+                findings.add("EXECUTION_UNEXPLAINED", where, rate=percent(rate),
+                             threshold=percent(profile.explain_below))
             else:
-                findings.at("EXECUTION_UNEXPLAINED", inp.budget_sheet, rate=percent(rate), threshold=percent(profile.explain_below))
+                findings.at("EXECUTION_UNEXPLAINED", inp.budget_sheet, rate=percent(rate),
+                            threshold=percent(profile.explain_below))
     if total_row is not None and total_row.printed_weight is not None and not total_row.printed_weight.blank:
         printed = read_plain_number(total_row.printed_weight)
         if not isinstance(printed, Decimal) or printed != profile.execution_weight:
@@ -241,7 +281,8 @@ def _assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fi
                              computed=plain(indicator_score(raw, weight, profile.digits)))
     score = None if raw is None else indicator_score(raw, weight, profile.digits)
     return IndicatorResult(
-        sheet=ind.name.sheet, row=ind.row, area=ind.area, name=ind.name.text, level=COUNTED_WITH.get(level or "", level or ""),
+        sheet=ind.name.sheet, row=ind.row, area=ind.area, name=ind.name.text,
+        level=COUNTED_WITH.get(level or "", level or ""),
         level2=level2 or ind.level2.text, qualitative=op is None, operator=op, target=ind.target.text,
         actual=ind.actual.text, unit=ind.unit.text, weight=weight, score=score, self_score=self_score,
         reason="" if not reason_given else ind.reason.text,
@@ -256,7 +297,8 @@ def _is_qualitative(ind: Indicator) -> bool:
         return False
     if qualitative_label(ind.actual.text):
         return True
-    looks_numeric = not isinstance(read_value(ind.target, None), NotNumber) or not isinstance(read_value(ind.actual, None), NotNumber)
+    looks_numeric = (not isinstance(read_value(ind.target, None), NotNumber)
+                     or not isinstance(read_value(ind.actual, None), NotNumber))
     return not looks_numeric
 
 
@@ -287,7 +329,8 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
     if self_score is None:
         if label == QUAL_MET:
             return weight
-        findings.add("QUAL_SCORE_MISSING", ind.self_score if ind.self_score.coord else ind.actual, label=label, band=band)
+        findings.add("QUAL_SCORE_MISSING", ind.self_score if ind.self_score.coord else ind.actual, label=label,
+                     band=band)
         return None
     if self_score > weight:
         findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
@@ -342,7 +385,8 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
         if not isinstance(target, DateValue) or not isinstance(actual, DateValue):
             # The actual is what disagrees with the target's kind (a date against a number or the reverse).
             expected = "日期" if isinstance(target, DateValue) else "数字"
-            findings.add("VALUE_NOT_NUMBER", ind.actual, what=f"“{name}”的实际完成值（应为{expected}）", value=ind.actual.text)
+            findings.add("VALUE_NOT_NUMBER", ind.actual, what=f"“{name}”的实际完成值（应为{expected}）",
+                         value=ind.actual.text)
             return None, op
         raw = date_score(op, target.date, actual.date, weight)
     else:
@@ -365,13 +409,15 @@ def _check_units(ind: Indicator, target: Quantity, actual: Quantity, name: str, 
     target_unit = target.unit or column_unit
     actual_unit = actual.unit or column_unit
     if target.unit and actual.unit and target.unit != actual.unit:
-        findings.add("UNIT_MISMATCH", ind.actual, detail=f"“{name}”的指标值单位为“{target.unit}”，实际完成值单位为“{actual.unit}”")
+        findings.add("UNIT_MISMATCH", ind.actual,
+                     detail=f"“{name}”的指标值单位为“{target.unit}”，实际完成值单位为“{actual.unit}”")
         return
     if target_unit == "%" and actual_unit == "%" and not (target.shown_percent and actual.shown_percent):
         small, large = sorted((abs(target.value), abs(actual.value)))
         if 0 < small <= Decimal("1.5") and Decimal(50) <= large / small <= Decimal(200):
             findings.add("UNIT_MISMATCH", ind.actual,
-                         detail=f"“{name}”的指标值 {ind.target.text} 与实际完成值 {ind.actual.text} 相差约百倍，可能一个按小数、一个按百分数填写")
+                         detail=(f"“{name}”的指标值 {ind.target.text} 与实际完成值 {ind.actual.text} 相差约百倍，"
+                                 "可能一个按小数、一个按百分数填写"))
 
 
 # --- 分值 ------------------------------------------------------------------------------------------
@@ -381,7 +427,7 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
     levels: list[LevelResult] = []
     all_weights_valid = all(r.weight is not None for r in results)
     by_level: dict[str, list[tuple[Indicator, IndicatorResult]]] = {}
-    for ind, res in zip(inp.indicators, results):
+    for ind, res in zip(inp.indicators, results, strict=True):
         by_level.setdefault(res.level, []).append((ind, res))
     # An optional level that is absent frees its weight for the others: only the total of 100 is checked (§2).
     optional_absent = any(level in profile.optional and not by_level.get(level) for level in KNOWN_LEVELS)

@@ -30,7 +30,8 @@ def write_atomically(target: Path, data: bytes) -> None:
         os.replace(tmp_name, target)
         tmp_name = None
     except PermissionError:
-        raise OutputError(f"无法写入 {target}：没有写入权限，或该文件正在 Excel/WPS 中打开。请关闭该文件或换一个输出路径（-o）。") from None
+        raise OutputError(f"无法写入 {target}：没有写入权限，或该文件正在 Excel/WPS 中打开。"
+                          "请关闭该文件或换一个输出路径（-o）。") from None
     except OSError as exc:
         if exc.errno == 28:
             raise OutputError(f"无法写入 {target}：磁盘空间不足。") from None

@@ -56,7 +56,8 @@ def guarded(func: Callable) -> Callable:
                 raise
             name = Path(file).name if file else ""
             _fail("INTERNAL", f"处理{('文件 ' + name) if name else ''}时发生内部错误（{type(exc).__name__}）："
-                              "请在命令前加 --debug 重新运行（selfeval-xl --debug …）并把输出反馈给维护者。", file, as_json)
+                              "请在命令前加 --debug 重新运行（selfeval-xl --debug …）并把输出反馈给维护者。",
+                  file, as_json)
 
     return wrapper
 
@@ -177,7 +178,8 @@ def verify(file: str, as_json: bool) -> None:
               help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
 @_json_option
 @guarded
-def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...], as_json: bool) -> None:
+def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...],
+           as_json: bool) -> None:
     """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
     from .api import rollup as run_rollup
     from .errors import SelfevalError
@@ -188,7 +190,8 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
         _emit_json(result.to_json())
     else:
         unreadable = sum(1 for u in result.units if not u.get("form"))
-        click.echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，重复提交未采用 {len(result.dropped)} 个，"
+        click.echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
+                   f"重复提交未采用 {len(result.dropped)} 个，"
                    f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
 
 

@@ -11,7 +11,8 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
 from typing import Callable
 
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|(?P<range>\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+)"
+_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)"
+                    r"|(?P<range>\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+)"
                     r"|(?P<ref>\$?[A-Z]{1,3}\$?\d+)|(?P<func>[A-Z]+)\(|(?P<op>[-+*/^%(),]))")
 _CTX = Context(prec=28, traps=[DivisionByZero, InvalidOperation])
 MAX_DEPTH = 20

@@ -25,7 +25,8 @@ def open_legacy(path: Path, data: bytes, kind: str):  # -> reader.Workbook
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
-        hidden = {m.name for m in book.sheets_metadata if str(getattr(m, "visible", "visible")).lower() not in ("visible", "sheetvisibleenum.visible")}
+        hidden = {m.name for m in book.sheets_metadata
+                  if str(getattr(m, "visible", "visible")).lower() not in ("visible", "sheetvisibleenum.visible")}
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
         label = "Excel 97-2003（.xls）" if kind == "xls" else "OpenDocument（.ods）"
         raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{type(exc).__name__}）："
@@ -91,7 +92,8 @@ def write_scored_from_values(reading, result: Result, target: Path) -> None:
                                    "strings_to_urls": False})
     summary_ws = wb.add_worksheet(SHEET_SUMMARY)
     model = build_summary(result, reading.profile)
-    add_record(model, record_chunks(build_record(reading.input_cells, result, reading.profile, [], shown_values(model))))
+    add_record(model, record_chunks(build_record(reading.input_cells, result, reading.profile, [],
+                                                 shown_values(model))))
     fmt_bold = wb.add_format({"bold": True})
     fmt_money = wb.add_format({"num_format": "#,##0.00"})
     fmt_rate = wb.add_format({"num_format": "0.00%"})
@@ -128,8 +130,10 @@ def write_scored_from_values(reading, result: Result, target: Path) -> None:
             elif isinstance(value, Decimal):
                 ws.write_number(r - 1, c - 1, float(value), fmt)
             elif isinstance(value, (dt.date, dt.datetime)):
-                ws.write_datetime(r - 1, c - 1, value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()),
-                                  wb.add_format({"num_format": "yyyy-mm-dd", **({"bg_color": "#FFC7CE"} if finding else {})}))
+                ws.write_datetime(r - 1, c - 1,
+                                  value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()),
+                                  wb.add_format({"num_format": "yyyy-mm-dd",
+                                                 **({"bg_color": "#FFC7CE"} if finding else {})}))
             else:
                 ws.write_string(r - 1, c - 1, str(value), fmt)
         for (sheet, ref), finding in marks.items():

@@ -5,8 +5,8 @@ Pure functions over plain values (scoring-rules.md §4.1, §4.5, §4.7).
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -89,7 +89,8 @@ class NotNumber:
 
 
 
-_PRE = r"(?P<pre>大于等于|小于等于|大于或等于|小于或等于|不少于|不低于|不超过|不高于|不大于|不小于|不多于|控制在|大于|小于|高于|低于|超过|至少|达到|等于|达|为|≥|≤|>|<|=)?"
+_PRE = (r"(?P<pre>大于等于|小于等于|大于或等于|小于或等于|不少于|不低于|不超过|不高于|不大于|不小于|不多于|控制在|"
+        r"大于|小于|高于|低于|超过|至少|达到|等于|达|为|≥|≤|>|<|=)?")
 _NUM = r"(?P<num>[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
 _POST = r"(?P<post>及以上|及以下|以上|以下|以内|之内|内)?"
 _QUANTITY = re.compile(rf"^{_PRE}{_NUM}(?P<unit>.*?){_POST}$")

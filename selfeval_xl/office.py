@@ -19,7 +19,8 @@ def soffice() -> str | None:
 def xlsx_to_pdf(source: Path, target: Path) -> None:
     exe = soffice()
     if exe is None:
-        raise OutputError("生成 PDF 需要 LibreOffice（soffice），本机未安装：请改用 .xlsx 输出，或安装 LibreOffice 后再试。")
+        raise OutputError("生成 PDF 需要 LibreOffice（soffice），本机未安装："
+                          "请改用 .xlsx 输出，或安装 LibreOffice 后再试。")
     with tempfile.TemporaryDirectory(prefix="selfeval-lo-") as folder:
         profile = Path(folder) / "profile"
         # A private profile: a LibreOffice the user has open must not be disturbed, nor disturb us.

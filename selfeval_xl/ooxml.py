@@ -137,11 +137,13 @@ class SheetInfo:
 
 def parse_xml(data: bytes, *, part: str, origin: str) -> etree._Element:
     if _DTD.search(data[:4096]) or _DTD.search(data):
-        raise UnreadableWorkbook(f"文件 {origin} 的部件 {part} 含有 DTD/实体声明，出于安全不予读取：请在 Excel 或 WPS 中另存为新的 .xlsx 后再试。")
+        raise UnreadableWorkbook(f"文件 {origin} 的部件 {part} 含有 DTD/实体声明，出于安全不予读取："
+                                 "请在 Excel 或 WPS 中另存为新的 .xlsx 后再试。")
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnreadableWorkbook(f"文件 {origin} 已损坏（{part} 无法解析：{exc.msg}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+        raise UnreadableWorkbook(f"文件 {origin} 已损坏（{part} 无法解析：{exc.msg}）："
+                                 "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
 
 
 class Package:
@@ -156,7 +158,8 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except zipfile.BadZipFile:
-            raise UnreadableWorkbook(f"文件 {self.origin} 不是有效的 .xlsx 工作簿（文件已损坏或被截断）：请重新导出或另存为 .xlsx。") from None
+            raise UnreadableWorkbook(f"文件 {self.origin} 不是有效的 .xlsx 工作簿（文件已损坏或被截断）："
+                                     "请重新导出或另存为 .xlsx。") from None
         infos = self.zip.infolist()
         if len(infos) > MAX_PARTS:
             raise UnreadableWorkbook(f"文件 {self.origin} 含有 {len(infos)} 个部件，超过上限 {MAX_PARTS}，不予读取。")
@@ -168,11 +171,13 @@ class Package:
                     or (ratio > MAX_RATIO and info.file_size > 16 * 1024 * 1024)):
                 raise UnreadableWorkbook(
                     f"文件 {self.origin} 解压后过大（部件 {info.filename} 声明 {info.file_size // (1024 * 1024)} MB，"
-                    f"上限为单个部件 {MAX_PART_UNCOMPRESSED // (1024 * 1024)} MB、合计 {MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MB），"
+                    f"上限为单个部件 {MAX_PART_UNCOMPRESSED // (1024 * 1024)} MB、"
+                    f"合计 {MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MB），"
                     "疑似压缩炸弹，不予读取。")
         self.names = {info.filename for info in infos}
         if "xl/workbook.xml" not in self.names and not self._workbook_part_from_rels():
-            raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）：请提供 .xlsx 工作簿。")
+            raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿"
+                                     "（可能是 Word 文档或其他文件改了扩展名）：请提供 .xlsx 工作簿。")
         self.workbook_part = self._workbook_part_from_rels() or "xl/workbook.xml"
         self._xml_cache: dict[str, etree._Element] = {}
         self._shared: list[str] | None = None
@@ -180,7 +185,8 @@ class Package:
         self.workbook = self.xml(self.workbook_part)
         if self.workbook.tag != f"{M}workbook":
             if any(n.startswith("word/") for n in self.names):
-                raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿（是 Word 文档改了扩展名）：请提供 .xlsx 工作簿。")
+                raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿"
+                                         "（是 Word 文档改了扩展名）：请提供 .xlsx 工作簿。")
             raise UnreadableWorkbook(f"文件 {self.origin} 的工作簿部件无法识别（可能是 Strict Open XML 格式）："
                                      "请在 Excel 或 WPS 中另存为普通 .xlsx 后再试。")
         self.date1904 = False
@@ -195,7 +201,8 @@ class Package:
             with self.zip.open(name) as handle:
                 return handle.read(MAX_PART_UNCOMPRESSED + 1)
         except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
-            raise UnreadableWorkbook(f"文件 {self.origin} 已损坏（读取 {name} 失败：{exc}）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+            raise UnreadableWorkbook(f"文件 {self.origin} 已损坏（读取 {name} 失败：{exc}）："
+                                     "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
         except KeyError:
             raise UnreadableWorkbook(f"文件 {self.origin} 缺少部件 {name}：文件已损坏。") from None
 
@@ -348,7 +355,8 @@ class Package:
             cell.uncached = formula_uncached(cached, m.group(2))
         percent_ids = [str(i) for i, (_, kind) in enumerate(self.styles()) if kind == "percent"]
         if percent_ids:
-            pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode() + rb')"[\s/>]')
+            pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode()
+                                 + rb')"[\s/>]')
             for m in pattern.finditer(data):
                 cell = cells.get(split_coord(m.group(1).decode()))
                 if cell is not None:
@@ -385,7 +393,8 @@ class Package:
                     continue
                 ref = el.get("r")
                 letters = ref.rstrip(_DIGITS) if ref is not None else ""
-                if letters and letters.isupper() and letters.isalpha() and len(letters) <= 3 and len(letters) < len(ref):
+                if (letters and letters.isupper() and letters.isalpha() and len(letters) <= 3
+                        and len(letters) < len(ref)):
                     row, col = int(ref[len(letters):]), column_index(letters)
                 else:
                     try:
@@ -459,7 +468,8 @@ class Package:
         if value is None and not is_formula:
             return None
         return RawCell(value, style, kind, is_formula,
-                       is_formula and formula_uncached(None if v is None else (v.text or "").encode(), f' t="{t}"'.encode()),
+                       is_formula and formula_uncached(None if v is None else (v.text or "").encode(),
+                                                       f' t="{t}"'.encode()),
                        f.text if f is not None else None)
 
     def _serial_to_date(self, serial: Decimal) -> object:
@@ -514,8 +524,10 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
 
 
 _CELL_NOT_ADDRESSED = re.compile(rb"<c(?:>| (?!r=))")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*(?:<v>([^<]*)</v>|(<v\s*/>))?')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<v>([^<]*)</v>')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*'
+                           rb'(?:<v>([^<]*)</v>|(<v\s*/>))?')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?'
+                         rb'<v>([^<]*)</v>')
 
 
 def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:

@@ -64,7 +64,8 @@ class Profile:
         parts = [f"{level}{_plain(w)}分" for level, w in self.weights]
         free = [lvl for lvl in KNOWN_LEVELS if self.weight_of(lvl) is None]
         if free:
-            parts.append(f"{'、'.join(free)}合计{_plain(TOTAL_POINTS - self.execution_weight - sum((w for _, w in self.weights), Decimal(0)))}分自由分配")
+            free_points = TOTAL_POINTS - self.execution_weight - sum((w for _, w in self.weights), Decimal(0))
+            parts.append(f"{'、'.join(free)}合计{_plain(free_points)}分自由分配")
         parts.append(f"预算执行率{_plain(self.execution_weight)}分")
         return "、".join(parts)
 
@@ -72,7 +73,7 @@ class Profile:
         """(grade, lower bound inclusive or None for the last band, upper bound exclusive or None for the first)."""
         uppers = [None, *(g.min for g in self.grades[:-1])]
         return [(g.name, None if g.min == 0 and upper is not None else g.min, upper)
-                for g, upper in zip(self.grades, uppers)]
+                for g, upper in zip(self.grades, uppers, strict=True)]
 
     def describe_grades(self) -> str:
         def band(name: str, low: Decimal | None, high: Decimal | None) -> str:
@@ -151,11 +152,12 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
             if not isinstance(pair, list) or len(pair) != 2:
                 raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps[{i}] 应为 [阈值, 得分]")
             steps.append(Step(_decimal(pair[0], f"execution.steps[{i}]"), _decimal(pair[1], f"execution.steps[{i}]")))
-        for a, b in zip(steps, steps[1:]):
+        for a, b in zip(steps, steps[1:], strict=False):
             if not (a.threshold > b.threshold and a.score >= b.score):
                 raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 应按阈值从高到低排列")
         if steps[0].score != exec_weight:
-            raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 最高档得分应等于 execution.weight（{_plain(exec_weight)}）")
+            raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 最高档得分应等于 "
+                               f"execution.weight（{_plain(exec_weight)}）")
         if steps[-1].threshold != 0:
             raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 最后一档阈值应为 0")
     explain_below = execution.get("explain_below")
@@ -170,7 +172,8 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
     weights: list[tuple[str, Decimal]] = []
     for level, value in raw_weights.items():
         if level not in KNOWN_LEVELS:
-            raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 不是已知的一级指标（{'、'.join(KNOWN_LEVELS)}）")
+            raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 不是已知的一级指标"
+                               f"（{'、'.join(KNOWN_LEVELS)}）")
         w = _decimal(value, f"weights.{level}")
         if w <= 0:
             raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 应为正数")
@@ -189,7 +192,7 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
         if not isinstance(g, dict) or not isinstance(g.get("name"), str) or "min" not in g:
             raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i}] 需要 name 和 min")
         grades.append(Grade(g["name"], _decimal(g["min"], f"grades[{i}].min")))
-    for i, (a, b) in enumerate(zip(grades, grades[1:])):
+    for i, (a, b) in enumerate(zip(grades, grades[1:], strict=False)):
         if not a.min > b.min:
             raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i + 1}].min 应小于上一档（等级须从高到低排列）")
     if grades[-1].min != 0:

@@ -110,7 +110,8 @@ def _match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], requi
     return Table(grid.name, row, cols, row + 1 if second_row_used else row)
 
 
-def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str], extra: tuple[L.Column, ...] = ()) -> Table | None:
+def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str],
+                  extra: tuple[L.Column, ...] = ()) -> Table | None:
     best: Table | None = None
     for row in range(1, min(grid.max_row, HEADER_SCAN_ROWS) + 1):
         table = _match_header_row(grid, row, columns, required, extra)
@@ -122,7 +123,8 @@ def _match_header(grid: Grid, columns: tuple[L.Column, ...], required: set[str],
 def _find_table(book: Workbook, preferred: tuple[str, ...], columns: tuple[L.Column, ...], required: set[str],
                 extra: tuple[L.Column, ...] = ()) -> Table | None:
     names = [n for n in preferred if n in book.sheet_names]
-    names += [n for n in book.sheet_names if n not in names and n not in (L.SHEET_SUMMARY, L.SHEET_META, L.SHEET_LISTS, L.SHEET_SCORE, L.SHEET_GUIDE)]
+    names += [n for n in book.sheet_names if n not in names
+              and n not in (L.SHEET_SUMMARY, L.SHEET_META, L.SHEET_LISTS, L.SHEET_SCORE, L.SHEET_GUIDE)]
     for name in names:
         table = _match_header(book.grid(name), columns, required, extra)
         if table is not None:
@@ -230,7 +232,8 @@ def _year(info: dict[str, Cell], book: Workbook) -> int | None:
     return None
 
 
-def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta: dict[str, str], origin: str) -> Profile | None:
+def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta: dict[str, str],
+                    origin: str) -> Profile | None:
     if isinstance(requested, Profile):
         return requested
     if requested:
@@ -261,7 +264,8 @@ def _titles(book: Workbook) -> str:
                     for r in range(1, 3) for c in range(1, 4))
 
 
-def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile | None, titles: Callable[[], str]) -> str:
+def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile | None,
+                 titles: Callable[[], str]) -> str:
     if meta.get("form") in ("department", "project"):
         return meta["form"]
     kind = info.get("评价类型")
@@ -286,7 +290,8 @@ def _money_unit(grid: Grid, table: Table | None) -> str:
     for row in rows:
         for col in range(1, grid.max_col + 1):
             value = grid.value(row, col)
-            if isinstance(value, str) and "万元" in value and ("单位" in value or "金额" in value or "资金" in value or "（万元）" in value or "(万元)" in value):
+            if isinstance(value, str) and "万元" in value and ("单位" in value or "金额" in value or "资金" in value
+                                                             or "（万元）" in value or "(万元)" in value):
                 return "万元"
     return "元"
 
@@ -302,14 +307,16 @@ def _read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = 
     seen_line = False
     closed = False
     for row in range(table.last_header_row + 1, (stop_row or grid.max_row + 1)):
-        cells = {key: _cell(grid, row, cols.get(key)) for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
+        cells = {key: _cell(grid, row, cols.get(key))
+                 for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
         printed_weight = _cell(grid, row, cols["weight"]) if "weight" in cols else None
         name_key = _key(cells["name"].text)
         category_key = _key(cells["category"].text)
         has_amount = any(not cells[k].blank for k in ("initial", "budget", "executed"))
         if not name_key and not category_key and not has_amount:
             continue
-        if _is_column_number_row(grid, row, cols) or (not has_amount and (skip_empty_lines or _NOTE.match(name_key or category_key))):
+        if _is_column_number_row(grid, row, cols) or (not has_amount
+                                                      and (skip_empty_lines or _NOTE.match(name_key or category_key))):
             continue  # a 栏次 row (1, 2, 3=2/1 …) under the header, or a note / signature line
         label_key = name_key or category_key
         name = cells["name"].text or cells["category"].text
@@ -372,7 +379,8 @@ def _operator_column(grid: Grid, table: Table) -> tuple[int | None, int | None]:
     if nature is not None and operator is None:
         values = [grid.value(r, nature) for r in range(table.last_header_row + 1, grid.max_row + 1)]
         texts = [v for v in values if isinstance(v, str) and v.strip()]
-        if texts and not any(normalize_label(t) in L.NATURES for t in texts) and any(parse_operator_word(t) for t in texts):
+        if (texts and not any(normalize_label(t) in L.NATURES for t in texts)
+                and any(parse_operator_word(t) for t in texts)):
             return nature, None
     return operator, nature
 
@@ -438,7 +446,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
                                   {"level1", "name", "target", "actual", "weight"}, (L.DIRECTION_COLUMN,))
     if indicator_table is None:
         raise NotAForm(
-            f"文件 {origin} 不是绩效自评表：没有找到绩效指标表（在工作表 {('、'.join(book.sheet_names)) or '（无）'} 中查找含"
+            f"文件 {origin} 不是绩效自评表：没有找到绩效指标表"
+            f"（在工作表 {('、'.join(book.sheet_names)) or '（无）'} 中查找含"
             f"“一级指标、三级指标、年度指标值、实际完成值、分值”表头的表格）。请使用 selfeval-xl template 生成的模板，"
             f"或保留“{L.SHEET_BUDGET}”“{L.SHEET_INDICATORS}”两张表的表头。")
     one_sheet = read_one_sheet_form(book, indicator_table)
@@ -457,13 +466,15 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
         profile = load_profile(DEFAULT_PROFILE[form])
     if profile.form != form:
         raise SelfevalError(
-            f"文件 {origin} 是{L.FORM_TYPE_LABELS[form]}绩效自评表，但评价口径 {profile.name} 适用于{L.FORM_TYPE_LABELS[profile.form]}："
+            f"文件 {origin} 是{L.FORM_TYPE_LABELS[form]}绩效自评表，"
+            f"但评价口径 {profile.name} 适用于{L.FORM_TYPE_LABELS[profile.form]}："
             f"请换用适用于{L.FORM_TYPE_LABELS[form]}的口径。", code="PROFILE_FORM_MISMATCH")
 
     indicator_grid = book.grid(indicator_table.sheet)
     indicators = _read_indicators(indicator_grid, indicator_table)
     if one_sheet is not None:
-        budget_rows, budget_sheet, budget_anchor, money_unit = one_sheet.budget_rows, one_sheet.sheet, one_sheet.budget_anchor, one_sheet.money_unit
+        budget_rows, budget_sheet, budget_anchor, money_unit = (one_sheet.budget_rows, one_sheet.sheet,
+                                                                one_sheet.budget_anchor, one_sheet.money_unit)
         typed_total = one_sheet.typed_total
         indicators = [i for i in indicators if one_sheet.indicator_start < i.row < one_sheet.indicator_end]
     else:

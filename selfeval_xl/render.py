@@ -18,7 +18,8 @@ def result_text(result: Result) -> str:
         f"预算执行率：{rate}　得分 {score_text(ex.score, d)}/{weight_text(ex.weight)}",
         "　".join(f"{lv.name} {score_text(lv.score, d)}/{weight_text(lv.weight) or weight_text(lv.indicator_weight)}"
                  for lv in result.levels),
-        f"总分 {score_text(result.total, d)}　等级 {result.grade}（{'校验通过' if result.valid else '校验未通过，等级为暂评'}）",
+        f"总分 {score_text(result.total, d)}　等级 {result.grade}"
+        f"（{'校验通过' if result.valid else '校验未通过，等级为暂评'}）",
         f"问题：错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个",
     ]
     for f in [*result.errors, *result.warnings]:
@@ -59,7 +60,8 @@ def verification_text(v) -> str:
         return head + "\n评分后未被改动：输入和评分结果与评分时一致。"
     lines = [head, f"评分后已被改动：{len(v.changes)} 个输入单元格变化，{len(v.mismatches)} 项结果不一致。"]
     for c in v.changes:
-        lines.append(f"  {c.sheet}!{c.cell}：{c.old if c.old not in (None, '') else '（空）'} → {c.new if c.new not in (None, '') else '（空）'}")
+        lines.append(f"  {c.sheet}!{c.cell}：{c.old if c.old not in (None, '') else '（空）'} → "
+                     f"{c.new if c.new not in (None, '') else '（空）'}")
     for m in v.mismatches:
         lines.append(f"  {m.item}：评分时 {m.recorded}，现在 {m.current}")
     return "\n".join(lines)

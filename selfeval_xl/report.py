@@ -49,7 +49,8 @@ def outline(reading, result: Result, profile: Profile) -> list[tuple[str, object
     blocks += _part_one(reading, result, department)
     blocks.append(("h1", "二、自评工作开展情况"))
     weights = "、".join(f"{level}{weight_text(w)}分" for level, w in profile.weights)
-    free = "" if profile.weights else "产出、效益、满意度指标合计" + weight_text(Decimal(100) - profile.execution_weight) + "分，"
+    free = ("" if profile.weights
+            else "产出、效益、满意度指标合计" + weight_text(Decimal(100) - profile.execution_weight) + "分，")
     blocks.append(("p", f"1、评价指标体系。总分设定为100分。一级指标权重设置为：{weights or free}"
                         f"{'、' if weights else ''}预算执行率指标{weight_text(profile.execution_weight)}分，共计100分"
                         f"（评价口径：{profile.title}）。预算执行率{profile.describe_rule()}。"))
@@ -59,8 +60,10 @@ def outline(reading, result: Result, profile: Profile) -> list[tuple[str, object
     bands = _bands_sentence(profile)
     blocks.append(("p", f"经综合评价，{unit}{year}年{'部门整体支出' if department else '项目支出'}绩效自评得分为"
                         f"{score_text(result.total, result.digits)}分，评价等级为“{result.grade}”"
-                        f"{'（暂评）' if not result.valid else ''}。其中预算执行率得分{score_text(result.execution.score, result.digits)}分，"
-                        + "，".join(f"{lv.name}得分{score_text(lv.score, result.digits)}分" for lv in result.levels if lv.indicator_weight)
+                        f"{'（暂评）' if not result.valid else ''}。"
+                        f"其中预算执行率得分{score_text(result.execution.score, result.digits)}分，"
+                        + "，".join(f"{lv.name}得分{score_text(lv.score, result.digits)}分"
+                                   for lv in result.levels if lv.indicator_weight)
                         + f"。评价等级分为{len(profile.grades)}个：{bands}"))
     blocks += _part_five(reading, result)
     blocks.append(("h1", "六、评价工作组人员名单及签字" if department else "六、评价工作组"))
@@ -109,7 +112,8 @@ def _part_one(reading, result: Result, department: bool) -> list[tuple[str, obje
         blocks.append(("h2", "（三）部门整体支出绩效目标"))
     else:
         blocks.append(("h2", "（一）项目概况"))
-        blocks.append(("p", f"项目名称：{_info(reading, '项目名称') or TODO}；主管部门：{_info(reading, '主管部门') or TODO}；"
+        blocks.append(("p", f"项目名称：{_info(reading, '项目名称') or TODO}；"
+                            f"主管部门：{_info(reading, '主管部门') or TODO}；"
                             f"实施单位：{_info(reading, '实施单位') or unit}。"))
         rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
         funding = "、".join(f"{lr.name}{_yuan(lr.budget)}{result.money_unit}" for lr in ex.lines if lr.kind == "line")
@@ -141,7 +145,8 @@ def _part_three(reading, result: Result, department: bool) -> list[tuple[str, ob
     ex = result.execution
     rate = "—" if ex.rate is None else f"{(ex.rate * 100):.2f}%"
     blocks.append(("p", f"预算执行情况：全年预算数{_yuan(ex.budget)}{result.money_unit}，全年执行数{_yuan(ex.executed)}"
-                        f"{result.money_unit}，预算执行率{rate}，得分{score_text(ex.score, d)}分（分值{weight_text(ex.weight)}分）。"))
+                        f"{result.money_unit}，预算执行率{rate}，得分{score_text(ex.score, d)}分"
+                        f"（分值{weight_text(ex.weight)}分）。"))
     return blocks
 
 
@@ -150,19 +155,25 @@ def _part_five(reading, result: Result) -> list[tuple[str, object]]:
     for ind in result.indicators:
         if ind.score is not None and ind.weight is not None and ind.score < ind.weight:
             reason = ind.reason.strip()
-            problems.append(f"“{ind.name}”（{ind.area or ind.level}）未完全达成目标：年度指标值{ind.target}{ind.unit if not ind.qualitative else ''}，"
-                            f"实际完成{ind.actual}{ind.unit if not ind.qualitative else ''}，得分{score_text(ind.score, result.digits)}分"
-                            f"（分值{weight_text(ind.weight)}分）。" + (f"原因：{_cause(reason)}" if reason else f"原因：{TODO}"))
+            problems.append(f"“{ind.name}”（{ind.area or ind.level}）未完全达成目标："
+                            f"年度指标值{ind.target}{ind.unit if not ind.qualitative else ''}，"
+                            f"实际完成{ind.actual}{ind.unit if not ind.qualitative else ''}，"
+                            f"得分{score_text(ind.score, result.digits)}分"
+                            f"（分值{weight_text(ind.weight)}分）。"
+                            + (f"原因：{_cause(reason)}" if reason else f"原因：{TODO}"))
             measures.append(_measure(reason) or f"针对“{ind.name}”：{TODO}")
     for row, lr in ((r, lr) for r in reading.input.budget_rows for lr in result.execution.lines
                     if lr.row == r.row and lr.kind == "line"):
         if lr.rate is not None and lr.rate < LOW_RATE:
             reason = row.reason.text
             problems.append(f"“{lr.name}”预算执行率{(lr.rate * 100):.2f}%（预算{_yuan(lr.budget)}{result.money_unit}，"
-                            f"执行{_yuan(lr.executed)}{result.money_unit}）。" + (f"原因：{reason}" if reason else f"原因：{TODO}"))
-            measures.append(f"加快“{lr.name}”的资金支付进度，" + (f"针对{reason}，" if reason else "") + "及时跟进、按期拨付。")
+                            f"执行{_yuan(lr.executed)}{result.money_unit}）。"
+                            + (f"原因：{reason}" if reason else f"原因：{TODO}"))
+            measures.append(f"加快“{lr.name}”的资金支付进度，" + (f"针对{reason}，" if reason else "")
+                            + "及时跟进、按期拨付。")
     blocks: list[tuple[str, object]] = [("h1", "五、存在的问题及改进措施"), ("h2", "（一）存在的主要问题")]
-    blocks += [("p", f"（{i}）{text}") for i, text in enumerate(problems, start=1)] or [("p", f"各项指标均已完成。{TODO}")]
+    blocks += ([("p", f"（{i}）{text}") for i, text in enumerate(problems, start=1)]
+               or [("p", f"各项指标均已完成。{TODO}")])
     blocks.append(("h2", "（二）针对问题提出具体的改进措施或建议"))
     blocks += [("p", f"（{i}）{text}") for i, text in enumerate(dict.fromkeys(measures), start=1)] or [("p", TODO)]
     return blocks
@@ -320,7 +331,8 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     pct = wb.add_format({**border, "num_format": "0.00%"})
     score = wb.add_format({**border, "num_format": "0.00"})
     title = "部门整体支出绩效自评表" if result.form == "department" else "项目支出绩效自评表"
-    ws.merge_range("A1:I1", title, wb.add_format({"bold": True, "font_size": 18, "align": "center", "font_name": "方正小标宋简体"}))
+    ws.merge_range("A1:I1", title, wb.add_format({"bold": True, "font_size": 18, "align": "center",
+                                                  "font_name": "方正小标宋简体"}))
     ws.merge_range("A2:I2", f"（{result.year or '    '}年度）", wb.add_format({"align": "center"}))
     info = reading.input.info
     row = 2
@@ -335,7 +347,8 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     row += 1
     ex = result.execution
     lines = [lr for lr in ex.lines if lr.kind == "line"]
-    ws.merge_range(row, 0, row + 1 + len(lines), 0, f"{'项目资金' if result.form == 'project' else '预算资金'}（{result.money_unit}）", bold)
+    ws.merge_range(row, 0, row + 1 + len(lines), 0,
+                   f"{'项目资金' if result.form == 'project' else '预算资金'}（{result.money_unit}）", bold)
     ws.write_row(row, 1, ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", ""], bold)
     row += 1
     ws.write(row, 1, "年度资金总额" if result.form == "project" else "合计", cell)
@@ -362,7 +375,8 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     ws.set_row(row + 1, 90)
     row += 2
     ws.merge_range(row, 0, row + len(result.indicators), 0, "绩效指标", bold)
-    ws.write_row(row, 1, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"], bold)
+    ws.write_row(row, 1, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+                          "偏差原因分析及改进措施"], bold)
     for ind in result.indicators:
         row += 1
         ws.write_row(row, 1, [ind.level, ind.level2, ind.name, target_text(ind), actual_text(ind)], cell)
@@ -377,8 +391,8 @@ def write_form_sheet(reading, result: Result, target: Path) -> None:
     ws.write(row, 8, f"等级：{result.grade}{'（暂评）' if not result.valid else ''}", cell)
     row += 2
     signer = info.get("填报人")
-    ws.write_row(row, 0, ["单位负责人：", _info(reading, "单位负责人"), "", "财务负责人：", _info(reading, "财务负责人"), "",
-                          "填表人：", signer.text if signer is not None else "", ""])
+    ws.write_row(row, 0, ["单位负责人：", _info(reading, "单位负责人"), "", "财务负责人：",
+                          _info(reading, "财务负责人"), "", "填表人：", signer.text if signer is not None else "", ""])
     row += 2
     ws.write(row, 6, "（单位盖章）")
     ws.write(row + 1, 6, "年　　月　　日")

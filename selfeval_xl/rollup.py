@@ -110,7 +110,8 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def summarize_all(files: list[Path], progress: Callable[[int], None] | None = None, workers: int | None = None) -> list[dict]:
+def summarize_all(files: list[Path], progress: Callable[[int], None] | None = None,
+                  workers: int | None = None) -> list[dict]:
     workers = workers or min(2, os.cpu_count() or 1)
     texts = [str(p) for p in files]
     rows: list[dict] = []
@@ -226,9 +227,11 @@ def compare_targets(units: list[dict], approved: list[dict]) -> list[dict]:
                     flags.append({**flag, "kind": "目标调低",
                                   "detail": f"年度指标值由 {old['target_text']} 改为 {cur['target_text']}"})
             elif old["target"] is None and old["target_text"] != cur["target_text"]:
-                flags.append({**flag, "kind": "目标改动", "detail": f"年度指标值由 {old['target_text']} 改为 {cur['target_text']}"})
+                flags.append({**flag, "kind": "目标改动",
+                              "detail": f"年度指标值由 {old['target_text']} 改为 {cur['target_text']}"})
             if old["weight"] is not None and cur["weight"] is not None and old["weight"] != cur["weight"]:
-                flags.append({**flag, "kind": "分值调整", "cell": cur.get("weight_cell"), "detail": f"分值由 {old['weight']:g} 改为 {cur['weight']:g}"})
+                flags.append({**flag, "kind": "分值调整", "cell": cur.get("weight_cell"),
+                              "detail": f"分值由 {old['weight']:g} 改为 {cur['weight']:g}"})
     return flags
 
 
@@ -270,7 +273,10 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
             row += 1
             for col, (key, _) in enumerate(COLUMNS):
                 value = unit.get(key)
-                fmt = pct if key == "rate" else num if key in ("total", "typed_total", "difference", "execution_score") or key.startswith("level:") else text
+                fmt = (pct if key == "rate"
+                       else num if (key in ("total", "typed_total", "difference", "execution_score")
+                                    or key.startswith("level:"))
+                       else text)
                 if not unit.get("unit") and key == "note":
                     fmt = bad
                 if value is None or value == "":
@@ -335,7 +341,8 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
         ws = wb.add_worksheet("重复提交")
         ws.write_row(0, 0, ["单位名称", "年度", "未采用的文件", "采用的文件", "说明"], head)
         for r, item in enumerate(rollup.dropped, start=1):
-            ws.write_row(r, 0, [item["unit"], str(item["year"] or ""), item["file"], item["kept"], item["reason"]], text)
+            ws.write_row(r, 0, [item["unit"], str(item["year"] or ""), item["file"], item["kept"], item["reason"]],
+                         text)
         ws.set_column(0, 4, 30)
     wb.close()
     write_atomically(target, out.getvalue())

@@ -25,7 +25,8 @@ def sniff(path: Path) -> tuple[str, bytes]:
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise UnreadableWorkbook(f"文件 {origin} 有 {size // (1024 * 1024)} MB，超过上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB。")
+            raise UnreadableWorkbook(f"文件 {origin} 有 {size // (1024 * 1024)} MB，"
+                                     f"超过上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB。")
         data = path.read_bytes()
     except PermissionError:
         raise UnreadableWorkbook(f"没有权限读取文件 {origin}：请检查文件权限，或先在其他程序中关闭它。") from None
@@ -39,10 +40,13 @@ def sniff(path: Path) -> tuple[str, bytes]:
         return "xlsx", data
     if data.startswith(OLE_MAGIC):
         if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
-            raise UnreadableWorkbook(f"文件 {origin} 设置了打开密码（已加密）：请在 Excel 或 WPS 中打开，取消密码后另存为 .xlsx 再试。",
+            raise UnreadableWorkbook(f"文件 {origin} 设置了打开密码（已加密）："
+                                     "请在 Excel 或 WPS 中打开，取消密码后另存为 .xlsx 再试。",
                                      code="ENCRYPTED")
-        if path.suffix.lower() == ".et" or "WPS".encode("utf-16-le") in data[:65536] and path.suffix.lower() not in (".xls",):
-            raise UnreadableWorkbook(f"文件 {origin} 是 WPS 表格专用格式（.et）：请在 WPS 中“另存为”Excel 工作簿（.xlsx，不设密码）后再试。",
+        if (path.suffix.lower() == ".et"
+                or "WPS".encode("utf-16-le") in data[:65536] and path.suffix.lower() not in (".xls",)):
+            raise UnreadableWorkbook(f"文件 {origin} 是 WPS 表格专用格式（.et）："
+                                     "请在 WPS 中“另存为”Excel 工作簿（.xlsx，不设密码）后再试。",
                                      code="WPS_FORMAT")
         return "xls", data
     head = data[:2048].lstrip().lower()
@@ -54,7 +58,8 @@ def sniff(path: Path) -> tuple[str, bytes]:
         kind = "PDF 文档"
     else:
         kind = "文本（如 CSV）" if _looks_like_text(data[:4096]) else "未知格式"
-    raise UnreadableWorkbook(f"文件 {origin} 实际是{kind}文件，不是 Excel 工作簿：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。",
+    raise UnreadableWorkbook(f"文件 {origin} 实际是{kind}文件，不是 Excel 工作簿："
+                             "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。",
                              code="NOT_A_WORKBOOK")
 
 

@@ -64,7 +64,8 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(1, 1, "预算绩效自评评分汇总", "title")
     m.merges.append("A1:F1")
     m.heights[1] = 30
-    m.put(2, 1, f"由 selfeval-xl {__version__} 依据所填数据重新计算全部合计、执行率和得分（不采用表内公式缓存值和自评得分）。", "note")
+    m.put(2, 1, f"由 selfeval-xl {__version__} 依据所填数据重新计算全部合计、执行率和得分"
+                "（不采用表内公式缓存值和自评得分）。", "note")
     m.merges.append("A2:F2")
 
     info = [("单位名称", result.unit or "（未填写）"), ("评价年度", str(result.year) if result.year else "（未填写）"),
@@ -94,8 +95,8 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
 
     row += 2
     ex = result.execution
-    for col, label in enumerate(("预算执行（合计）", f"全年预算数（{result.money_unit}）", f"全年执行数（{result.money_unit}）",
-                                 "执行率", "分值", "得分"), start=1):
+    for col, label in enumerate(("预算执行（合计）", f"全年预算数（{result.money_unit}）",
+                                 f"全年执行数（{result.money_unit}）", "执行率", "分值", "得分"), start=1):
         m.put(row, col, label, "header")
     row += 1
     m.put(row, 1, "预算执行率", "label")
@@ -160,7 +161,8 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
             m.put(row, 5, finding.message, "wrap")
             m.merges.append(f"E{row}:F{row}")
             if finding.sheet and finding.cell:
-                m.links.append((f"D{row}", location(finding.sheet, finding.cell), f"跳转到 {finding.sheet}!{finding.cell}"))
+                m.links.append((f"D{row}", location(finding.sheet, finding.cell),
+                                f"跳转到 {finding.sheet}!{finding.cell}"))
 
     return m
 

@@ -153,7 +153,8 @@ def execution_score_formula(profile: Profile, rate_cell: str) -> str:
     if profile.rule == "steps":
         inner = "0"
         for step in reversed(profile.steps):
-            inner = f"IF({rate_cell}>={_num(step.threshold)},{_num(step.score)},{inner})" if step.threshold > 0 else _num(step.score)
+            inner = (f"IF({rate_cell}>={_num(step.threshold)},{_num(step.score)},{inner})" if step.threshold > 0
+                     else _num(step.score))
         return f'=IF({rate_cell}="",0,{inner})'
     return f'=IF({rate_cell}="",0,ROUND({_num(profile.execution_weight)}*MIN({rate_cell},1),{profile.digits}))'
 
@@ -186,7 +187,8 @@ def write_template(target: Path | io.BytesIO, spec: TemplateSpec, result: Result
     wb.set_custom_property("selfeval_template_version", L.TEMPLATE_VERSION)
     fmt = _Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in
-              (L.SHEET_GUIDE, L.SHEET_INFO, L.SHEET_BUDGET, L.SHEET_INDICATORS, L.SHEET_SCORE, L.SHEET_LISTS, L.SHEET_META)}
+              (L.SHEET_GUIDE, L.SHEET_INFO, L.SHEET_BUDGET, L.SHEET_INDICATORS, L.SHEET_SCORE, L.SHEET_LISTS,
+               L.SHEET_META)}
     _lists(wb, sheets[L.SHEET_LISTS], spec, fmt)
     _guide(sheets[L.SHEET_GUIDE], spec, fmt)
     _info(sheets[L.SHEET_INFO], spec, fmt)
@@ -203,9 +205,11 @@ class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
         border = {"border": 1, "border_color": "#A6A6A6", "valign": "vcenter", "font_name": "宋体", "font_size": 10}
         self.title = wb.add_format({"bold": True, "font_size": 16, "font_name": "黑体"})
-        self.note = wb.add_format({"italic": True, "font_color": "#595959", "font_size": 9, "text_wrap": True, "valign": "top"})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959", "font_size": 9, "text_wrap": True,
+                                   "valign": "top"})
         self.text = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
-        self.header = wb.add_format({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"})
+        self.header = wb.add_format({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True,
+                                     "align": "center"})
         self.label = wb.add_format({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True})
         self.input = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True})
         self.input_money = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0.00"})
@@ -216,7 +220,8 @@ class _Formats:
         self.calc_score = wb.add_format({**border, "bg_color": FORMULA_FILL, "num_format": "0.00"})
         self.calc_text = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True})
         self.calc_label = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True})
-        self.big = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True, "font_size": 14, "num_format": "0.00"})
+        self.big = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True, "font_size": 14,
+                                  "num_format": "0.00"})
         self.big_text = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True, "font_size": 14})
         self.legend_input = wb.add_format({"bg_color": INPUT_FILL, "border": 1})
         self.legend_calc = wb.add_format({"bg_color": FORMULA_FILL, "border": 1})
@@ -295,21 +300,26 @@ def _guide(ws, spec: TemplateSpec, fmt: _Formats) -> None:
     lines = [
         "1. 按顺序填写“基本信息”“预算执行”“绩效指标”三张表；“评分”表根据所填内容实时测算暂评得分。",
         "2. 浅黄色单元格为填写项，灰色单元格为公式自动计算（已锁定，防止误改；工作表保护无密码，可随时撤销）。",
-        "3. 预算执行：每行一个支出项目，金额单位见表头；执行率＝全年执行数÷全年预算数，按合计计算得分。执行率明显偏低的请填写原因说明。",
-        "4. 绩效指标：定量指标的年度指标值、实际完成值填数字（百分比指标填 95 并在计量单位选 %），比较方式选 ≥、≤ 或 ＝；"
+        "3. 预算执行：每行一个支出项目，金额单位见表头；执行率＝全年执行数÷全年预算数，按合计计算得分。"
+        "执行率明显偏低的请填写原因说明。",
+        "4. 绩效指标：定量指标的年度指标值、实际完成值填数字（百分比指标填 95 并在计量单位选 %），"
+        "比较方式选 ≥、≤ 或 ＝；"
         "定性指标的实际完成值从下拉列表选择三档之一，“部分达成”“未达成”须填写自评得分。未完成目标的请填写偏差原因分析及改进措施。",
         "5. 需要增加行时，请在表格中间插入行，公式会自动覆盖新行。",
-        "6. 填好后运行 selfeval-xl score 本文件.xlsx，工具会重新计算全部合计、执行率和得分，校验分值，并生成带“评分汇总”的评分副本，"
+        "6. 填好后运行 selfeval-xl score 本文件.xlsx，工具会重新计算全部合计、执行率和得分，校验分值，"
+        "并生成带“评分汇总”的评分副本，"
         "在有问题的单元格上标注。评分表中的暂评结果仅供参考，以工具重算结果为准。",
         "",
         f"评价口径：{p.name}（{p.title}）",
         f"分值设置：{p.describe_weights()}，合计 100 分。",
         f"预算执行率计分：{p.describe_rule()}。",
         f"等级划分：{p.describe_grades()}。",
-        "定性指标得分区间：达成年度指标 80%–100%；部分达成年度指标并具有一定效果 60%–80%；未达成年度指标且效果较差 0–60%（按该指标分值计）。",
+        "定性指标得分区间：达成年度指标 80%–100%；部分达成年度指标并具有一定效果 60%–80%；"
+        "未达成年度指标且效果较差 0–60%（按该指标分值计）。",
     ]
     if spec.example:
-        lines.insert(0, "【示例数据】本工作簿为南障城镇 2025 年部门整体支出绩效自评的示例：预算科目和工作分项取自该镇自评报告，执行数、指标值、实际完成值和分值为演示而设。")
+        lines.insert(0, "【示例数据】本工作簿为南障城镇 2025 年部门整体支出绩效自评的示例："
+                        "预算科目和工作分项取自该镇自评报告，执行数、指标值、实际完成值和分值为演示而设。")
     for i, line in enumerate(lines, start=2):
         ws.write(i, 1, line, fmt.text)
     row = len(lines) + 3
@@ -353,8 +363,8 @@ def _info(ws, spec: TemplateSpec, fmt: _Formats) -> None:
             _validation(ws, i + 1, 1, i + 1, "lst_profile", strict=False,
                         message="规则口径：决定各一级指标分值、执行率计分方式和等级划分。")
         if name == "评价年度":
-            ws.data_validation(i, 1, i, 1, {"validate": "integer", "criteria": "between", "minimum": 2000, "maximum": 2100,
-                                            "error_message": "请填写四位年份，如 2025"})
+            ws.data_validation(i, 1, i, 1, {"validate": "integer", "criteria": "between", "minimum": 2000,
+                                            "maximum": 2100, "error_message": "请填写四位年份，如 2025"})
     _protect(ws)
     _print(ws)
     ws.set_portrait()
@@ -411,7 +421,8 @@ def _budget(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> Non
             if group == "total":
                 formula = f"=SUM({column_range(key)})"
             else:
-                formula = f'=SUMIF({column_range("category")},"{group}",{letter}${rows.first_line}:{letter}${rows.last_line})'
+                formula = (f'=SUMIF({column_range("category")},"{group}",'
+                           f'{letter}${rows.first_line}:{letter}${rows.last_line})')
             ws.write_formula(r, col[key], formula, fmt.calc_money, _cached_sum(result, key, group, rows))
         b, e = f"{BUDGET_COL['budget']}{row}", f"{BUDGET_COL['executed']}{row}"
         ws.write_formula(r, col["rate"], f'=IF(N({b})=0,"",N({e})/{b})', fmt.calc_rate,
@@ -463,7 +474,8 @@ def _indicators(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) ->
             values = {}
         for key, i in col.items():
             value = values.get(key)
-            style = fmt.input_score if key == "self_score" else fmt.input_number if key in ("target", "actual", "weight") else fmt.input
+            style = (fmt.input_score if key == "self_score"
+                     else fmt.input_number if key in ("target", "actual", "weight") else fmt.input)
             if key == "seq" and not item:
                 ws.write_blank(r, i, None, style)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -499,7 +511,8 @@ def _score(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None
     ws.set_column(0, 0, 30)
     ws.set_column(1, 3, 16)
     ws.write(0, 0, "评分（实时暂评）", fmt.title)
-    ws.write(1, 0, "本表由公式根据所填内容实时测算，仅供填报时参考；正式得分以 selfeval-xl score 重算结果为准。", fmt.note)
+    ws.write(1, 0, "本表由公式根据所填内容实时测算，仅供填报时参考；正式得分以 selfeval-xl score 重算结果为准。",
+             fmt.note)
     ws.write(3, 0, "预算执行（按合计）", fmt.header)
     ws.write(3, 1, "数值", fmt.header)
     ex = result.execution if result else None
@@ -544,10 +557,12 @@ def _score(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None
     ws.write_number(r, 1, float(p.execution_weight), fmt.calc_score)
     ws.write_number(r, 2, float(p.execution_weight), fmt.calc_score)
     ws.write_formula(r, 3, f"={cells.execution_score}", fmt.calc_score, float(ex.score) if ex else 0)
-    weight_sum = (sum((lv.indicator_weight for lv in result.levels), Decimal(0)) + p.execution_weight) if result else p.execution_weight
+    weight_sum = ((sum((lv.indicator_weight for lv in result.levels), Decimal(0)) + p.execution_weight) if result
+                  else p.execution_weight)
     ws.write(r + 1, 0, "合计（分值应为 100）", fmt.label)
     ws.write_number(r + 1, 1, 100, fmt.calc_score)
-    ws.write_formula(cells.weight_total, f"=SUM({weight_col})+{_num(p.execution_weight)}", fmt.calc_score, float(weight_sum))
+    ws.write_formula(cells.weight_total, f"=SUM({weight_col})+{_num(p.execution_weight)}", fmt.calc_score,
+                     float(weight_sum))
     ws.conditional_format(cells.weight_total, {"type": "cell", "criteria": "!=", "value": 100, "format": fmt.warn})
     ws.write(16, 0, "总分（暂评）", fmt.label)
     total = result.total if result else Decimal(0)

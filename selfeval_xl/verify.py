@@ -11,9 +11,9 @@ from pathlib import Path
 from .assess import assess
 from .layout import SHEET_SUMMARY
 from .model import Result
+from .ooxml import split_coord
 from .profile import Profile, load_profile, parse_profile
 from .reader import Workbook, read_book
-from .ooxml import split_coord
 from .record import canonical_value, fingerprint, record_in, result_summary
 from .summary import shown_text
 
@@ -77,8 +77,10 @@ def _recorded_profile(record: dict[str, object]) -> Profile:
     return load_profile(str(record.get("profile")))
 
 
-RESULT_ITEMS = (("total", "总分"), ("grade", "等级"), ("valid", "校验是否通过"), ("errors", "错误数"), ("warnings", "警告数"))
-EXECUTION_ITEMS = (("budget", "全年预算数"), ("executed", "全年执行数"), ("rate", "预算执行率"), ("score", "预算执行率得分"))
+RESULT_ITEMS = (("total", "总分"), ("grade", "等级"), ("valid", "校验是否通过"), ("errors", "错误数"),
+                ("warnings", "警告数"))
+EXECUTION_ITEMS = (("budget", "全年预算数"), ("executed", "全年执行数"), ("rate", "预算执行率"),
+                   ("score", "预算执行率得分"))
 
 
 def _result_items(recorded: dict, current: dict):

@@ -25,8 +25,20 @@ from .atomic import write_atomically
 from .errors import OutputError
 from .layout import SHEET_SUMMARY
 from .model import Finding, Result
-from .ooxml import (M, NS_CT, NS_MAIN, NS_PKG_REL, NS_REL, R, Package, clean, column_letter, fill_implied_refs, resolve_target,
-                    split_coord)
+from .ooxml import (
+    NS_CT,
+    NS_MAIN,
+    NS_PKG_REL,
+    NS_REL,
+    M,
+    Package,
+    R,
+    clean,
+    column_letter,
+    fill_implied_refs,
+    resolve_target,
+    split_coord,
+)
 from .record import FINGERPRINT_NAME, RECORD_NAME, build_record, record_chunks, record_in
 from .summary import SheetModel, add_record, build_summary, record_range, shown_values
 
@@ -65,7 +77,8 @@ def write_scored(reading, result: Result, target: Path) -> None:
     except OSError:
         same = False
     if same:
-        raise OutputError(f"输出文件不能与输入文件相同（{source.name}）：评分副本总是另存为新文件，请换一个输出路径（-o）。")
+        raise OutputError(f"输出文件不能与输入文件相同（{source.name}）："
+                          "评分副本总是另存为新文件，请换一个输出路径（-o）。")
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise OutputError(f"评分副本应保存为 .xlsx（含宏的工作簿为 .xlsm）文件：{target.name}")
     package = reading.workbook.package
@@ -124,7 +137,8 @@ class Surgery:
         for rel_type, target, _ in self.pkg.rels(self.pkg.workbook_part).values():
             if rel_type.endswith("/styles"):
                 return target
-        raise OutputError(f"文件 {self.pkg.origin} 没有样式部件（styles.xml），无法写入评分副本：请在 Excel 或 WPS 中另存后再试。")
+        raise OutputError(f"文件 {self.pkg.origin} 没有样式部件（styles.xml），无法写入评分副本："
+                          "请在 Excel 或 WPS 中另存后再试。")
 
     def _rels_name(self, part: str) -> str:
         folder, base = posixpath.split(part)
@@ -189,7 +203,8 @@ class Surgery:
         has_macros = any(rel_type.endswith(VBA_TYPE_SUFFIX)
                          for rel_type, _, _ in self.pkg.rels(self.pkg.workbook_part).values())
         if has_macros and suffix == ".xlsx":
-            raise OutputError(f"{self.pkg.origin} 是启用宏的工作簿（含 VBA 宏），评分副本不能存为 .xlsx（Excel 会拒绝打开，宏也会丢失）："
+            raise OutputError(f"{self.pkg.origin} 是启用宏的工作簿（含 VBA 宏），"
+                              "评分副本不能存为 .xlsx（Excel 会拒绝打开，宏也会丢失）："
                               f"请把输出文件名改为 .xlsm（如 {target.stem}.xlsm）。")
         part = "/" + self.pkg.workbook_part
         current = None
@@ -415,7 +430,8 @@ class Surgery:
             text = data.decode("utf-8", errors="replace")
             for ref in dropped:
                 row, col = split_coord(ref)
-                pattern = re.compile(r"<v:shape\b(?:(?!<v:shape\b).)*?<x:Row>\s*%d\s*</x:Row>\s*<x:Column>\s*%d\s*</x:Column>.*?</v:shape>"
+                pattern = re.compile(r"<v:shape\b(?:(?!<v:shape\b).)*?<x:Row>\s*%d\s*</x:Row>"
+                                     r"\s*<x:Column>\s*%d\s*</x:Column>.*?</v:shape>"
                                      % (row - 1, col - 1), re.S)
                 text = pattern.sub("", text, count=1)
             self._new(vml_part, data=text.encode("utf-8"))
@@ -559,7 +575,7 @@ def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
                 ws.write_string(cell.row - 1, cell.col - 1, str(value))
     chart = wb.add_chart({"type": "bar"})
     colors = ("#BDD7EE", "#2F5597")
-    for (name, col), color in zip(spec.series, colors):
+    for (name, col), color in zip(spec.series, colors, strict=True):
         chart.add_series({"name": name, "categories": [SHEET_SUMMARY, spec.first_row - 1, 0, spec.last_row - 1, 0],
                           "values": [SHEET_SUMMARY, spec.first_row - 1, col - 1, spec.last_row - 1, col - 1],
                           "fill": {"color": color}})
@@ -727,7 +743,8 @@ def _vml_shape(ref: str, index: int) -> str:
     r0, c0 = row - 1, col - 1
     anchor = f"{c0 + 1}, 15, {max(r0 - 1, 0)}, 10, {c0 + 4}, 15, {max(r0 - 1, 0) + 5}, 4"
     return (f'<v:shape id="_x0000_s{61440 + index}" alt="selfeval-xl" type="#_x0000_t202" '
-            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:240pt;height:90pt;z-index:1;visibility:hidden" '
+            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:240pt;height:90pt;'
+            'z-index:1;visibility:hidden" '
             'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
             '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
             '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
@@ -876,7 +893,8 @@ class StyleBook:
         body = self.add_font()
         bold = self.add_font(bold=True)
         money, rate, score = self.add_numfmt("#,##0.00"), self.add_numfmt("0.00%"), self.add_numfmt("0.00")
-        grade_colors = [("FFC6EFCE", "FF006100"), ("FFDDEBF7", "FF1F4E78"), ("FFFFEB9C", "FF9C5700"), ("FFFFC7CE", "FF9C0006")]
+        grade_colors = [("FFC6EFCE", "FF006100"), ("FFDDEBF7", "FF1F4E78"), ("FFFFEB9C", "FF9C5700"),
+                        ("FFFFC7CE", "FF9C0006")]
         self._named = {
             "title": self.add_xf(font=self.add_font(bold=True, size=16, name="黑体")),
             "note": self.add_xf(font=self.add_font(italic=True, size=9, color="FF595959"), wrap=True),
@@ -889,11 +907,16 @@ class StyleBook:
             "money": self.add_xf(font=body, border=border, numfmt=money),
             "rate": self.add_xf(font=body, border=border, numfmt=rate),
             "score": self.add_xf(font=body, border=border, numfmt=score),
-            "big_score": self.add_xf(font=self.add_font(bold=True, size=20), border=border, numfmt=score, horizontal="center"),
-            "ok": self.add_xf(font=self.add_font(bold=True, color="FF006100"), fill=self.add_fill("FFC6EFCE"), border=border, wrap=True),
-            "bad": self.add_xf(font=self.add_font(bold=True, color="FF9C0006"), fill=self.add_fill("FFFFC7CE"), border=border, wrap=True),
-            "error": self.add_xf(font=self.add_font(bold=True, color="FF9C0006"), fill=self.add_fill("FFFFC7CE"), border=border),
-            "warning": self.add_xf(font=self.add_font(bold=True, color="FF9C5700"), fill=self.add_fill("FFFFEB9C"), border=border),
+            "big_score": self.add_xf(font=self.add_font(bold=True, size=20), border=border, numfmt=score,
+                                     horizontal="center"),
+            "ok": self.add_xf(font=self.add_font(bold=True, color="FF006100"), fill=self.add_fill("FFC6EFCE"),
+                              border=border, wrap=True),
+            "bad": self.add_xf(font=self.add_font(bold=True, color="FF9C0006"), fill=self.add_fill("FFFFC7CE"),
+                               border=border, wrap=True),
+            "error": self.add_xf(font=self.add_font(bold=True, color="FF9C0006"), fill=self.add_fill("FFFFC7CE"),
+                                 border=border),
+            "warning": self.add_xf(font=self.add_font(bold=True, color="FF9C5700"), fill=self.add_fill("FFFFEB9C"),
+                                   border=border),
             "link": self.add_xf(font=self.add_font(underline=True, color="FF0563C1"), border=border),
             "record": self.add_xf(font=self.add_font(size=8, color="FF808080")),
         }
@@ -964,7 +987,8 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
     out.append('<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>')
     out.append('<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
     if model.print_rows:
-        out.append(f'<rowBreaks count="1" manualBreakCount="1"><brk id="{model.print_rows}" max="16383" man="1"/></rowBreaks>')
+        out.append(f'<rowBreaks count="1" manualBreakCount="1"><brk id="{model.print_rows}" max="16383" man="1"/>'
+                   '</rowBreaks>')
     if drawing_rid:
         out.append(f'<drawing r:id="{drawing_rid}"/>')
     out.append("</worksheet>")

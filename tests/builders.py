@@ -108,7 +108,8 @@ class IRow(NamedTuple):
 
 def indicator(row: int, r: IRow, sheet: str = INDICATOR_SHEET) -> Indicator:
     c = {key: cell(sheet, f"{IND_COL[key]}{row}", getattr(r, key)) for key in IND_COL}
-    return Indicator(row=row, area="" if r.area in (None, ABSENT) else str(r.area), **{k: v for k, v in c.items() if k != "area"})
+    return Indicator(row=row, area="" if r.area in (None, ABSENT) else str(r.area),
+                     **{k: v for k, v in c.items() if k != "area"})
 
 
 # --- budget ---------------------------------------------------------------------------------------
@@ -211,6 +212,7 @@ def example_input() -> EvaluationInput:
     """The worked example of example.py (南障城镇 2025) as an EvaluationInput."""
     lines = tuple(BRow(cat, name, Decimal(b), Decimal(e), reason or None) for cat, name, b, e, reason in
                   example.BUDGET_LINES)
-    inds = tuple(IRow(l1, l2, name, nature, op or None, target, unit or None, actual, weight, None, reason or None, area)
+    inds = tuple(IRow(l1, l2, name, nature, op or None, target, unit or None, actual, weight, None, reason or None,
+                      area)
                  for area, l1, l2, name, nature, op, target, unit, actual, weight, reason in example.INDICATORS)
     return make_input(inds, lines)

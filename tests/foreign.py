@@ -9,12 +9,11 @@ operators inside the target cell, 万元 sheets. It returns a `Written` that say
 """
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-
-import re
-import zipfile
 
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
@@ -43,16 +42,17 @@ INDICATOR_LABELS = {"seq": "序号", "area": "工作分项", "level1": "一级�
                     "actual": "实际完成值", "weight": "分值", "self_score": "自评得分",
                     "reason": "偏差原因分析及改进措施"}
 # Labels seen on published forms (workbook-contract.md §2).
-PUBLISHED_BUDGET_LABELS = {"category": "支出类别", "name": "项目名称", "initial": "年初预算数", "budget": "全年预算数（A）",
-                           "executed": "全年执行数（B）", "rate": "执行率（B/A）", "reason": "备注"}
+PUBLISHED_BUDGET_LABELS = {"category": "支出类别", "name": "项目名称", "initial": "年初预算数",
+                           "budget": "全年预算数（A）", "executed": "全年执行数（B）", "rate": "执行率（B/A）",
+                           "reason": "备注"}
 PUBLISHED_INDICATOR_LABELS = {"name": "指标名称", "target": "指标值", "actual": "全年实际值（B）", "unit": "度量单位",
                               "weight": "权重", "self_score": "得分", "reason": "偏差原因", "operator": "计算符号"}
 
 BUDGET_COLUMNS = ("category", "name", "initial", "budget", "executed", "rate", "reason")
 INDICATOR_COLUMNS = ("seq", "area", "level1", "level2", "name", "nature", "operator", "target", "unit", "actual",
                      "weight", "self_score", "reason")
-EXTRA_FILL = {"功能分类科目": "2010301", "资金性质": "一般公共预算", "指标解释": "按年度工作计划考核", "数据来源": "镇政府台账",
-              "评分标准": "完成得满分", "责任人": "马智"}
+EXTRA_FILL = {"功能分类科目": "2010301", "资金性质": "一般公共预算", "指标解释": "按年度工作计划考核",
+              "数据来源": "镇政府台账", "评分标准": "完成得满分", "责任人": "马智"}
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,8 @@ def write_two_row_headers(path: Path) -> None:
         budget.put(2, col, label)
     row = 3
     for i, (cat, name, b, e, reason) in enumerate(EX.BUDGET_LINES):
-        for col, value in enumerate((i + 1, cat, name, Decimal(b), Decimal(e), Pct(Decimal(e) / Decimal(b)), reason or None)):
+        for col, value in enumerate((i + 1, cat, name, Decimal(b), Decimal(e), Pct(Decimal(e) / Decimal(b)),
+                                     reason or None)):
             budget.put(row, col, value)
         row += 1
     budget.put(row, 2, "合计")
@@ -512,12 +513,14 @@ def write_two_row_headers(path: Path) -> None:
     sheet.ws.merge_range(0, 1, 0, 3, "绩效指标", center)
     for col, label in ((1, "一级指标"), (2, "二级指标"), (3, "三级指标")):
         sheet.put(1, col, label)
-    for col, label in enumerate(("年度指标值", "实际完成值", "计量单位", "分值", "得分", "偏差原因分析及改进措施"), start=4):
+    for col, label in enumerate(("年度指标值", "实际完成值", "计量单位", "分值", "得分", "偏差原因分析及改进措施"),
+                                start=4):
         sheet.ws.merge_range(0, col, 1, col, label, center)
     for i, (_, level1, level2, name, nature, op, target, unit, actual, weight, reason) in enumerate(EX.INDICATORS):
         qualitative = nature == "定性"
         values = (i + 1, level1, level2, name, target if qualitative else f"{op}{target}%",
-                  actual if qualitative else f"{actual}%", unit or None, weight, Decimal(INDICATOR_SCORES[i]), reason or None)
+                  actual if qualitative else f"{actual}%", unit or None, weight, Decimal(INDICATOR_SCORES[i]),
+                  reason or None)
         for col, value in enumerate(values):
             sheet.put(2 + i, col, value)
     book.close()

@@ -25,8 +25,10 @@ FILTERS = {
 RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
 </oor:items>
 """
 
@@ -94,7 +96,7 @@ def convert(files: list[Path], outdir: Path, to: str = "xlsx", *, profile: Path 
     outputs = [outdir / f"{f.stem}.{ext}" for f in files]
     if len(set(outputs)) != len(outputs):
         raise ValueError("two inputs share a file name stem; their outputs would overwrite each other")
-    for f, out in zip(files, outputs):
+    for f, out in zip(files, outputs, strict=True):
         if not f.is_file():
             raise FileNotFoundError(f)
         if f == out:

@@ -178,7 +178,8 @@ def write_rich(path: Path, *, problems: bool = False, vba: bytes | None = None) 
 
     for name, value in CUSTOM_PROPERTIES.items():
         book.set_custom_property(name, value)
-    book.set_properties({"title": "2025年度部门整体支出绩效自评", "author": "马智", "company": "井陉县南障城镇人民政府"})
+    book.set_properties({"title": "2025年度部门整体支出绩效自评", "author": "马智",
+                         "company": "井陉县南障城镇人民政府"})
     book.close()
     return rich
 
@@ -203,7 +204,8 @@ def add_wps_parts(path: Path) -> None:
     n = len(taken) + 1
     while f"rId{n}" in taken:
         n += 1
-    etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id=f"rId{n}", Type=WPS_CELLIMAGE_REL, Target="cellimages.xml")
+    etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id=f"rId{n}", Type=WPS_CELLIMAGE_REL,
+                     Target="cellimages.xml")
     etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id=f"rId{n + 1}", Type=CUSTOMXML_REL,
                      Target="../customXml/item1.xml")
     parts["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -264,7 +266,8 @@ def relationships(package: dict[str, bytes], part: str) -> list[tuple[str, str, 
     for el in etree.fromstring(package[name]):
         target = el.get("Target", "")
         if el.get("TargetMode") != "External":
-            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            target = (target.lstrip("/") if target.startswith("/")
+                      else posixpath.normpath(posixpath.join(folder, target)))
         result.append((el.get("Id"), el.get("Type"), target))
     return result
 
@@ -324,7 +327,8 @@ def add_external_link(path: Path) -> None:
     rid = f"rId{len(rels) + 1}"
     etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id=rid, Type=REL_TYPE + "externalLink",
                      Target="externalLinks/externalLink1.xml")
-    package["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    package["xl/_rels/workbook.xml.rels"] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                                           standalone=True)
     wb = etree.fromstring(package["xl/workbook.xml"])
     assert wb.find(f"{{{NS_MAIN}}}definedNames") is None, "the case is a workbook without defined names"
     refs = etree.Element(f"{{{NS_MAIN}}}externalReferences")

@@ -14,8 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from builders import (ABSENT, BUDGET_SHEET, INDICATOR_SHEET, SCORE_SHEET, SMALL_INDICATORS, SMALL_LINES, BRow,
-                      IRow, example_input, formula, make_input, pct, total_row_number, uncached_formula)
+from builders import (
+    ABSENT,
+    BUDGET_SHEET,
+    INDICATOR_SHEET,
+    SCORE_SHEET,
+    SMALL_INDICATORS,
+    SMALL_LINES,
+    BRow,
+    IRow,
+    example_input,
+    formula,
+    make_input,
+    pct,
+    total_row_number,
+    uncached_formula,
+)
 from selfeval_xl.assess import assess
 from selfeval_xl.checks import CATALOGUE
 from selfeval_xl.model import CellError, Finding
@@ -148,7 +162,7 @@ PROJECT_LINE = [BRow(None, "当年财政拨款", 100, 100)]
 def test_weight_levels_with_an_optional_level(weights, expected):
     names = (("产出指标", "数量指标", "培训人次"), ("效益指标", "社会效益指标", "政策知晓率"),
              ("满意度指标", "服务对象满意度指标", "群众满意度"))
-    rows = [IRow(*n, "定量", "≥", 90, "%", 95, w) for n, w in zip(names, weights)]
+    rows = [IRow(*n, "定量", "≥", 90, "%", 95, w) for n, w in zip(names, weights, strict=False)]
     inp = make_input(rows, PROJECT_LINE, form="project", total_name="年度资金总额")
     assert where(check(inp, MOF)) == expected
 
@@ -287,7 +301,8 @@ def test_value_missing(inp, place):
     (lambda: make_input(row(0, actual=CellError("#DIV/0!"))), ind("J4")),
     (lambda: make_input(row(0, target=CellError("#N/A"))), ind("H4")),
     (lambda: make_input(row(0, target="80-90%")), ind("H4")),
-    (lambda: make_input(row(0, operator=None, target="12月底前", actual=100)), ind("J4")),  # a date target needs a date actual
+    # a date target needs a date actual
+    (lambda: make_input(row(0, operator=None, target="12月底前", actual=100)), ind("J4")),
     (lambda: make_input(row(0, self_score="满分")), ind("L4")),
     (lambda: make_input(lines=[SMALL_LINES[0]._replace(budget="不详", initial=1000), SMALL_LINES[1]]), bud("D4")),
     (lambda: make_input(lines=[SMALL_LINES[0]._replace(rate="#DIV/0!"), SMALL_LINES[1]]), bud("F4")),

@@ -92,20 +92,23 @@ def test_directory_is_refused(tmp_path: Path) -> None:
 def test_unknown_profile_exit_2(example: Path) -> None:
     result = run("check", str(example), "--profile", "no-such")
     assert result.exit_code == 2
-    assert result.stderr == "错误：未知的规则口径：no-such（可用：hebei-dept、mof-project、sichuan-project，或一个 .toml 文件路径）\n"
+    assert result.stderr == ("错误：未知的规则口径：no-such"
+                             "（可用：hebei-dept、mof-project、sichuan-project，或一个 .toml 文件路径）\n")
 
 
 def test_profile_of_the_other_form_exit_2(example: Path) -> None:
     result = run("check", str(example), "--profile", "mof-project")
     assert result.exit_code == 2
-    assert result.stderr == ("错误：文件 示例 自评表.xlsx 是部门整体支出绩效自评表，但评价口径 mof-project 适用于项目支出："
+    assert result.stderr == ("错误：文件 示例 自评表.xlsx 是部门整体支出绩效自评表，"
+                             "但评价口径 mof-project 适用于项目支出："
                              "请换用适用于部门整体支出的口径。\n")
 
 
 def test_bad_profile_file_names_the_key(example: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\nform = "department"\n[execution]\nweight = 10\n[weights]\n'
-                   '"产出指标" = 40\n"效益指标" = 40\n"满意度指标" = 20\n[[grades]]\nname = "A"\nmin = 0\n', encoding="utf-8")
+                   '"产出指标" = 40\n"效益指标" = 40\n"满意度指标" = 20\n[[grades]]\nname = "A"\nmin = 0\n',
+                   encoding="utf-8")
     result = run("check", str(example), "--profile", str(bad))
     assert result.exit_code == 2
     assert result.stderr == "错误：规则口径文件 bad.toml 的键 weights 与 execution.weight 合计为 110，应为 100\n"
@@ -115,7 +118,8 @@ def test_output_equal_to_input_is_refused(example: Path) -> None:
     digest = hashlib.sha256(example.read_bytes()).hexdigest()
     result = run("score", str(example), "-o", str(example))
     assert result.exit_code == 2
-    assert result.stderr == "错误：输出文件不能与输入文件相同（示例 自评表.xlsx）：评分副本总是另存为新文件，请换一个输出路径（-o）。\n"
+    assert result.stderr == ("错误：输出文件不能与输入文件相同（示例 自评表.xlsx）："
+                             "评分副本总是另存为新文件，请换一个输出路径（-o）。\n")
     assert hashlib.sha256(example.read_bytes()).hexdigest() == digest
 
 
@@ -124,7 +128,8 @@ def test_not_a_workbook_exit_2_no_traceback(tmp_path: Path) -> None:
     fake.write_text("单位,金额\n南障城镇,100\n", encoding="utf-8")
     result = run("score", str(fake))
     assert result.exit_code == 2
-    assert result.stderr == "错误：文件 报表.xlsx 实际是文本（如 CSV）文件，不是 Excel 工作簿：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。\n"
+    assert result.stderr == ("错误：文件 报表.xlsx 实际是文本（如 CSV）文件，不是 Excel 工作簿："
+                             "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。\n")
     assert "Traceback" not in result.output
 
 
@@ -183,7 +188,8 @@ def test_json_on_a_gbk_console_keeps_every_character(tmp_path: Path) -> None:
     from workbooks import edit, template_copy
     path = edit(template_copy(tmp_path, "生僻字.xlsx"), {"基本信息": {"B3": "𠈓镇人民政府"}})
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
-    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(path), "--json"], capture_output=True, env=env)
+    proc = subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(path), "--json"], capture_output=True,
+                          env=env)
     assert json.loads(proc.stdout.decode("gbk"))["unit"] == "𠈓镇人民政府"
 
 

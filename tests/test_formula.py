@@ -32,7 +32,8 @@ def test_computable_formulas(formula: str, expected: str) -> None:
     assert evaluate_formula(formula, lookup) == Decimal(expected)
 
 
-@pytest.mark.parametrize("formula", ["=1/0", "=VLOOKUP(1,A1:B2,2)", "='其他'!A1", '="文本"', "=A1&B1", "=NOW()", "=SUM(A1:XFD1048576)", "=1+"])
+@pytest.mark.parametrize("formula", ["=1/0", "=VLOOKUP(1,A1:B2,2)", "='其他'!A1", '="文本"', "=A1&B1", "=NOW()",
+                                     "=SUM(A1:XFD1048576)", "=1+"])
 def test_uncomputable_formulas_give_none(formula: str) -> None:
     assert evaluate_formula(formula, lookup) is None
 

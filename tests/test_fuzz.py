@@ -115,7 +115,8 @@ CHARS = st.one_of(
 SHORT_TEXT = st.text(CHARS, max_size=24)
 LONG_TEXT = st.builds(lambda s, n: (s * n)[:32767], st.text(CHARS, min_size=1, max_size=12), st.integers(300, 4000))
 TRICKY_TEXT = st.sampled_from([
-    "", " ", "\u3000", "\n", "完成", "基本完成", "１２３", "９５％", "95 %", "≥95%", "≥ ９５ ％", "1,234.50元", "1,234.50万元",
+    "", " ", "\u3000", "\n", "完成", "基本完成", "１２３", "９５％", "95 %", "≥95%", "≥ ９５ ％", "1,234.50元",
+    "1,234.50万元",
     "1e400", "-1e400", "1E-400", "NaN", "nan", "sNaN", "Infinity", "-inf", "1_000", "١٢٣", "½", "²", "0x10", "--5",
     "+-5", "5-", "80-90", "≥5个以下", "12月底前", "6月前完成", "2025年13月", "2025-02-30", "2025/6/30", "年底", "年内",
     "百分之九十", "百分之95", "达成年度指标", " 部分达成年度指标并具有一定效果 ", "未达成年度指标且效果较差。",
@@ -208,25 +209,29 @@ LEVELS = ["产出指标", "效益指标", "满意度指标", "成本指标", "�
 LEVEL2 = ["数量指标", "质量指标", "时效指标", "成本指标", "社会效益指标", "经济效益指标", "生态效益指标",
           "可持续影响指标", "服务对象满意度指标", "不存在的指标"]
 NATURES = ["定量", "定性", "定 量", "", "定量指标", "其他"]
-OPERATORS = ["≥", "≤", "＝", "=", "<=", ">=", "≧", "大于等于", "小于", "等于", "≥（大于等于）", "正向", "反向", "", "≥≤"]
+OPERATORS = ["≥", "≤", "＝", "=", "<=", ">=", "≧", "大于等于", "小于", "等于", "≥（大于等于）", "正向", "反向", "",
+             "≥≤"]
 QUAL = ["达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差", "达成预期指标", "部分达成"]
 SPECIFIC = {
     "C": st.sampled_from(LEVELS), "D": st.sampled_from(LEVEL2), "F": st.sampled_from(NATURES),
-    "G": st.sampled_from(OPERATORS), "J": st.sampled_from(QUAL), "I": st.sampled_from(["%", "个", "元", "百分比", "", "万元"]),
+    "G": st.sampled_from(OPERATORS), "J": st.sampled_from(QUAL),
+    "I": st.sampled_from(["%", "个", "元", "百分比", "", "万元"]),
     "K": st.one_of(st.integers(-5, 20), st.sampled_from(["4分", "４", "0", "-1", "1e30"])),
     "L": st.one_of(st.integers(-5, 20), st.floats(-5, 20, allow_nan=False)),
     "H": st.one_of(st.integers(-100, 200), st.sampled_from(["≥95%", "100%", "≤0", "2025年12月31日前", "合格以上"])),
 }
 BUDGET_SPECIFIC = {
     "A": st.sampled_from(["基本支出", "项目支出", "", "其他支出", "合计"]),
-    "B": st.sampled_from(["合计", "小计", "基本支出小计", "项目支出小计", "基本支出", "其中：人员经费", "年度资金总额", "新项目"]),
+    "B": st.sampled_from(["合计", "小计", "基本支出小计", "项目支出小计", "基本支出", "其中：人员经费", "年度资金总额",
+                          "新项目"]),
     "C": st.one_of(st.integers(-10**12, 10**12), st.floats(-1e12, 1e12, allow_nan=False)),
     "D": st.one_of(st.integers(-10**12, 10**12), st.floats(-1e12, 1e12, allow_nan=False)),
     "E": st.one_of(st.integers(-10**12, 10**12), st.floats(-1e12, 1e12, allow_nan=False)),
 }
 INFO_SPECIFIC = {
     "B5": st.sampled_from([2025, "2025", "2025年度", "二〇二五年", 1899, 99999, ""]),
-    "B7": st.sampled_from(["hebei-dept", " hebei-dept ", "ｈｅｂｅｉ－ｄｅｐｔ", "mof-project", "不存在的口径", "x.toml", ""]),
+    "B7": st.sampled_from(["hebei-dept", " hebei-dept ", "ｈｅｂｅｉ－ｄｅｐｔ", "mof-project", "不存在的口径",
+                           "x.toml", ""]),
 }
 
 
@@ -483,7 +488,8 @@ def assert_answers(path: Path, profile_touched: bool) -> None:
             m = A1.match(check["cell"])
             assert m, check
             max_row, max_col = ranges[check["sheet"]]
-            assert int(m.group(2)) <= max_row and column_index_from_string(m.group(1)) <= max_col, (check, max_row, max_col)
+            assert (int(m.group(2)) <= max_row
+                    and column_index_from_string(m.group(1)) <= max_col), (check, max_row, max_col)
 
     # score agrees with check and writes a workbook openpyxl opens, every finding marked
     scored = invoke("score", str(path), "--json")

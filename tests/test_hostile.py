@@ -45,7 +45,8 @@ def test_random_bytes(tmp_path: Path) -> None:
 def test_text_renamed_xlsx(tmp_path: Path, content: bytes, kind: str) -> None:
     path = tmp_path / "导出.xlsx"
     path.write_bytes(content)
-    assert refuse(path) == f"错误：文件 导出.xlsx 实际是{kind}文件，不是 Excel 工作簿：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。\n"
+    assert refuse(path) == (f"错误：文件 导出.xlsx 实际是{kind}文件，不是 Excel 工作簿："
+                            "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。\n")
 
 
 def test_word_document_renamed(tmp_path: Path) -> None:
@@ -66,17 +67,20 @@ def test_truncated_workbook(example: Path, tmp_path: Path) -> None:
 
 def test_password_protected(example: Path, tmp_path: Path) -> None:
     path = hostile.encrypted(example, tmp_path / "加密.xlsx")
-    assert refuse(path) == "错误：文件 加密.xlsx 设置了打开密码（已加密）：请在 Excel 或 WPS 中打开，取消密码后另存为 .xlsx 再试。\n"
+    assert refuse(path) == ("错误：文件 加密.xlsx 设置了打开密码（已加密）："
+                            "请在 Excel 或 WPS 中打开，取消密码后另存为 .xlsx 再试。\n")
 
 
 def test_wps_et_file(example: Path, tmp_path: Path) -> None:
     path = tmp_path / "表格.et"
     path.write_bytes(hostile.encrypted(example, tmp_path / "x.xlsx").read_bytes().replace(
         "EncryptedPackage".encode("utf-16-le"), "PlainWpsPackage!".encode("utf-16-le")))
-    assert refuse(path) == "错误：文件 表格.et 是 WPS 表格专用格式（.et）：请在 WPS 中“另存为”Excel 工作簿（.xlsx，不设密码）后再试。\n"
+    assert refuse(path) == ("错误：文件 表格.et 是 WPS 表格专用格式（.et）："
+                            "请在 WPS 中“另存为”Excel 工作簿（.xlsx，不设密码）后再试。\n")
 
 
-@pytest.mark.parametrize("payload", [hostile.BILLION_LAUGHS, hostile.EXTERNAL_ENTITY], ids=["entity-expansion", "external-entity"])
+@pytest.mark.parametrize("payload", [hostile.BILLION_LAUGHS, hostile.EXTERNAL_ENTITY],
+                         ids=["entity-expansion", "external-entity"])
 def test_xml_entities_are_never_expanded(example: Path, tmp_path: Path, payload: bytes) -> None:
     path = hostile.replace_part(example, tmp_path / "实体.xlsx", "xl/sharedStrings.xml", payload)
     message = refuse(path)

@@ -246,5 +246,6 @@ def test_scoring_a_legacy_file_says_only_values_are_kept(legacy, tmp_path: Path,
     path = fresh(legacy, kind, "example", tmp_path)
     result = run("score", str(path))
     assert result.exit_code == 0, result.output
-    assert result.stderr == "注意：本评分副本由 .xls/.ods 文件转换为 .xlsx，只保留了单元格的值（格式、公式、图片等未保留）。\n"
+    assert result.stderr == ("注意：本评分副本由 .xls/.ods 文件转换为 .xlsx，"
+                             "只保留了单元格的值（格式、公式、图片等未保留）。\n")
     assert f"评分副本：{tmp_path / ('example.scored.xlsx')}" in result.stdout

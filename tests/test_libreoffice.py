@@ -35,7 +35,8 @@ def _user_profile(name: str, title: str, *, digits: int = 2, weight: int = 10, s
                   levels: tuple[int, int, int] = (40, 40, 10)) -> str:
     """A department profile in the TOML format of scoring-rules.md §8."""
     rule = f'rule = "steps"\nsteps = {steps}\n' if steps else 'rule = "proportional"\n'
-    weights = "".join(f'"{level}" = {w}\n' for level, w in zip(("产出指标", "效益指标", "满意度指标"), levels))
+    weights = "".join(f'"{level}" = {w}\n'
+                      for level, w in zip(("产出指标", "效益指标", "满意度指标"), levels, strict=True))
     return (f'name = "{name}"\ntitle = "{title}"\nform = "department"\ndigits = {digits}\n\n'
             f"[execution]\nweight = {weight}\n{rule}\n[weights]\n{weights}\n{_GRADES}")
 
@@ -161,7 +162,8 @@ def fill_project(wb, case: Case) -> None:
         ("产出指标", "质量指标", "验收合格率", "定量", "≥", 100, "%", 100, 10, None),
         ("产出指标", "时效指标", "按期完工率", "定量", "≥", 90, "%", 70, 5, None),
         ("成本指标", "经济成本指标", "每公里维修成本", "定量", "", 6.5, "万元", 7.1, 10, None),
-        ("效益指标", "社会效益指标", "群众出行条件", "定性", "", "明显改善", "", "部分达成年度指标并具有一定效果", 15, 11.25),
+        ("效益指标", "社会效益指标", "群众出行条件", "定性", "", "明显改善", "", "部分达成年度指标并具有一定效果", 15,
+         11.25),
         ("效益指标", "可持续影响指标", "道路使用年限", "定量", "≥", 10, "年", 10, 10, None),
         ("效益指标", "社会效益指标", "交通事故发生次数", "定量", "≤", 3, "次", 4, 5, None),
         ("满意度指标", "服务对象满意度指标", "沿线群众满意度", "定量", "≥", 90, "%", 87, 15, None),
@@ -224,7 +226,7 @@ def _write_rows(wb, rows) -> None:
     first = indicator_rows("department")[0]
     for i, values in enumerate(rows):
         ws[f"{IND_COL['seq']}{first + i}"] = i + 1
-        for key, value in zip(_ROW_KEYS, values):
+        for key, value in zip(_ROW_KEYS, values, strict=True):
             cell = ws[f"{IND_COL[key]}{first + i}"]
             cell.value = value
             if isinstance(value, str) and value.startswith("="):
@@ -288,7 +290,7 @@ def lo_batch(lo_convert, tmp_path_factory) -> dict[str, Converted]:
     originals = [_make(case, src, profiles) for case in CASES]
     converted = lo_convert([*originals, _canary(src / "canary.xlsx")], out)
     batch = {case.name: Converted(case, original, conv, evaluate(original))
-             for case, original, conv in zip(CASES, originals, converted)}
+             for case, original, conv in zip(CASES, originals, converted, strict=False)}
     batch["_canary"] = converted[-1]
     return batch
 
@@ -354,7 +356,8 @@ def test_budget_totals_match_the_tool(lo_batch, name):
     ws = openpyxl.load_workbook(item.converted, data_only=True)[L.SHEET_SCORE]
     ex = item.result.execution
     assert _close(ws[SCORE_CELLS.budget].value, ex.budget or Decimal(0)), (ws[SCORE_CELLS.budget].value, ex.budget)
-    assert _close(ws[SCORE_CELLS.executed].value, ex.executed or Decimal(0)), (ws[SCORE_CELLS.executed].value, ex.executed)
+    assert _close(ws[SCORE_CELLS.executed].value,
+                  ex.executed or Decimal(0)), (ws[SCORE_CELLS.executed].value, ex.executed)
 
 
 @pytest.mark.parametrize("name", SCORED_IDS)
@@ -363,9 +366,11 @@ def test_indicator_rows_and_budget_rates_match_the_tool(lo_batch, name):
     wb = openpyxl.load_workbook(item.converted, data_only=True)
     ind, budget = wb[L.SHEET_INDICATORS], wb[L.SHEET_BUDGET]
     wrong = [(i.row, i.name, ind[f"{CALC_COL}{i.row}"].value, str(i.score)) for i in item.result.indicators
-             if i.sheet == L.SHEET_INDICATORS and i.score is not None and not _close(ind[f"{CALC_COL}{i.row}"].value, i.score)]
+             if i.sheet == L.SHEET_INDICATORS and i.score is not None
+             and not _close(ind[f"{CALC_COL}{i.row}"].value, i.score)]
     assert not wrong, f"indicator scores, LibreOffice vs selfeval-xl (row, name, got, want): {wrong}"
-    rates = [(lr.row, lr.name, budget[f"{BUDGET_COL['rate']}{lr.row}"].value, lr.rate) for lr in item.result.execution.lines]
+    rates = [(lr.row, lr.name, budget[f"{BUDGET_COL['rate']}{lr.row}"].value, lr.rate)
+             for lr in item.result.execution.lines]
     wrong = [r for r in rates if not (r[2] in (None, "") if r[3] is None else abs(r[2] - float(r[3])) < 1e-12)]
     assert not wrong, f"budget rates, LibreOffice vs selfeval-xl (row, name, got, want): {wrong}"
 

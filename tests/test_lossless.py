@@ -27,9 +27,29 @@ import pytest
 from lxml import etree
 
 from foreign import write_workbook
-from rich import (CELLIMAGE_ID, CUSTOM_PROPERTIES, EXTERNAL_BOOK, INDICATOR_SHEET, INFO_NOTE, MACRO_MAIN_CT,
-                  OTHER_NOTE, PLAIN_MAIN_CT, USER_NOTE, USER_SHEET, VBA_BLOB, Rich, add_external_link, add_wps_parts,
-                  content_type, parts, relationships, sheet_parts_from, sheet_related, workbook_part, write_rich)
+from rich import (
+    CELLIMAGE_ID,
+    CUSTOM_PROPERTIES,
+    EXTERNAL_BOOK,
+    INDICATOR_SHEET,
+    INFO_NOTE,
+    MACRO_MAIN_CT,
+    OTHER_NOTE,
+    PLAIN_MAIN_CT,
+    USER_NOTE,
+    USER_SHEET,
+    VBA_BLOB,
+    Rich,
+    add_external_link,
+    add_wps_parts,
+    content_type,
+    parts,
+    relationships,
+    sheet_parts_from,
+    sheet_related,
+    workbook_part,
+    write_rich,
+)
 from selfeval_xl.api import evaluate, score
 from selfeval_xl.errors import OutputError
 from selfeval_xl.model import Result
@@ -299,7 +319,8 @@ def test_untouched_parts_are_byte_identical_and_only_the_expected_ones_change(ca
     precious = [n for n in before if n.startswith(("xl/media/", "xl/charts/", "xl/theme/", "xl/tables/", "customXml/",
                                                    "docProps/"))
                 or re.match(r"xl/drawings/(_rels/)?drawing\d+\.xml", n)
-                or n in ("xl/vbaProject.bin", "xl/cellimages.xml", "xl/_rels/cellimages.xml.rels", "xl/sharedStrings.xml")]
+                or n in ("xl/vbaProject.bin", "xl/cellimages.xml", "xl/_rels/cellimages.xml.rels",
+                         "xl/sharedStrings.xml")]
     own = sheet_parts_from(before)[USER_SHEET]
     precious += [own, _rels_name(own)] if _rels_name(own) in before else [own]
     assert len(precious) >= 10

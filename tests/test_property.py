@@ -26,7 +26,7 @@ def split(draw, total: int) -> list[int]:
     n = draw(st.integers(1, min(5, total)))
     cuts = sorted(draw(st.sets(st.integers(1, total - 1), min_size=n - 1, max_size=n - 1))) if n > 1 else []
     bounds = [0, *cuts, total]
-    return [b - a for a, b in zip(bounds, bounds[1:])]
+    return [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 @st.composite
@@ -43,7 +43,8 @@ def filling(draw):
     for level, level2, total in LEVELS:
         for w in draw(split(total)):
             rows.append((level, level2, *draw(indicator(w))))
-    lines = draw(st.lists(st.tuples(st.sampled_from(["基本支出", "项目支出"]), st.integers(1, 10**9), st.integers(0, 100)),
+    lines = draw(st.lists(st.tuples(st.sampled_from(["基本支出", "项目支出"]), st.integers(1, 10**9),
+                                    st.integers(0, 100)),
                           min_size=1, max_size=6))
     return rows, lines
 

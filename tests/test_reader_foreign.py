@@ -74,8 +74,9 @@ def test_plain_foreign_workbook_scores_the_example(tmp_path):
     (F.PUBLISHED_BUDGET_LABELS, F.PUBLISHED_INDICATOR_LABELS),
     ({"category": "支出性质", "name": "支出项目", "initial": "年初数", "budget": "调整后预算数", "executed": "决算数",
       "rate": "预算执行率", "reason": "未执行原因"},
-     {"name": "指标名称", "target": "年度指标值（A）", "actual": "实际完成值（B）", "unit": "单位", "weight": "参考分值",
-      "self_score": "自评得分", "reason": "未完成原因分析及改进措施", "nature": "指标类型", "operator": "比较方式"}),
+     {"name": "指标名称", "target": "年度指标值（A）", "actual": "实际完成值（B）", "unit": "单位",
+      "weight": "参考分值", "self_score": "自评得分", "reason": "未完成原因分析及改进措施", "nature": "指标类型",
+      "operator": "比较方式"}),
     ({"name": "明细", "initial": "年初预算", "budget": "调整预算数（A）", "executed": "实际支出数", "reason": "说明"},
      {"name": "三级指标", "target": "目标值", "actual": "完成值", "unit": "计量单位", "weight": "权重",
       "self_score": "得分", "reason": "未完成原因分析"}),
@@ -90,8 +91,8 @@ def test_published_label_variants(tmp_path, budget_labels, indicator_labels):
 
 
 def test_labels_with_spaces_line_breaks_brackets_and_units(tmp_path):
-    budget = BudgetLayout(labels={"name": "项 目 名 称", "budget": "全年预算数\n(A)", "executed": "全年执行数\n（B）（元）",
-                                  "rate": "执行率（%）", "reason": "备　注"})
+    budget = BudgetLayout(labels={"name": "项 目 名 称", "budget": "全年预算数\n(A)",
+                                  "executed": "全年执行数\n（B）（元）", "rate": "执行率（%）", "reason": "备　注"})
     indicators = IndicatorLayout(labels={"level1": "一级\n指标", "name": "三级指标", "weight": "分值（分）",
                                          "target": "年度\n指标值", "actual": "实际\u3000完成值"})
     written = write_workbook(tmp_path / "spaced.xlsx", budget=budget, indicators=indicators)
@@ -203,7 +204,8 @@ def test_a_wrong_typed_subtotal_is_reported_on_its_cell(tmp_path, label, key, ty
 
 def test_a_total_within_half_a_cent_is_not_reported(tmp_path):
     written = write_workbook(tmp_path / "near.xlsx",
-                             budget=BudgetLayout(subtotals="constant", override={("合计", "executed"): Decimal("6809554.104")}))
+                             budget=BudgetLayout(subtotals="constant",
+                                                 override={("合计", "executed"): Decimal("6809554.104")}))
     score(written.path, written)
 
 
@@ -217,7 +219,8 @@ def test_group_heading_rows_carrying_amounts_and_其中_lines(tmp_path, total, c
     written = write_workbook(tmp_path / f"grouped-{total}.xlsx", budget=budget)
     result = score(written.path, written)
     rows = [(ln.kind, ln.group, ln.name) for ln in result.execution.lines if ln.kind != "line"]
-    assert rows == [("subtotal", "基本支出", "一、基本支出"), ("subtotal", "项目支出", "二、项目支出"), ("total", None, "合计")]
+    assert rows == [("subtotal", "基本支出", "一、基本支出"), ("subtotal", "项目支出", "二、项目支出"),
+                    ("total", None, "合计")]
     first = next(ln for ln in result.execution.lines if ln.kind == "line")
     assert (first.name, first.group) == ("其中：人员经费", "基本支出")
 
@@ -263,7 +266,8 @@ def test_amounts_and_rates_typed_as_text(tmp_path, amounts, rates):
 
 @pytest.mark.parametrize("typed", ["98.62%", F.Pct(Decimal("0.9862"))])
 def test_a_typed_rate_that_disagrees_is_reported(tmp_path, typed):
-    written = write_workbook(tmp_path / "rate.xlsx", budget=BudgetLayout(rates="text", override={("合计", "rate"): typed}))
+    written = write_workbook(tmp_path / "rate.xlsx",
+                             budget=BudgetLayout(rates="text", override={("合计", "rate"): typed}))
     only_check(written.path, "EXECUTION_RATE_MISMATCH", "预算执行", written.cells[("合计", "rate")])
 
 
@@ -301,7 +305,8 @@ def test_no_nature_column_recognises_qualitative_rows_by_their_label(tmp_path):
 @pytest.mark.parametrize("mixed", [False, True], ids=["signs-only", "signs-and-定性"])
 def test_nature_column_holding_operators(tmp_path, mixed):
     written = write_workbook(tmp_path / "nature-ops.xlsx",
-                             indicators=IndicatorLayout(nature_holds_operator=True, nature_mixed=mixed, columns=NO_OPERATOR))
+                             indicators=IndicatorLayout(nature_holds_operator=True, nature_mixed=mixed,
+                                                        columns=NO_OPERATOR))
     result = score(written.path, written)
     assert [ind.qualitative for ind in result.indicators] == [x[4] == "定性" for x in EX.INDICATORS]
 
@@ -336,7 +341,8 @@ def test_wan_yuan_total_off_by_more_than_half_a_cent(tmp_path):
                           override={("合计", "executed"): Decimal("680.9605")})  # 0.00509 万元 over
     written = write_workbook(tmp_path / "wan-wrong.xlsx", budget=budget)
     data = evaluate(written.path).to_json()
-    assert [(c["code"], c["cell"]) for c in data["checks"]] == [("BUDGET_TOTAL_MISMATCH", written.cells[("合计", "executed")])]
+    assert [(c["code"], c["cell"]) for c in data["checks"]] == [("BUDGET_TOTAL_MISMATCH",
+                                                                 written.cells[("合计", "executed")])]
     assert (data["total"], data["money_unit"], data["execution"]) == (F.TOTAL, "万元", WAN)
 
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from oneform_sample import write_one_sheet_form
 from selfeval_xl import example as EX
 from selfeval_xl.api import report, score
 from selfeval_xl.cli import main
-from oneform_sample import write_one_sheet_form
 from workbooks import edit, template_copy
 
 SECTIONS = ("一、部门基本情况", "二、自评工作开展情况", "三、部门整体支出绩效目标实现情况及指标分析",
@@ -111,7 +111,8 @@ def test_form_sheet_xlsx(tmp_path: Path) -> None:
 
 
 def test_report_output_suffix_checked(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["report", str(template_copy(tmp_path, "示例.xlsx")), "-o", str(tmp_path / "x.txt")])
+    result = CliRunner().invoke(main, ["report", str(template_copy(tmp_path, "示例.xlsx")), "-o",
+                                       str(tmp_path / "x.txt")])
     assert result.exit_code == 2 and result.stderr == "错误：报告输出应为 .docx 文件：x.txt\n"
 
 

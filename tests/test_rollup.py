@@ -52,7 +52,8 @@ def test_folder_rolls_up_one_row_per_file(folder: Path, tmp_path: Path) -> None:
     north = rows[files.index("北城镇.xlsx")]
     assert north[header.index("主管部门")] == "井陉县财政局" and north[header.index("评分后是否改动")] == "未评分"
     assert rows[files.index("南障城镇.scored.xlsx")][header.index("评分后是否改动")] == "未改动"
-    assert csv.read_bytes().startswith(b"\xef\xbb\xbf") and "井陉县北城镇人民政府" in csv.read_text(encoding="utf-8-sig")
+    assert (csv.read_bytes().startswith(b"\xef\xbb\xbf")
+            and "井陉县北城镇人民政府" in csv.read_text(encoding="utf-8-sig"))
     assert ",2025," in csv.read_text(encoding="utf-8-sig") and "2025.0" not in csv.read_text(encoding="utf-8-sig")
     dropped = [r for r in wb["重复提交"].iter_rows(min_row=2, values_only=True)]
     assert [d[2] for d in dropped] == ["北城镇-旧.xlsx"]

@@ -11,8 +11,15 @@ from selfeval_xl.assess import assess
 from selfeval_xl.errors import ProfileError
 from selfeval_xl.numbers import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL, round_half_up
 from selfeval_xl.profile import load_profile, parse_profile
-from selfeval_xl.scoring import (date_score, execution_rate, execution_score, grade, in_qualitative_band,
-                                 quantitative_score, total_score)
+from selfeval_xl.scoring import (
+    date_score,
+    execution_rate,
+    execution_score,
+    grade,
+    in_qualitative_band,
+    quantitative_score,
+    total_score,
+)
 
 HEBEI = load_profile("hebei-dept")
 MOF = load_profile("mof-project")
@@ -199,7 +206,8 @@ def test_in_qualitative_band(label, score, inside):
     ("达成年度指标", "6.395", "6.40", {"QUAL_SCORE_OUT_OF_BAND"}),  # band checked unrounded (6.4 would be in)
 ])
 def test_qualitative_row(actual, self_score, score, codes):
-    rows = [IRow("产出指标", "质量指标", "考核结果", "定性", None, "合格以上", None, actual, 8, self_score, "已说明原因"),
+    rows = [IRow("产出指标", "质量指标", "考核结果", "定性", None, "合格以上", None, actual, 8, self_score,
+                 "已说明原因"),
             IRow("产出指标", "数量指标", "培训人次", "定量", "≥", 100, "人次", 100, 32),
             IRow("效益指标", "社会效益指标", "政策知晓率", "定量", "≥", "90%", "%", "95%", 40),
             IRow("满意度指标", "服务对象满意度指标", "群众满意度", "定量", "≥", 90, "%", 92, 10)]
@@ -321,7 +329,7 @@ def test_totals_are_recomputed_from_the_lines(form, lines, budget, executed):
     assert "BUDGET_TOTAL_MISMATCH" not in {f.code for f in result.checks}
     kinds = [(lr.kind, lr.group, lr.budget, lr.executed) for lr in result.execution.lines]
     assert kinds[-1] == ("total", None, D(budget), D(executed))
-    for lr, line in zip(result.execution.lines, lines):  # every line gets its own rate for display
+    for lr, line in zip(result.execution.lines, lines, strict=False):  # every line gets its own rate for display
         assert lr.rate == D(str(line.executed)) / D(str(line.budget))
 
 

@@ -11,8 +11,8 @@ from selfeval_xl.api import make_template
 from selfeval_xl.template import HELPER_COL, IND_COL, INDICATOR_ROWS, LINE_ROWS, budget_rows, indicator_rows
 
 # Functions every one of Excel 2010, WPS Spreadsheets and LibreOffice Calc computes the same way.
-ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "SEARCH", "LEFT", "SUBSTITUTE", "TRIM", "VALUE", "MIN", "MAX",
-           "ROUND", "SUM", "SUMIF", "N"}
+ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "SEARCH", "LEFT", "SUBSTITUTE", "TRIM", "VALUE", "MIN",
+           "MAX", "ROUND", "SUM", "SUMIF", "N"}
 FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 
@@ -61,9 +61,11 @@ def test_formulas_cover_the_whole_input_block(template: Path) -> None:
             rows = budget_rows(form)
             assert f"$D${rows.first_line}:$D${rows.last_line}" in text
             first, last = indicator_rows(form)
-            score_formulas = [f for f in formulas(template) if f.startswith(f"IF(OR(NOT(ISNUMBER(${HELPER_COL['weight']}")]
+            score_formulas = [f for f in formulas(template)
+                              if f.startswith(f"IF(OR(NOT(ISNUMBER(${HELPER_COL['weight']}")]
             assert len(score_formulas) == INDICATOR_ROWS[form] == last - first + 1
             assert rows.last_line - rows.first_line + 1 == LINE_ROWS[form]
             assert "$C:$C" in text and "$N:$N" in text  # level sums read whole columns
             for key in HELPER_COL:  # every row has its helper formulas too
-                assert len([f for f in formulas(template) if f"(${IND_COL[key]}{first})" in f or f"${IND_COL[key]}{first}," in f]) >= 1
+                assert len([f for f in formulas(template)
+                            if f"(${IND_COL[key]}{first})" in f or f"${IND_COL[key]}{first}," in f]) >= 1
