@@ -1,28 +1,25 @@
-"""The one entry point that the command line and library users share."""
+"""The one entry point that the command line and library users share.
+
+Each function reads, computes and writes through the layers below; none prints. The report and
+rollup modules are imported inside their functions: they load python-docx and pandas, which
+`score` and `check` never need, so a command that does not use them starts without them.
+"""
 from __future__ import annotations
 
-import contextlib
-import gc
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable
 
-from .assess import assess
-from .model import Result
-from .profile import Profile, load_profile
-from .reader import Reading, read
+from selfeval_xl.errors import OutputError, ProfileError, SelfevalError
+from selfeval_xl.model import Result
+from selfeval_xl.read.legacy import LEGACY_NOTE
+from selfeval_xl.read.reader import Reading, paused_gc, read
+from selfeval_xl.rules.assess import assess
+from selfeval_xl.rules.profiles import DEFAULT_PROFILE, Profile, load_profile
 
-
-@contextlib.contextmanager
-def paused_gc():
-    """Reading a workbook allocates tens of thousands of small objects and no cycles; the cyclic
-    collector would walk them all again and again (a fifth of the time on a large form)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+__all__ = ["Scored", "evaluate", "evaluate_reading", "score", "default_output", "make_template", "rollup", "report",
+           "verify"]
 
 
 @dataclass(frozen=True)
@@ -43,25 +40,18 @@ def evaluate_reading(path: Path, profile: Profile | str | None = None) -> tuple[
         return reading, assess(reading.input, reading.profile)
 
 
-def assess_bytes(name: str, data: bytes, profile: Profile) -> Result:
-    from .reader import read_bytes
-    reading = read_bytes(Path(name), data, profile)
-    return assess(reading.input, reading.profile)
-
-
 def default_output(path: Path) -> Path:
     return path.with_name(f"{path.stem}.scored.xlsx" if path.suffix.lower() != ".xlsm" else f"{path.stem}.scored.xlsm")
 
 
 def score(path: str | Path, output: str | Path | None = None, profile: Profile | str | None = None) -> Scored:
     """Evaluate and write the scored copy (a new file; the input is never changed)."""
-    from .writeback import write_scored
+    from selfeval_xl.write.scored_copy import write_scored  # lxml's package edit: not needed by check
     source = Path(path)
     target = Path(output) if output is not None else default_output(source)
     reading, result = evaluate_reading(source, profile)
     note = ""
     if reading.workbook.package is None:
-        from .legacy import LEGACY_NOTE
         note = LEGACY_NOTE
         if target.suffix.lower() != ".xlsx":
             target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
@@ -70,67 +60,69 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
     return Scored(result, target, note)
 
 
+def verify(path: str | Path):
+    """Has a scored copy been edited since it was scored? Returns the Verification."""
+    from selfeval_xl.county.verify import verify as verify_file
+    return verify_file(path)
+
+
 def make_template(output: str | Path, form: str | None = None, profile: Profile | str | None = None,
                   example: bool = False) -> Result:
-    from .profile import DEFAULT_PROFILE
-    from .template import build_template
+    from selfeval_xl.write.template import build_template  # XlsxWriter: only the template needs it
     chosen = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE[form or "department"])
     form = form or chosen.form
     if chosen.form != form:
-        from .errors import ProfileError
-        raise ProfileError(f"评价口径 {chosen.name} 适用于"
-                           f"{'部门整体支出' if chosen.form == 'department' else '项目支出'}，"
-                           f"与 --form {form} 不符：请换用适用的口径。")
+        fits = "部门整体支出" if chosen.form == "department" else "项目支出"
+        raise ProfileError(f"评价口径 {chosen.name} 适用于{fits}，与 --form {form} 不符：请换用适用的口径。")
     if example and form != "department":
-        from .errors import SelfevalError
         raise SelfevalError("示例（--example）是部门整体支出自评：请使用 --form department。", code="USAGE")
     return build_template(Path(output), form, chosen, example)
 
 
-def rollup(paths, output: str | Path | None = None, csv: str | Path | None = None, targets=(),
-           workers: int | None = None):
-    """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup."""
-    from . import rollup as R
-    from .errors import SelfevalError
+def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
+           targets: Iterable[str | Path] = (), workers: int | None = None,
+           progress: Callable[[int], Callable[[int], None] | None] | None = None):
+    """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
+
+    `progress(total)` may return a callback that is called with 1 for every workbook read."""
+    from selfeval_xl.county import rollup as county_rollup  # pandas: only the rollup needs it
+    from selfeval_xl.county.rollup_output import write_csv, write_xlsx
     out = Path(output) if output else None
-    files = R.collect(paths, exclude=out)
+    files = county_rollup.collect(paths, exclude=out)
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
-    bar = R.progress_bar(len(files))
-    if bar is not None:
-        with bar:
-            rows = R.summarize_all(files, bar.update, workers)
-    else:
-        rows = R.summarize_all(files, None, workers)
-    approved = R.summarize_all(R.collect(targets), None, workers) if targets else None
-    result = R.build(rows, approved)
+    step = progress(len(files)) if progress is not None else None
+    rows = county_rollup.summarize_all(files, step, workers)
+    targets = list(targets)
+    approved = county_rollup.summarize_all(county_rollup.collect(targets), None, workers) if targets else None
+    result = county_rollup.build(rows, approved)
     if out is not None:
-        R.write_xlsx(result, out)
+        write_xlsx(result, out)
     if csv:
-        R.write_csv(result, Path(csv))
+        write_csv(result, Path(csv))
     return result
 
 
 def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Result:
     """Draft the 自评报告 (.docx), or with form_sheet the one-sheet 自评表 (.xlsx, or .pdf through LibreOffice)."""
-    from . import report as R
-    from .errors import OutputError
     source, target = Path(path), Path(output)
     reading, result = evaluate_reading(source)
     if not form_sheet:
+        from selfeval_xl.report.docx import write_docx  # python-docx: only the report needs it
+        from selfeval_xl.report.outline import outline
         if target.suffix.lower() != ".docx":
             raise OutputError(f"报告输出应为 .docx 文件：{target.name}")
-        R.write_docx(R.outline(reading, result, reading.profile), target)
-    elif target.suffix.lower() == ".pdf":
-        import tempfile
-
-        from .office import xlsx_to_pdf
+        write_docx(outline(reading, result, reading.profile), target)
+        return result
+    from selfeval_xl.report.form_sheet import write_form_sheet
+    if target.suffix.lower() == ".pdf":
+        from selfeval_xl.report.pdf import xlsx_to_pdf
         with tempfile.TemporaryDirectory(prefix="selfeval-") as folder:
             sheet = Path(folder) / (target.stem + ".xlsx")
-            R.write_form_sheet(reading, result, sheet)
+            write_form_sheet(reading, result, sheet)
             xlsx_to_pdf(sheet, target)
+    elif target.suffix.lower() == ".xlsx":
+        write_form_sheet(reading, result, target)
     else:
-        if target.suffix.lower() != ".xlsx":
-            raise OutputError(f"自评表输出应为 .xlsx 或 .pdf 文件：{target.name}")
-        R.write_form_sheet(reading, result, target)
+        raise OutputError(f"自评表输出应为 .xlsx 或 .pdf 文件：{target.name}")
     return result

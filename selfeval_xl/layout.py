@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from .numbers import normalize_label
+from selfeval_xl.vocabulary import normalize_label
 
 SHEET_GUIDE = "填表说明"
 SHEET_INFO = "基本信息"

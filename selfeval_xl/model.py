@@ -3,18 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Literal, NamedTuple, Union
 
+from selfeval_xl.formatting import amount_text, rate_text, score_text, weight_text
+
 Severity = Literal["error", "warning"]
-
-
-# Wide enough that formatting any value the reader lets through can never raise.
-WIDE = Context(prec=400)
-
-
-def quantize(value: Decimal, exponent: Decimal) -> Decimal:
-    return value.quantize(exponent, rounding=ROUND_HALF_UP, context=WIDE)
 
 
 class CellError(str):
@@ -196,7 +190,7 @@ class Result:
     def execution_json(self) -> dict[str, object]:
         ex = self.execution
         return {"budget": amount_text(ex.budget), "executed": amount_text(ex.executed),
-                "rate": None if ex.rate is None else str(quantize(ex.rate, Decimal("0.0001"))),
+                "rate": rate_text(ex.rate),
                 "weight": weight_text(ex.weight), "score": score_text(ex.score, self.digits)}
 
     def levels_json(self) -> list[dict[str, object]]:
@@ -224,21 +218,3 @@ class Result:
             "valid": self.valid,
             "checks": [f.to_json() for f in self.checks],
         }
-
-
-def amount_text(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return format(value.normalize(), "f") if value.as_tuple().exponent < -2 else str(quantize(value, Decimal("0.01")))
-
-
-def weight_text(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    return format(value.normalize(), "f")
-
-
-def score_text(value: Decimal | None, digits: int) -> str | None:
-    if value is None:
-        return None
-    return str(quantize(value, Decimal(1).scaleb(-digits)))

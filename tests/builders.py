@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from selfeval_xl import example
 from selfeval_xl.model import BudgetRow, Cell, CellError, EvaluationInput, Indicator
+from selfeval_xl.write import example as example
 
 BUDGET_SHEET = "预算执行"
 INDICATOR_SHEET = "绩效指标"

@@ -18,7 +18,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-from selfeval_xl import example as EX
+from selfeval_xl.write import example as EX
 
 GROUPS = ("基本支出", "项目支出")
 CHINESE_NUMBERS = ("一", "二", "三")

@@ -11,8 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from selfeval_xl.checks import CATALOGUE  # noqa: E402
-from selfeval_xl.profile import BUILTIN_NAMES, builtin_profile, parse_profile  # noqa: E402
+from selfeval_xl.rules.checks import CATALOGUE  # noqa: E402
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, builtin_profile, parse_profile  # noqa: E402
 
 DOCS = ROOT / "docs"
 RULES = DOCS / "rules.md"

@@ -11,7 +11,8 @@ import foreign
 import rich
 from oneform_sample import write_one_sheet_form
 from selfeval_xl.api import score
-from selfeval_xl.ooxml import Package
+from selfeval_xl.read.cells import grid_fast, grid_full
+from selfeval_xl.read.package import Package
 from workbooks import edit, template_copy
 
 
@@ -24,8 +25,8 @@ def assert_same(path: Path) -> int:
     package = Package(path, path.read_bytes())
     fast_sheets = 0
     for sheet in package.sheets:
-        fast = package._grid_fast(sheet)
-        full = package.grid_full(sheet)
+        fast = grid_fast(package, sheet)
+        full = grid_full(package, sheet)
         if fast is None:
             continue
         fast_sheets += 1
@@ -75,5 +76,5 @@ def test_cells_without_addresses_use_the_full_walk(tmp_path: Path) -> None:
     path = template_copy(tmp_path, "示例.xlsx")
     assert foreign.strip_implied_refs(path) > 0
     package = Package(path, path.read_bytes())
-    assert [s.name for s in package.sheets if package._grid_fast(s) is None]
+    assert [s.name for s in package.sheets if grid_fast(package, s) is None]
     assert str(evaluate(path).total) == "98.40"

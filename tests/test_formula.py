@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from selfeval_xl import atomic
 from selfeval_xl.api import evaluate, score
 from selfeval_xl.errors import OutputError
-from selfeval_xl.formula import UNKNOWN
-from selfeval_xl.formula import evaluate as evaluate_formula
+from selfeval_xl.read.formula import UNKNOWN
+from selfeval_xl.read.formula import evaluate as evaluate_formula
+from selfeval_xl.write import atomic as atomic
 from workbooks import template_copy
 
 CELLS = {(1, 1): Decimal(5), (1, 2): Decimal(7), (2, 1): Decimal("0.5")}

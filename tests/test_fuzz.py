@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
-from selfeval_xl.cli import main
-from selfeval_xl.template import HELPERS
+from selfeval_xl.cli.app import main
+from selfeval_xl.write.template_formulas import HELPERS
 from workbooks import template_copy
 
 M = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

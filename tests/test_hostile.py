@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 import hostile
-from selfeval_xl.cli import main
+from selfeval_xl.cli.app import main
 from workbooks import template_copy
 
 

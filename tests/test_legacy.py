@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from selfeval_xl.api import evaluate, score
-from selfeval_xl.cli import main
-from selfeval_xl.legacy import LEGACY_NOTE
+from selfeval_xl.cli.app import main
+from selfeval_xl.read.legacy import LEGACY_NOTE
 from workbooks import edit, template_copy
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -16,12 +16,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from selfeval_xl import example as EX
 from selfeval_xl import layout as L
 from selfeval_xl.api import evaluate, make_template
 from selfeval_xl.model import Result
-from selfeval_xl.profile import KNOWN_LEVELS
-from selfeval_xl.template import BUDGET_COL, CALC_COL, IND_COL, SCORE_CELLS, budget_rows, indicator_rows
+from selfeval_xl.rules.profiles import KNOWN_LEVELS
+from selfeval_xl.write import example as EX
+from selfeval_xl.write.template_formulas import BUDGET_COL, CALC_COL, IND_COL, SCORE_CELLS, budget_rows, indicator_rows
 
 pytestmark = pytest.mark.libreoffice
 

@@ -53,7 +53,7 @@ from rich import (
 from selfeval_xl.api import evaluate, score
 from selfeval_xl.errors import OutputError
 from selfeval_xl.model import Result
-from selfeval_xl.record import FINGERPRINT_NAME, RECORD_COLUMN, RECORD_NAME
+from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_COLUMN, RECORD_NAME
 
 SUMMARY = "评分汇总"
 MARKER = "【selfeval-xl】"

@@ -6,30 +6,32 @@ from decimal import Decimal as D
 
 import pytest
 
+from selfeval_xl.formatting import round_half_up
 from selfeval_xl.model import Cell, CellError
-from selfeval_xl.numbers import (
+from selfeval_xl.rules.quantities import (
     CONTRADICTORY,
+    DateValue,
+    NotNumber,
+    Quantity,
+    excel_number,
+    normalize_unit,
+    parse_text_date,
+    parse_text_quantity,
+    read_amount,
+    read_plain_number,
+    read_rate,
+    read_value,
+)
+from selfeval_xl.vocabulary import (
     EQ,
     GE,
     LE,
     QUAL_MET,
     QUAL_MISSED,
     QUAL_PARTIAL,
-    DateValue,
-    NotNumber,
-    Quantity,
-    excel_number,
     is_empty_reason,
-    normalize_unit,
     parse_operator_word,
-    parse_text_date,
-    parse_text_quantity,
     qualitative_label,
-    read_amount,
-    read_plain_number,
-    read_rate,
-    read_value,
-    round_half_up,
 )
 
 S = "绩效指标"

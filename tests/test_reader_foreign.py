@@ -14,9 +14,10 @@ import xlsxwriter
 
 import foreign as F
 from foreign import BudgetLayout, IndicatorLayout, write_workbook
-from selfeval_xl import example as EX
 from selfeval_xl.api import evaluate
 from selfeval_xl.errors import NotAForm
+from selfeval_xl.read.cells import read_grid
+from selfeval_xl.write import example as EX
 
 NO_OPERATOR = tuple(c for c in F.INDICATOR_COLUMNS if c != "operator")
 NO_NATURE = tuple(c for c in F.INDICATOR_COLUMNS if c != "nature")
@@ -408,7 +409,9 @@ def test_fill_implied_refs_gives_cells_the_addresses_the_reader_reads(tmp_path):
 
     from lxml import etree
 
-    from selfeval_xl.ooxml import M, Package, coord, fill_implied_refs
+    from selfeval_xl.cellref import coord
+    from selfeval_xl.read.cells import fill_implied_refs
+    from selfeval_xl.read.package import M, Package
     written = write_workbook(tmp_path / "refs.xlsx", inline_strings=True, budget=BudgetLayout(blank_after=(2,)))
     dropped = F.strip_implied_refs(written.path)
     with zipfile.ZipFile(written.path) as z:
@@ -417,7 +420,7 @@ def test_fill_implied_refs_gives_cells_the_addresses_the_reader_reads(tmp_path):
     assert sum(fill_implied_refs(tree) for tree in trees.values()) == dropped
     package = Package(written.path)
     for sheet in package.sheets:
-        grid = package.grid(sheet)
+        grid = read_grid(package, sheet)
         refs = {c.get("r") for c in trees[sheet.part].iter(f"{M}c")}
         assert refs == {coord(row, col) for row, col in grid.cells}
     budget_part = package.sheet("预算执行").part

@@ -13,8 +13,8 @@ sys.path.insert(0, str(ROOT))
 
 from click.testing import CliRunner  # noqa: E402
 
-from selfeval_xl.checks import CATALOGUE  # noqa: E402
-from selfeval_xl.cli import main  # noqa: E402
+from selfeval_xl.cli.app import main  # noqa: E402
+from selfeval_xl.rules.checks import CATALOGUE  # noqa: E402
 
 README = ROOT / "README.md"
 SEVERITY = {"error": "错误", "warning": "警告"}

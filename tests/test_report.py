@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from docx import Document
 
 from oneform_sample import write_one_sheet_form
-from selfeval_xl import example as EX
 from selfeval_xl.api import report, score
-from selfeval_xl.cli import main
+from selfeval_xl.cli.app import main
+from selfeval_xl.write import example as EX
 from workbooks import edit, template_copy
 
 SECTIONS = ("一、部门基本情况", "二、自评工作开展情况", "三、部门整体支出绩效目标实现情况及指标分析",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from selfeval_xl.api import rollup, score
-from selfeval_xl.cli import main
+from selfeval_xl.cli.app import main
 from workbooks import edit, template_copy
 
 
@@ -107,7 +107,7 @@ def test_parallel_and_serial_agree(folder: Path) -> None:
 def test_progress_bar_only_on_a_terminal(monkeypatch) -> None:
     import sys
 
-    from selfeval_xl.rollup import progress_bar
+    from selfeval_xl.cli.progress import progress_bar
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert progress_bar(500) is None
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)

@@ -11,7 +11,7 @@ from openpyxl.comments import Comment
 
 from selfeval_xl.api import evaluate, score
 from selfeval_xl.errors import OutputError
-from selfeval_xl.record import FINGERPRINT_NAME, RECORD_NAME
+from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME
 from workbooks import edit, template_copy
 
 

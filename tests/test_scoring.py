@@ -7,11 +7,11 @@ from decimal import Decimal as D
 import pytest
 
 from builders import BRow, IRow, make_input, pct
-from selfeval_xl.assess import assess
 from selfeval_xl.errors import ProfileError
-from selfeval_xl.numbers import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL, round_half_up
-from selfeval_xl.profile import load_profile, parse_profile
-from selfeval_xl.scoring import (
+from selfeval_xl.formatting import round_half_up
+from selfeval_xl.rules.assess import assess
+from selfeval_xl.rules.profiles import load_profile, parse_profile
+from selfeval_xl.rules.scoring import (
     date_score,
     execution_rate,
     execution_score,
@@ -20,6 +20,7 @@ from selfeval_xl.scoring import (
     quantitative_score,
     total_score,
 )
+from selfeval_xl.vocabulary import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL
 
 HEBEI = load_profile("hebei-dept")
 MOF = load_profile("mof-project")

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from selfeval_xl.api import score
-from selfeval_xl.cli import main
-from selfeval_xl.verify import verify
+from selfeval_xl.cli.app import main
+from selfeval_xl.county.verify import verify
 from workbooks import edit, template_copy
 
 

@@ -1,0 +1,3 @@
+from selfeval_xl.cli.app import main
+
+main()

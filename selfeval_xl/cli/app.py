@@ -1,0 +1,229 @@
+"""The selfeval-xl command: each command parses, makes one library call, renders, exits.
+
+Exit status: 0 scored with no error, 1 scored with errors, 2 could not be read or used wrongly.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from selfeval_xl import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+
+
+def _safe_streams() -> None:
+    # A Windows console in GBK cannot show every character a workbook may hold; never crash on one.
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16") and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _emit_json(data: object) -> None:
+    # On a console that is not UTF-8 (GBK on Chinese Windows) \u escapes keep every character intact.
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+    click.echo(json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf8sig"), indent=2))
+
+
+def guarded(func: Callable) -> Callable:
+    """Turn a SelfevalError (or anything unexpected) into one Chinese line on stderr and exit 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from selfeval_xl.errors import SelfevalError
+        ctx = click.get_current_context()
+        as_json = kwargs.get("as_json", False)
+        file = kwargs.get("file")
+        try:
+            return func(*args, **kwargs)
+        except SelfevalError as exc:
+            _fail(exc.code, exc.message, file, as_json)
+        except (click.exceptions.Exit, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            _fail("INTERRUPTED", "已中断。", file, as_json)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+            if ctx.find_root().params.get("debug"):
+                raise
+            name = Path(file).name if file else ""
+            _fail("INTERNAL", f"处理{('文件 ' + name) if name else ''}时发生内部错误（{type(exc).__name__}）："
+                              "请在命令前加 --debug 重新运行（selfeval-xl --debug …）并把输出反馈给维护者。",
+                  file, as_json)
+
+    return wrapper
+
+
+def _fail(code: str, message: str, file: object, as_json: bool) -> None:
+    if as_json:
+        _emit_json({"file": Path(str(file)).name if file else None, "error": {"code": code, "message": message}})
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(EXIT_FATAL)
+
+
+def _profile_option(func: Callable) -> Callable:
+    return click.option("--profile", "profile", metavar="NAME|FILE",
+                        help="评价口径：hebei-dept、mof-project、sichuan-project，或 TOML 口径文件路径。"
+                             "不指定时用工作簿“评价口径”所填的口径。")(func)
+
+
+def _json_option(func: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（输出到标准输出）。")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="selfeval-xl")
+@click.option("--debug", is_flag=True, help="出错时显示完整的 Python 错误信息（供维护者排查）。")
+def main(debug: bool) -> None:
+    """selfeval-xl：预算绩效自评工作簿的模板、重算评分与校验。
+
+    \b
+    selfeval-xl template -o 自评表.xlsx        生成待填写的模板
+    selfeval-xl score 自评表.xlsx              重算评分并生成评分副本
+    selfeval-xl check 自评表.xlsx              只校验，不写文件
+    """
+    _safe_streams()
+
+
+@main.command()
+@click.option("--form", type=click.Choice(["department", "project"]), default=None,
+              help="表样：department 部门整体支出（默认），project 项目支出。")
+@_profile_option
+@click.option("--example", is_flag=True, help="填入南障城镇 2025 年示例数据。")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件。")
+@guarded
+def template(form: str | None, profile: str | None, example: bool, output: str) -> None:
+    """生成待填写的自评模板（.xlsx）。"""
+    from selfeval_xl.api import make_template
+    result = make_template(output, form=form, profile=profile, example=example)
+    click.echo(f"已生成模板：{output}（{'示例，总分 ' + str(result.total) if example else '空白'}）")
+
+
+def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool) -> None:
+    from selfeval_xl.api import evaluate, score
+    from selfeval_xl.cli.render import result_text
+    note = ""
+    if write:
+        scored = score(file, output, profile)
+        result, target, note = scored.result, scored.output, scored.note
+    else:
+        result, target = evaluate(file, profile), None
+    if as_json:
+        data = result.to_json()
+        if target is not None:
+            data["output"] = str(target)
+        _emit_json(data)
+    else:
+        click.echo(result_text(result))
+        if target is not None:
+            click.echo(f"评分副本：{target}")
+    if note:
+        click.echo(f"注意：{note}", err=True)
+    sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="评分副本的路径（默认：<文件名>.scored.xlsx，与输入同目录）。")
+@_profile_option
+@_json_option
+@guarded
+def score(file: str, output: str | None, profile: str | None, as_json: bool) -> None:
+    """重算评分、校验，并写出带“评分汇总”的评分副本。"""
+    _score_like(file, profile, as_json, output, write=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_profile_option
+@_json_option
+@guarded
+def check(file: str, profile: str | None, as_json: bool) -> None:
+    """只重算和校验，不写任何文件。"""
+    _score_like(file, profile, as_json, None, write=False)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@_json_option
+@guarded
+def verify(file: str, as_json: bool) -> None:
+    """核对评分副本：评分之后输入或结果是否被改动。"""
+    from selfeval_xl.api import verify as verify_file
+    from selfeval_xl.cli.render import verification_text
+    result = verify_file(file)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        click.echo(verification_text(result))
+    sys.exit(EXIT_OK if result.untouched else EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="汇总工作簿（.xlsx）。")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+              help="同时写出 CSV（UTF-8 带 BOM，Excel 可直接打开）。")
+@click.option("--targets", "targets", multiple=True, type=click.Path(),
+              help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
+@_json_option
+@guarded
+def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...],
+           as_json: bool) -> None:
+    """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
+    from selfeval_xl.api import rollup as run_rollup
+    from selfeval_xl.errors import SelfevalError
+    if not (output or csv_path or as_json):
+        raise SelfevalError("请用 -o 指定汇总工作簿（.xlsx），或使用 --csv / --json。", code="USAGE")
+    from selfeval_xl.cli.progress import rollup_progress
+    with rollup_progress() as progress:
+        result = run_rollup(paths, output=output, csv=csv_path, targets=targets, progress=progress)
+    if as_json:
+        _emit_json(result.to_json())
+    else:
+        unreadable = len(result.unreadable)
+        click.echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
+                   f"重复提交未采用 {len(result.dropped)} 个，"
+                   f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="报告（.docx）；与 --form-sheet 一起时为自评表（.xlsx，或经 LibreOffice 生成 .pdf）。")
+@click.option("--form-sheet", is_flag=True, help="生成可打印盖章的一页式自评表，而不是报告。")
+@guarded
+def report(file: str, output: str, form_sheet: bool) -> None:
+    """根据工作簿起草自评报告（或一页式自评表）。"""
+    from selfeval_xl.api import report as make_report
+    result = make_report(file, output, form_sheet=form_sheet)
+    note = "" if result.valid else f"（自评表有 {len(result.errors)} 处错误，文中得分为暂评）"
+    click.echo(f"已生成{'自评表' if form_sheet else '报告草稿'}：{output}{note}")
+
+
+@main.command()
+@_json_option
+@guarded
+def profiles(as_json: bool) -> None:
+    """列出内置的评价口径及其分值和等级划分。"""
+    from selfeval_xl.cli.render import profile_json, profiles_text
+    from selfeval_xl.rules.profiles import builtin_profiles
+    items = builtin_profiles()
+    if as_json:
+        _emit_json([profile_json(p) for p in items])
+    else:
+        click.echo(profiles_text(items))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

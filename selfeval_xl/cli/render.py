@@ -1,0 +1,66 @@
+"""Result → the text people read in a console. Plain strings; the CLI decides where they go."""
+from __future__ import annotations
+
+from selfeval_xl.formatting import percent, score_text, weight_text
+from selfeval_xl.layout import FORM_TYPE_LABELS
+from selfeval_xl.model import Result
+from selfeval_xl.rules.profiles import Profile
+
+
+def result_text(result: Result) -> str:
+    d = result.digits
+    ex = result.execution
+    rate = "—（全年预算数为 0 或未填）" if ex.rate is None else percent(ex.rate)
+    lines = [
+        f"文件：{result.file}（{FORM_TYPE_LABELS[result.form]}，口径 {result.profile}）",
+        f"单位：{result.unit or '（未填写）'}　年度：{result.year or '（未填写）'}",
+        f"预算执行率：{rate}　得分 {score_text(ex.score, d)}/{weight_text(ex.weight)}",
+        "　".join(f"{lv.name} {score_text(lv.score, d)}/{weight_text(lv.weight) or weight_text(lv.indicator_weight)}"
+                 for lv in result.levels),
+        f"总分 {score_text(result.total, d)}　等级 {result.grade}"
+        f"（{'校验通过' if result.valid else '校验未通过，等级为暂评'}）",
+        f"问题：错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个",
+    ]
+    for f in [*result.errors, *result.warnings]:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "整个工作簿")
+        lines.append(f"  [{'错误' if f.severity == 'error' else '警告'}] {where} {f.code}：{f.message}")
+    return "\n".join(lines)
+
+
+def profiles_text(profiles: list[Profile]) -> str:
+    lines = []
+    for p in profiles:
+        lines.append(f"{p.name}（{FORM_TYPE_LABELS[p.form]}）：{p.title}")
+        lines.append(f"  分值：{p.describe_weights()}")
+        lines.append(f"  执行率：{p.describe_rule()}")
+        lines.append(f"  等级：{p.describe_grades()}")
+    return "\n".join(lines)
+
+
+def profile_json(p: Profile) -> dict[str, object]:
+    return {
+        "name": p.name, "title": p.title, "form": p.form, "digits": p.digits,
+        "execution": {"weight": weight_text(p.execution_weight), "rule": p.rule,
+                      "steps": [[weight_text(s.threshold), weight_text(s.score)] for s in p.steps]},
+        "weights": {level: weight_text(w) for level, w in p.weights},
+        "optional": list(p.optional),
+        "grades": [{"name": g.name, "min": weight_text(g.min)} for g in p.grades],
+    }
+
+
+def verification_text(v) -> str:
+    if not v.scored:
+        lines = [f"文件：{v.file} 没有评分记录（未经 selfeval-xl score 评分，或评分汇总表已被删除）。"]
+        if v.result is not None:
+            lines.append(f"按当前数据重算：总分 {score_text(v.result.total, v.result.digits)}，等级 {v.result.grade}。")
+        return "\n".join(lines)
+    head = f"文件：{v.file}（评分于 {v.scored_on or '未知日期'}，口径 {v.profile}）"
+    if v.untouched:
+        return head + "\n评分后未被改动：输入和评分结果与评分时一致。"
+    lines = [head, f"评分后已被改动：{len(v.changes)} 个输入单元格变化，{len(v.mismatches)} 项结果不一致。"]
+    for c in v.changes:
+        lines.append(f"  {c.sheet}!{c.cell}：{c.old if c.old not in (None, '') else '（空）'} → "
+                     f"{c.new if c.new not in (None, '') else '（空）'}")
+    for m in v.mismatches:
+        lines.append(f"  {m.item}：评分时 {m.recorded}，现在 {m.current}")
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""The rollup written out: the county's .xlsx (one row per unit, grade counts, target changes)
+and a CSV that Excel opens with its Chinese intact."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from selfeval_xl.county.rollup import COLUMNS, Rollup
+from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
+from selfeval_xl.write.atomic import write_atomically
+
+
+def write_csv(rollup: Rollup, target: Path) -> None:
+    # dtype=object keeps 2025 and 3 as written; a column with blanks would otherwise turn them into 2025.0.
+    frame = pd.DataFrame([{label: u.get(key) for key, label in COLUMNS} for u in rollup.units],
+                         columns=[c for _, c in COLUMNS], dtype=object)
+    # Excel opens UTF-8 CSV with Chinese intact only when it starts with a BOM.
+    write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
+
+
+def write_xlsx(rollup: Rollup, target: Path) -> None:
+    out = io.BytesIO()
+    wb = new_workbook(out)
+    wb.set_properties({"title": "预算绩效自评汇总", "author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})
+    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    num = wb.add_format({"num_format": "0.00", "border": 1})
+    pct = wb.add_format({"num_format": "0.00%", "border": 1})
+    text = wb.add_format({"border": 1})
+    bad = wb.add_format({"border": 1, "bg_color": rgb(MARK_FILLS["error"])})
+    title = wb.add_format({"bold": True, "font_size": 14})
+
+    def table(ws, first_row: int, units: list[dict]) -> int:
+        for col, (_, label) in enumerate(COLUMNS):
+            ws.write(first_row, col, label, head)
+        row = first_row
+        for unit in units:
+            row += 1
+            for col, (key, _) in enumerate(COLUMNS):
+                value = unit.get(key)
+                fmt = (pct if key == "rate"
+                       else num if (key in ("total", "typed_total", "difference", "execution_score")
+                                    or key.startswith("level:"))
+                       else text)
+                if not unit.get("unit") and key == "note":
+                    fmt = bad
+                if value is None or value == "":
+                    ws.write_blank(row, col, None, fmt)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(row, col, value, fmt)
+                else:
+                    ws.write_string(row, col, str(value), fmt)
+        return row
+
+    ws = wb.add_worksheet("汇总")
+    ws.write(0, 0, f"预算绩效自评汇总（{len(rollup.units)} 个文件，按重算总分排序）", title)
+    last = table(ws, 2, rollup.units)
+    ws.freeze_panes(3, 1)
+    ws.autofilter(2, 0, max(last, 3), len(COLUMNS) - 1)
+    ws.set_column(0, 1, 26)
+    ws.set_column(2, len(COLUMNS) - 3, 11)
+    ws.set_column(len(COLUMNS) - 2, len(COLUMNS) - 1, 40)
+    ws.conditional_format(3, 7, max(last, 3), 7, {"type": "cell", "criteria": ">", "value": 1, "format": bad})
+
+    ws = wb.add_worksheet("按主管部门")
+    row = 0
+    groups: dict[str, list[dict]] = {}
+    for unit in rollup.units:
+        groups.setdefault(unit.get("department") or "（未填主管部门或无法读取）", []).append(unit)
+    for department, units in sorted(groups.items()):
+        ws.write(row, 0, f"{department}（{len(units)} 个单位）", title)
+        row = table(ws, row + 1, units) + 2
+    ws.set_column(0, 1, 26)
+    ws.set_column(len(COLUMNS) - 2, len(COLUMNS) - 1, 40)
+
+    ws = wb.add_worksheet("等级分布")
+    counts = rollup.grade_counts()
+    ws.write_row(0, 0, ["等级", "单位数"], head)
+    for i, (grade, count) in enumerate(counts.items(), start=1):
+        ws.write(i, 0, grade, text)
+        ws.write_number(i, 1, count, text)
+    if counts:
+        chart = wb.add_chart({"type": "column"})
+        chart.add_series({"name": "单位数", "categories": ["等级分布", 1, 0, len(counts), 0],
+                          "values": ["等级分布", 1, 1, len(counts), 1], "data_labels": {"value": True}})
+        chart.set_title({"name": "等级分布"})
+        chart.set_legend({"none": True})
+        ws.insert_chart("D2", chart)
+
+    if rollup.target_flags:
+        ws = wb.add_worksheet("目标变动")
+        keys = [("unit", "单位名称"), ("year", "年度"), ("area", "工作分项"), ("indicator", "指标"), ("kind", "变动"),
+                ("approved_target", "年初批复指标值"), ("target", "自评表指标值"), ("approved_weight", "批复分值"),
+                ("weight", "自评分值"), ("cell", "单元格"), ("file", "文件"), ("detail", "说明")]
+        ws.write_row(0, 0, [label for _, label in keys], head)
+        for r, flag in enumerate(rollup.target_flags, start=1):
+            for c, (key, _) in enumerate(keys):
+                value = flag.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, text)
+                else:
+                    ws.write_string(r, c, "" if value is None else str(value), text)
+        ws.set_column(0, len(keys) - 1, 16)
+
+    if rollup.dropped:
+        ws = wb.add_worksheet("重复提交")
+        ws.write_row(0, 0, ["单位名称", "年度", "未采用的文件", "采用的文件", "说明"], head)
+        for r, item in enumerate(rollup.dropped, start=1):
+            ws.write_row(r, 0, [item["unit"], str(item["year"] or ""), item["file"], item["kept"], item["reason"]],
+                         text)
+        ws.set_column(0, 4, 30)
+    wb.close()
+    write_atomically(target, out.getvalue())
+
+

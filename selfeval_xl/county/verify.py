@@ -1,0 +1,148 @@
+"""verify: has a scored workbook been edited since it was scored? (the county's question)
+
+Meaning is compared, not bytes: every recorded input cell's canonical value, the recomputed
+result against the recorded one, and the summary sheet's shown total and grade.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selfeval_xl.cellref import split_coord
+from selfeval_xl.layout import SHEET_SUMMARY
+from selfeval_xl.model import Result
+from selfeval_xl.read.book import Workbook
+from selfeval_xl.read.reader import open_workbook, read_book
+from selfeval_xl.rules.assess import assess
+from selfeval_xl.rules.profiles import Profile, load_profile, parse_profile
+from selfeval_xl.write.record import canonical_value, fingerprint, record_in, result_summary
+from selfeval_xl.write.summary import shown_text
+
+
+@dataclass(frozen=True)
+class CellChange:
+    sheet: str
+    cell: str
+    old: str | None  # None: the cell was not part of the inputs when scored
+    new: str | None  # None: the cell is no longer part of the inputs
+
+    def to_json(self) -> dict[str, object]:
+        return {"sheet": self.sheet, "cell": self.cell, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    item: str
+    recorded: str | None
+    current: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"item": self.item, "recorded": self.recorded, "current": self.current}
+
+
+@dataclass(frozen=True)
+class Verification:
+    file: str
+    scored: bool
+    result: Result | None
+    scored_on: str | None = None
+    profile: str | None = None
+    changes: tuple[CellChange, ...] = ()
+    mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
+    reading: object = field(default=None, repr=False, compare=False)  # the reader's Reading, for callers that go on
+
+    @property
+    def untouched(self) -> bool:
+        return self.scored and not self.changes and not self.mismatches
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file, "scored": self.scored, "untouched": self.untouched, "scored_on": self.scored_on,
+            "profile": self.profile, "changes": [c.to_json() for c in self.changes],
+            "mismatches": [m.to_json() for m in self.mismatches],
+            "total": None if self.result is None else self.result.to_json()["total"],
+            "grade": None if self.result is None else self.result.grade,
+        }
+
+
+def read_record(book: Workbook) -> dict[str, object] | None:
+    if SHEET_SUMMARY not in book.sheet_names:
+        return None
+    return record_in(book.grid(SHEET_SUMMARY))
+
+
+def _recorded_profile(record: dict[str, object]) -> Profile:
+    toml = record.get("profile_toml")
+    if isinstance(toml, str) and toml:
+        return parse_profile(toml, origin="评分记录内嵌的规则口径")
+    return load_profile(str(record.get("profile")))
+
+
+RESULT_ITEMS = (("total", "总分"), ("grade", "等级"), ("valid", "校验是否通过"), ("errors", "错误数"),
+                ("warnings", "警告数"))
+EXECUTION_ITEMS = (("budget", "全年预算数"), ("executed", "全年执行数"), ("rate", "预算执行率"),
+                   ("score", "预算执行率得分"))
+
+
+def _result_items(recorded: dict, current: dict):
+    """(Chinese label, recorded, recomputed) for every value the summary reports."""
+    for key, label in RESULT_ITEMS:
+        yield label, recorded.get(key), current.get(key)
+    old_ex = recorded.get("execution") if isinstance(recorded.get("execution"), dict) else {}
+    for key, label in EXECUTION_ITEMS:
+        yield label, old_ex.get(key), current["execution"].get(key)
+    old_levels = {lv.get("name"): lv for lv in recorded.get("levels") or [] if isinstance(lv, dict)}
+    for level in current["levels"]:
+        yield f"{level['name']}得分", (old_levels.get(level["name"]) or {}).get("score"), level["score"]
+
+
+def verify_book(book: Workbook) -> Verification:
+    name = book.path.name
+    record = read_record(book)
+    if record is None:
+        reading = read_book(book)
+        return Verification(name, False, assess(reading.input, reading.profile), reading=reading)
+    profile = _recorded_profile(record)
+    reading = read_book(book, profile)
+    result = assess(reading.input, reading.profile)
+    recorded_inputs = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
+    current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells if (value := canonical_value(c))}
+    changes = []
+    for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
+        old, new = recorded_inputs.get(key), current_inputs.get(key)
+        if (old or "") != (new or ""):
+            sheet, cell = key.rsplit("!", 1)
+            changes.append(CellChange(sheet, cell, old, new))
+    recorded_result = record.get("result") if isinstance(record.get("result"), dict) else {}
+    mismatches = [Mismatch(label, _text(old), _text(new))
+                  for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]
+    shown = record.get("shown") if isinstance(record.get("shown"), dict) else {}
+    grid = book.grid(SHEET_SUMMARY)
+    for ref, recorded in shown.items():
+        row, col = split_coord(ref)
+        value = grid.value(row, col)
+        current = "" if value is None else shown_text(value)
+        if current != recorded:
+            mismatches.append(Mismatch(f"{SHEET_SUMMARY}!{ref}", recorded, current))
+    expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))
+    if record.get("fingerprint") != expected:
+        mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
+    return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes),
+                        tuple(mismatches), reading)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _cell_order(key: str) -> tuple[str, int, int]:
+    sheet, cell = key.rsplit("!", 1)
+    try:
+        row, col = split_coord(cell)
+    except ValueError:
+        row, col = 0, 0
+    return sheet, row, col
+
+
+def verify(path: str | Path) -> Verification:
+    return verify_book(open_workbook(Path(path)))

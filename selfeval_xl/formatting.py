@@ -1,0 +1,54 @@
+"""Numbers as people read them: one half-up formatter behind every output (console, JSON, sheets,
+report), so the same 785/800 reads 98.13% everywhere."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+# Wide enough that formatting any value the reader lets through can never raise.
+WIDE = Context(prec=400)
+
+
+def round_half_up(value: Decimal, digits: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=WIDE)
+
+
+def fixed(value: Decimal, digits: int = 2, *, grouped: bool = False) -> str:
+    """Half-up to `digits` places, optionally with thousands separators (1,234.50)."""
+    rounded = round_half_up(value, digits)
+    return f"{rounded:,.{digits}f}" if grouped else f"{rounded:.{digits}f}"
+
+
+def plain(value: Decimal) -> str:
+    """As typed, without exponent or trailing zeros: 40, 0.5, 1200000."""
+    return format(value.normalize(), "f") if value != 0 else "0"
+
+
+def percent(rate: Decimal, digits: int = 2) -> str:
+    """A fraction as a percentage: 0.98125 → 98.13%."""
+    return fixed(rate * 100, digits) + "%"
+
+
+def money(value: Decimal) -> str:
+    """Thousands separators and at least two decimals, more where the sheet has them (万元 sheets)."""
+    places = max(2, -value.normalize().as_tuple().exponent) if value.is_finite() else 2
+    return fixed(value, min(places, 6), grouped=True)
+
+
+# --- the JSON forms (strings, so that no binary rounding creeps in) ------------------------------
+
+def amount_text(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    return plain(value) if value.as_tuple().exponent < -2 else str(round_half_up(value, 2))
+
+
+def weight_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def score_text(value: Decimal | None, digits: int) -> str | None:
+    return None if value is None else str(round_half_up(value, digits))
+
+
+def rate_text(rate: Decimal | None) -> str | None:
+    return None if rate is None else str(round_half_up(rate, 4))

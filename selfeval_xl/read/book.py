@@ -1,0 +1,25 @@
+"""A workbook as named sheets of cells, read lazily, whatever the file format."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selfeval_xl.read.cells import Grid
+from selfeval_xl.read.package import Package
+
+
+@dataclass
+class Workbook:
+    """The sheets of a workbook as grids, read lazily, whatever the file format."""
+
+    path: Path
+    sheet_names: list[str]
+    hidden: set[str]
+    loader: object  # callable(name) -> Grid
+    _grids: dict[str, Grid] = field(default_factory=dict)
+    package: Package | None = None
+
+    def grid(self, name: str) -> Grid:
+        if name not in self._grids:
+            self._grids[name] = self.loader(name)  # type: ignore[operator]
+        return self._grids[name]

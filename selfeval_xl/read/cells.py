@@ -1,0 +1,330 @@
+"""One sheet's cells, read from the package: values with their number-format kind, formulas and
+whether each formula carries a cached value. Two readers give the same grid: a fast one (values
+through python-calamine, formats and formulas by scans of the sheet XML) and a full lxml walk.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from selfeval_xl.cellref import column_index, coord, split_coord
+from selfeval_xl.model import CellError
+from selfeval_xl.read.package import _DTD, M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring
+from selfeval_xl.rules.quantities import excel_number
+
+_DIGITS = "0123456789"
+_SHEET_DATA, _ROW, _C, _V, _F, _IS, _MERGE = (f"{M}{t}" for t in ("sheetData", "row", "c", "v", "f", "is", "mergeCell"))
+
+
+@dataclass(slots=True)
+class RawCell:
+    value: object  # None | str | Decimal | bool | date | datetime | CellError
+    style: int = 0
+    kind: str = "other"  # number-format kind: percent / date / other
+    is_formula: bool = False
+    uncached: bool = False
+    formula: str | None = None
+
+
+@dataclass
+class Grid:
+    """One sheet's cells by (row, column), 1-based, plus its merged ranges."""
+
+    name: str
+    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    max_row: int = 0
+    max_col: int = 0
+
+    def get(self, row: int, col: int) -> RawCell | None:
+        return self.cells.get((row, col))
+
+    def value(self, row: int, col: int) -> object:
+        cell = self.cells.get((row, col))
+        return None if cell is None else cell.value
+
+    def merged_origin(self, row: int, col: int) -> tuple[int, int] | None:
+        for r1, c1, r2, c2 in self.merges:
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return (r1, c1)
+        return None
+
+
+
+def read_grid(package: Package, sheet: SheetInfo) -> Grid:
+    """The sheet's cells: values through python-calamine (Rust) with number formats, formulas and
+    error values taken from the XML by targeted scans; the full lxml walk where that cannot be
+    trusted (cells without addresses, attributes in an unusual order, calamine failing)."""
+    if package.fast:
+        grid = grid_fast(package, sheet)
+        if grid is not None:
+            return grid
+    return grid_full(package, sheet)
+
+def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
+    if package.data is None:
+        return None
+    data = package.read(sheet.part)
+    if _DTD.search(data):
+        parse_xml(data, part=sheet.part, origin=package.origin)
+    if _CELL_NOT_ADDRESSED.search(data):
+        return None
+    try:
+        values = package.calamine().get_sheet_by_name(sheet.name)
+        rows = values.to_python(skip_empty_area=False)
+        merges = values.merged_cell_ranges or []
+    except Exception:  # noqa: BLE001 - calamine's own error types; the full walk decides
+        return None
+    grid = Grid(sheet.name)
+    cells = grid.cells
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            converted = calamine_value(value)
+            if converted is None:
+                continue
+            cells[(r, c)] = RawCell(converted)
+            if r > grid.max_row:
+                grid.max_row = r
+            if c > grid.max_col:
+                grid.max_col = c
+    for m in _FORMULA_CELL.finditer(data):
+        row, col = split_coord(m.group(1).decode())
+        cell = cells.get((row, col))
+        if cell is None:
+            cell = cells[(row, col)] = RawCell(None)
+            grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
+        cell.is_formula = True
+        cell.formula = unescape_xstring(_xml_text(m.group(3))) if m.group(3) is not None else None
+        cached = b"" if m.group(5) is not None else m.group(4)  # <v/> and <v></v> are one empty value
+        cell.uncached = formula_uncached(cached, m.group(2))
+    percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
+    if percent_ids:
+        pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode()
+                             + rb')"[\s/>]')
+        for m in pattern.finditer(data):
+            cell = cells.get(split_coord(m.group(1).decode()))
+            if cell is not None:
+                cell.kind = "percent"
+    for m in _ERROR_CELL.finditer(data):
+        row, col = split_coord(m.group(1).decode())
+        cell = cells.setdefault((row, col), RawCell(None))
+        cell.value = CellError(m.group(2).decode().strip())
+        grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
+    for (r1, c1), (r2, c2) in merges:
+        grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+    return grid
+
+def grid_full(package: Package, sheet: SheetInfo) -> Grid:
+    shared = package.shared_strings()
+    styles = package.styles()
+    grid = Grid(sheet.name)
+    # One C-speed parse of the whole part, then a walk over rows and cells: several times faster
+    # than iterparse on the sheets people send, and small next to the memory budget.
+    root = parse_xml(package.read(sheet.part), part=sheet.part, origin=package.origin)
+    data = root.find(_SHEET_DATA)
+    # <row r> and <c r> are optional (ECMA-376 §18.3.1.73, §18.3.1.4): writers that stream rows
+    # often leave them out, and a cell without r is the one after its left neighbour.
+    current_row = 0
+    cells = grid.cells
+    for row_el in data if data is not None else ():
+        if row_el.tag != _ROW:
+            continue
+        r = row_el.get("r")
+        current_row = int(r) if r is not None and r.isdigit() else current_row + 1
+        current_col = 0
+        for el in row_el:
+            if el.tag != _C:
+                continue
+            ref = el.get("r")
+            letters = ref.rstrip(_DIGITS) if ref is not None else ""
+            if (letters and letters.isupper() and letters.isalpha() and len(letters) <= 3
+                    and len(letters) < len(ref)):
+                row, col = int(ref[len(letters):]), column_index(letters)
+            else:
+                try:
+                    row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
+                except ValueError:
+                    row, col = current_row, current_col + 1
+            current_col = col
+            if row < 1:
+                continue
+            cell = _cell(package, el, shared, styles)
+            if cell is None:
+                continue
+            cells[(row, col)] = cell
+            if row > grid.max_row:
+                grid.max_row = row
+            if col > grid.max_col:
+                grid.max_col = col
+    for el in root.iter(_MERGE):
+        ref = el.get("ref", "")
+        if ":" in ref:
+            try:
+                (r1, c1), (r2, c2) = (split_coord(p) for p in ref.split(":", 1))
+                grid.merges.append((r1, c1, r2, c2))
+            except ValueError:
+                pass
+    return grid
+
+def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[tuple[int, str]]) -> RawCell | None:
+    f = v = is_el = None
+    for child in el:
+        tag = child.tag
+        if tag == _V:
+            v = child
+        elif tag == _F:
+            f = child
+        elif tag == _IS:
+            is_el = child
+    t = el.get("t", "n")
+    if v is None and f is None and is_el is None:
+        return None  # a formatted blank: nothing to read
+    s = el.get("s")
+    style = int(s) if s is not None and s.isdigit() else 0
+    kind = styles[style][1] if style < len(styles) else "other"
+    text = v.text if v is not None else None
+    is_formula = f is not None
+    value: object = None
+    if t == "inlineStr":
+        value = rich_text(is_el) if is_el is not None else None
+    elif text is None:
+        value = None
+    elif t == "s":
+        try:
+            value = shared[int(text)]
+        except (ValueError, IndexError):
+            value = None
+    elif t == "str":
+        value = unescape_xstring(text)
+    elif t == "b":
+        value = text.strip() in ("1", "true")
+    elif t == "e":
+        value = CellError(text.strip())
+    elif t == "d":
+        value = _iso_date(text)
+    else:
+        try:
+            number = excel_number(text.strip())
+        except (InvalidOperation, ValueError):
+            value = text
+        else:
+            value = _serial_to_date(package, number) if kind == "date" else number
+    if value is None and not is_formula:
+        return None
+    return RawCell(value, style, kind, is_formula,
+                   is_formula and formula_uncached(None if v is None else (v.text or "").encode(),
+                                                   f' t="{t}"'.encode()),
+                   f.text if f is not None else None)
+
+def _serial_to_date(package: Package, serial: Decimal) -> object:
+    try:
+        days = float(serial)
+        if package.date1904:
+            base = dt.datetime(1904, 1, 1)
+        else:
+            base = dt.datetime(1899, 12, 31) if days < 60 else dt.datetime(1899, 12, 30)
+        moment = base + dt.timedelta(days=days)
+    except (OverflowError, ValueError):
+        return serial
+    return moment.date() if moment.time() == dt.time() else moment
+
+
+def _iso_date(text: str) -> object:
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return text
+    return moment.date() if moment.time() == dt.time() else moment
+
+
+def fill_implied_refs(worksheet: etree._Element) -> int:
+    """Give every <row> and <c> of a parsed worksheet the r attribute it may leave out, at the
+    position the reader gives it (the row after the previous one, the cell after its left
+    neighbour). An editor that finds cells by r (the scored-copy writer) calls this first, so that
+    it edits the cell that is there instead of adding a second row or cell with the same address.
+    Returns how many attributes were added."""
+    added = 0
+    current_row = 0
+    for row_el in worksheet.iter(f"{M}row"):
+        try:
+            current_row = int(row_el.get("r", ""))
+        except ValueError:
+            current_row += 1
+            row_el.set("r", str(current_row))
+            added += 1
+        current_col = 0
+        for cell in row_el.iterchildren(f"{M}c"):
+            ref = cell.get("r")
+            try:
+                row, col = split_coord(ref) if ref is not None else (current_row, current_col + 1)
+            except ValueError:
+                row, col = current_row, current_col + 1
+                ref = None
+            if ref is None:
+                cell.set("r", coord(row, col))
+                added += 1
+            current_col = col
+    return added
+
+
+_CELL_NOT_ADDRESSED = re.compile(rb"<c(?:>| (?!r=))")
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*'
+                           rb'(?:<v>([^<]*)</v>|(<v\s*/>))?')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?'
+                         rb'<v>([^<]*)</v>')
+
+
+def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
+    """A formula carries no value: no <v>, or an empty one that is not a cached empty string.
+
+    openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
+    an empty-string result with t="str"."""
+    if b't="inlineStr"' in attributes:
+        return False
+    if cached is None:
+        return True
+    return cached == b"" and b't="str"' not in attributes
+
+
+def _xml_text(raw: bytes) -> str:
+    """Element text as lxml would give it: the five XML entities and numeric character references."""
+    text = raw.decode("utf-8", errors="replace")
+    return html.unescape(text) if "&" in text else text
+
+
+_ERROR_TEXTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def calamine_value(value: object, *, errors_as_text: bool = True) -> object:
+    """A value python-calamine gives → the reader's value: Decimal, bool, date/datetime, str or
+    CellError; None for an empty cell. A .xlsx marks error cells itself (t="e"); a .xls or .ods
+    only through calamine, which gives them as their text (errors_as_text=False turns it back)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        if not errors_as_text and value.upper() in _ERROR_TEXTS:
+            return CellError(value.upper())
+        return value  # calamine has already undone the _xHHHH_ escapes
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return CellError("#NUM!")
+        try:
+            return excel_number(repr(value))
+        except (InvalidOperation, ValueError):
+            return CellError("#NUM!")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return value if isinstance(value, dt.date) else str(value)
+    return str(value)  # calamine has already undone the _xHHHH_ escapes
+
+

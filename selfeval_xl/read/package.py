@@ -1,0 +1,274 @@
+"""Safe, fast access to the parts of an .xlsx/.xlsm package (lxml over zipfile).
+
+Shared by the reader (cell values with their number formats, in one pass per sheet) and the
+scored-copy writer (which rewrites only the parts it must). Every XML part is parsed with
+entities, DTDs and network access off; a part that declares a DTD is refused, since no part
+of a real workbook has one and that is how entity-expansion attacks arrive.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from python_calamine import CalamineWorkbook
+
+from selfeval_xl.errors import UnreadableWorkbook
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+M = f"{{{NS_MAIN}}}"
+R = f"{{{NS_REL}}}"
+
+# Limits before anything is inflated (README: "不可信文件的限制").
+MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_PART_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PARTS = 10_000
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_blank_text=False)
+_DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+                                  45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58})
+BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+
+
+def format_kind(code: str) -> str:
+    """'percent', 'date' or 'other' for a number-format code."""
+    first = code.split(";")[0]
+    bare = _FORMAT_LITERALS.sub("", first)
+    if "%" in bare:
+        return "percent"
+    lowered = bare.lower()
+    if lowered in ("general", "@", ""):
+        return "other"
+    if re.search(r"[ymdhs]", lowered) or re.search(r"[年月日]", first):
+        return "date"
+    return "other"
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    part: str  # e.g. xl/worksheets/sheet1.xml
+    rid: str
+    sheet_id: str
+    state: str  # visible / hidden / veryHidden
+
+
+def parse_xml(data: bytes, *, part: str, origin: str) -> etree._Element:
+    if _DTD.search(data[:4096]) or _DTD.search(data):
+        raise UnreadableWorkbook(f"文件 {origin} 的部件 {part} 含有 DTD/实体声明，出于安全不予读取："
+                                 "请在 Excel 或 WPS 中另存为新的 .xlsx 后再试。")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableWorkbook(f"文件 {origin} 已损坏（{part} 无法解析：{exc.msg}）："
+                                 "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+
+
+class Package:
+    """An opened .xlsx/.xlsm zip with its workbook structure; parts are read on demand."""
+
+    def __init__(self, path: Path, data: bytes | None = None, *, fast: bool = True) -> None:
+        self.path = path
+        self.origin = path.name
+        self.data = data
+        self.fast = fast
+        self._calamine_book = None
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
+        except zipfile.BadZipFile:
+            raise UnreadableWorkbook(f"文件 {self.origin} 不是有效的 .xlsx 工作簿（文件已损坏或被截断）："
+                                     "请重新导出或另存为 .xlsx。") from None
+        infos = self.zip.infolist()
+        if len(infos) > MAX_PARTS:
+            raise UnreadableWorkbook(f"文件 {self.origin} 含有 {len(infos)} 个部件，超过上限 {MAX_PARTS}，不予读取。")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if (info.file_size > MAX_PART_UNCOMPRESSED or total > MAX_TOTAL_UNCOMPRESSED
+                    or (ratio > MAX_RATIO and info.file_size > 16 * 1024 * 1024)):
+                raise UnreadableWorkbook(
+                    f"文件 {self.origin} 解压后过大（部件 {info.filename} 声明 {info.file_size // (1024 * 1024)} MB，"
+                    f"上限为单个部件 {MAX_PART_UNCOMPRESSED // (1024 * 1024)} MB、"
+                    f"合计 {MAX_TOTAL_UNCOMPRESSED // (1024 * 1024)} MB），"
+                    "疑似压缩炸弹，不予读取。")
+        self.names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in self.names and not self._workbook_part_from_rels():
+            raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿"
+                                     "（可能是 Word 文档或其他文件改了扩展名）：请提供 .xlsx 工作簿。")
+        self.workbook_part = self._workbook_part_from_rels() or "xl/workbook.xml"
+        self._xml_cache: dict[str, etree._Element] = {}
+        self._shared: list[str] | None = None
+        self._styles: list[tuple[int, str]] | None = None
+        self.workbook = self.xml(self.workbook_part)
+        if self.workbook.tag != f"{M}workbook":
+            if any(n.startswith("word/") for n in self.names):
+                raise UnreadableWorkbook(f"文件 {self.origin} 是压缩包，但其中没有 Excel 工作簿"
+                                         "（是 Word 文档改了扩展名）：请提供 .xlsx 工作簿。")
+            raise UnreadableWorkbook(f"文件 {self.origin} 的工作簿部件无法识别（可能是 Strict Open XML 格式）："
+                                     "请在 Excel 或 WPS 中另存为普通 .xlsx 后再试。")
+        self.date1904 = False
+        pr = self.workbook.find(f"{M}workbookPr")
+        if pr is not None and pr.get("date1904") in ("1", "true"):
+            self.date1904 = True
+        self.sheets = self._sheets()
+
+    # -- parts -------------------------------------------------------------------------------
+    def read(self, name: str) -> bytes:
+        try:
+            with self.zip.open(name) as handle:
+                return handle.read(MAX_PART_UNCOMPRESSED + 1)
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+            raise UnreadableWorkbook(f"文件 {self.origin} 已损坏（读取 {name} 失败：{exc}）："
+                                     "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
+        except KeyError:
+            raise UnreadableWorkbook(f"文件 {self.origin} 缺少部件 {name}：文件已损坏。") from None
+
+    def xml(self, name: str) -> etree._Element:
+        if name not in self._xml_cache:
+            self._xml_cache[name] = parse_xml(self.read(name), part=name, origin=self.origin)
+        return self._xml_cache[name]
+
+    def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
+        """rId → (type, absolute target part, target mode) for a part's relationships."""
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self.names:
+            return {}
+        result = {}
+        for rel in self.xml(rels_name):
+            target = rel.get("Target", "")
+            mode = rel.get("TargetMode", "Internal")
+            if mode != "External":
+                target = resolve_target(folder, target)
+            result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
+        return result
+
+    def _workbook_part_from_rels(self) -> str | None:
+        if "_rels/.rels" not in self.names:
+            return None
+        root = parse_xml(self.read("_rels/.rels"), part="_rels/.rels", origin=self.origin)
+        for rel in root:
+            if rel.get("Type", "").endswith("/officeDocument"):
+                target = rel.get("Target", "").lstrip("/")
+                if target in self.names:
+                    return target
+        return None
+
+    def _sheets(self) -> list[SheetInfo]:
+        rels = self.rels(self.workbook_part)
+        sheets = []
+        holder = self.workbook.find(f"{M}sheets")
+        for el in holder if holder is not None else []:
+            rid = el.get(f"{R}id", "")
+            rel = rels.get(rid)
+            if rel is None or not rel[0].endswith("/worksheet"):
+                continue  # chart sheets and dialog sheets hold no cells to read
+            sheets.append(SheetInfo(el.get("name", ""), rel[1], rid, el.get("sheetId", ""), el.get("state", "visible")))
+        return sheets
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+    # -- shared strings and styles -------------------------------------------------------------
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            part = self._related_part("/sharedStrings")
+            strings: list[str] = []
+            if part:
+                for si in self.xml(part).iter(f"{M}si"):
+                    strings.append(rich_text(si))
+            self._shared = strings
+        return self._shared
+
+    def styles(self) -> list[tuple[int, str]]:
+        """Per cellXfs index: (numFmtId, number-format kind)."""
+        if self._styles is None:
+            part = self._related_part("/styles")
+            result: list[tuple[int, str]] = []
+            if part:
+                root = self.xml(part)
+                custom = {}
+                numfmts = root.find(f"{M}numFmts")
+                for nf in numfmts if numfmts is not None else []:
+                    try:
+                        custom[int(nf.get("numFmtId", "0"))] = nf.get("formatCode", "")
+                    except ValueError:
+                        continue
+                xfs = root.find(f"{M}cellXfs")
+                for xf in xfs if xfs is not None else []:
+                    try:
+                        fmt_id = int(xf.get("numFmtId", "0"))
+                    except ValueError:
+                        fmt_id = 0
+                    if fmt_id in custom:
+                        kind = format_kind(custom[fmt_id])
+                    elif fmt_id in BUILTIN_PERCENT_FORMATS:
+                        kind = "percent"
+                    elif fmt_id in BUILTIN_DATE_FORMATS:
+                        kind = "date"
+                    else:
+                        kind = "other"
+                    result.append((fmt_id, kind))
+            self._styles = result
+        return self._styles
+
+    def _related_part(self, suffix: str) -> str | None:
+        for rel_type, target, _ in self.rels(self.workbook_part).values():
+            if rel_type.endswith(suffix) and target in self.names:
+                return target
+        return None
+
+    def calamine(self):
+        """The whole file opened once by python-calamine, for the fast cell reader."""
+        if self._calamine_book is None:
+            self._calamine_book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        return self._calamine_book
+
+
+def resolve_target(folder: str, target: str) -> str:
+    """A relationship target as a part name: absolute ("/xl/x.xml") or relative to the source's folder."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the characters XML 1.0 cannot hold."""
+    return _ILLEGAL_XML.sub("", text)
+
+
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_xstring(text: str) -> str:
+    """ST_Xstring escapes: Excel stores a carriage return as _x000D_ and a literal "_x" as _x005F_x."""
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def rich_text(el: etree._Element) -> str:
+    """Text of an <si>/<is>: its <t> and run <t>s, without phonetic (<rPh>) runs."""
+    parts = []
+    for node in el.iter(f"{M}t"):
+        parent = node.getparent()
+        if parent is not None and parent.tag == f"{M}rPh":
+            continue
+        parts.append(node.text or "")
+    return unescape_xstring("".join(parts))

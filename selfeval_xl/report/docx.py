@@ -1,0 +1,104 @@
+"""The 自评报告 outline laid out as a .docx in the GB/T 9704 conventions for government documents:
+方正小标宋简体 二号 title, 仿宋_GB2312 三号 body, 黑体 / 楷体_GB2312 headings, A4 with the standard
+margins and page numbers "— 1 —"."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from selfeval_xl.write.atomic import write_atomically
+
+TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+
+
+def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
+
+
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+    def font(run, name: str, size: float, bold: bool = False) -> None:
+        run.font.name = name
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        rpr = run._element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), name)
+
+    def paragraph(text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
+                  align=None, color=None) -> None:
+        p = doc.add_paragraph()
+        fmt = p.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(28)
+        fmt.space_before = fmt.space_after = Pt(0)
+        if indent:
+            fmt.first_line_indent = Pt(size * 2)
+        if align is not None:
+            p.alignment = align
+        run = p.add_run(text)
+        font(run, name, size, bold)
+        if color is not None:
+            run.font.color.rgb = color
+
+    for kind, content in blocks:
+        if kind == "title":
+            paragraph(str(content), TITLE_FONT, 22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+            paragraph("", BODY_FONT, 16, indent=False)
+        elif kind == "h1":
+            paragraph(str(content), H1_FONT, 16)
+        elif kind == "h2":
+            paragraph(str(content), H2_FONT, 16)
+        elif kind == "note":
+            paragraph(str(content), BODY_FONT, 16, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
+        elif kind == "p":
+            paragraph(str(content), BODY_FONT, 16)
+        elif kind == "table":
+            header, rows = content  # type: ignore[misc]
+            table = doc.add_table(rows=1 + len(rows), cols=len(header))
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for r, values in enumerate([header, *rows]):
+                for c, value in enumerate(values):
+                    cell = table.cell(r, c)
+                    cell.text = ""
+                    run = cell.paragraphs[0].add_run(str(value))
+                    font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
+        run = footer.add_run(text or "")
+        font(run, "宋体", 14)
+        if field:
+            begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+            begin.set(qn("w:fldCharType"), "begin")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = field
+            end.set(qn("w:fldCharType"), "end")
+            run._element.append(begin)
+            run._element.append(instr)
+            run._element.append(end)
+    doc.core_properties.author = "selfeval-xl"
+    doc.core_properties.title = str(blocks[0][1])
+    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2025, 1, 1)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    write_atomically(target, buffer.getvalue())

@@ -1,0 +1,100 @@
+"""The check catalogue of scoring-rules.md §7: stable codes, severities and Chinese messages.
+
+Each message template says what is wrong and what to do. `Findings` collects them; it is plain
+data and never raises.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selfeval_xl.model import Cell, Finding, Severity
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    severity: Severity
+    title: str
+    template: str
+
+
+CATALOGUE: dict[str, Check] = {c.code: c for c in (
+    Check("WEIGHT_TOTAL", "error", "分值合计不等于100",
+          "指标分值合计 {indicators} 加预算执行率分值 {execution} 为 {total}，应为 100：请调整各指标分值。"),
+    Check("WEIGHT_LEVEL", "error", "一级指标分值与口径不符",
+          "{level}的指标分值合计为 {actual}，评价口径（{profile}）规定为 {expected}：请调整该一级指标下各指标的分值。"),
+    Check("WEIGHT_INVALID", "error", "分值缺失或无效",
+          "分值“{value}”无效：每个指标的分值应为大于 0 的数字，请填写。"),
+    Check("LEVEL_UNKNOWN", "error", "一级指标名称无法识别",
+          "一级指标“{value}”不是产出指标、效益指标、满意度指标（或成本指标）之一：请从下拉列表中选择。"),
+    Check("LEVEL2_MISMATCH", "warning", "二级指标不属于其一级指标",
+          "二级指标“{value}”不属于{level}（应为{allowed}之一）：请核对一级、二级指标的对应关系。"),
+    Check("BUDGET_TOTAL_MISMATCH", "error", "合计数与明细之和不符",
+          "{row}的{column}填写为 {typed}，明细之和为 {computed}（相差 {diff}）：已按明细之和计算，请更正合计数。"),
+    Check("EXECUTION_OVER_BUDGET", "error", "执行数超过预算数",
+          "合计全年执行数 {executed} 超过全年预算数 {budget}：请核对预算调整或执行数（得分按满分计算）。"),
+    Check("LINE_OVER_BUDGET", "warning", "单行执行数超过预算数",
+          "“{name}”的全年执行数 {executed} 超过全年预算数 {budget}：请核对。"),
+    Check("EXECUTION_RATE_MISMATCH", "warning", "填写的执行率与重算不符",
+          "“{name}”填写的执行率为 {typed}，按执行数÷预算数重算为 {computed}：请更正或改为公式。"),
+    Check("EXECUTION_UNEXPLAINED", "warning", "执行率偏低未说明原因",
+          "预算执行率 {rate} 低于 {threshold}：请在原因说明中写明原因。"),
+    Check("BUDGET_ADJUSTED_UNEXPLAINED", "warning", "预算调整未说明原因",
+          "“{name}”的全年预算数 {budget} 与年初预算数 {initial} 不同：请在原因说明中写明调整原因。"),
+    Check("VALUE_MISSING", "error", "必填项为空",
+          "{what}为空：请填写。"),
+    Check("VALUE_NOT_NUMBER", "error", "不是数字或日期",
+          "{what}“{value}”不能识别为数字或日期：请填写数字（可带单位，如 95%、12个）或日期（如 2025年12月31日）。"),
+    Check("OPERATOR_UNKNOWN", "error", "比较方式矛盾或无法识别",
+          "{detail}：请在比较方式中选择 ≥、≤ 或 ＝，并与指标值中的符号保持一致（该指标暂按 0 分计）。"),
+    Check("OPERATOR_ASSUMED", "warning", "未写比较方式，按默认处理",
+          "“{name}”未写比较方式，已按“{op}”计分：如不正确，请在比较方式中选择。"),
+    Check("UNIT_MISMATCH", "warning", "计量单位不一致",
+          "{detail}：请核对计量单位与数值的写法。"),
+    Check("QUAL_LABEL_UNKNOWN", "error", "定性指标完成情况无法识别",
+          "定性指标的实际完成值“{value}”不是“达成年度指标”“部分达成年度指标并具有一定效果”“未达成年度指标且效果较差”之一：请从下拉列表中选择。"),
+    Check("QUAL_SCORE_MISSING", "error", "定性指标缺少自评得分",
+          "“{label}”须由评价人在分值的 {band} 区间内打分：请填写自评得分（暂按 0 分计）。"),
+    Check("QUAL_SCORE_OUT_OF_BAND", "error", "定性指标得分超出档次区间",
+          "自评得分 {score} 不在“{label}”对应的 {band} 区间内：请调整得分或完成情况。"),
+    Check("SCORE_OVER_WEIGHT", "error", "自评得分超过分值",
+          "自评得分 {score} 超过该指标分值 {weight}：请更正。"),
+    Check("SCORE_MISMATCH", "warning", "自评得分与重算不符",
+          "自评得分 {score} 与按规则重算的 {computed} 不符：以重算结果为准，请核对。"),
+    Check("TOTAL_MISMATCH", "warning", "填写的总分与重算不符",
+          "填写的总分 {typed} 与重算的 {computed} 不符：以重算结果为准，请核对。"),
+    Check("DEVIATION_UNEXPLAINED", "warning", "未完成目标未说明原因",
+          "“{name}”未完全达成目标：请填写偏差原因分析及改进措施。"),
+    Check("OVERSHOOT_UNEXPLAINED", "warning", "大幅超额未说明原因",
+          "“{name}”实际完成值达到指标值的 {ratio} 倍以上：请说明超额原因（目标是否设定过低）。"),
+    Check("NEGATIVE_VALUE", "warning", "出现负数",
+          "{what}为负数 {value}：请核对（计分时按 0 处理）。"),
+    Check("FORMULA_NOT_CACHED", "warning", "公式没有保存计算结果",
+          "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。"),
+)}
+
+
+class Findings:
+    """An ordered, de-duplicated list of findings."""
+
+    def __init__(self) -> None:
+        self._items: list[Finding] = []
+        self._seen: set[tuple[str, str | None, str | None]] = set()
+
+    def add(self, code: str, cell: Cell | None, **fields: object) -> None:
+        check = CATALOGUE[code]
+        sheet = cell.sheet if cell is not None else None
+        coord = cell.coord if cell is not None else None
+        key = (code, sheet, coord)
+        if coord is not None and key in self._seen:
+            return
+        self._seen.add(key)
+        self._items.append(Finding(code, check.severity, sheet, coord, check.template.format(**fields)))
+
+    def at(self, code: str, sheet: str | None, **fields: object) -> None:
+        """A finding tied to a sheet but no cell (or to the workbook when sheet is None)."""
+        check = CATALOGUE[code]
+        self._items.append(Finding(code, check.severity, sheet, None, check.template.format(**fields)))
+
+    def items(self) -> tuple[Finding, ...]:
+        return tuple(self._items)

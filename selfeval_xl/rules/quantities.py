@@ -1,0 +1,234 @@
+"""Reading what people type: numbers with units and operators, percentages, dates, labels.
+
+Pure functions over plain values (scoring-rules.md §4.1, §4.5, §4.7).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Context, Decimal, InvalidOperation
+
+from selfeval_xl.model import Cell, CellError
+from selfeval_xl.vocabulary import (
+    EQ,
+    GE,
+    LE,
+    PREFIX_OPERATORS,
+    SPACES,
+    SUFFIX_OPERATORS,
+    fold,
+    normalize_label,
+)
+
+# --- quantities --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    unit: str  # "" when the text carries none
+    op: str | None  # an operator written in the text
+    shown_percent: bool  # written with % or shown with a percentage format (value in points)
+
+
+@dataclass(frozen=True)
+class DateValue:
+    date: dt.date
+    op: str | None
+
+
+class NotNumber:
+    """A value that should have been a number or date but cannot be read as one."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+
+_PRE = "(?P<pre>" + "|".join(map(re.escape, sorted(PREFIX_OPERATORS, key=len, reverse=True))) + ")?"
+_NUM = r"(?P<num>[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
+_POST = "(?P<post>" + "|".join(sorted(SUFFIX_OPERATORS, key=len, reverse=True)) + ")?"
+_QUANTITY = re.compile(rf"^{_PRE}{_NUM}(?P<unit>.*?){_POST}$")
+_EXCEL_DIGITS = Context(prec=15)
+CONTRADICTORY = "contradictory"
+
+
+MAX_MAGNITUDE = 300  # Excel holds numbers below 1E+308; anything past this is not a number a person typed
+
+
+def to_decimal(text: str) -> Decimal | None:
+    if len(text) > 400:
+        return None
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE else None
+
+
+def excel_number(raw: str) -> Decimal:
+    """A stored number: 15 significant digits, as Excel holds and shows it (5042799.9699999997 → 5042799.97)."""
+    value = _EXCEL_DIGITS.create_decimal(raw)
+    if not value.is_finite():  # NaN / INF stored by a program: not a number any application shows
+        raise InvalidOperation(raw)
+    if abs(value.adjusted()) > MAX_MAGNITUDE:
+        raise ValueError(raw)
+    return value.normalize() if value != 0 else Decimal(0)
+
+
+def normalize_unit(unit: str) -> str:
+    unit = normalize_label(fold(unit))
+    if unit in ("百分比", "百分之", "百分率", "%"):
+        return "%"
+    return unit
+
+
+def parse_text_quantity(text: str) -> Quantity | str | None:
+    """"≥95%", "1,234.50元", "控制在43.2万元以内" → Quantity; CONTRADICTORY for "≥5个以下"; None otherwise."""
+    s = SPACES.sub("", fold(text))
+    percent_words = s.startswith("百分之")
+    if percent_words:
+        s = s[3:]
+    m = _QUANTITY.match(s)
+    if not m:
+        return None
+    value = to_decimal(m["num"])
+    if value is None:
+        return None
+    unit = m["unit"]
+    if re.search(r"\d", unit):
+        return None  # a range such as 80-90 or text with several numbers
+    pre = PREFIX_OPERATORS.get(m["pre"] or "")
+    post = SUFFIX_OPERATORS.get(m["post"] or "")
+    if m["post"] == "内" and not unit:
+        return None
+    op = pre
+    if post:
+        if pre in (None, EQ) or (m["pre"] == "控制在" and post == LE):
+            op = post
+        elif pre != post:
+            return CONTRADICTORY
+    unit = normalize_unit(unit)
+    if percent_words:
+        unit = "%"
+    return Quantity(value, unit, op, unit == "%")
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+_DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:日)?$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<end>底|末|份|)$"),
+    re.compile(r"^(?:(?P<y>\d{4})年)?(?P<yearend>年底|年末|年内|底)$"),
+)
+_DATE_SUFFIX = re.compile(r"(?:之前|以前|前|之后|以后|后)?(?:完成|办结|完工|到位|实施|支付)?$")
+
+
+def parse_text_date(text: str, year: int | None) -> DateValue | None:
+    s = SPACES.sub("", fold(text))
+    s = re.sub(r"^(?:于|在|截至|截止|截止到)", "", s)
+    m_suffix = re.search(r"(之前|以前|前|之后|以后|后)(?:完成|办结|完工|到位|实施|支付)?$", s)
+    op = None
+    if m_suffix:
+        op = LE if "前" in m_suffix.group(1) else GE
+        s = s[: m_suffix.start()]
+    else:
+        s = _DATE_SUFFIX.sub("", s)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        groups = m.groupdict()
+        y = int(groups["y"]) if groups.get("y") else year
+        if y is None:
+            y = dt.date.today().year
+        try:
+            if groups.get("yearend"):
+                return DateValue(dt.date(y, 12, 31), op)
+            month = int(groups["m"])
+            if groups.get("d"):
+                return DateValue(dt.date(y, month, int(groups["d"])), op)
+            return DateValue(dt.date(y, month, calendar.monthrange(y, month)[1]), op)
+        except ValueError:
+            return None
+    return None
+
+
+def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber | str | None:
+    """A target or actual cell → Quantity, DateValue, NotNumber, CONTRADICTORY or None (blank)."""
+    value = cell.value
+    if cell.blank:
+        return None
+    if isinstance(value, CellError):
+        return NotNumber(f"错误值 {value}")
+    if isinstance(value, bool):
+        return NotNumber("逻辑值")
+    if isinstance(value, dt.datetime):
+        return DateValue(value.date(), None)
+    if isinstance(value, dt.date):
+        return DateValue(value, None)
+    if isinstance(value, Decimal):
+        if cell.percent:
+            return Quantity(value * 100, "%", None, True)
+        return Quantity(value, "", None, False)
+    text = str(value)
+    quantity = parse_text_quantity(text)
+    if isinstance(quantity, Quantity) and quantity.unit.startswith("月"):
+        # "12月底前", "6月前": a month of the evaluation year, not 12 of a unit "月底前" (§4.5)
+        date = parse_text_date(text, year)
+        if date is not None:
+            return date
+    if quantity is not None:
+        return quantity
+    date = parse_text_date(text, year)
+    if date is not None:
+        return date
+    return NotNumber(text)
+
+
+def _read_number(cell: Cell, units: tuple[str, ...]) -> Decimal | NotNumber | None:
+    """A number, or text of a number with one of `units` and no comparison; blank → None."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, CellError):
+        return NotNumber(f"错误值 {value}")
+    if isinstance(value, (bool, dt.date)):
+        return NotNumber(str(value))
+    quantity = parse_text_quantity(str(value))
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in units:
+        return quantity.value
+    return NotNumber(str(value))
+
+
+def read_amount(cell: Cell) -> Decimal | NotNumber | None:
+    """A money cell: a number, or text such as "1,234.50元"."""
+    return _read_number(cell, ("", "元", "万元"))
+
+
+def read_plain_number(cell: Cell) -> Decimal | NotNumber | None:
+    """A weight or score: a number, possibly typed as text ("４分" reads as 4)."""
+    return _read_number(cell, ("", "分"))
+
+
+def read_rate(cell: Cell) -> Decimal | NotNumber | None:
+    """A typed 执行率 as a fraction: percentage format or % text → fraction; a plain number above 1.5 → points."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        if cell.percent:
+            return value
+        return value / 100 if value > Decimal("1.5") else value
+    if isinstance(value, (bool, dt.date, CellError)):
+        return NotNumber(str(value))
+    quantity = parse_text_quantity(str(value))
+    if isinstance(quantity, Quantity) and quantity.op is None and quantity.unit in ("", "%"):
+        if quantity.unit == "%":
+            return quantity.value / 100
+        return quantity.value / 100 if quantity.value > Decimal("1.5") else quantity.value
+    return NotNumber(str(value))

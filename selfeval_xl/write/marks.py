@@ -1,0 +1,293 @@
+"""Marks on the cells a finding points at: a fill added to the cell's own style, and a note
+(comment and its legacy VML shape) that keeps any note the user wrote. Marking again first undoes
+the previous run's marks, so they never pile up."""
+
+import re
+from collections import defaultdict
+
+from lxml import etree
+
+from selfeval_xl.cellref import split_coord
+from selfeval_xl.model import Finding
+from selfeval_xl.read.package import NS_MAIN, M, R
+from selfeval_xl.write.appearance import MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
+from selfeval_xl.write.package_edit import (
+    COMMENTS_CT,
+    COMMENTS_TYPE,
+    VML_CT,
+    VML_TYPE,
+    PackageEdit,
+    cell_text,
+    insert_in_order,
+)
+
+
+def unmark(edit: PackageEdit, marks: list[dict[str, object]]) -> None:
+    by_sheet: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for mark in marks:
+        if isinstance(mark, dict) and isinstance(mark.get("sheet"), str) and isinstance(mark.get("cell"), str):
+            by_sheet[mark["sheet"]].append(mark)
+    for sheet_name, items in by_sheet.items():
+        found = edit.sheet_tree(sheet_name)
+        if found is None:
+            continue
+        part, root = found
+        for mark in items:
+            cell = _find_cell(root, mark["cell"], create=False)
+            if cell is None:
+                continue
+            if str(cell.get("s", "0")) == str(mark.get("mark_style")):
+                original = mark.get("style")
+                if original is None:
+                    cell.attrib.pop("s", None)
+                else:
+                    cell.set("s", str(original))
+            if mark.get("created") and cell.find(f"{M}v") is None and cell.find(f"{M}f") is None \
+                    and cell.find(f"{M}is") is None and "s" not in cell.attrib:
+                cell.getparent().remove(cell)
+        _remove_notes(edit, part, root, [m["cell"] for m in items])
+
+def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, object]]:
+    per_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet and f.cell:
+            per_cell[(f.sheet, f.cell)].append(f)
+    marks: list[dict[str, object]] = []
+    notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    fills = {sev: edit.styles.add_fill(color) for sev, color in MARK_FILLS.items()}
+    for (sheet_name, ref), items in per_cell.items():
+        found = edit.sheet_tree(sheet_name)
+        if found is None:
+            continue
+        _, root = found
+        try:
+            split_coord(ref)
+        except ValueError:
+            continue
+        existed = _find_cell(root, ref, create=False) is not None
+        cell = _find_cell(root, ref, create=True)
+        if cell is None:
+            continue
+        severity = "error" if any(f.severity == "error" for f in items) else "warning"
+        original = cell.get("s")
+        mark_style = edit.styles.with_fill(int(original or 0), fills[severity])
+        cell.set("s", str(mark_style))
+        marks.append({"sheet": sheet_name, "cell": ref, "style": int(original) if original is not None else None,
+                      "mark_style": mark_style, "created": not existed})
+        text = "\n".join(f"{'错误' if f.severity == 'error' else '警告'} {f.code}：{f.message}" for f in items)
+        notes[sheet_name].append((ref, text))
+    for sheet_name, items in notes.items():
+        part, root = edit.sheet_tree(sheet_name)  # type: ignore[misc]
+        _add_notes(edit, part, root, items)
+    return marks
+
+# -- notes (comments + their legacy VML shapes) ----------------------------------------------------
+def _comment_parts(edit: PackageEdit, part: str) -> tuple[str | None, str | None]:
+    comments = vml = None
+    for rel_type, target in edit.sheet_rels(part).values():
+        if rel_type == COMMENTS_TYPE:
+            comments = target
+        elif rel_type == VML_TYPE:
+            vml = target
+    return comments, vml
+
+def _add_notes(edit: PackageEdit, part: str, root: etree._Element, items: list[tuple[str, str]]) -> None:
+    comments_part, vml_part = _comment_parts(edit, part)
+    if comments_part is None or not edit.exists(comments_part):
+        comments_part = edit.free_name("xl/comments{}.xml")
+        edit.new_part(comments_part, etree.fromstring(
+            f'<comments xmlns="{NS_MAIN}"><authors/><commentList/></comments>'.encode()))
+        edit.add_rel(part, COMMENTS_TYPE, comments_part)
+        edit.override(comments_part, COMMENTS_CT)
+    comments = edit.tree(comments_part)
+    authors = comments.find(f"{M}authors")
+    if authors is None:
+        authors = etree.Element(f"{M}authors")
+        comments.insert(0, authors)
+    names = [a.text for a in authors]
+    if NOTE_AUTHOR in names:
+        author_id = names.index(NOTE_AUTHOR)
+    else:
+        etree.SubElement(authors, f"{M}author").text = NOTE_AUTHOR
+        author_id = len(names)
+    comment_list = comments.find(f"{M}commentList")
+    if comment_list is None:
+        comment_list = etree.SubElement(comments, f"{M}commentList")
+    existing = {c.get("ref"): c for c in comment_list}
+    new_shapes = []
+    for ref, text in items:
+        body = cell_text(f"{NOTE_MARKER}\n{text}")[:NOTE_LIMIT]
+        if ref in existing:
+            # The user's own note stays; our text is appended as a separate run we can strip later.
+            text_el = existing[ref].find(f"{M}text")
+            if text_el is None:
+                text_el = etree.SubElement(existing[ref], f"{M}text")
+            _append_run(text_el, "\n" + body)
+            continue
+        comment = etree.SubElement(comment_list, f"{M}comment", ref=ref, authorId=str(author_id))
+        text_el = etree.SubElement(comment, f"{M}text")
+        _append_run(text_el, body)
+        new_shapes.append(ref)
+    if new_shapes:
+        _add_vml_shapes(edit, part, root, vml_part, new_shapes)
+
+def _add_vml_shapes(edit: PackageEdit, part: str, root: etree._Element, vml_part: str | None, refs: list[str]) -> None:
+    shapes = "".join(_vml_shape(ref, i) for i, ref in enumerate(refs))
+    if vml_part is not None and edit.exists(vml_part):
+        data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
+        text = data.decode("utf-8", errors="replace")
+        if "_x0000_t202" not in text:
+            shapes = _VML_SHAPETYPE + shapes
+        index = text.rfind("</xml>")
+        text = text[:index] + shapes + text[index:] if index >= 0 else text + shapes
+        edit.new_part(vml_part, data=text.encode("utf-8"))
+        return
+    vml_part = edit.free_name("xl/drawings/vmlDrawing{}.vml")
+    edit.new_part(vml_part, data=(_VML_HEAD + _VML_SHAPETYPE + shapes + "</xml>").encode("utf-8"))
+    edit.ensure_default("vml", VML_CT)
+    rid = edit.add_rel(part, VML_TYPE, vml_part)
+    legacy = root.find(f"{M}legacyDrawing")
+    if legacy is None:
+        legacy = etree.Element(f"{M}legacyDrawing")
+        insert_in_order(root, legacy)
+    legacy.set(f"{R}id", rid)
+
+def _remove_notes(edit: PackageEdit, part: str, root: etree._Element, refs: list[str]) -> None:
+    comments_part, vml_part = _comment_parts(edit, part)
+    if comments_part is None or not edit.exists(comments_part):
+        return
+    comments = edit.tree(comments_part)
+    comment_list = comments.find(f"{M}commentList")
+    dropped = []
+    for comment in list(comment_list if comment_list is not None else []):
+        if comment.get("ref") not in refs:
+            continue
+        text_el = comment.find(f"{M}text")
+        if text_el is None:
+            continue
+        full = "".join(t.text or "" for t in text_el.iter(f"{M}t"))
+        if NOTE_MARKER not in full:
+            continue
+        kept = full.split(NOTE_MARKER, 1)[0].rstrip("\n")
+        if kept.strip():
+            _strip_marker(text_el)
+        else:
+            comment_list.remove(comment)
+            dropped.append(comment.get("ref"))
+    if dropped and vml_part is not None and edit.exists(vml_part):
+        data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
+        text = data.decode("utf-8", errors="replace")
+        for ref in dropped:
+            row, col = split_coord(ref)
+            pattern = re.compile(r"<v:shape\b(?:(?!<v:shape\b).)*?<x:Row>\s*%d\s*</x:Row>"
+                                 r"\s*<x:Column>\s*%d\s*</x:Column>.*?</v:shape>"
+                                 % (row - 1, col - 1), re.S)
+            text = pattern.sub("", text, count=1)
+        edit.new_part(vml_part, data=text.encode("utf-8"))
+
+
+
+def _find_cell(root: etree._Element, ref: str, *, create: bool) -> etree._Element | None:
+    row_no, col_no = split_coord(ref)
+    data = root.find(f"{M}sheetData")
+    if data is None:
+        return None
+    row_el = None
+    for el in data.iterfind(f"{M}row"):
+        r = el.get("r")
+        if r is None or not r.isdigit():
+            continue
+        if int(r) == row_no:
+            row_el = el
+            break
+        if int(r) > row_no:
+            if not create:
+                return None
+            row_el = etree.Element(f"{M}row", r=str(row_no))
+            el.addprevious(row_el)
+            break
+    if row_el is None:
+        if not create:
+            return None
+        row_el = etree.SubElement(data, f"{M}row", r=str(row_no))
+    for c in row_el.iterfind(f"{M}c"):
+        r = c.get("r")
+        if r is None:
+            continue
+        if r == ref:
+            return c
+        try:
+            if split_coord(r)[1] > col_no:
+                if not create:
+                    return None
+                new = etree.Element(f"{M}c", r=ref)
+                c.addprevious(new)
+                return new
+        except ValueError:
+            continue
+    if not create:
+        return None
+    return etree.SubElement(row_el, f"{M}c", r=ref)
+
+
+
+def _append_run(text_el: etree._Element, text: str) -> None:
+    plain = text_el.find(f"{M}t")
+    if plain is not None and text_el.find(f"{M}r") is None:
+        # A plain-text note becomes runs so our part can be told apart from the user's.
+        run = etree.Element(f"{M}r")
+        t = etree.SubElement(run, f"{M}t")
+        t.text = plain.text
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        text_el.replace(plain, run)
+    run = etree.SubElement(text_el, f"{M}r")
+    rpr = etree.SubElement(run, f"{M}rPr")
+    etree.SubElement(rpr, f"{M}sz", val="9")
+    etree.SubElement(rpr, f"{M}color", rgb="FFC00000")
+    t = etree.SubElement(run, f"{M}t")
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _strip_marker(text_el: etree._Element) -> None:
+    found = False
+    for child in list(text_el):
+        t = child.find(f"{M}t") if child.tag == f"{M}r" else child if child.tag == f"{M}t" else None
+        if t is None:
+            if found:
+                text_el.remove(child)
+            continue
+        if found:
+            text_el.remove(child)
+            continue
+        if t.text and NOTE_MARKER in t.text:
+            found = True
+            before = t.text.split(NOTE_MARKER, 1)[0].rstrip("\n")
+            if before:
+                t.text = before
+            else:
+                text_el.remove(child)
+
+
+_VML_HEAD = ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+             'xmlns:x="urn:schemas-microsoft-com:office:excel">'
+             '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>')
+_VML_SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+                  '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def _vml_shape(ref: str, index: int) -> str:
+    row, col = split_coord(ref)
+    r0, c0 = row - 1, col - 1
+    anchor = f"{c0 + 1}, 15, {max(r0 - 1, 0)}, 10, {c0 + 4}, 15, {max(r0 - 1, 0) + 5}, 4"
+    return (f'<v:shape id="_x0000_s{61440 + index}" alt="selfeval-xl" type="#_x0000_t202" '
+            'style="position:absolute;margin-left:80pt;margin-top:2pt;width:240pt;height:90pt;'
+            'z-index:1;visibility:hidden" '
+            'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f'<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>'
+            f'<x:Row>{r0}</x:Row><x:Column>{c0}</x:Column></x:ClientData></v:shape>')
+
+

@@ -1,0 +1,95 @@
+"""What was scored, recorded inside the scored workbook so the county can verify it later.
+
+The record is JSON kept in cells of the summary sheet (column RECORD_COLUMN, hidden) and
+referenced by a defined name; both survive a round trip through Excel, WPS and LibreOffice,
+unlike custom XML parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+
+from selfeval_xl import __version__
+from selfeval_xl.formatting import score_text
+from selfeval_xl.model import Cell, Result
+from selfeval_xl.rules.profiles import Profile
+
+RECORD_NAME = "selfeval_record"
+FINGERPRINT_NAME = "selfeval_fingerprint"
+RECORD_COLUMN = 40  # AN: far right of the summary, hidden
+CHUNK = 30000  # a cell holds at most 32,767 characters
+
+
+def canonical_value(cell: Cell) -> str:
+    """A cell's meaning as text, so a value saved again by another application compares equal."""
+    value = cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value != 0 else "0"
+        return text + ("%" if cell.percent else "")
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def result_summary(result: Result) -> dict[str, object]:
+    errors = len(result.errors)
+    return {"total": score_text(result.total, result.digits), "grade": result.grade, "valid": errors == 0,
+            "execution": result.execution_json(), "levels": result.levels_json(),
+            "errors": errors, "warnings": len(result.checks) - errors}
+
+
+def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str) -> str:
+    payload = json.dumps({"inputs": inputs, "result": summary, "profile": profile}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
+                 shown: dict[str, str] | None = None) -> dict[str, object]:
+    # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
+    inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    summary = result_summary(result)
+    return {
+        "tool": "selfeval-xl",
+        "version": __version__,
+        "scored_on": dt.date.today().isoformat(),
+        "form": result.form,
+        "profile": profile.name,
+        "profile_toml": None if profile.builtin else profile.source,
+        "inputs": inputs,
+        "result": summary,
+        "fingerprint": fingerprint(inputs, summary, profile.name),
+        "marks": marks,
+        "shown": shown or {},
+    }
+
+
+def record_chunks(record: dict[str, object]) -> list[str]:
+    text = json.dumps(record, ensure_ascii=False)
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+
+
+def record_in(grid) -> dict[str, object] | None:
+    """The record kept in the summary sheet's record column (any grid with value() and max_row)."""
+    chunks = []
+    for row in range(1, grid.max_row + 1):
+        value = grid.value(row, RECORD_COLUMN)
+        if value is None:
+            break
+        chunks.append(str(value))
+    return parse_record(chunks)
+
+
+def parse_record(chunks: list[str]) -> dict[str, object] | None:
+    try:
+        record = json.loads("".join(chunks))
+    except (ValueError, TypeError):
+        return None
+    return record if isinstance(record, dict) and record.get("tool") == "selfeval-xl" else None

@@ -1,0 +1,201 @@
+"""Result → the contents of the 评分汇总 sheet, as plain data (no file format here).
+
+The writer (writeback.py) renders this model into the scored workbook's package.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from selfeval_xl import __version__
+from selfeval_xl.cellref import column_letter
+from selfeval_xl.layout import FORM_TYPE_LABELS
+from selfeval_xl.model import Result
+from selfeval_xl.read.package import clean
+from selfeval_xl.rules.profiles import Profile
+from selfeval_xl.rules.quantities import excel_number
+from selfeval_xl.write.record import RECORD_COLUMN
+
+GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
+
+
+@dataclass(frozen=True)
+class SheetCell:
+    row: int
+    col: int
+    value: object
+    style: str = "text"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A clustered bar chart of the rows first_row..last_row: categories in column 1, series by column."""
+
+    title: str
+    first_row: int
+    last_row: int
+    series: tuple[tuple[str, int], ...]  # (name, column)
+    anchor: str  # top-left cell
+    rows_tall: int
+
+
+@dataclass
+class SheetModel:
+    cells: list[SheetCell] = field(default_factory=list)
+    merges: list[str] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)
+    links: list[tuple[str, str, str]] = field(default_factory=list)
+    hidden_columns: set[int] = field(default_factory=set)
+    print_rows: int = 0  # rows of the one-page summary (the list of problems prints after it)
+    chart: ChartSpec | None = None
+
+    def put(self, row: int, col: int, value: object, style: str = "text") -> None:
+        # The model holds what the sheet will show: text without what XML cannot hold, numbers to the 15
+        # significant digits a spreadsheet keeps (so what verify reads back is what was recorded).
+        if isinstance(value, str):
+            value = clean(value)
+        elif isinstance(value, Decimal):
+            value = excel_number(str(value))
+        self.cells.append(SheetCell(row, col, value, style))
+
+
+def location(sheet: str, cell: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'!" + cell
+
+
+def build_summary(result: Result, profile: Profile) -> SheetModel:
+    m = SheetModel()
+    m.widths = {1: 20, 2: 17, 3: 17, 4: 12, 5: 11, 6: 48}
+    m.put(1, 1, "预算绩效自评评分汇总", "title")
+    m.merges.append("A1:F1")
+    m.heights[1] = 30
+    m.put(2, 1, f"由 selfeval-xl {__version__} 依据所填数据重新计算全部合计、执行率和得分"
+                "（不采用表内公式缓存值和自评得分）。", "note")
+    m.merges.append("A2:F2")
+
+    info = [("单位名称", result.unit or "（未填写）"), ("评价年度", str(result.year) if result.year else "（未填写）"),
+            ("评价类型", FORM_TYPE_LABELS[result.form]), ("评价口径", f"{profile.name}：{profile.title}")]
+    row = 4
+    for label, value in info:
+        m.put(row, 1, label, "label")
+        m.put(row, 2, value, "text")
+        m.merges.append(f"B{row}:F{row}")
+        row += 1
+
+    row += 1
+    m.put(row, 1, "总分", "label_big")
+    m.put(row, 2, result.total, "big_score")
+    m.put(row, 3, "等级", "label_big")
+    band = next((i for i, g in enumerate(profile.grades) if g.name == result.grade), len(profile.grades) - 1)
+    grade_style = GRADE_STYLES[min(band, 3)] if band < len(profile.grades) - 1 else GRADE_STYLES[3]
+    m.put(row, 4, result.grade, grade_style)
+    verdict = "校验通过" if result.valid else "校验未通过：等级为暂评，请先更正下列错误"
+    m.put(row, 5, verdict, "ok" if result.valid else "bad")
+    m.merges.append(f"E{row}:F{row}")
+    m.heights[row] = 36
+    row += 1
+    m.put(row, 1, "问题", "label")
+    m.put(row, 2, f"错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个", "text")
+    m.merges.append(f"B{row}:F{row}")
+
+    row += 2
+    ex = result.execution
+    for col, label in enumerate(("预算执行（合计）", f"全年预算数（{result.money_unit}）",
+                                 f"全年执行数（{result.money_unit}）", "执行率", "分值", "得分"), start=1):
+        m.put(row, col, label, "header")
+    row += 1
+    m.put(row, 1, "预算执行率", "label")
+    m.put(row, 2, ex.budget, "money")
+    m.put(row, 3, ex.executed, "money")
+    m.put(row, 4, ex.rate if ex.rate is not None else "—", "rate")
+    m.put(row, 5, ex.weight, "score")
+    m.put(row, 6, ex.score, "score")
+
+    row += 2
+    for col, label in enumerate(("一级指标", "口径分值", "指标分值合计", "得分", "得分率"), start=1):
+        m.put(row, col, label, "header")
+    level_first = row + 1
+    for lv in result.levels:
+        row += 1
+        m.put(row, 1, lv.name, "label")
+        m.put(row, 2, lv.weight if lv.weight is not None else "自由分配", "score")
+        m.put(row, 3, lv.indicator_weight, "score")
+        m.put(row, 4, lv.score, "score")
+        m.put(row, 5, (lv.score / lv.indicator_weight) if lv.indicator_weight else "—", "rate")
+    row += 1
+    m.put(row, 1, "预算执行率", "label")
+    m.put(row, 2, ex.weight, "score")
+    m.put(row, 3, ex.weight, "score")
+    m.put(row, 4, ex.score, "score")
+    m.put(row, 5, (ex.score / ex.weight) if ex.weight else "—", "rate")
+    row += 1
+    weight_sum = sum((lv.indicator_weight for lv in result.levels), Decimal(0)) + ex.weight
+    m.put(row, 1, "合计", "label")
+    m.put(row, 2, Decimal(100), "score")
+    m.put(row, 3, weight_sum, "score")
+    m.put(row, 4, result.total, "score")
+    chart_top = row + 2
+    m.chart = ChartSpec("各一级指标得分与分值", level_first, level_first + len(result.levels),
+                        (("分值", 3), ("得分", 4)), f"A{chart_top}", 15)
+    row = chart_top + m.chart.rows_tall
+    m.print_rows = row
+
+    row += 2
+    m.put(row, 1, "问题清单（点击单元格可跳转）", "section")
+    m.merges.append(f"A{row}:F{row}")
+    row += 1
+    for col, label in enumerate(("严重程度", "代码", "工作表", "单元格", "说明"), start=1):
+        m.put(row, col, label, "header")
+    m.merges.append(f"E{row}:F{row}")
+    if not result.checks:
+        row += 1
+        m.put(row, 1, "未发现问题。", "ok")
+        m.merges.append(f"A{row}:F{row}")
+    for label, items, style in (("错误", result.errors, "error"), ("警告", result.warnings, "warning")):
+        if not items:
+            continue
+        row += 1
+        m.put(row, 1, f"{label}（{len(items)} 个）", style)
+        m.merges.append(f"A{row}:F{row}")
+        for finding in items:
+            row += 1
+            m.put(row, 1, label, style)
+            m.put(row, 2, finding.code, "text")
+            m.put(row, 3, finding.sheet or "（整个工作簿）", "text")
+            m.put(row, 4, finding.cell or "—", "link" if finding.cell else "text")
+            m.put(row, 5, finding.message, "wrap")
+            m.merges.append(f"E{row}:F{row}")
+            if finding.sheet and finding.cell:
+                m.links.append((f"D{row}", location(finding.sheet, finding.cell),
+                                f"跳转到 {finding.sheet}!{finding.cell}"))
+
+    return m
+
+
+def add_record(model: SheetModel, chunks: list[str]) -> None:
+    for i, chunk in enumerate(chunks, start=1):
+        model.put(i, RECORD_COLUMN, chunk, "record")
+    model.hidden_columns.add(RECORD_COLUMN)
+
+
+def shown_values(model: SheetModel) -> dict[str, str]:
+    """What the summary shows, cell by cell, as verify will compare it (the note row left out)."""
+    shown = {}
+    for cell in model.cells:
+        if cell.col == RECORD_COLUMN or cell.row == 2 or cell.value is None:
+            continue
+        shown[f"{column_letter(cell.col)}{cell.row}"] = shown_text(cell.value)
+    return shown
+
+
+def shown_text(value: object) -> str:
+    """Numbers to 15 significant digits (what any application stores back), text stripped."""
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        number = excel_number(str(value))
+        return format(number, "f")
+    return str(value).strip()
+
+def record_range(n_chunks: int, sheet_name: str) -> str:
+    letter = column_letter(RECORD_COLUMN)
+    return f"{location(sheet_name, '')}${letter}$1:${letter}${max(n_chunks, 1)}"

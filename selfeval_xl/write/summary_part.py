@@ -1,0 +1,196 @@
+"""The 评分汇总 sheet as a part of the package: removing a previous run's, rendering the model to
+sheet XML with its chart (drawn by XlsxWriter), and placing it first, active and named."""
+
+import io
+import posixpath
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+
+from selfeval_xl.cellref import column_letter
+from selfeval_xl.layout import SHEET_SUMMARY
+from selfeval_xl.read.cells import read_grid
+from selfeval_xl.read.package import NS_MAIN, NS_PKG_REL, NS_REL, M, R, clean
+from selfeval_xl.write.package_edit import (
+    CHART_CT,
+    CHART_TYPE,
+    DRAWING_CT,
+    DRAWING_TYPE,
+    WORKSHEET_CT,
+    WORKSHEET_TYPE,
+    PackageEdit,
+    cell_text,
+    sort_defined_names,
+)
+from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME, record_in
+from selfeval_xl.write.stylebook import StyleBook
+from selfeval_xl.write.summary import SheetModel, record_range
+
+
+def remove_previous_summary(edit: PackageEdit) -> list[dict[str, object]]:
+    info = edit.pkg.sheet(SHEET_SUMMARY)
+    if info is None:
+        return []
+    record = record_in(read_grid(edit.pkg, info))
+    if record is None:
+        return []  # a sheet of the user's own that happens to share the name: left alone
+    wb = edit.tree(edit.pkg.workbook_part)
+    sheets = wb.find(f"{M}sheets")
+    position = next(i for i, el in enumerate(sheets) if el.get("name") == SHEET_SUMMARY)
+    sheets.remove(sheets[position])
+    edit.shift_local_ids(wb, position, -1)
+    rels = edit.tree(edit.rels_name(edit.pkg.workbook_part))
+    for el in list(rels):
+        if el.get("Id") == info.rid:
+            rels.remove(el)
+    edit.remove_part(info.part)
+    marks = record.get("marks")
+    return marks if isinstance(marks, list) else []
+
+
+
+def add_summary(edit: PackageEdit, model: SheetModel, n_chunks: int, fingerprint: str) -> None:
+    part = edit.free_name("xl/worksheets/sheet{}.xml")
+    drawing_rid = None
+    parts = chart_parts(model)
+    if parts is not None:
+        drawing_xml, chart_xml = parts
+        chart_part = edit.free_name("xl/charts/chart{}.xml")
+        edit.new_part(chart_part, data=chart_xml)
+        edit.override(chart_part, CHART_CT)
+        drawing_part = edit.free_name("xl/drawings/drawing{}.xml")
+        edit.new_part(drawing_part, data=drawing_xml)
+        edit.override(drawing_part, DRAWING_CT)
+        rels = edit.rels_tree(drawing_part)
+        etree.SubElement(rels, f"{{{NS_PKG_REL}}}Relationship", Id="rId1", Type=CHART_TYPE,
+                         Target=posixpath.relpath(chart_part, posixpath.dirname(drawing_part)))
+        drawing_rid = edit.add_rel(part, DRAWING_TYPE, drawing_part)
+    edit.new_part(part, data=render_sheet(model, edit.styles, drawing_rid))
+    edit.summary_part = part
+    edit.override(part, WORKSHEET_CT)
+    rid = edit.add_rel(edit.pkg.workbook_part, WORKSHEET_TYPE, part)
+    wb = edit.tree(edit.pkg.workbook_part)
+    sheets = wb.find(f"{M}sheets")
+    ids = [int(el.get("sheetId", "0")) for el in sheets if (el.get("sheetId") or "").isdigit()]
+    el = etree.Element(f"{M}sheet", name=SHEET_SUMMARY, sheetId=str(max(ids, default=0) + 1))
+    el.set(f"{R}id", rid)
+    sheets.insert(0, el)
+    edit.shift_local_ids(wb, 0, +1)
+    names = wb.find(f"{M}definedNames")
+    if names is None:
+        names = etree.Element(f"{M}definedNames")
+        # CT_Workbook: sheets, functionGroups?, externalReferences?, definedNames? — Excel repairs
+        # a workbook whose definedNames come before its links to other workbooks.
+        before = sheets
+        for tag in ("functionGroups", "externalReferences"):
+            found = wb.find(f"{M}{tag}")
+            if found is not None:
+                before = found
+        before.addnext(names)
+    etree.SubElement(names, f"{M}definedName", name=FINGERPRINT_NAME).text = f'"{fingerprint}"'
+    etree.SubElement(names, f"{M}definedName", name=RECORD_NAME).text = record_range(n_chunks, SHEET_SUMMARY)
+    sort_defined_names(names)
+    views = wb.find(f"{M}bookViews")
+    for view in views if views is not None else ():
+        view.set("activeTab", "0")
+        view.set("firstSheet", "0")
+    edit.unselect_tabs()
+
+
+
+def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
+    """(drawing XML, chart XML) for the model's chart, written by XlsxWriter with cached values so
+    the chart shows without recalculation; the drawing refers to its chart as rId1."""
+    spec = model.chart
+    if spec is None:
+        return None
+    import xlsxwriter
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    ws = wb.add_worksheet(SHEET_SUMMARY)
+    for cell in model.cells:
+        if spec.first_row <= cell.row <= spec.last_row and cell.col in (1, *(c for _, c in spec.series)):
+            value = cell.value
+            if isinstance(value, Decimal):
+                ws.write_number(cell.row - 1, cell.col - 1, float(value))
+            elif value is not None:
+                ws.write_string(cell.row - 1, cell.col - 1, str(value))
+    chart = wb.add_chart({"type": "bar"})
+    colors = ("#BDD7EE", "#2F5597")
+    for (name, col), color in zip(spec.series, colors, strict=True):
+        chart.add_series({"name": name, "categories": [SHEET_SUMMARY, spec.first_row - 1, 0, spec.last_row - 1, 0],
+                          "values": [SHEET_SUMMARY, spec.first_row - 1, col - 1, spec.last_row - 1, col - 1],
+                          "fill": {"color": color}})
+    chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_size({"width": 600, "height": 20 * spec.rows_tall})
+    ws.insert_chart(spec.anchor, chart)
+    wb.close()
+    with zipfile.ZipFile(buffer) as z:
+        return z.read("xl/drawings/drawing1.xml"), z.read("xl/charts/chart1.xml")
+
+
+
+# --- rendering the summary sheet --------------------------------------------------------------------------
+
+def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
+    named = styles.summary_styles()
+    rows: dict[int, list] = defaultdict(list)
+    for cell in model.cells:
+        rows[cell.row].append(cell)
+    max_row = max(rows, default=1)
+    max_col = max((c.col for c in model.cells if c.col not in model.hidden_columns), default=1)
+    out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
+           '<sheetPr><tabColor rgb="FF2F5597"/><pageSetUpPr fitToPage="1"/></sheetPr>',
+           f'<dimension ref="A1:{column_letter(max_col)}{max_row}"/>',
+           '<sheetViews><sheetView tabSelected="1" workbookViewId="0" zoomScale="100"/></sheetViews>',
+           '<sheetFormatPr defaultRowHeight="15"/>', "<cols>"]
+    widths = dict(model.widths)
+    for col in model.hidden_columns:
+        widths[col] = 0
+    for col in sorted(widths):
+        hidden = ' hidden="1"' if col in model.hidden_columns else ""
+        out.append(f'<col min="{col}" max="{col}" width="{widths[col] or 9}" customWidth="1"{hidden}/>')
+    out.append("</cols><sheetData>")
+    for r in sorted(rows):
+        height = model.heights.get(r)
+        attrs = f' ht="{height}" customHeight="1"' if height else ""
+        out.append(f'<row r="{r}"{attrs}>')
+        for cell in sorted(rows[r], key=lambda c: c.col):
+            ref = f"{column_letter(cell.col)}{r}"
+            s = named.get(cell.style, named["text"])
+            value = cell.value
+            if value is None:
+                out.append(f'<c r="{ref}" s="{s}"/>')
+            elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+                number = format(value, "f") if isinstance(value, Decimal) else repr(value)
+                out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
+            else:
+                text = escape(cell_text(str(value)))
+                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        out.append("</row>")
+    out.append("</sheetData>")
+    if model.merges:
+        out.append(f'<mergeCells count="{len(model.merges)}">')
+        out.extend(f'<mergeCell ref="{ref}"/>' for ref in model.merges)
+        out.append("</mergeCells>")
+    if model.links:
+        out.append("<hyperlinks>")
+        for ref, loc, tip in model.links:
+            out.append(f"<hyperlink ref={quoteattr(ref)} location={quoteattr(clean(loc))} display={quoteattr(ref)} "
+                       f"tooltip={quoteattr(clean(tip))}/>")
+        out.append("</hyperlinks>")
+    out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
+    out.append('<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>')
+    out.append('<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
+    if model.print_rows:
+        out.append(f'<rowBreaks count="1" manualBreakCount="1"><brk id="{model.print_rows}" max="16383" man="1"/>'
+                   '</rowBreaks>')
+    if drawing_rid:
+        out.append(f'<drawing r:id="{drawing_rid}"/>')
+    out.append("</worksheet>")
+    return "".join(out).encode("utf-8")
