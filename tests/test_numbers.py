@@ -167,6 +167,13 @@ def test_parse_text_date_leap_year_month_end():
     assert parse_text_date("2月底前", 2024) == DateValue(dt.date(2024, 2, 29), LE)
 
 
+def test_a_date_without_any_year_never_depends_on_the_day_it_is_read():
+    # No 评价年度 anywhere: month and day alone decide, both sides in the same fixed year.
+    assert parse_text_date("11月15日前", None) == DateValue(dt.date(2000, 11, 15), LE)
+    assert parse_text_date("2月底", None) == DateValue(dt.date(2000, 2, 29), None)
+    assert parse_text_date("2023年6月", None) == DateValue(dt.date(2023, 6, 30), None)
+
+
 @pytest.mark.parametrize("text", ["2月30日", "13月", "完成", "95%", "明年"])
 def test_parse_text_date_unreadable(text):
     assert parse_text_date(text, 2025) is None

@@ -143,18 +143,8 @@ class Package:
 
     def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
         """rId → (type, absolute target part, target mode) for a part's relationships."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_name not in self.names:
-            return {}
-        result = {}
-        for rel in self.xml(rels_name):
-            target = rel.get("Target", "")
-            mode = rel.get("TargetMode", "Internal")
-            if mode != "External":
-                target = resolve_target(folder, target)
-            result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
-        return result
+        name = rels_name(part)
+        return relationships(self.xml(name), part) if name in self.names else {}
 
     def _workbook_part_from_rels(self) -> str | None:
         if "_rels/.rels" not in self.names:
@@ -236,6 +226,25 @@ class Package:
         if self._calamine_book is None:
             self._calamine_book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         return self._calamine_book
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of a part: xl/worksheets/_rels/sheet1.xml.rels for xl/worksheets/sheet1.xml."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def relationships(root: etree._Element, part: str) -> dict[str, tuple[str, str, str]]:
+    """A parsed .rels part of `part` → rId → (type, absolute target part, target mode)."""
+    folder = posixpath.dirname(part)
+    result = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        mode = rel.get("TargetMode", "Internal")
+        if mode != "External":
+            target = resolve_target(folder, target)
+        result[rel.get("Id", "")] = (rel.get("Type", ""), target, mode)
+    return result
 
 
 def resolve_target(folder: str, target: str) -> str:

@@ -126,6 +126,11 @@ _DATE_PATTERNS = (
 _DATE_SUFFIX = re.compile(r"(?:之前|以前|前|之后|以后|后)?(?:完成|办结|完工|到位|实施|支付)?$")
 
 
+# A date without a year in a workbook that names no 评价年度 is compared by month and day alone: both
+# sides are placed in one fixed leap year, never the year the tool happens to run in.
+UNDATED_YEAR = 2000
+
+
 def parse_text_date(text: str, year: int | None) -> DateValue | None:
     s = SPACES.sub("", fold(text))
     s = re.sub(r"^(?:于|在|截至|截止|截止到)", "", s)
@@ -143,7 +148,7 @@ def parse_text_date(text: str, year: int | None) -> DateValue | None:
         groups = m.groupdict()
         y = int(groups["y"]) if groups.get("y") else year
         if y is None:
-            y = dt.date.today().year
+            y = UNDATED_YEAR
         try:
             if groups.get("yearend"):
                 return DateValue(dt.date(y, 12, 31), op)

@@ -13,7 +13,7 @@ from lxml import etree
 
 from selfeval_xl.errors import OutputError
 from selfeval_xl.read.cells import fill_implied_refs
-from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, resolve_target
+from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, relationships, rels_name
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME
 from selfeval_xl.write.stylebook import StyleBook
 
@@ -88,12 +88,8 @@ class PackageEdit:
         raise OutputError(f"文件 {self.pkg.origin} 没有样式部件（styles.xml），无法写入评分副本："
                           "请在 Excel 或 WPS 中另存后再试。")
 
-    def rels_name(self, part: str) -> str:
-        folder, base = posixpath.split(part)
-        return posixpath.join(folder, "_rels", base + ".rels")
-
     def rels_tree(self, part: str) -> etree._Element:
-        name = self.rels_name(part)
+        name = rels_name(part)
         if not self.exists(name):
             self.new_part(name, etree.Element(f"{{{NS_PKG_REL}}}Relationships", nsmap={None: NS_PKG_REL}))
         return self.tree(name)
@@ -133,12 +129,12 @@ class PackageEdit:
             ct.insert(0, el)
 
     def sheet_rels(self, sheet_part: str) -> dict[str, tuple[str, str]]:
-        name = self.rels_name(sheet_part)
+        """rId → (type, target part) of a part's internal relationships, as edited so far."""
+        name = rels_name(sheet_part)
         if not self.exists(name):
             return {}
-        folder = posixpath.dirname(sheet_part)
-        return {el.get("Id"): (el.get("Type", ""), resolve_target(folder, el.get("Target", "")))
-                for el in self.view(name) if el.get("TargetMode") != "External"}
+        rels = relationships(self.view(name), sheet_part)
+        return {rid: (rel_type, target) for rid, (rel_type, target, mode) in rels.items() if mode != "External"}
 
     # -- the file type -----------------------------------------------------------------------------
     def match_extension(self, target: Path) -> None:
@@ -169,8 +165,8 @@ class PackageEdit:
             if depth < 2 and (rel_type == DRAWING_TYPE or rel_type == CHART_TYPE) and target in self.pkg.names:
                 self.remove_part(target, depth + 1)
         self.removed.add(part)
-        if self.rels_name(part) in self.pkg.names:
-            self.removed.add(self.rels_name(part))
+        if rels_name(part) in self.pkg.names:
+            self.removed.add(rels_name(part))
         self.drop_override(part)
 
     def shift_local_ids(self, wb: etree._Element, position: int, delta: int) -> None:

@@ -13,7 +13,7 @@ from lxml import etree
 from selfeval_xl.cellref import column_letter
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.cells import read_grid
-from selfeval_xl.read.package import NS_MAIN, NS_PKG_REL, NS_REL, M, R, clean
+from selfeval_xl.read.package import NS_MAIN, NS_PKG_REL, NS_REL, M, R, clean, rels_name
 from selfeval_xl.write.package_edit import (
     CHART_CT,
     CHART_TYPE,
@@ -42,7 +42,7 @@ def remove_previous_summary(edit: PackageEdit) -> list[dict[str, object]]:
     position = next(i for i, el in enumerate(sheets) if el.get("name") == SHEET_SUMMARY)
     sheets.remove(sheets[position])
     edit.shift_local_ids(wb, position, -1)
-    rels = edit.tree(edit.rels_name(edit.pkg.workbook_part))
+    rels = edit.tree(rels_name(edit.pkg.workbook_part))
     for el in list(rels):
         if el.get("Id") == info.rid:
             rels.remove(el)
