@@ -80,3 +80,11 @@ def test_builtin_grade_bands_in_docs_match_the_toml(name: str) -> None:
         row = next((line for line in read(path).splitlines() if line.startswith(f"| `{name}` |")), None)
         assert row is not None, f"{path.name} has no table row for {name}"
         assert bands in row, f"{path.name}: the row of {name} should state {bands}"
+
+
+def test_readme_links_every_document_and_each_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ("rules.md", "profiles.md", "workbook.md"):
+        assert f"](docs/{name})" in readme
+        assert (ROOT / "docs" / name).is_file()
+    assert "scoring-rules.md" not in readme and "workbook-contract.md" not in readme

@@ -4,6 +4,7 @@ Regenerate on purpose with:  python tests/test_readme.py --write
 """
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -40,7 +41,42 @@ def checks_section() -> str:
     return "\n".join(rows)
 
 
-SECTIONS = {"help": help_section, "checks": checks_section}
+LAYERS = [("", "根：各层共用的类型与词汇 / shared types and words"),
+          ("rules", "纯规则：计分与检查，不读文件、不读时钟 / pure scoring and checks"),
+          ("read", "读入不可信文件 / untrusted files in"),
+          ("write", "模板与评分副本 / the template and the scored copy"),
+          ("county", "县里：核对与汇总 / verify and roll up"),
+          ("report", "报告草稿 / the report draft"),
+          ("api.py", "门面：命令行与库共用 / the facade"),
+          ("cli", "命令行 / the command line")]
+
+
+def _summary(path: Path) -> str:
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    first = " ".join(doc.split("\n\n")[0].split())
+    return first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0] + " …"
+
+
+def layout_section() -> str:
+    """The package tree, one line a module, each described by its own docstring."""
+    package = ROOT / "selfeval_xl"
+    lines = ["```"]
+    for folder, title in LAYERS:
+        if folder.endswith(".py"):
+            lines.append(f"selfeval_xl/{folder:<22}# {title}: {_summary(package / folder)}")
+            continue
+        base = package / folder if folder else package
+        lines.append(f"selfeval_xl/{folder + '/' if folder else ''}    # {title}")
+        for path in sorted(base.glob("*.py")):
+            if path.name in ("__init__.py", "__main__.py", "api.py"):
+                continue
+            lines.append(f"  {path.name:<22}{_summary(path)}")
+    lines.append("cli.py                  " + _summary(ROOT / "cli.py"))
+    lines.append("```")
+    return "\n".join(lines)
+
+
+SECTIONS = {"help": help_section, "checks": checks_section, "layout": layout_section}
 
 
 def render(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Legacy .xls and .ods files: read through python-calamine, scored copy written as a new .xlsx.
+"""Legacy .xls and .ods files, read through python-calamine (their scored copy: write/legacy_copy.py).
 
 calamine carries values but no number formats or formulas, so a cell shown as 96% reads as
 0.96 and the promise that nothing is lost holds for .xlsx and .xlsm only (README).
