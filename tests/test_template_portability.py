@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from selfeval_xl.api import make_template
-from selfeval_xl.write.template_formulas import HELPER_COL, IND_COL, INDICATOR_ROWS, LINE_ROWS, budget_rows, indicator_rows
+from selfeval_xl.write.template_formulas import (
+    HELPER_COL,
+    IND_COL,
+    INDICATOR_ROWS,
+    LINE_ROWS,
+    budget_rows,
+    indicator_rows,
+)
 
 # Functions every one of Excel 2010, WPS Spreadsheets and LibreOffice Calc computes the same way.
 ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "SEARCH", "LEFT", "SUBSTITUTE", "TRIM", "VALUE", "MIN",
