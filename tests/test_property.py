@@ -1,10 +1,14 @@
 """Property: any consistent filling of the template scores exactly as an independent oracle says.
 
-template → filled with openpyxl (as a person would type it) → read → score.
+template → filled with openpyxl (as a person would type it) → read → score. The oracle works in
+exact fractions with its own half-up rounding (floor(100x + 1/2) / 100), never the package's
+Decimal helpers.
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
 from pathlib import Path
 
 import openpyxl
@@ -17,8 +21,14 @@ from workbooks import template_copy
 LEVELS = (("产出指标", "数量指标", 40), ("效益指标", "社会效益指标", 40), ("满意度指标", "服务对象满意度指标", 10))
 
 
-def q2(x: Decimal) -> Decimal:
-    return x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def half_up_cents(x: Fraction) -> Fraction:
+    """x ≥ 0 rounded half-up to 2 places, exactly."""
+    return Fraction(floor(x * 100 + Fraction(1, 2)), 100)
+
+
+def executed_cents(cents: int, percent: int) -> int:
+    """What the filler types as 全年执行数: percent % of the budget, half-up to the cent (all ≥ 0)."""
+    return (cents * percent + 50) // 100
 
 
 @st.composite
@@ -49,19 +59,19 @@ def filling(draw):
     return rows, lines
 
 
-def oracle(rows, lines) -> Decimal:
-    budget = sum(Decimal(b) / 100 for _, b, _ in lines)
-    executed = sum(q2(Decimal(b) / 100 * p / 100) for _, b, p in lines)
-    total = q2(10 * min(executed / budget, Decimal(1)))
+def oracle(rows, lines) -> Fraction:
+    budget = Fraction(sum(b for _, b, _ in lines), 100)
+    executed = Fraction(sum(executed_cents(b, p) for _, b, p in lines), 100)
+    total = half_up_cents(10 * min(executed / budget, Fraction(1)))
     for _, _, op, t, a, w in rows:
-        t, a, w = Decimal(t), Decimal(a), Decimal(w)
+        t, a, w = Fraction(t), Fraction(a), Fraction(w)
         if op == "≥":
             s = w if t == 0 or a >= t else w * a / t
         elif t == 0:
-            s = w if a <= 0 else Decimal(0)
+            s = w if a <= 0 else Fraction(0)
         else:
-            s = w if a <= t else Decimal(0) if a >= 2 * t else w * (1 - (a - t) / t)
-        total += q2(s)
+            s = w if a <= t else Fraction(0) if a >= 2 * t else w * (1 - (a - t) / t)
+        total += half_up_cents(s)
     return total
 
 
@@ -76,7 +86,7 @@ def test_any_consistent_filling_scores_like_the_oracle(tmp_path: Path, data) -> 
         amount = Decimal(cents) / 100
         ws[f"A{i}"], ws[f"B{i}"] = category, f"项目{i}"
         ws[f"C{i}"] = ws[f"D{i}"] = float(amount)
-        ws[f"E{i}"] = float(q2(amount * percent / 100))
+        ws[f"E{i}"] = float(Decimal(executed_cents(cents, percent)) / 100)
         ws[f"G{i}"] = "原因已说明"
     ws = wb["绩效指标"]
     for i, (level, level2, op, target, actual, weight) in enumerate(rows, start=4):
@@ -86,5 +96,5 @@ def test_any_consistent_filling_scores_like_the_oracle(tmp_path: Path, data) -> 
     wb.save(path)
     result = evaluate(path)
     assert result.errors == [], result.errors
-    assert result.total == oracle(rows, lines)
+    assert Fraction(result.total) == oracle(rows, lines)
     assert {f.code for f in result.warnings} <= {"OVERSHOOT_UNEXPLAINED"}

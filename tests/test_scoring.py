@@ -8,7 +8,6 @@ import pytest
 
 from builders import BRow, IRow, make_input, pct
 from selfeval_xl.errors import ProfileError
-from selfeval_xl.formatting import round_half_up
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import load_profile, parse_profile
 from selfeval_xl.rules.scoring import (
@@ -18,7 +17,6 @@ from selfeval_xl.rules.scoring import (
     grade,
     in_qualitative_band,
     quantitative_score,
-    total_score,
 )
 from selfeval_xl.vocabulary import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL
 
@@ -45,7 +43,9 @@ WHOLE = parse_profile(profile_toml(name="whole", digits=0), origin="whole.toml")
 # --- §3 budget execution ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("budget, executed, rate", [
-    ("6929916.47", "6809554.10", D("6809554.10") / D("6929916.47")),  # exact, not rounded
+    # exact, not rounded to 4 places: 680955410 ÷ 692991647 = 0.98263148329116873179280904088… (bc), to
+    # Decimal's 28 significant digits (the 29th is 8, so the 28th goes up)
+    ("6929916.47", "6809554.10", D("0.9826314832911687317928090409")),
     ("100", "50", D("0.5")),
     ("100", "120", D("1.2")),
     ("100", "0", D("0")),
@@ -96,7 +96,7 @@ def test_execution_score(profile, rate, score):
     (GE, "100", "100", "4", "4"),  # met
     (GE, "100", "120", "4", "4"),  # 超额完成不加分
     (GE, "100", "96", "4", "3.84"),  # weight × actual ÷ target
-    (GE, "90", "85", "15", D(15) * D(85) / D(90)),
+    (GE, "90", "85", "15", "14.16666666666666666666666667"),  # 15 × 85 ÷ 90 = 1275 ÷ 90 = 14.1666…, 28 digits
     (GE, "100", "0", "4", "0"),
     (GE, "0", "0", "5", "5"),  # target 0: full weight when actual ≥ 0
     (GE, "0", "3", "5", "5"),
@@ -107,7 +107,7 @@ def test_execution_score(profile, rate, score):
     (LE, "10", "10", "10", "10"),
     (LE, "10", "15", "10", "5"),  # weight × (1 − (actual − target) ÷ target)
     (LE, "10", "12", "10", "8"),
-    (LE, "10", "19.99", "10", D(10) * (1 - D("9.99") / D(10))),
+    (LE, "10", "19.99", "10", "0.01"),  # 10 × (1 − 9.99 ÷ 10) = 10 × 0.001 = 0.01
     (LE, "10", "20", "10", "0"),  # actual ≥ 2 × target → 0
     (LE, "10", "25", "10", "0"),
     (LE, "0", "0", "10", "10"),  # target 0: full when actual ≤ 0
@@ -222,10 +222,10 @@ def test_qualitative_row(actual, self_score, score, codes):
 # --- §4.7 percent scales -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("target, actual, score", [
-    ("≥90%", pct("0.88"), D(15) * D(88) / D(90)),  # 0.88 shown as 88% is 88 %
-    (pct("0.9"), pct("0.99"), D(15)),
-    (pct("0.9"), "85%", D(15) * D(85) / D(90)),
-    (90, pct("0.855"), D(15) * D("85.5") / D(90)),
+    ("≥90%", pct("0.88"), "14.67"),  # 0.88 shown as 88% is 88 %: 15 × 88 ÷ 90 = 1320 ÷ 90 = 14.666… → 14.67
+    (pct("0.9"), pct("0.99"), "15.00"),  # 99% ≥ 90%: the full weight
+    (pct("0.9"), "85%", "14.17"),  # 15 × 85 ÷ 90 = 1275 ÷ 90 = 14.1666… → 14.17
+    (90, pct("0.855"), "14.25"),  # 0.855 shown as 85.5%: 15 × 85.5 ÷ 90 = 1282.5 ÷ 90 = 14.25
 ])
 def test_percent_formatted_cells_compare_in_the_same_scale(target, actual, score):
     rows = [IRow("效益指标", "社会效益指标", "上访劝返率", "定量", "≥", target, "%", actual, 15, reason="原因"),
@@ -233,7 +233,7 @@ def test_percent_formatted_cells_compare_in_the_same_scale(target, actual, score
             IRow("产出指标", "数量指标", "培训人次", "定量", "≥", 100, "人次", 100, 40),
             IRow("满意度指标", "服务对象满意度指标", "群众满意度", "定量", "≥", 90, "%", 92, 10)]
     result = assess(make_input(rows), HEBEI)
-    assert result.indicators[0].score == round_half_up(score, 2)
+    assert str(result.indicators[0].score) == score
     assert "UNIT_MISMATCH" not in {f.code for f in result.checks}
 
 
@@ -254,7 +254,7 @@ def test_total_is_execution_plus_rounded_indicator_scores():
     assert scores == ["4.33", "4.33", "4.67", "40.00", "10.00"]  # 13/3, 13/3, 14/3 rounded half-up
     assert result.execution.score == D("8.62")
     assert result.total == D("8.62") + D("4.33") + D("4.33") + D("4.67") + D("40") + D("10")
-    assert result.total == total_score(result.execution.score, [i.score for i in result.indicators])
+    assert str(result.total) == "71.95"  # 8.62 + 4.33 + 4.33 + 4.67 + 40.00 + 10.00
     assert result.to_json()["total"] == "71.95"
     assert result.grade == "一般"
 
@@ -318,20 +318,25 @@ def test_step_rule_through_assess():
     assert result.total == D("97.00")
 
 
-@pytest.mark.parametrize("form, lines, budget, executed", [
+@pytest.mark.parametrize("form, lines, budget, executed, rate, line_rates", [
+    # 1000 + 200.50 + 500 = 1700.50, 1000 + 100.25 + 400 = 1500.25; 1500.25 ÷ 1700.50 = 0.88224051749485445457218465157…
+    # (bc) to 28 significant digits; lines 1000 ÷ 1000 = 1, 100.25 ÷ 200.50 = 0.5, 400 ÷ 500 = 0.8
     ("department", [BRow("基本支出", "人员经费", 1000, 1000), BRow("基本支出", "日常公用经费", "200.50", "100.25"),
-                    BRow("项目支出", "环境整治经费", 500, 400, "原因")], "1700.50", "1500.25"),
-    ("project", [BRow(None, "当年财政拨款", 1000, 800, "原因"), BRow(None, "上年结转资金", 200, 200)], "1200", "1000"),
+                    BRow("项目支出", "环境整治经费", 500, 400, "原因")], "1700.50", "1500.25",
+     "0.8822405174948544545721846516", ("1", "0.5", "0.8")),
+    # 1000 + 200 = 1200, 800 + 200 = 1000; 1000 ÷ 1200 = 0.8333…; lines 800 ÷ 1000 = 0.8, 200 ÷ 200 = 1
+    ("project", [BRow(None, "当年财政拨款", 1000, 800, "原因"), BRow(None, "上年结转资金", 200, 200)], "1200", "1000",
+     "0.8333333333333333333333333333", ("0.8", "1")),
 ])
-def test_totals_are_recomputed_from_the_lines(form, lines, budget, executed):
+def test_totals_are_recomputed_from_the_lines(form, lines, budget, executed, rate, line_rates):
     result = assess(make_input(lines=lines, form=form, total={"budget": D(budget), "executed": D(executed)}), HEBEI)
     assert result.execution.budget == D(budget) and result.execution.executed == D(executed)
-    assert result.execution.rate == D(executed) / D(budget)
+    assert result.execution.rate == D(rate)
     assert "BUDGET_TOTAL_MISMATCH" not in {f.code for f in result.checks}
     kinds = [(lr.kind, lr.group, lr.budget, lr.executed) for lr in result.execution.lines]
     assert kinds[-1] == ("total", None, D(budget), D(executed))
-    for lr, line in zip(result.execution.lines, lines, strict=False):  # every line gets its own rate for display
-        assert lr.rate == D(str(line.executed)) / D(str(line.budget))
+    # every line gets its own rate for display
+    assert [lr.rate for lr in result.execution.lines if lr.kind == "line"] == [D(r) for r in line_rates]
 
 
 def test_subtotals_get_their_group_sums():
@@ -339,7 +344,9 @@ def test_subtotals_get_their_group_sums():
              BRow("项目支出", "环境整治经费", 500, 400, "原因")]
     result = assess(make_input(lines=lines), HEBEI)
     subtotals = {lr.group: (lr.budget, lr.executed, lr.rate) for lr in result.execution.lines if lr.kind == "subtotal"}
-    assert subtotals == {"基本支出": (D(1200), D(1100), D(1100) / D(1200)), "项目支出": (D(500), D(400), D("0.8"))}
+    # 基本支出 1000 + 200 = 1200, 1000 + 100 = 1100, 1100 ÷ 1200 = 0.91666… (28 digits); 项目支出 400 ÷ 500 = 0.8
+    assert subtotals == {"基本支出": (D(1200), D(1100), D("0.9166666666666666666666666667")),
+                         "项目支出": (D(500), D(400), D("0.8"))}
 
 
 def test_rate_uses_full_year_budget_not_initial():
