@@ -1,7 +1,9 @@
 """Small helpers that make filled workbooks for tests from the tool's own template."""
 from __future__ import annotations
 
+import atexit
 import shutil
+import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -9,14 +11,23 @@ import openpyxl
 from selfeval_xl.api import make_template
 
 _CACHE: dict[tuple[str, bool], Path] = {}
+_CACHE_DIR: list[Path] = []
+
+
+def _cache_dir() -> Path:
+    """One folder for the session's generated templates, removed when the test run ends."""
+    if not _CACHE_DIR:
+        folder = Path(tempfile.mkdtemp(prefix="selfeval-tpl-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _CACHE_DIR.append(folder)
+    return _CACHE_DIR[0]
 
 
 def template_copy(tmp_path: Path, name: str = "filled.xlsx", *, form: str = "department", example: bool = True) -> Path:
     """A fresh copy of the (example) template in tmp_path; generated once per session."""
     key = (form, example)
     if key not in _CACHE or not _CACHE[key].exists():
-        cache_dir = Path(__import__("tempfile").mkdtemp(prefix="selfeval-tpl-"))
-        path = cache_dir / f"{form}-{'example' if example else 'blank'}.xlsx"
+        path = _cache_dir() / f"{form}-{'example' if example else 'blank'}.xlsx"
         make_template(path, form=form, example=example)
         _CACHE[key] = path
     target = tmp_path / name
