@@ -71,8 +71,12 @@ def _profile_for(profile: Path | None) -> Path:
     if profile is not None:
         return profile
     if _default_profile is None:
+        import atexit
+        import shutil
         import tempfile
-        _default_profile = make_profile(Path(tempfile.mkdtemp(prefix="selfeval-lo-profile-")))
+        folder = Path(tempfile.mkdtemp(prefix="selfeval-lo-profile-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _default_profile = make_profile(folder)
     return _default_profile
 
 
