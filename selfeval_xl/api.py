@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from selfeval_xl.errors import OutputError, ProfileError, SelfevalError
 from selfeval_xl.model import Result
@@ -17,6 +17,10 @@ from selfeval_xl.read.legacy import LEGACY_NOTE
 from selfeval_xl.read.reader import Reading, paused_gc, read
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import DEFAULT_PROFILE, Profile, load_profile
+
+if TYPE_CHECKING:  # imported inside the functions at run time (see above)
+    from selfeval_xl.county.rollup import Rollup
+    from selfeval_xl.county.verify import Verification
 
 __all__ = ["Scored", "evaluate", "evaluate_reading", "score", "default_output", "make_template", "rollup", "report",
            "verify"]
@@ -60,7 +64,7 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
     return Scored(result, target, note)
 
 
-def verify(path: str | Path):
+def verify(path: str | Path) -> Verification:
     """Has a scored copy been edited since it was scored? Returns the Verification."""
     from selfeval_xl.county.verify import verify as verify_file
     return verify_file(path)
@@ -81,7 +85,7 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
 
 def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
            targets: Iterable[str | Path] = (), workers: int | None = None,
-           progress: Callable[[int], Callable[[int], None] | None] | None = None):
+           progress: Callable[[int], Callable[[int], None] | None] | None = None) -> Rollup:
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
 
     `progress(total)` may return a callback that is called with 1 for every workbook read."""

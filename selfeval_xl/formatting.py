@@ -3,6 +3,7 @@ report), so the same 785/800 reads 98.13% everywhere."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import cast, overload
 
 # Wide enough that formatting any value the reader lets through can never raise.
 WIDE = Context(prec=400)
@@ -30,7 +31,8 @@ def percent(rate: Decimal, digits: int = 2) -> str:
 
 def money(value: Decimal) -> str:
     """Thousands separators and at least two decimals, more where the sheet has them (万元 sheets)."""
-    places = max(2, -value.normalize().as_tuple().exponent) if value.is_finite() else 2
+    # a finite value's exponent is an int (as_tuple gives 'n', 'N' or 'F' only for NaN and infinities)
+    places = max(2, -int(value.normalize().as_tuple().exponent)) if value.is_finite() else 2
     return fixed(value, min(places, 6), grouped=True)
 
 
@@ -39,9 +41,16 @@ def money(value: Decimal) -> str:
 def amount_text(value: Decimal | None) -> str | None:
     if value is None:
         return None
-    return plain(value) if value.as_tuple().exponent < -2 else str(round_half_up(value, 2))
+    # cast: the reader lets only finite values through, whose exponent is an int
+    return plain(value) if cast(int, value.as_tuple().exponent) < -2 else str(round_half_up(value, 2))
 
 
+@overload
+def weight_text(value: Decimal) -> str: ...
+@overload
+def weight_text(value: None) -> None: ...
+@overload
+def weight_text(value: Decimal | None) -> str | None: ...
 def weight_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 

@@ -1,7 +1,7 @@
 """The workbook contract as data: sheet names, columns, header labels and their synonyms.
 
 The template writer lays sheets out from these tables and the reader finds them by the same
-labels, so a label changes in one place only (workbook-contract.md §1, §2).
+labels, so a label changes in one place only (docs/workbook.md).
 """
 from __future__ import annotations
 

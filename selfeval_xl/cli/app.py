@@ -8,13 +8,16 @@ import functools
 import json
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn, ParamSpec, TypeVar
 
 import click
 
 from selfeval_xl import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _safe_streams() -> None:
@@ -34,14 +37,14 @@ def _emit_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf8sig"), indent=2))
 
 
-def guarded(func: Callable) -> Callable:
+def guarded(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a SelfevalError (or anything unexpected) into one Chinese line on stderr and exit 2."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from selfeval_xl.errors import SelfevalError
         ctx = click.get_current_context()
-        as_json = kwargs.get("as_json", False)
+        as_json = bool(kwargs.get("as_json", False))  # a click flag: already a bool
         file = kwargs.get("file")
         try:
             return func(*args, **kwargs)
@@ -54,7 +57,7 @@ def guarded(func: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
             if ctx.find_root().params.get("debug"):
                 raise
-            name = Path(file).name if file else ""
+            name = Path(str(file)).name if file else ""
             _fail("INTERNAL", f"处理{('文件 ' + name) if name else ''}时发生内部错误（{type(exc).__name__}）："
                               "请在命令前加 --debug 重新运行（selfeval-xl --debug …）并把输出反馈给维护者。",
                   file, as_json)
@@ -62,7 +65,7 @@ def guarded(func: Callable) -> Callable:
     return wrapper
 
 
-def _fail(code: str, message: str, file: object, as_json: bool) -> None:
+def _fail(code: str, message: str, file: object, as_json: bool) -> NoReturn:
     if as_json:
         _emit_json({"file": Path(str(file)).name if file else None, "error": {"code": code, "message": message}})
     click.echo(f"错误：{message}", err=True)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import click
 
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
-def progress_bar(total: int):
+
+def progress_bar(total: int) -> ProgressBar[int] | None:
     """A progress bar on stderr for a terminal; silent otherwise (None)."""
     if not sys.stderr.isatty() or total < 20:
         return None

@@ -1,10 +1,15 @@
 """Result → the text people read in a console. Plain strings; the CLI decides where they go."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from selfeval_xl.formatting import percent, score_text, weight_text
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.model import Result
 from selfeval_xl.rules.profiles import Profile
+
+if TYPE_CHECKING:  # the county modules load only for the commands that use them
+    from selfeval_xl.county.verify import Verification
 
 
 def result_text(result: Result) -> str:
@@ -48,7 +53,7 @@ def profile_json(p: Profile) -> dict[str, object]:
     }
 
 
-def verification_text(v) -> str:
+def verification_text(v: Verification) -> str:
     if not v.scored:
         lines = [f"文件：{v.file} 没有评分记录（未经 selfeval-xl score 评分，或评分汇总表已被删除）。"]
         if v.result is not None:

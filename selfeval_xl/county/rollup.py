@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import pandas as pd
 
@@ -59,6 +59,7 @@ def summarize(path_text: str) -> dict[str, object]:
         with paused_gc():
             verification = verify_book(open_workbook(path))
         result, reading = verification.result, verification.reading
+        assert reading is not None, "verify_book always returns the Reading"
         if not verification.scored:
             row["verified"] = "未评分"
         else:
@@ -75,7 +76,7 @@ def summarize(path_text: str) -> dict[str, object]:
     self_scores = [ind.self_score for ind in result.indicators]
     typed = result.typed_total
     if typed is None and result.indicators and all(s is not None for s in self_scores):
-        typed = result.execution.score + sum(self_scores, Decimal(0))  # type: ignore[arg-type]
+        typed = result.execution.score + sum((s for s in self_scores if s is not None), Decimal(0))
     row.update({
         "unit": result.unit, "department": department.text if department is not None else "", "year": result.year,
         "form": result.form, "project": project.text if project is not None and result.form == "project" else "",
@@ -191,7 +192,7 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
 WHOLE_NUMBERS = ("year", "errors", "warnings", "target_flags")
 
 
-def _plain(value: object, key: str = "") -> object:
+def _plain(value: Any, key: str = "") -> object:  # Any: whatever pandas or numpy holds in a cell
     """A pandas/numpy cell → a plain Python value (NaN → None, 2025.0 → 2025 for whole-number columns)."""
     if key in WHOLE_NUMBERS and isinstance(value, float) and value == value:
         return int(value)

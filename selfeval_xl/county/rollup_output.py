@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.worksheet import Worksheet
 
 from selfeval_xl.county.rollup import COLUMNS, Rollup
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
@@ -32,7 +33,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     bad = wb.add_format({"border": 1, "bg_color": rgb(MARK_FILLS["error"])})
     title = wb.add_format({"bold": True, "font_size": 14})
 
-    def table(ws, first_row: int, units: list[dict]) -> int:
+    def table(ws: Worksheet, first_row: int, units: list[dict]) -> int:
         for col, (_, label) in enumerate(COLUMNS):
             ws.write(first_row, col, label, head)
         row = first_row

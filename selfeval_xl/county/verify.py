@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from selfeval_xl.cellref import split_coord
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.book import Workbook
-from selfeval_xl.read.reader import open_workbook, read_book
+from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile, load_profile, parse_profile
 from selfeval_xl.write.record import canonical_value, fingerprint, record_in, result_summary
@@ -44,12 +45,12 @@ class Mismatch:
 class Verification:
     file: str
     scored: bool
-    result: Result | None
+    result: Result  # recomputed from the current data, whether or not the workbook was scored
     scored_on: str | None = None
     profile: str | None = None
     changes: tuple[CellChange, ...] = ()
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
-    reading: object = field(default=None, repr=False, compare=False)  # the reader's Reading, for callers that go on
+    reading: Reading | None = field(default=None, repr=False, compare=False)  # for callers that go on
 
     @property
     def untouched(self) -> bool:
@@ -84,11 +85,11 @@ EXECUTION_ITEMS = (("budget", "全年预算数"), ("executed", "全年执行数"
                    ("score", "预算执行率得分"))
 
 
-def _result_items(recorded: dict, current: dict):
+def _result_items(recorded: dict, current: dict) -> Iterator[tuple[str, object, object]]:
     """(Chinese label, recorded, recomputed) for every value the summary reports."""
     for key, label in RESULT_ITEMS:
         yield label, recorded.get(key), current.get(key)
-    old_ex = recorded.get("execution") if isinstance(recorded.get("execution"), dict) else {}
+    old_ex = ex if isinstance(ex := recorded.get("execution"), dict) else {}
     for key, label in EXECUTION_ITEMS:
         yield label, old_ex.get(key), current["execution"].get(key)
     old_levels = {lv.get("name"): lv for lv in recorded.get("levels") or [] if isinstance(lv, dict)}
@@ -105,7 +106,7 @@ def verify_book(book: Workbook) -> Verification:
     profile = _recorded_profile(record)
     reading = read_book(book, profile)
     result = assess(reading.input, reading.profile)
-    recorded_inputs = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
+    recorded_inputs = inputs if isinstance(inputs := record.get("inputs"), dict) else {}
     current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells if (value := canonical_value(c))}
     changes = []
     for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
@@ -113,15 +114,15 @@ def verify_book(book: Workbook) -> Verification:
         if (old or "") != (new or ""):
             sheet, cell = key.rsplit("!", 1)
             changes.append(CellChange(sheet, cell, old, new))
-    recorded_result = record.get("result") if isinstance(record.get("result"), dict) else {}
+    recorded_result = summary if isinstance(summary := record.get("result"), dict) else {}
     mismatches = [Mismatch(label, _text(old), _text(new))
                   for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]
-    shown = record.get("shown") if isinstance(record.get("shown"), dict) else {}
+    shown = recorded_shown if isinstance(recorded_shown := record.get("shown"), dict) else {}
     grid = book.grid(SHEET_SUMMARY)
     for ref, recorded in shown.items():
         row, col = split_coord(ref)
-        value = grid.value(row, col)
-        current = "" if value is None else shown_text(value)
+        cell_value = grid.value(row, col)
+        current = "" if cell_value is None else shown_text(cell_value)
         if current != recorded:
             mismatches.append(Mismatch(f"{SHEET_SUMMARY}!{ref}", recorded, current))
     expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))

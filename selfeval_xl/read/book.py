@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.package import Package
@@ -15,11 +16,11 @@ class Workbook:
     path: Path
     sheet_names: list[str]
     hidden: set[str]
-    loader: object  # callable(name) -> Grid
+    loader: Callable[[str], Grid]  # sheet name → its grid
     _grids: dict[str, Grid] = field(default_factory=dict)
     package: Package | None = None
 
     def grid(self, name: str) -> Grid:
         if name not in self._grids:
-            self._grids[name] = self.loader(name)  # type: ignore[operator]
+            self._grids[name] = self.loader(name)
         return self._grids[name]

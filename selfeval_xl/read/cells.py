@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from selfeval_xl.cellref import column_index, coord, split_coord
-from selfeval_xl.model import CellError
+from selfeval_xl.model import CellContent, CellError
 from selfeval_xl.read.package import _DTD, M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring
 from selfeval_xl.rules.quantities import excel_number
 
@@ -23,7 +23,7 @@ _SHEET_DATA, _ROW, _C, _V, _F, _IS, _MERGE = (f"{M}{t}" for t in ("sheetData", "
 
 @dataclass(slots=True)
 class RawCell:
-    value: object  # None | str | Decimal | bool | date | datetime | CellError
+    value: CellContent
     style: int = 0
     kind: str = "other"  # number-format kind: percent / date / other
     is_formula: bool = False
@@ -44,7 +44,7 @@ class Grid:
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
 
-    def value(self, row: int, col: int) -> object:
+    def value(self, row: int, col: int) -> CellContent:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
 
@@ -82,8 +82,8 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         return None
     grid = Grid(sheet.name)
     cells = grid.cells
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
+    for r, row_values in enumerate(rows, start=1):
+        for c, value in enumerate(row_values, start=1):
             converted = calamine_value(value)
             if converted is None:
                 continue
@@ -142,7 +142,7 @@ def grid_full(package: Package, sheet: SheetInfo) -> Grid:
                 continue
             ref = el.get("r")
             letters = ref.rstrip(_DIGITS) if ref is not None else ""
-            if (letters and letters.isupper() and letters.isalpha() and len(letters) <= 3
+            if (ref is not None and letters and letters.isupper() and letters.isalpha() and len(letters) <= 3
                     and len(letters) < len(ref)):
                 row, col = int(ref[len(letters):]), column_index(letters)
             else:
@@ -189,7 +189,7 @@ def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[
     kind = styles[style][1] if style < len(styles) else "other"
     text = v.text if v is not None else None
     is_formula = f is not None
-    value: object = None
+    value: CellContent = None
     if t == "inlineStr":
         value = rich_text(is_el) if is_el is not None else None
     elif text is None:
@@ -221,7 +221,7 @@ def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[
                                                    f' t="{t}"'.encode()),
                    f.text if f is not None else None)
 
-def _serial_to_date(package: Package, serial: Decimal) -> object:
+def _serial_to_date(package: Package, serial: Decimal) -> Decimal | dt.date:
     try:
         days = float(serial)
         if package.date1904:
@@ -234,7 +234,7 @@ def _serial_to_date(package: Package, serial: Decimal) -> object:
     return moment.date() if moment.time() == dt.time() else moment
 
 
-def _iso_date(text: str) -> object:
+def _iso_date(text: str) -> str | dt.date:
     try:
         moment = dt.datetime.fromisoformat(text.strip().rstrip("Z"))
     except ValueError:
@@ -300,7 +300,7 @@ def _xml_text(raw: bytes) -> str:
 _ERROR_TEXTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 
-def calamine_value(value: object, *, errors_as_text: bool = True) -> object:
+def calamine_value(value: object, *, errors_as_text: bool = True) -> CellContent:
     """A value python-calamine gives → the reader's value: Decimal, bool, date/datetime, str or
     CellError; None for an empty cell. A .xlsx marks error cells itself (t="e"); a .xls or .ods
     only through calamine, which gives them as their text (errors_as_text=False turns it back)."""

@@ -7,9 +7,10 @@ unevaluated and is reported as FORMULA_NOT_CACHED. No eval(), no names, no other
 """
 from __future__ import annotations
 
+import enum
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
-from typing import Callable
+from typing import Callable, Final
 
 _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)"
                     r"|(?P<range>\$?[A-Z]{1,3}\$?\d+:\$?[A-Z]{1,3}\$?\d+)"
@@ -17,8 +18,16 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)"
 _CTX = Context(prec=28, traps=[DivisionByZero, InvalidOperation])
 MAX_DEPTH = 20
 
-UNKNOWN = object()  # what a lookup returns for a cell whose value cannot be known (an uncomputable formula)
-Lookup = Callable[[int, int, int], object]  # (row, col, depth) → Decimal, None (blank, counts 0) or UNKNOWN
+
+class Unknown(enum.Enum):
+    """What a lookup returns for a cell whose value cannot be known (an uncomputable formula)."""
+
+    UNKNOWN = "unknown"
+
+
+UNKNOWN: Final = Unknown.UNKNOWN
+# (row, col, depth) → Decimal, None (blank, counts 0) or UNKNOWN
+Lookup = Callable[[int, int, int], Decimal | None | Unknown]
 
 
 class _Unsupported(Exception):
@@ -27,7 +36,10 @@ class _Unsupported(Exception):
 
 def _split_ref(ref: str) -> tuple[int, int]:
     ref = ref.replace("$", "")
-    letters = re.match(r"[A-Z]+", ref).group(0)  # type: ignore[union-attr]
+    match = re.match(r"[A-Z]+", ref)
+    if match is None:  # cannot happen for a ref or range token; evaluate() gives None either way
+        raise _Unsupported(ref)
+    letters = match.group(0)
     col = 0
     for ch in letters:
         col = col * 26 + ord(ch) - 64
@@ -63,7 +75,7 @@ class _Parser:
 
     def expression(self) -> Decimal:
         value = self.term()
-        while self.peek() and self.peek()[1] in "+-":  # type: ignore[index]
+        while (token := self.peek()) is not None and token[1] in "+-":
             op = self.take()[1]
             right = self.term()
             value = _CTX.add(value, right) if op == "+" else _CTX.subtract(value, right)
@@ -71,7 +83,7 @@ class _Parser:
 
     def term(self) -> Decimal:
         value = self.power()
-        while self.peek() and self.peek()[1] in "*/":  # type: ignore[index]
+        while (token := self.peek()) is not None and token[1] in "*/":
             op = self.take()[1]
             right = self.power()
             value = _CTX.multiply(value, right) if op == "*" else _CTX.divide(value, right)
@@ -79,7 +91,7 @@ class _Parser:
 
     def power(self) -> Decimal:
         value = self.unary()
-        if self.peek() and self.peek()[1] == "^":  # type: ignore[index]
+        if (token := self.peek()) is not None and token[1] == "^":
             self.take()
             exponent = self.unary()
             if exponent != exponent.to_integral() or abs(exponent) > 10:
@@ -88,12 +100,12 @@ class _Parser:
         return value
 
     def unary(self) -> Decimal:
-        if self.peek() and self.peek()[1] in "+-":  # type: ignore[index]
+        if (token := self.peek()) is not None and token[1] in "+-":
             sign = self.take()[1]
             value = self.unary()
             return -value if sign == "-" else value
         value = self.atom()
-        while self.peek() and self.peek()[1] == "%":  # type: ignore[index]
+        while (token := self.peek()) is not None and token[1] == "%":
             self.take()
             value = value / 100
         return value
@@ -137,7 +149,7 @@ class _Parser:
                             values.append(v)
             else:
                 values.append(self.expression())
-            if self.peek() and self.peek()[1] == ",":  # type: ignore[index]
+            if (token := self.peek()) is not None and token[1] == ",":
                 self.take()
                 continue
             self.take(")")

@@ -1,4 +1,4 @@
-"""The one-sheet official 项目支出绩效自评表 (workbook-contract.md §2.1).
+"""The one-sheet official 项目支出绩效自评表 (docs/workbook.md §6).
 
 Everything sits on one sheet: the 项目资金 block (年度资金总额 first, then 其中：… lines, the
 execution 分值 printed on the total row), the 年度总体目标 block, the 绩效指标 block and a 总分

@@ -84,7 +84,7 @@ class Package:
         self.origin = path.name
         self.data = data
         self.fast = fast
-        self._calamine_book = None
+        self._calamine_book: CalamineWorkbook | None = None
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except zipfile.BadZipFile:
@@ -221,10 +221,11 @@ class Package:
                 return target
         return None
 
-    def calamine(self):
-        """The whole file opened once by python-calamine, for the fast cell reader."""
+    def calamine(self) -> CalamineWorkbook:
+        """The whole file opened once by python-calamine, for the fast cell reader (which asks only
+        when the package was opened from bytes)."""
         if self._calamine_book is None:
-            self._calamine_book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            self._calamine_book = CalamineWorkbook.from_filelike(io.BytesIO(self.data or b""))
         return self._calamine_book
 
 

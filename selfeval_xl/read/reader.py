@@ -1,4 +1,4 @@
-"""Workbook file → Reading (workbook-contract.md §2): open, find the tables, choose the form and
+"""Workbook file → Reading (docs/workbook.md §2–§5): open, find the tables, choose the form and
 the profile, and gather the scoring input."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from selfeval_xl import layout as L
 from selfeval_xl.errors import NotAForm, SelfevalError
@@ -38,7 +38,7 @@ _YEAR = re.compile(r"(20\d\d|19\d\d)")
 
 
 @contextlib.contextmanager
-def paused_gc():
+def paused_gc() -> Iterator[None]:
     """Reading a workbook allocates tens of thousands of small objects and no cycles; the cyclic
     collector would walk them all again and again (a fifth of the time on a large form)."""
     enabled = gc.isenabled()

@@ -10,7 +10,7 @@ from selfeval_xl.cellref import coord
 from selfeval_xl.model import BudgetRow, Cell, Indicator
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
-from selfeval_xl.read.formula import UNKNOWN
+from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
 from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table
 from selfeval_xl.vocabulary import fold, normalize_label, parse_operator_word
@@ -33,7 +33,7 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
     return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached)
 
 
-def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> object:
+def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:
     """An input formula no application computed: evaluated where formula.py can (same-sheet arithmetic).
 
     Decimal, None for a blank or non-numeric cell, or UNKNOWN."""

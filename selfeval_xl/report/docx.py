@@ -6,21 +6,25 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import cast
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_PARAGRAPH_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.text.run import Run
+from lxml import etree
 
+from selfeval_xl.report.outline import Block, TableContent
 from selfeval_xl.write.atomic import write_atomically
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 
 
-def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
+def write_docx(blocks: list[Block], target: Path) -> None:
 
 
     doc = Document()
@@ -30,11 +34,11 @@ def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    def font(run, name: str, size: float, bold: bool = False) -> None:
+    def font(run: Run, name: str, size: float, bold: bool = False) -> None:
         run.font.name = name
         run.font.size = Pt(size)
         run.font.bold = bold
-        rpr = run._element.get_or_add_rPr()
+        rpr: etree._Element = run._element.get_or_add_rPr()  # as a plain element: rFonts is a plain one
         fonts = rpr.find(qn("w:rFonts"))
         if fonts is None:
             fonts = OxmlElement("w:rFonts")
@@ -43,7 +47,7 @@ def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
             fonts.set(qn(attr), name)
 
     def paragraph(text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
-                  align=None, color=None) -> None:
+                  align: WD_PARAGRAPH_ALIGNMENT | None = None, color: RGBColor | None = None) -> None:
         p = doc.add_paragraph()
         fmt = p.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -71,7 +75,7 @@ def write_docx(blocks: list[tuple[str, object]], target: Path) -> None:
         elif kind == "p":
             paragraph(str(content), BODY_FONT, 16)
         elif kind == "table":
-            header, rows = content  # type: ignore[misc]
+            header, rows = cast(TableContent, content)  # kind "table" carries (header, rows)
             table = doc.add_table(rows=1 + len(rows), cols=len(header))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -1,4 +1,4 @@
-"""The one-sheet official 自评表 (workbook-contract.md §2.1 layout; the department form likewise),
+"""The one-sheet official 自评表 (docs/workbook.md §6 layout; the department form likewise),
 filled from the recomputed result, to print and stamp."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from selfeval_xl.write.atomic import write_atomically
 
 
 def write_form_sheet(reading: Reading, result: Result, target: Path) -> None:
-    """The one-sheet 自评表 (workbook-contract.md §2.1 layout; the department form likewise), to print and stamp."""
+    """The one-sheet 自评表 (docs/workbook.md §6 layout; the department form likewise), to print and stamp."""
     buffer = io.BytesIO()
     wb = new_workbook(buffer)
     wb.set_properties({"author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})

@@ -13,13 +13,16 @@ from collections import OrderedDict
 from decimal import Decimal
 
 from selfeval_xl.formatting import fixed, percent, score_text, weight_text
-from selfeval_xl.model import Cell, Result
+from selfeval_xl.model import Cell, IndicatorResult, LineResult, Result
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import DateValue, Quantity, parse_text_date, parse_text_quantity
 
 TODO = "【待填写】"
 LOW_RATE = Decimal("0.9")
+
+TableContent = tuple[list[str], list[list[str]]]  # (header, rows)
+Block = tuple[str, str | TableContent]  # (kind, content); kind: title, h1, h2, p, note or table
 
 
 def _yuan(value: Decimal | None) -> str:
@@ -33,11 +36,11 @@ def info_text(reading: Reading, key: str) -> str:
 
 # --- content (plain text structure) -------------------------------------------------------------------
 
-def outline(reading, result: Result, profile: Profile) -> list[tuple[str, object]]:
+def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
     """The report as (kind, content) blocks: title, h1, h2, p, table, note."""
     unit = result.unit or TODO
     year = result.year or TODO
-    blocks: list[tuple[str, object]] = []
+    blocks: list[Block] = []
     department = result.form == "department"
     name = f"{unit}{year}年度部门整体支出绩效自评价报告" if department else \
         f"{info_text(reading, '项目名称') or TODO}{year}年度项目支出绩效自评报告"
@@ -81,17 +84,17 @@ def outline(reading, result: Result, profile: Profile) -> list[tuple[str, object
     return blocks
 
 
-def _part_one(reading, result: Result, department: bool) -> list[tuple[str, object]]:
+def _part_one(reading: Reading, result: Result, department: bool) -> list[Block]:
     unit = result.unit or TODO
     ex = result.execution
-    blocks: list[tuple[str, object]] = [("h1", "一、部门基本情况" if department else "一、项目基本情况")]
+    blocks: list[Block] = [("h1", "一、部门基本情况" if department else "一、项目基本情况")]
     if department:
         blocks.append(("h2", "（一）部门概况"))
         dept = info_text(reading, "主管部门")
         blocks.append(("p", f"{unit}" + (f"，主管部门为{dept}" if dept else "") + f"。部门主要职能：{TODO}"))
         blocks.append(("h2", "（二）部门收支预决算情况"))
         lines = [lr for lr in ex.lines if lr.kind == "line"]
-        groups: OrderedDict[str, list] = OrderedDict()
+        groups: OrderedDict[str, list[LineResult]] = OrderedDict()
         for lr in lines:
             groups.setdefault(lr.group or "", []).append(lr)
         unit_word = result.money_unit
@@ -99,11 +102,11 @@ def _part_one(reading, result: Result, department: bool) -> list[tuple[str, obje
         basic, project = groups.get("基本支出", []), groups.get("项目支出", [])
         parts = []
         if basic:
-            total = sum((lr.budget or 0 for lr in basic), Decimal(0))
+            total = sum((lr.budget or Decimal(0) for lr in basic), Decimal(0))
             parts.append(f"基本支出{_yuan(total)}{unit_word}，包括" +
                          "和".join(f"{lr.name}{_yuan(lr.budget)}{unit_word}" for lr in basic))
         if project:
-            total = sum((lr.budget or 0 for lr in project), Decimal(0))
+            total = sum((lr.budget or Decimal(0) for lr in project), Decimal(0))
             parts.append(f"项目支出{_yuan(total)}{unit_word}，主要为" +
                          "、".join(f"{lr.name}{_yuan(lr.budget)}{unit_word}" for lr in project))
         sentence += ("，其中" + "；".join(parts) if parts else "") + "。"
@@ -125,15 +128,15 @@ def _part_one(reading, result: Result, department: bool) -> list[tuple[str, obje
     return blocks
 
 
-def _part_three(reading, result: Result, department: bool) -> list[tuple[str, object]]:
+def _part_three(reading: Reading, result: Result, department: bool) -> list[Block]:
     d = result.digits
-    blocks: list[tuple[str, object]] = [
+    blocks: list[Block] = [
         ("h1", "三、部门整体支出绩效目标实现情况及指标分析" if department else "三、绩效目标实现情况及指标分析"),
         ("h2", "（一）总体绩效目标实现情况"),
         ("p", info_text(reading, "年度总体目标实际完成情况") or TODO),
         ("h2", "（二）分项绩效目标实现情况及指标分析"),
     ]
-    areas: OrderedDict[str, list] = OrderedDict()
+    areas: OrderedDict[str, list[IndicatorResult]] = OrderedDict()
     for ind in result.indicators:
         areas.setdefault(ind.area or "绩效指标", []).append(ind)
     for i, (area, items) in enumerate(areas.items(), start=1):
@@ -151,7 +154,7 @@ def _part_three(reading, result: Result, department: bool) -> list[tuple[str, ob
     return blocks
 
 
-def _part_five(reading, result: Result) -> list[tuple[str, object]]:
+def _part_five(reading: Reading, result: Result) -> list[Block]:
     problems, measures = [], []
     for ind in result.indicators:
         if ind.score is not None and ind.weight is not None and ind.score < ind.weight:
@@ -172,7 +175,7 @@ def _part_five(reading, result: Result) -> list[tuple[str, object]]:
                             + (f"原因：{reason}" if reason else f"原因：{TODO}"))
             measures.append(f"加快“{lr.name}”的资金支付进度，" + (f"针对{reason}，" if reason else "")
                             + "及时跟进、按期拨付。")
-    blocks: list[tuple[str, object]] = [("h1", "五、存在的问题及改进措施"), ("h2", "（一）存在的主要问题")]
+    blocks: list[Block] = [("h1", "五、存在的问题及改进措施"), ("h2", "（一）存在的主要问题")]
     blocks += ([("p", f"（{i}）{text}") for i, text in enumerate(problems, start=1)]
                or [("p", f"各项指标均已完成。{TODO}")])
     blocks.append(("h2", "（二）针对问题提出具体的改进措施或建议"))
@@ -180,9 +183,9 @@ def _part_five(reading, result: Result) -> list[tuple[str, object]]:
     return blocks
 
 
-def target_text(ind) -> str:
+def target_text(ind: IndicatorResult) -> str:
     """The target as a form prints it: its comparison (unless the cell already wrote one) and its unit."""
-    written = parse_text_quantity(ind.target)
+    written: Quantity | DateValue | str | None = parse_text_quantity(ind.target)
     if not isinstance(written, Quantity):
         written = parse_text_date(ind.target, None)
     has_op = isinstance(written, (Quantity, DateValue)) and written.op is not None
@@ -190,11 +193,11 @@ def target_text(ind) -> str:
     return op + ind.target + _unit_suffix(ind, ind.target)
 
 
-def actual_text(ind) -> str:
+def actual_text(ind: IndicatorResult) -> str:
     return ind.actual + _unit_suffix(ind, ind.actual)
 
 
-def _unit_suffix(ind, text: str) -> str:
+def _unit_suffix(ind: IndicatorResult, text: str) -> str:
     return ind.unit if ind.unit and not ind.qualitative and not text.endswith(ind.unit) else ""
 
 

@@ -5,6 +5,7 @@ Pure: plain objects in, plain objects out. Every problem becomes a Finding; noth
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 
 from selfeval_xl.formatting import money, percent, plain
@@ -226,7 +227,7 @@ def _compare_typed_rate(row: BudgetRow, rate: Decimal | None, findings: Findings
 _LEVEL_DECORATION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))|\(.*\)$")
 
 
-def canonical_level(text: str, table: tuple[str, ...] | dict[str, object]) -> str | None:
+def canonical_level(text: str, table: Collection[str]) -> str | None:
     key = _LEVEL_DECORATION.sub("", normalize_label(text))
     key = _LEVEL_DECORATION.sub("", key)
     if not key:

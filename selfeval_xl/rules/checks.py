@@ -1,4 +1,4 @@
-"""The check catalogue of scoring-rules.md §7: stable codes, severities and Chinese messages.
+"""The check catalogue of docs/rules.md §11: stable codes, severities and Chinese messages.
 
 Each message template says what is wrong and what to do. `Findings` collects them; it is plain
 data and never raises.

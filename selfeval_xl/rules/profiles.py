@@ -1,4 +1,4 @@
-"""Rule profiles: the numbers of scoring-rules.md §2 as data, loaded and validated from TOML."""
+"""Rule profiles: the numbers of docs/profiles.md as data, loaded and validated from TOML."""
 from __future__ import annotations
 
 import sys
@@ -78,6 +78,7 @@ class Profile:
     def describe_grades(self) -> str:
         def band(name: str, low: Decimal | None, high: Decimal | None) -> str:
             if high is None:
+                assert low is not None, "bands() gives the first band its lower bound"
                 return f"{name}（≥{_plain(low)}）"
             return f"{name}（<{_plain(high)}）" if low is None else f"{name}（{_plain(low)}–{_plain(high)}）"
         return "、".join(band(*b) for b in self.bands())
@@ -192,8 +193,8 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
         if not isinstance(g, dict) or not isinstance(g.get("name"), str) or "min" not in g:
             raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i}] 需要 name 和 min")
         grades.append(Grade(g["name"], _decimal(g["min"], f"grades[{i}].min")))
-    for i, (a, b) in enumerate(zip(grades, grades[1:], strict=False)):
-        if not a.min > b.min:
+    for i, (higher, lower) in enumerate(zip(grades, grades[1:], strict=False)):
+        if not higher.min > lower.min:
             raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i + 1}].min 应小于上一档（等级须从高到低排列）")
     if grades[-1].min != 0:
         raise ProfileError(f"规则口径文件 {origin} 的键 grades[{len(grades) - 1}].min 应为 0（最后一档从 0 分起）")

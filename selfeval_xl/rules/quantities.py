@@ -1,6 +1,6 @@
 """Reading what people type: numbers with units and operators, percentages, dates, labels.
 
-Pure functions over plain values (scoring-rules.md §4.1, §4.5, §4.7).
+Pure functions over plain values (docs/rules.md §4–§6).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scoring rules of scoring-rules.md §3–§5 as pure functions over Decimals."""
+"""The scoring rules of docs/rules.md §2–§9 as pure functions over Decimals."""
 from __future__ import annotations
 
 import datetime as dt

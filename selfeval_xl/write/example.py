@@ -1,4 +1,4 @@
-"""The worked example of example-nanzhangcheng-2025.md as data (示例数据).
+"""The worked example of docs/rules.md as data (示例数据).
 
 Budget lines and areas of work come from the reference report; execution figures, targets,
 actuals and weights are illustrative.

@@ -22,18 +22,20 @@ from selfeval_xl.write.package_edit import (
 )
 
 
-def unmark(edit: PackageEdit, marks: list[dict[str, object]]) -> None:
-    by_sheet: dict[str, list[dict[str, object]]] = defaultdict(list)
+def unmark(edit: PackageEdit, marks: list[object]) -> None:
+    """Undo the marks a previous run recorded (JSON read back from the workbook: checked here)."""
+    by_sheet: dict[str, list[tuple[str, dict[str, object]]]] = defaultdict(list)
     for mark in marks:
-        if isinstance(mark, dict) and isinstance(mark.get("sheet"), str) and isinstance(mark.get("cell"), str):
-            by_sheet[mark["sheet"]].append(mark)
+        if (isinstance(mark, dict) and isinstance(sheet := mark.get("sheet"), str)
+                and isinstance(ref := mark.get("cell"), str)):
+            by_sheet[sheet].append((ref, mark))
     for sheet_name, items in by_sheet.items():
         found = edit.sheet_tree(sheet_name)
         if found is None:
             continue
         part, root = found
-        for mark in items:
-            cell = _find_cell(root, mark["cell"], create=False)
+        for ref, mark in items:
+            cell = _find_cell(root, ref, create=False)
             if cell is None:
                 continue
             if str(cell.get("s", "0")) == str(mark.get("mark_style")):
@@ -44,8 +46,10 @@ def unmark(edit: PackageEdit, marks: list[dict[str, object]]) -> None:
                     cell.set("s", str(original))
             if mark.get("created") and cell.find(f"{M}v") is None and cell.find(f"{M}f") is None \
                     and cell.find(f"{M}is") is None and "s" not in cell.attrib:
-                cell.getparent().remove(cell)
-        _remove_notes(edit, part, root, [m["cell"] for m in items])
+                row_el = cell.getparent()
+                if row_el is not None:  # always: _find_cell found the cell in its row
+                    row_el.remove(cell)
+        _remove_notes(edit, part, root, [ref for ref, _ in items])
 
 def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, object]]:
     per_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -76,9 +80,11 @@ def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, obj
                       "mark_style": mark_style, "created": not existed})
         text = "\n".join(f"{'错误' if f.severity == 'error' else '警告'} {f.code}：{f.message}" for f in items)
         notes[sheet_name].append((ref, text))
-    for sheet_name, items in notes.items():
-        part, root = edit.sheet_tree(sheet_name)  # type: ignore[misc]
-        _add_notes(edit, part, root, items)
+    for sheet_name, sheet_notes in notes.items():
+        found = edit.sheet_tree(sheet_name)
+        if found is not None:  # always: the loop above found the sheet before noting anything on it
+            part, root = found
+            _add_notes(edit, part, root, sheet_notes)
     return marks
 
 # -- notes (comments + their legacy VML shapes) ----------------------------------------------------
@@ -158,9 +164,12 @@ def _remove_notes(edit: PackageEdit, part: str, root: etree._Element, refs: list
         return
     comments = edit.tree(comments_part)
     comment_list = comments.find(f"{M}commentList")
-    dropped = []
-    for comment in list(comment_list if comment_list is not None else []):
-        if comment.get("ref") not in refs:
+    if comment_list is None:
+        return  # no comments, so no note of ours to drop
+    dropped: list[str] = []
+    for comment in list(comment_list):
+        ref = comment.get("ref")
+        if ref not in refs:
             continue
         text_el = comment.find(f"{M}text")
         if text_el is None:
@@ -173,7 +182,7 @@ def _remove_notes(edit: PackageEdit, part: str, root: etree._Element, refs: list
             _strip_marker(text_el)
         else:
             comment_list.remove(comment)
-            dropped.append(comment.get("ref"))
+            dropped.append(ref)
     if dropped and vml_part is not None and edit.exists(vml_part):
         data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
         text = data.decode("utf-8", errors="replace")

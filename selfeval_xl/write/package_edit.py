@@ -8,6 +8,7 @@ import re
 import struct
 import zipfile
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -49,7 +50,7 @@ class PackageEdit:
 
     def __init__(self, package: Package) -> None:
         self.pkg = package
-        self.trees: dict[str, etree._Element] = {}
+        self.trees: dict[str, etree._Element | None] = {}  # None: asked for a part the package lacks
         self.raw: dict[str, bytes] = {}
         self.removed: set[str] = set()
         self.added: list[str] = []
@@ -60,9 +61,11 @@ class PackageEdit:
 
     # -- parts ----------------------------------------------------------------------------------
     def tree(self, name: str) -> etree._Element:
+        """A part's tree for editing. Callers ask only for parts that exist (the cast); for one the
+        package lacks this gives None, and the caller's first use of it fails."""
         if name not in self.trees:
             self.trees[name] = copy.deepcopy(self.pkg.xml(name)) if name in self.pkg.names else None
-        return self.trees[name]
+        return cast(etree._Element, self.trees[name])
 
     def view(self, name: str) -> etree._Element:
         """A part's XML for reading only: the edited tree when there is one, else the original."""
@@ -212,7 +215,7 @@ class PackageEdit:
             if info.part in self.removed or info.part == self.summary_part:
                 continue  # (the new summary may reuse the old one's part name)
             if info.part in self.trees:
-                for view in self.trees[info.part].iter(f"{M}sheetView"):
+                for view in self.tree(info.part).iter(f"{M}sheetView"):
                     view.attrib.pop("tabSelected", None)
                 continue
             if info.part in self.raw:
@@ -272,6 +275,12 @@ class PackageEdit:
 
 
 
+# A zip local file header: its fixed size and signature (zipfile's private sizeFileHeader and
+# stringFileHeader, which typeshed does not declare).
+_LOCAL_HEADER_SIZE = 30
+_LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
+
+
 def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     """Copy one entry's compressed bytes as they are: no inflate and deflate of parts we do not change.
 
@@ -280,15 +289,15 @@ def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
             or info.file_size >= zipfile.ZIP64_LIMIT or info.compress_size >= zipfile.ZIP64_LIMIT:
         return False
-    fp = zin.fp
-    if fp is None:
+    fp, out = zin.fp, zout.fp
+    if fp is None or out is None:
         return False
     fp.seek(info.header_offset)
-    local = fp.read(zipfile.sizeFileHeader)
-    if len(local) != zipfile.sizeFileHeader or local[:4] != zipfile.stringFileHeader:
+    local = fp.read(_LOCAL_HEADER_SIZE)
+    if len(local) != _LOCAL_HEADER_SIZE or local[:4] != _LOCAL_HEADER_SIGNATURE:
         return False
     name_len, extra_len = struct.unpack("<HH", local[26:30])
-    fp.seek(info.header_offset + zipfile.sizeFileHeader + name_len + extra_len)
+    fp.seek(info.header_offset + _LOCAL_HEADER_SIZE + name_len + extra_len)
     data = fp.read(info.compress_size)
     if len(data) != info.compress_size:
         return False
@@ -297,13 +306,13 @@ def _copy_compressed(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.
     entry.external_attr = info.external_attr
     entry.flag_bits = info.flag_bits & 0x800  # keep only the UTF-8 name flag: sizes go in the header
     entry.CRC, entry.compress_size, entry.file_size = info.CRC, info.compress_size, info.file_size
-    entry.header_offset = zout.fp.tell()
-    zout.fp.write(entry.FileHeader(False))
-    zout.fp.write(data)
+    entry.header_offset = out.tell()
+    out.write(entry.FileHeader(False))
+    out.write(data)
     zout.filelist.append(entry)
     zout.NameToInfo[entry.filename] = entry
-    zout.start_dir = zout.fp.tell()
-    zout._didModify = True
+    zout.start_dir = out.tell()
+    zout._didModify = True  # type: ignore[attr-defined]  # zipfile's private flag (typeshed omits it), as writestr sets it
     return True
 
 

@@ -9,17 +9,36 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import TypedDict
 
 from selfeval_xl import __version__
 from selfeval_xl.formatting import score_text
 from selfeval_xl.model import Cell, Result
+from selfeval_xl.read.cells import Grid
 from selfeval_xl.rules.profiles import Profile
 
 RECORD_NAME = "selfeval_record"
 FINGERPRINT_NAME = "selfeval_fingerprint"
 RECORD_COLUMN = 40  # AN: far right of the summary, hidden
 CHUNK = 30000  # a cell holds at most 32,767 characters
+
+
+class Record(TypedDict):
+    """The record as written (read back, it is plain JSON: see parse_record)."""
+
+    tool: str
+    version: str
+    scored_on: str
+    form: str
+    profile: str
+    profile_toml: str | None
+    inputs: dict[str, str]
+    result: dict[str, object]
+    fingerprint: str
+    marks: list[dict[str, object]]
+    shown: dict[str, str]
 
 
 def canonical_value(cell: Cell) -> str:
@@ -52,7 +71,7 @@ def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
-                 shown: dict[str, str] | None = None) -> dict[str, object]:
+                 shown: dict[str, str] | None = None) -> Record:
     # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
     inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
     summary = result_summary(result)
@@ -71,13 +90,13 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
     }
 
 
-def record_chunks(record: dict[str, object]) -> list[str]:
+def record_chunks(record: Mapping[str, object]) -> list[str]:
     text = json.dumps(record, ensure_ascii=False)
     return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
 
 
-def record_in(grid) -> dict[str, object] | None:
-    """The record kept in the summary sheet's record column (any grid with value() and max_row)."""
+def record_in(grid: Grid) -> dict[str, object] | None:
+    """The record kept in the summary sheet's record column."""
     chunks = []
     for row in range(1, grid.max_row + 1):
         value = grid.value(row, RECORD_COLUMN)

@@ -1,4 +1,4 @@
-"""Original workbook + Result → the scored copy (workbook-contract.md §3).
+"""Original workbook + Result → the scored copy (docs/workbook.md §7).
 
 The scored copy is the user's own package with only these parts changed: the workbook part
 (one more sheet, defined names), its relationships, the content types, the styles (appended

@@ -98,7 +98,8 @@ class StyleBook:
         ids = [int(el.get("numFmtId", "0")) for el in numfmts if (el.get("numFmtId") or "").isdigit()]
         for el in numfmts:
             if el.get("formatCode") == code:
-                return int(el.get("numFmtId"))
+                # a numFmt without its (required) numFmtId fails here with int(None)'s TypeError
+                return int(el.get("numFmtId"))  # type: ignore[arg-type]
         new_id = max([163, *ids]) + 1
         etree.SubElement(numfmts, f"{M}numFmt", numFmtId=str(new_id), formatCode=code)
         return new_id

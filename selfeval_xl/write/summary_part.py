@@ -30,7 +30,7 @@ from selfeval_xl.write.stylebook import StyleBook
 from selfeval_xl.write.summary import SheetModel, record_range
 
 
-def remove_previous_summary(edit: PackageEdit) -> list[dict[str, object]]:
+def remove_previous_summary(edit: PackageEdit) -> list[object]:
     info = edit.pkg.sheet(SHEET_SUMMARY)
     if info is None:
         return []
@@ -39,6 +39,7 @@ def remove_previous_summary(edit: PackageEdit) -> list[dict[str, object]]:
         return []  # a sheet of the user's own that happens to share the name: left alone
     wb = edit.tree(edit.pkg.workbook_part)
     sheets = wb.find(f"{M}sheets")
+    assert sheets is not None, "the package listed this sheet, so the workbook has <sheets>"
     position = next(i for i, el in enumerate(sheets) if el.get("name") == SHEET_SUMMARY)
     sheets.remove(sheets[position])
     edit.shift_local_ids(wb, position, -1)
@@ -74,6 +75,7 @@ def add_summary(edit: PackageEdit, model: SheetModel, n_chunks: int, fingerprint
     rid = edit.add_rel(edit.pkg.workbook_part, WORKSHEET_TYPE, part)
     wb = edit.tree(edit.pkg.workbook_part)
     sheets = wb.find(f"{M}sheets")
+    assert sheets is not None, "the workbook was read, so it has <sheets>"
     ids = [int(el.get("sheetId", "0")) for el in sheets if (el.get("sheetId") or "").isdigit()]
     el = etree.Element(f"{M}sheet", name=SHEET_SUMMARY, sheetId=str(max(ids, default=0) + 1))
     el.set(f"{R}id", rid)

@@ -1,4 +1,4 @@
-"""Profile + layout → the template workbook to fill (workbook-contract.md §1). Owns XlsxWriter.
+"""Profile + layout → the template workbook to fill (docs/workbook.md §1). Owns XlsxWriter.
 
 The workbook is written twice: once without cached values, which the tool's own reader and
 scoring then evaluate, and again with those results stored as the cached value of every
@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from selfeval_xl import __version__
 from selfeval_xl import layout as L
@@ -105,14 +106,14 @@ class _Formats:
         self.warn = wb.add_format({"font_color": "#C00000", "bold": True})
 
 
-def _protect(ws) -> None:
+def _protect(ws: Worksheet) -> None:
     # No password: protection only guards formulas against slips, never locks the owner out.
     ws.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True, "format_rows": True,
                     "format_cells": True, "sort": True, "autofilter": True, "select_locked_cells": True,
                     "select_unlocked_cells": True})
 
 
-def _print(ws, header_rows: tuple[int, int] | None = None) -> None:
+def _print(ws: Worksheet, header_rows: tuple[int, int] | None = None) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -135,7 +136,7 @@ LISTS = {
 }
 
 
-def _lists(wb, ws, spec: TemplateSpec, fmt: _Formats) -> None:
+def _lists(wb: xlsxwriter.Workbook, ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
     level2 = [name for names in L.LEVEL2_BY_LEVEL1.values() for name in names]
     profiles = list(BUILTIN_NAMES) + ([spec.profile.name] if spec.profile.name not in BUILTIN_NAMES else [])
     values = {
@@ -159,7 +160,7 @@ def _lists(wb, ws, spec: TemplateSpec, fmt: _Formats) -> None:
     ws.hide()
 
 
-def _validation(ws, first_row: int, col: int, last_row: int, list_name: str, *, strict: bool = True,
+def _validation(ws: Worksheet, first_row: int, col: int, last_row: int, list_name: str, *, strict: bool = True,
                 message: str = "") -> None:
     options = {"validate": "list", "source": f"={list_name}", "ignore_blank": True, "show_error": strict}
     if message:
@@ -169,7 +170,7 @@ def _validation(ws, first_row: int, col: int, last_row: int, list_name: str, *, 
     ws.data_validation(first_row - 1, col, last_row - 1, col, options)
 
 
-def _guide(ws, spec: TemplateSpec, fmt: _Formats) -> None:
+def _guide(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
     p = spec.profile
     ws.set_column(0, 0, 4)
     ws.set_column(1, 1, 100)
@@ -209,13 +210,13 @@ def _guide(ws, spec: TemplateSpec, fmt: _Formats) -> None:
 
 
 def _info_fields(form: str) -> tuple[str, ...]:
-    fields = L.INFO_FIELDS_COMMON
+    fields: tuple[str, ...] = L.INFO_FIELDS_COMMON
     if form == "project":
         fields = fields[:2] + L.INFO_FIELDS_PROJECT + fields[2:]
     return fields
 
 
-def _info(ws, spec: TemplateSpec, fmt: _Formats) -> None:
+def _info(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 80)
     ws.write(0, 0, f"{L.FORM_TYPE_LABELS[spec.form]}绩效自评 基本信息", fmt.title)
@@ -248,7 +249,7 @@ def _info(ws, spec: TemplateSpec, fmt: _Formats) -> None:
     ws.freeze_panes(2, 0)
 
 
-def _budget(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _budget(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
     rows = budget_rows(spec.form)
     col = {c.key: i for i, c in enumerate(L.BUDGET_COLUMNS)}
     for i, c in enumerate(L.BUDGET_COLUMNS):
@@ -322,7 +323,7 @@ def _cached_sum(result: Result | None, key: str, group: str, rows: BudgetRows) -
     return float(total)
 
 
-def _indicators(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
     first, last = indicator_rows(spec.form)
     col = {c.key: i for i, c in enumerate(L.INDICATOR_COLUMNS)}
     calc = len(L.INDICATOR_COLUMNS)
@@ -381,7 +382,7 @@ def _indicators(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) ->
     ws.freeze_panes(INDICATOR_HEADER_ROW, 0)
 
 
-def _score(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
     p = spec.profile
     cells = SCORE_CELLS
     rows = budget_rows(spec.form)
@@ -452,7 +453,7 @@ def _score(ws, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None
     ws.set_portrait()
 
 
-def _meta(ws, spec: TemplateSpec) -> None:
+def _meta(ws: Worksheet, spec: TemplateSpec) -> None:
     rows = [("generator", f"selfeval-xl {__version__}"), ("template_version", L.TEMPLATE_VERSION),
             ("form", spec.form), ("profile", spec.profile.name), ("example", "1" if spec.example else "0")]
     if not spec.profile.builtin:
