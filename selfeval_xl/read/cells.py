@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from selfeval_xl.cellref import column_index, coord, split_coord
+from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.model import CellContent, CellError
-from selfeval_xl.read.package import _DTD, M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring
+from selfeval_xl.read.limits import MAX_CELLS, MAX_DENSE_CELLS, MAX_TEXT
+from selfeval_xl.read.package import M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring, well_formed
 from selfeval_xl.rules.quantities import excel_number
 
 _DIGITS = "0123456789"
@@ -40,6 +42,10 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     max_row: int = 0
     max_col: int = 0
+    # Formulas without a cached value that read/tables.py has computed, and the cells it visited
+    # doing so: each is computed once, and the visits are bounded (limits.MAX_FORMULA_STEPS).
+    computed: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    formula_steps: int = 0
 
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
@@ -67,13 +73,21 @@ def read_grid(package: Package, sheet: SheetInfo) -> Grid:
     return grid_full(package, sheet)
 
 def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
+    """The fast reading, or None where only the full walk can be trusted to read the XML as written."""
     if package.data is None:
         return None
     data = package.read(sheet.part)
-    if _DTD.search(data):
-        parse_xml(data, part=sheet.part, origin=package.origin)
-    if _CELL_NOT_ADDRESSED.search(data):
+    # The scans below are regular expressions: they run only over XML a parser has accepted (a tag
+    # cannot then hide inside an attribute, so no scan goes quadratic), and only over the spelling
+    # every spreadsheet application writes — default namespace, double quotes, r first.
+    well_formed(data, part=sheet.part, origin=package.origin)
+    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    cells_xml = data[start:end] if 0 <= start < end else data
+    if _CELL_NOT_ADDRESSED.search(cells_xml) or _UNUSUAL_SPELLING.search(cells_xml):
         return None
+    extent = _extent(cells_xml, package.origin, sheet.name)
+    if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
+        return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
     try:
         values = package.calamine().get_sheet_by_name(sheet.name)
         rows = values.to_python(skip_empty_area=False)
@@ -119,6 +133,33 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
     return grid
 
+_CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+# A tag with a namespace prefix or an attribute in single quotes: valid XML, but not the spelling
+# the scans know, so the full walk reads it.
+_UNUSUAL_SPELLING = re.compile(rb"<[A-Za-z_][\w.-]*:|</[A-Za-z_][\w.-]*:|\s[\w:.-]+\s*=\s*'")
+
+
+def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
+    """(last row, last column) of the addressed cells, after the cell-count limit."""
+    count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
+    check_cell_count(count, origin, sheet_name)
+    last_row = last_col = 0
+    for m in _CELL_ADDRESS.finditer(cells_xml):
+        row = int(m.group(2))
+        if row > last_row:
+            last_row = row
+        col = column_index(m.group(1).decode())
+        if col > last_col:
+            last_col = col
+    return (last_row, last_col) if last_row else None
+
+
+def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
+    if count > MAX_CELLS:
+        raise UnreadableWorkbook(f"文件 {origin} 的工作表“{sheet_name}”有 {count:,} 个单元格，超过上限 {MAX_CELLS:,}，"
+                                 "不是一张自评表：请只保留自评表的工作表后另存再试。", code="TOO_LARGE")
+
+
 def grid_full(package: Package, sheet: SheetInfo) -> Grid:
     shared = package.shared_strings()
     styles = package.styles()
@@ -131,6 +172,7 @@ def grid_full(package: Package, sheet: SheetInfo) -> Grid:
     # often leave them out, and a cell without r is the one after its left neighbour.
     current_row = 0
     cells = grid.cells
+    seen = 0
     for row_el in data if data is not None else ():
         if row_el.tag != _ROW:
             continue
@@ -140,6 +182,9 @@ def grid_full(package: Package, sheet: SheetInfo) -> Grid:
         for el in row_el:
             if el.tag != _C:
                 continue
+            seen += 1
+            if seen > MAX_CELLS:
+                check_cell_count(len(data.findall(f"{_ROW}/{_C}")), package.origin, sheet.name)
             ref = el.get("r")
             letters = ref.rstrip(_DIGITS) if ref is not None else ""
             if (ref is not None and letters and letters.isupper() and letters.isalpha() and len(letters) <= 3
@@ -216,6 +261,8 @@ def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[
             value = _serial_to_date(package, number) if kind == "date" else number
     if value is None and not is_formula:
         return None
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        value = value[:MAX_TEXT]
     return RawCell(value, style, kind, is_formula,
                    is_formula and formula_uncached(None if v is None else (v.text or "").encode(),
                                                    f' t="{t}"'.encode()),
@@ -309,7 +356,7 @@ def calamine_value(value: object, *, errors_as_text: bool = True) -> CellContent
     if isinstance(value, str):
         if not errors_as_text and value.upper() in _ERROR_TEXTS:
             return CellError(value.upper())
-        return value  # calamine has already undone the _xHHHH_ escapes
+        return value[:MAX_TEXT]  # calamine has already undone the _xHHHH_ escapes
     if isinstance(value, bool):
         return value
     if isinstance(value, float):

@@ -13,6 +13,7 @@ from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
 from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table
+from selfeval_xl.read.limits import MAX_FORMULA_STEPS
 from selfeval_xl.vocabulary import fold, normalize_label, parse_operator_word
 
 
@@ -37,6 +38,9 @@ def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | 
     """An input formula no application computed: evaluated where formula.py can (same-sheet arithmetic).
 
     Decimal, None for a blank or non-numeric cell, or UNKNOWN."""
+    grid.formula_steps += 1
+    if grid.formula_steps > MAX_FORMULA_STEPS:
+        return UNKNOWN  # a chain or a web of formulas built to keep the evaluator busy: left uncomputed
     raw = grid.get(row, col)
     if raw is None:
         return None
@@ -44,8 +48,14 @@ def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | 
         return raw.value if isinstance(raw.value, Decimal) else None
     if not raw.formula:
         return UNKNOWN
+    known = grid.computed.get((row, col))
+    if known is not None:
+        return known
     value = evaluate_formula(raw.formula, lambda r, c, d: _evaluate_uncached(grid, r, c, d), depth)
-    return UNKNOWN if value is None else value
+    if value is None:
+        return UNKNOWN
+    grid.computed[(row, col)] = value
+    return value
 
 
 def line_key(text: str) -> str:

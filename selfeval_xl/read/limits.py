@@ -1,0 +1,28 @@
+"""How much work any file may cost, in one place (README: 不可信文件的限制).
+
+Every file is untrusted: a workbook emailed by a unit, or made to break the tool. Past a limit the
+reader refuses with a clear message or reads less, and never allocates, recurses or waits without
+bound.
+"""
+from __future__ import annotations
+
+# The zip, before anything is inflated.
+MAX_TOTAL_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_PART_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PARTS = 10_000
+
+# Cells of one sheet: a real self-evaluation form has a few thousand.
+MAX_CELLS = 3_000_000
+# python-calamine allocates a dense grid up to the farthest cell; past this many (rows × columns)
+# the sparse XML walk reads the sheet instead (one cell at XFD1048576 is 17 billion).
+MAX_DENSE_CELLS = 4_000_000
+# Excel's own limit for the text of a cell; longer text cannot come from a spreadsheet application.
+MAX_TEXT = 32_767
+
+# Formulas without a cached value, computed by read/formula.py: cells visited per sheet.
+MAX_FORMULA_STEPS = 20_000
+
+# A legacy .xls/.ods is parsed in a child process with these bounds.
+LEGACY_SECONDS = 60
+LEGACY_MEMORY = 2 * 1024 * 1024 * 1024

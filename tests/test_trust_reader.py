@@ -1,0 +1,158 @@
+"""Files that must cost bounded work and read one way, whatever spelling valid XML takes.
+
+Each file is made in the test from the tool's own example (nothing binary is checked in); each
+must answer within seconds on CI's two cores.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rich import parts, sheet_parts_from
+from selfeval_xl.cli.app import main
+from workbooks import edit, template_copy
+
+INDICATORS = "绩效指标"
+
+
+def write_parts(package: dict[str, bytes], target: Path) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in package.items():
+            z.writestr(name, data)
+    return target
+
+
+def with_sheet(source: Path, target: Path, sheet: str, change) -> Path:
+    package = parts(source)
+    part = sheet_parts_from(package)[sheet]
+    package[part] = change(package[part])
+    return write_parts(package, target)
+
+
+def check_json(path: Path, *extra: str):
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["check", str(path), "--json", *extra])
+    return result, time.perf_counter() - started
+
+
+def add_rows(xml: bytes, rows: str) -> bytes:
+    return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+
+
+# --- bounded work ---------------------------------------------------------------------------------
+
+def test_one_far_away_cell_is_read_sparsely(tmp_path: Path) -> None:
+    # python-calamine would allocate 16,384 × 1,048,576 cells for it (549 GB): the walk reads one.
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "远处.xlsx", INDICATORS,
+                      lambda xml: add_rows(xml, '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'))
+    result, seconds = check_json(path)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total"] == "98.40"
+    assert seconds < 30
+
+
+def test_a_formula_chain_is_computed_once_per_cell(tmp_path: Path) -> None:
+    # Z1..Z20 each =Z(n+1)+1 three times over: 3^20 evaluations without memory, 20 with it.
+    rows = "".join(f'<row r="{200 + n}"><c r="Z{200 + n}"><f>Z{201 + n}+1+Z{201 + n}+1+Z{201 + n}+1</f></c></row>'
+                   for n in range(20))
+    rows += '<row r="220"><c r="Z220"><v>1</v></c></row>'
+
+    def change(xml: bytes) -> bytes:
+        xml = add_rows(xml, rows)
+        # the actual of the first indicator (J4) becomes a formula over the chain, with no cached value
+        return re.sub(rb'<c r="J4"([^>]*?)(?:/>|>.*?</c>)', rb'<c r="J4"\1><f>Z200</f></c>', xml, count=1, flags=re.S)
+
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "公式链.xlsx", INDICATORS, change)
+    result, seconds = check_json(path)
+    assert result.exit_code in (0, 1), result.output
+    assert seconds < 30
+
+
+def test_nested_sums_over_ranges_are_bounded(tmp_path: Path) -> None:
+    # five levels, each a SUM over 100 cells of the level below: 10^10 visits without a budget
+    rows = []
+    for level in range(5):
+        first = 300 + level * 100
+        below = f"SUM(AA{first + 100}:AA{first + 199})" if level < 4 else "1"
+        rows += [f'<row r="{first + i}"><c r="AA{first + i}"><f>{below}</f></c></row>' for i in range(100)]
+
+    def change(xml: bytes) -> bytes:
+        xml = add_rows(xml, "".join(rows))
+        return re.sub(rb'<c r="J4"([^>]*?)(?:/>|>.*?</c>)', rb'<c r="J4"\1><f>SUM(AA300:AA399)</f></c>', xml, count=1,
+                      flags=re.S)
+
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "求和.xlsx", INDICATORS, change)
+    result, seconds = check_json(path)
+    assert result.exit_code in (0, 1), result.output
+    assert seconds < 30
+
+
+def test_tags_hidden_in_an_attribute_are_refused_quickly(tmp_path: Path) -> None:
+    # A '<' inside an attribute value is not XML: the parser refuses it before any scan runs.
+    attack = '<c r="Z1" ' * 20_000
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "属性.xlsx", INDICATORS,
+                      lambda xml: xml.replace(b"<sheetData>", f'<sheetData><row r="1" x="{attack}"/>'.encode(), 1))
+    result, seconds = check_json(path)
+    assert result.exit_code == 2
+    assert "已损坏" in result.stderr and "属性.xlsx" in result.stderr
+    assert seconds < 30
+
+
+def test_too_many_cells_is_a_clear_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from selfeval_xl.read import cells
+    monkeypatch.setattr(cells, "MAX_CELLS", 100)  # the real limit is 3,000,000; the logic is the same
+    result, _ = check_json(template_copy(tmp_path, "大.xlsx"))
+    assert result.exit_code == 2
+    assert "个单元格，超过上限 100" in result.stderr and "绩效指标" in result.stderr
+
+
+def test_duplicate_part_names_are_refused(tmp_path: Path) -> None:
+    source = template_copy(tmp_path, "src.xlsx")
+    path = tmp_path / "重复.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+        sheet = sheet_parts_from(parts(source))[INDICATORS]
+        with pytest.warns(UserWarning):  # zipfile itself notices
+            zout.writestr(sheet, zin.read(sheet).replace(b">40<", b">4<"))
+    result, _ = check_json(path)
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：文件 重复.xlsx 的压缩包中部件 {sheet} 出现了两次，无法确定以哪一个为准："
+                             "请在 Excel 或 WPS 中另存为 .xlsx 后再试。\n")
+
+
+# --- one reading of a valid file ----------------------------------------------------------------------
+
+def prefixed(xml: bytes) -> bytes:
+    """The same sheet with the main namespace under the prefix x: (valid, and what some writers emit)."""
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    xml = xml.replace(main, main.replace(b"xmlns=", b"xmlns:x="), 1)
+    return re.sub(rb"<(/?)([A-Za-z][A-Za-z0-9]*)(?=[\s/>])", rb"<\1x:\2", xml)
+
+
+def single_quoted(xml: bytes) -> bytes:
+    return re.sub(rb'(\s[\w:.-]+)="([^"\']*)"', rb"\1='\2'", xml)
+
+
+@pytest.mark.parametrize("respell", [prefixed, single_quoted], ids=["x-prefix", "single-quotes"])
+def test_every_spelling_of_a_sheet_reads_alike(tmp_path: Path, respell) -> None:
+    source = template_copy(tmp_path, "src.xlsx")
+    # one actual as a percentage cell (0.85 shown as 85%), where a lost number format changes the score
+    edit(source, {INDICATORS: {"J4": 0.85}})
+    import openpyxl
+    wb = openpyxl.load_workbook(source)
+    wb[INDICATORS]["J4"].number_format = "0%"
+    wb.save(source)
+    plain, _ = check_json(source)
+    respelled = with_sheet(source, tmp_path / "改写.xlsx", INDICATORS, respell)
+    again, _ = check_json(respelled)
+    assert again.exit_code == plain.exit_code
+    first, second = json.loads(plain.stdout), json.loads(again.stdout)
+    assert first["total"] == second["total"] and first["checks"] == second["checks"]
+    assert not [c for c in second["checks"] if c["code"] == "UNIT_MISMATCH"]
