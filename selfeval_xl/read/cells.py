@@ -184,7 +184,7 @@ def grid_full(package: Package, sheet: SheetInfo) -> Grid:
                 continue
             seen += 1
             if seen > MAX_CELLS:
-                check_cell_count(len(data.findall(f"{_ROW}/{_C}")), package.origin, sheet.name)
+                check_cell_count(len(root.findall(f"{_SHEET_DATA}/{_ROW}/{_C}")), package.origin, sheet.name)
             ref = el.get("r")
             letters = ref.rstrip(_DIGITS) if ref is not None else ""
             if (ref is not None and letters and letters.isupper() and letters.isalpha() and len(letters) <= 3

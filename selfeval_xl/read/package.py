@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from python_calamine import CalamineWorkbook
@@ -80,7 +81,9 @@ class _NoTree:
 def well_formed(data: bytes, *, part: str, origin: str) -> None:
     """Refuse a part that is not well-formed XML, without building its tree (a fifth of the cost)."""
     _refuse_dtd(data, part, origin)
-    parser = etree.XMLParser(target=_NoTree(), resolve_entities=False, no_network=True, load_dtd=False,
+    # (ParserTarget exists only in the type stubs: the target is handed over untyped)
+    target: Any = _NoTree()
+    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     try:
         etree.fromstring(data, parser)

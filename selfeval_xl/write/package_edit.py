@@ -227,7 +227,7 @@ class PackageEdit:
                 continue
             data = self.raw.get(info.part) or self.pkg.read(info.part)
             head = data[:8192]
-            new_head = re.sub(rb'\stabSelected\s*=\s*(["'])(?:1|true)\1', b"", head)
+            new_head = re.sub(rb"\stabSelected\s*=\s*([\"'])(?:1|true)\1", b"", head)
             self.new_part(info.part, data=new_head + data[8192:])
 
     # -- saving ----------------------------------------------------------------------------------------
