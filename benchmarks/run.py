@@ -50,8 +50,9 @@ def command(cmd: list[str]):
 
 # --- inputs ---------------------------------------------------------------------------------------
 
-def large_workbook(path: Path, indicators: int = 3000, lines: int = 1000) -> Path:
-    """A valid department workbook: 1,000 budget lines and 3,000 indicators whose weights add up."""
+def large_workbook(path: Path, indicators: int = 3000, lines: int = 1000, *, flagged: bool = False) -> Path:
+    """A valid department workbook: 1,000 budget lines and 3,000 indicators whose weights add up;
+    with `flagged`, every indicator's actual is a word (a VALUE_NOT_NUMBER mark and note on each)."""
     import xlsxwriter
     wb = xlsxwriter.Workbook(path, {"constant_memory": False})
     info = wb.add_worksheet("基本信息")
@@ -73,13 +74,16 @@ def large_workbook(path: Path, indicators: int = 3000, lines: int = 1000) -> Pat
     ind = wb.add_worksheet("绩效指标")
     ind.write_row(0, 0, ["序号", "工作分项", "一级指标", "二级指标", "三级指标", "指标性质", "比较方式", "年度指标值",
                          "计量单位", "实际完成值", "分值", "自评得分", "偏差原因分析及改进措施"])
-    split = (("产出指标", "数量指标", 1600, 0.025), ("效益指标", "社会效益指标", 1000, 0.04),
-             ("满意度指标", "服务对象满意度指标", 400, 0.025))
+    share = indicators / 3000
+    split = (("产出指标", "数量指标", round(1600 * share), 0.025 / share),
+             ("效益指标", "社会效益指标", round(1000 * share), 0.04 / share),
+             ("满意度指标", "服务对象满意度指标", round(400 * share), 0.025 / share))
     r = 0
     for level, level2, count, weight in split:
         for _ in range(count):
             r += 1
-            ind.write_row(r, 0, [r, f"分项{r % 8}", level, level2, f"指标{r}", "定量", "≥", 100, "%", 90 + r % 11,
+            actual = "已完成" if flagged else 90 + r % 11
+            ind.write_row(r, 0, [r, f"分项{r % 8}", level, level2, f"指标{r}", "定量", "≥", 100, "%", actual,
                                  weight, None, "原因已说明"])
     assert r == indicators
     wb.close()
@@ -136,6 +140,18 @@ def main() -> int:
         ratio = ours / bare
         rows.append((f"score {label}", f"{ours * 1000:.0f} ms vs openpyxl 读写 {bare * 1000:.0f} ms",
                      f"{ratio:.2f}× (≤ {budget}×)", ratio <= budget))
+
+    # Marks: the time to score grows with the flagged cells, linearly (each mark a look-up, no scan).
+    flagged_times = {}
+    for n in (3000, 6000, 12000):
+        path = OUT / f"flagged-{n}.xlsx"
+        if not path.exists():
+            large_workbook(path, indicators=n, flagged=True)
+        flagged_times[n] = median_time(lambda path=path: score(path, OUT / "scored-flagged.xlsx"), max(1, repeat // 3))
+    growth = flagged_times[12000] / flagged_times[3000]
+    rows.append(("score 3,000 / 6,000 / 12,000 处标注",
+                 " / ".join(f"{flagged_times[n]:.2f} s" for n in (3000, 6000, 12000)),
+                 f"12,000 ÷ 3,000 = {growth:.1f}×（线性为 4×，≤ 6×）", growth <= 6))
 
     installed = shutil.which("selfeval-xl")
     help_cmd = [installed, "--help"] if installed else [sys.executable, str(ROOT / "cli.py"), "--help"]

@@ -1,5 +1,6 @@
 """Editing a workbook package in place of rewriting it: parts, relationships, content types and
 defined names change; every part not touched is copied as its original compressed bytes."""
+from __future__ import annotations
 
 import copy
 import io

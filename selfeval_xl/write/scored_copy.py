@@ -6,6 +6,7 @@ entries only), the sheets that get marks (a style on the marked cells), their co
 VML drawings, and the new 评分汇总 sheet. Every other part (pictures, charts, text boxes,
 macros, custom XML, parts only WPS writes) is copied byte for byte.
 """
+from __future__ import annotations
 
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Appending the tool's styles to a workbook's own styles part without disturbing any it has."""
+from __future__ import annotations
 
 import copy
 

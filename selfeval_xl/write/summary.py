@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
+from selfeval_xl.formatting import CELL_LIMIT, shortened, without_surrogates
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.model import Result
 from selfeval_xl.read.package import clean
@@ -17,6 +18,8 @@ from selfeval_xl.rules.quantities import excel_number
 from selfeval_xl.write.record import RECORD_COLUMN
 
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
+# A message quotes cell texts shortened already (rules/checks.py); this bounds the list whatever comes.
+MESSAGE_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,11 @@ class SheetModel:
     chart: ChartSpec | None = None
 
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
-        # The model holds what the sheet will show: text without what XML cannot hold, numbers to the 15
-        # significant digits a spreadsheet keeps (so what verify reads back is what was recorded).
+        # The model holds what the sheet will show: text without what XML cannot hold and no longer than
+        # a cell holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads
+        # back is what was recorded).
         if isinstance(value, str):
-            value = clean(value)
+            value = shortened(clean(without_surrogates(value)), CELL_LIMIT)
         elif isinstance(value, Decimal):
             value = excel_number(str(value))
         self.cells.append(SheetCell(row, col, value, style))
@@ -164,7 +168,7 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
             m.put(row, 2, finding.code, "text")
             m.put(row, 3, finding.sheet or "（整个工作簿）", "text")
             m.put(row, 4, finding.cell or "—", "link" if finding.cell else "text")
-            m.put(row, 5, finding.message, "wrap")
+            m.put(row, 5, shortened(finding.message, MESSAGE_LIMIT), "wrap")
             m.merges.append(f"E{row}:F{row}")
             if finding.sheet and finding.cell:
                 m.links.append((f"D{row}", location(finding.sheet, finding.cell),

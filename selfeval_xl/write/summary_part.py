@@ -1,5 +1,6 @@
 """The 评分汇总 sheet as a part of the package: removing a previous run's, rendering the model to
 sheet XML with its chart (drawn by XlsxWriter), and placing it first, active and named."""
+from __future__ import annotations
 
 import io
 import posixpath
