@@ -30,6 +30,7 @@ class Cell(NamedTuple):
     percent: bool = False  # the number format shows a percentage, so the value is a fraction
     is_formula: bool = False
     uncached: bool = False  # a formula whose value the file does not carry
+    outside: bool = False  # a formula that brings outside data or changes on recalculation
 
     @property
     def blank(self) -> bool:

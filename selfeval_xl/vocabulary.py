@@ -64,6 +64,22 @@ def parse_operator_word(text: str) -> str | None:
     return None
 
 
+# --- formulas that bring outside data --------------------------------------------------------------
+
+# Functions whose value changes on every recalculation, or comes from outside the workbook.
+OUTSIDE_FUNCTIONS = ("RAND", "RANDBETWEEN", "RANDARRAY", "NOW", "TODAY", "OFFSET", "INDIRECT", "INFO", "CELL",
+                     "WEBSERVICE", "FILTERXML", "RTD", "CALL", "REGISTER.ID", "IMAGE", "STOCKHISTORY")
+_OUTSIDE = re.compile(r"\[[^\]]+\][^!]*!|\b(?:" + "|".join(re.escape(f) for f in OUTSIDE_FUNCTIONS) + r")\s*\(|\|",
+                      re.IGNORECASE)
+
+
+def brings_outside_data(formula: str) -> bool:
+    """A link to another workbook ([1]Sheet1!A1), a DDE call (cmd|'/c …'!A0), or a volatile or network
+    function: its cached value is whatever the filler's machine last computed."""
+    # text in quotes cannot call anything: "a|b" is a string
+    return bool(_OUTSIDE.search(re.sub(r'"[^"]*"', '""', formula)))
+
+
 # --- qualitative labels ------------------------------------------------------------------------
 
 QUAL_MET = "达成年度指标"

@@ -50,6 +50,7 @@ class Raw:
     percent: bool = False
     formula: bool = False
     uncached: bool = False
+    outside: bool = False
 
 
 def pct(value: object) -> Raw:
@@ -60,6 +61,11 @@ def pct(value: object) -> Raw:
 def uncached_formula() -> Raw:
     """A formula cell whose value the file does not carry."""
     return Raw(None, formula=True, uncached=True)
+
+
+def outside_formula(value: object) -> Raw:
+    """A formula that links another workbook or recalculates to something new, with its cached value."""
+    return Raw(value, formula=True, outside=True)
 
 
 def formula(value: object = None) -> Raw:
@@ -83,7 +89,7 @@ def cell(sheet: str, coord: str, x: object) -> Cell:
     if isinstance(x, Cell):
         return x
     if isinstance(x, Raw):
-        return Cell(sheet, coord, _value(x.value), x.percent, x.formula, x.uncached)
+        return Cell(sheet, coord, _value(x.value), x.percent, x.formula, x.uncached, x.outside)
     return Cell(sheet, coord, _value(x))
 
 

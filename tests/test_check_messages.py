@@ -23,6 +23,7 @@ from builders import (
     SMALL_LINES,
     BRow,
     make_input,
+    outside_formula,
     pct,
     uncached_formula,
 )
@@ -178,6 +179,11 @@ MESSAGES = [
         "FORMULA_NOT_CACHED", lambda: make_input(row(0, actual=uncached_formula())), HEBEI, INDICATOR_SHEET, "J4",
         "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。",
         id="FORMULA_NOT_CACHED"),
+    pytest.param(
+        "FORMULA_EXTERNAL", lambda: make_input(row(0, actual=outside_formula(100))), HEBEI, INDICATOR_SHEET, "J4",
+        "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
+        "评分采用文件中保存的值，请改为直接填写数值。",
+        id="FORMULA_EXTERNAL"),
 ]
 
 

@@ -23,6 +23,7 @@ from builders import (
     example_input,
     formula,
     make_input,
+    outside_formula,
     pct,
     total_row_number,
     uncached_formula,
@@ -66,7 +67,7 @@ SPEC_SEVERITIES = {
     "QUAL_LABEL_UNKNOWN": "error", "QUAL_SCORE_MISSING": "error", "QUAL_SCORE_OUT_OF_BAND": "error",
     "SCORE_OVER_WEIGHT": "error", "SCORE_MISMATCH": "warning", "TOTAL_MISMATCH": "warning",
     "DEVIATION_UNEXPLAINED": "warning", "OVERSHOOT_UNEXPLAINED": "warning", "NEGATIVE_VALUE": "warning",
-    "FORMULA_NOT_CACHED": "warning",
+    "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning",
 }
 
 
@@ -107,9 +108,9 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 # --- the catalogue itself ----------------------------------------------------------------------------
 
-def test_catalogue_has_the_26_codes_of_the_spec_with_their_severities():
+def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 26
+    assert len(CATALOGUE) == 27  # the spec's 26 and FORMULA_EXTERNAL
 
 
 def test_every_code_has_its_own_test_here():
@@ -474,6 +475,13 @@ def test_formula_not_cached():
     assert_at(one(check(make_input(lines=lines)), "FORMULA_NOT_CACHED"), bud("E4"))
     # a formula that carries its value is read by it, silently
     assert check(make_input(row(0, actual=formula(D(100))))) == []
+
+
+def test_formula_external():
+    # the cached value is scored (100 against ≥100: full marks), and the cell is flagged
+    result = assess(make_input(row(0, actual=outside_formula(D(100)))), HEBEI)
+    assert_at(one(list(result.checks), "FORMULA_EXTERNAL"), ind("J4"))
+    assert result.valid
 
 
 # --- §7 all at once -----------------------------------------------------------------------------------

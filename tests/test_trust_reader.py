@@ -156,3 +156,29 @@ def test_every_spelling_of_a_sheet_reads_alike(tmp_path: Path, respell) -> None:
     first, second = json.loads(plain.stdout), json.loads(again.stdout)
     assert first["total"] == second["total"] and first["checks"] == second["checks"]
     assert not [c for c in second["checks"] if c["code"] == "UNIT_MISMATCH"]
+
+
+# --- formulas that bring outside data -----------------------------------------------------------------
+
+@pytest.mark.parametrize("formula", ["[1]Sheet1!A1", "RAND()*100", "cmd|'/c calc'!A0", 'WEBSERVICE("http://x/y")',
+                                     "NOW()-NOW()+100", "INDIRECT(\"J5\")"])
+def test_a_formula_bringing_outside_data_is_flagged_on_its_cell(tmp_path: Path, formula: str) -> None:
+    escaped = formula.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "外部.xlsx", INDICATORS,
+                      lambda xml: re.sub(rb'<c r="J4"([^>]*?)(?:/>|>.*?</c>)',
+                                         f'<c r="J4"\\1><f>{escaped}</f><v>100</v></c>'.encode(), xml, count=1,
+                                         flags=re.S))
+    result, _ = check_json(path)
+    data = json.loads(result.stdout)
+    flagged = [(c["sheet"], c["cell"], c["severity"]) for c in data["checks"] if c["code"] == "FORMULA_EXTERNAL"]
+    assert flagged == [(INDICATORS, "J4", "warning")]
+    assert data["total"] == "98.40"  # scored from the cached value, as the filler last saw it
+
+
+@pytest.mark.parametrize("formula, outside", [
+    ("SUM(H4:H9)", False), ('"a|b"&"[1]"', False), ("ROUND(J4/3,2)", False), ("RANDBETWEEN(1,9)", True),
+    ("'[预算.xlsx]表1'!C3", True), ("[2]Sheet1!A1+1", True), ("today()", True),
+])
+def test_which_formulas_bring_outside_data(formula: str, outside: bool) -> None:
+    from selfeval_xl.vocabulary import brings_outside_data
+    assert brings_outside_data(formula) is outside

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Iterator
 
 from selfeval_xl.cellref import split_coord
+from selfeval_xl.county.summary_check import defined_fingerprint, summary_problems
+from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import Profile, load_profile, parse_profile
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, builtin_profile, parse_profile
 from selfeval_xl.write.record import canonical_value, fingerprint, record_in, result_summary
 from selfeval_xl.write.summary import shown_text
 
@@ -72,11 +74,18 @@ def read_record(book: Workbook) -> dict[str, object] | None:
     return record_in(book.grid(SHEET_SUMMARY))
 
 
-def _recorded_profile(record: dict[str, object]) -> Profile:
+def _recorded_profile(record: dict[str, object]) -> tuple[Profile | None, str]:
+    """The profile the record names: its embedded TOML, or a built-in name — never a file."""
     toml = record.get("profile_toml")
-    if isinstance(toml, str) and toml:
-        return parse_profile(toml, origin="评分记录内嵌的规则口径")
-    return load_profile(str(record.get("profile")))
+    try:
+        if isinstance(toml, str) and toml:
+            return parse_profile(toml, origin="评分记录内嵌的规则口径"), ""
+        name = record.get("profile")
+        if isinstance(name, str) and name in BUILTIN_NAMES:
+            return builtin_profile(name), ""
+    except ProfileError as exc:
+        return None, exc.message
+    return None, f"评分记录中的口径“{str(record.get('profile'))[:40]}”不是内置口径，也没有内嵌口径"
 
 
 RESULT_ITEMS = (("total", "总分"), ("grade", "等级"), ("valid", "校验是否通过"), ("errors", "错误数"),
@@ -103,33 +112,66 @@ def verify_book(book: Workbook) -> Verification:
     if record is None:
         reading = read_book(book)
         return Verification(name, False, assess(reading.input, reading.profile), reading=reading)
-    profile = _recorded_profile(record)
+    profile, why = _recorded_profile(record)
+    if profile is None:
+        reading = _read_anyway(book)
+        return Verification(name, True, assess(reading.input, reading.profile), _text(record.get("scored_on")),
+                            _text(record.get("profile")), (), (Mismatch("评分记录的口径", None, why),), reading)
     reading = read_book(book, profile)
     result = assess(reading.input, reading.profile)
-    recorded_inputs = inputs if isinstance(inputs := record.get("inputs"), dict) else {}
+    malformed: list[Mismatch] = []
+
+    def part(key: str) -> dict[str, object]:
+        value = record.get(key)
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return value
+        malformed.append(Mismatch(f"评分记录的 {key}", None, "格式不正确，无法核对"))
+        return {}
+
+    recorded_inputs = part("inputs")
     current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells if (value := canonical_value(c))}
     changes = []
     for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
         old, new = recorded_inputs.get(key), current_inputs.get(key)
         if (old or "") != (new or ""):
-            sheet, cell = key.rsplit("!", 1)
-            changes.append(CellChange(sheet, cell, old, new))
-    recorded_result = summary if isinstance(summary := record.get("result"), dict) else {}
+            sheet, cell = key.rsplit("!", 1) if "!" in key else ("", key)
+            changes.append(CellChange(sheet, cell, _text(old), new))
+    recorded_result = part("result")
     mismatches = [Mismatch(label, _text(old), _text(new))
                   for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]
-    shown = recorded_shown if isinstance(recorded_shown := record.get("shown"), dict) else {}
+    shown = part("shown")
     grid = book.grid(SHEET_SUMMARY)
     for ref, recorded in shown.items():
-        row, col = split_coord(ref)
+        try:
+            row, col = split_coord(ref)
+        except ValueError:
+            malformed.append(Mismatch(f"评分记录中的单元格“{ref[:20]}”", None, "格式不正确，无法核对"))
+            continue
         cell_value = grid.value(row, col)
         current = "" if cell_value is None else shown_text(cell_value)
         if current != recorded:
-            mismatches.append(Mismatch(f"{SHEET_SUMMARY}!{ref}", recorded, current))
-    expected = fingerprint(recorded_inputs, recorded_result, str(record.get("profile")))
+            mismatches.append(Mismatch(f"{SHEET_SUMMARY}!{ref}", _text(recorded), current))
+    recorded_marks = record.get("marks")
+    marks: list[object] = recorded_marks if isinstance(recorded_marks, list) else []
+    if book.package is not None:
+        mismatches += [Mismatch(p.item, None, p.what) for p in summary_problems(book.package, shown, marks)]
+    scored_on = _text(record.get("scored_on")) or ""
+    expected = fingerprint(recorded_inputs, recorded_result, profile.label, scored_on)
     if record.get("fingerprint") != expected:
         mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
-    return Verification(name, True, result, str(record.get("scored_on") or ""), profile.name, tuple(changes),
-                        tuple(mismatches), reading)
+    if book.package is not None and defined_fingerprint(book.package) != record.get("fingerprint"):
+        mismatches.append(Mismatch("名称 selfeval_fingerprint", _text(record.get("fingerprint")),
+                                   defined_fingerprint(book.package)))
+    return Verification(name, True, result, scored_on, profile.label, tuple(changes),
+                        tuple(malformed + mismatches), reading)
+
+
+def _read_anyway(book: Workbook) -> Reading:
+    """The workbook read by the profile it names, or by the default one when that is not usable."""
+    try:
+        return read_book(book)
+    except SelfevalError:
+        return read_book(book, builtin_profile(DEFAULT_PROFILE["department"]))
 
 
 def _text(value: object) -> str | None:

@@ -109,7 +109,10 @@ def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta
     if meta.get("profile_toml"):
         return parse_profile(meta["profile_toml"], origin=f"{origin} 内嵌的规则口径")
     if meta.get("profile"):
-        return load_profile(meta["profile"])
+        if meta["profile"] not in BUILTIN_NAMES:  # never a path: nothing in a workbook picks a file here
+            raise SelfevalError(f"文件 {origin} 的元数据中的评价口径“{meta['profile'][:40]}”不是内置口径："
+                                "请用 --profile 指定口径。", code="PROFILE_UNKNOWN")
+        return builtin_profile(meta["profile"])
     return None
 
 

@@ -14,7 +14,7 @@ from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
 from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table
 from selfeval_xl.read.limits import MAX_FORMULA_STEPS
-from selfeval_xl.vocabulary import fold, normalize_label, parse_operator_word
+from selfeval_xl.vocabulary import brings_outside_data, fold, normalize_label, parse_operator_word
 
 
 def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
@@ -31,7 +31,8 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
             value, uncached = computed, False
     if isinstance(value, str):
         value = value.strip() or None
-    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached)
+    outside = raw.formula is not None and brings_outside_data(raw.formula)
+    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside)
 
 
 def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:

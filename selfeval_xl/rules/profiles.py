@@ -1,6 +1,7 @@
 """Rule profiles: the numbers of docs/profiles.md as data, loaded and validated from TOML."""
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -50,6 +51,16 @@ class Profile:
     overshoot_ratio: Decimal | None
     source: str
     builtin: bool
+
+    @property
+    def digest(self) -> str:
+        """A short hash of the profile's TOML: two custom profiles under one name still differ."""
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()[:8]
+
+    @property
+    def label(self) -> str:
+        """The name shown everywhere: a built-in name as it is, anything else marked custom with its hash."""
+        return self.name if self.builtin else f"{self.name}（自定义口径 #{self.digest}）"
 
     def weight_of(self, level: str) -> Decimal | None:
         return dict(self.weights).get(level)
@@ -124,6 +135,10 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
     name = str(need("name", str)).strip()
     if not name:
         raise ProfileError(f"规则口径文件 {origin} 的键 name 不能为空")
+    if not builtin and name in BUILTIN_NAMES:
+        # A profile of one's own under a built-in name would pass for the province's rules.
+        raise ProfileError(f"规则口径文件 {origin} 的名称 {name} 是内置口径的名称，不能用于自定义口径："
+                           f"请另起名称（例如 {name}-本县）。")
     form = need("form", str)
     if form not in FORMS:
         raise ProfileError(f"规则口径文件 {origin} 的键 form 只能是 department 或 project，实际为：{form}")

@@ -65,8 +65,11 @@ def result_summary(result: Result) -> dict[str, object]:
             "errors": errors, "warnings": len(result.checks) - errors}
 
 
-def fingerprint(inputs: dict[str, str], summary: dict[str, object], profile: str) -> str:
-    payload = json.dumps({"inputs": inputs, "result": summary, "profile": profile}, ensure_ascii=False, sort_keys=True)
+def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], profile: str, scored_on: str) -> str:
+    """A hash over what was scored: inputs, result, the profile as shown (custom ones with their
+    hash) and the day. It shows edits made afterwards; anyone can score again, so it is no seal."""
+    payload = json.dumps({"inputs": inputs, "result": summary, "profile": profile, "scored_on": scored_on},
+                         ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -75,16 +78,17 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
     # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
     inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
     summary = result_summary(result)
+    scored_on = dt.date.today().isoformat()
     return {
         "tool": "selfeval-xl",
         "version": __version__,
-        "scored_on": dt.date.today().isoformat(),
+        "scored_on": scored_on,
         "form": result.form,
         "profile": profile.name,
         "profile_toml": None if profile.builtin else profile.source,
         "inputs": inputs,
         "result": summary,
-        "fingerprint": fingerprint(inputs, summary, profile.name),
+        "fingerprint": fingerprint(inputs, summary, profile.label, scored_on),
         "marks": marks,
         "shown": shown or {},
     }
