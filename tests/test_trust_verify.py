@@ -1,0 +1,157 @@
+"""verify checks what a reader of the scored copy sees, and a broken record is a change.
+
+Each tampering is made in the test by editing the scored copy's XML the way a unit could: the
+values stay as scored, only what the county would read changes."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rich import parts, sheet_parts_from, sheet_related
+from selfeval_xl.cli.app import main
+from test_trust_reader import write_parts
+from workbooks import edit, template_copy
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with one problem (J6 is a word, flagged and noted), scored."""
+    folder = tmp_path_factory.mktemp("scored")
+    source = template_copy(folder, "示例.xlsx")
+    edit(source, {"绩效指标": {"J6": "完成"}})
+    result = CliRunner().invoke(main, ["score", str(source)])
+    assert result.exit_code == 1, result.output
+    return folder / "示例.scored.xlsx"
+
+
+def tampered(scored: Path, tmp_path: Path, change) -> Path:
+    package = parts(scored)
+    change(package)
+    return write_parts(package, tmp_path / "改过.xlsx")
+
+
+def verify(path: Path) -> dict:
+    result = CliRunner().invoke(main, ["verify", str(path), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    data = json.loads(result.stdout)
+    assert (result.exit_code == 0) is data["untouched"]
+    return data
+
+
+def items(data: dict) -> dict[str, str | None]:
+    return {m["item"]: m["current"] for m in data["mismatches"]}
+
+
+def summary_part(package: dict[str, bytes]) -> str:
+    return sheet_parts_from(package)["评分汇总"]
+
+
+def total_cell(package: dict[str, bytes]) -> str:
+    """The first number the summary shows (the total, at the top)."""
+    xml = package[summary_part(package)].decode()
+    return re.search(r'<c r="([A-Z]+\d+)" s="\d+"><v>[0-9.]+</v>', xml).group(1)
+
+
+def test_the_untouched_copy_verifies(scored: Path) -> None:
+    assert verify(scored)["untouched"] is True
+
+
+def test_a_number_format_printing_other_text_is_a_change(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        styles = "xl/styles.xml"
+        xml = package[styles].decode()
+        own = '<numFmt numFmtId="300" formatCode="&quot;100.00&quot;"/>'
+        if re.search(r"<numFmts[^>]*/>", xml):
+            xml = re.sub(r"<numFmts[^>]*/>", f'<numFmts count="1">{own}</numFmts>', xml, count=1)
+        elif "<numFmts" in xml:
+            xml = re.sub(r"<numFmts([^>]*)>", lambda m: f"<numFmts{m.group(1)}>{own}", xml, count=1)
+        else:
+            xml = re.sub(r"(<styleSheet[^>]*>)", lambda m: f'{m.group(1)}<numFmts count="1">{own}</numFmts>', xml,
+                         count=1)
+        count = len(re.findall(r"<xf ", xml.split("<cellXfs", 1)[1].split("</cellXfs>")[0]))
+        xml = xml.replace("</cellXfs>", '<xf numFmtId="300" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
+                          "</cellXfs>")
+        package[styles] = xml.encode()
+        part = summary_part(package)
+        ref = total_cell(package)
+        package[part] = re.sub(rf'<c r="{ref}" s="\d+"'.encode(), f'<c r="{ref}" s="{count}"'.encode(), package[part])
+    data = verify(tampered(scored, tmp_path, change))
+    total = [m for m in data["mismatches"] if "数字格式" in (m["current"] or "")]
+    assert total and total[0]["current"] == "数字格式被改为“\"100.00\"”，显示的内容可能与数值不同"
+
+
+def test_a_formula_over_the_cached_total_is_a_change(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        part = summary_part(package)
+        ref = total_cell(package)
+        package[part] = re.sub(rf'(<c r="{ref}"[^>]*>)<v>'.encode(), rb"\1<f>100</f><v>", package[part])
+    data = verify(tampered(scored, tmp_path, change))
+    assert "单元格被改成了公式" in items(data).values()
+
+
+def test_hidden_problem_rows_are_a_change(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        part = summary_part(package)
+        package[part] = re.sub(rb'<row r="(\d+)"', lambda m: m.group(0) + (b' hidden="1"' if int(m.group(1)) > 20
+                                                                           else b""), package[part])
+    data = verify(tampered(scored, tmp_path, change))
+    assert any(v == "行被隐藏" for v in items(data).values())
+
+
+def test_a_text_box_over_the_summary_is_a_change(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        drawing = sheet_related(package, summary_part(package), "drawing")[0]
+        xdr = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+        box = (f'<xdr:twoCellAnchor xmlns:xdr="{xdr}"><xdr:from><xdr:col>1</xdr:col><xdr:colOff>0</xdr:colOff>'
+               '<xdr:row>3</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>3</xdr:col>'
+               '<xdr:colOff>0</xdr:colOff><xdr:row>5</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>'
+               '<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="99" name="文本框"/><xdr:cNvSpPr txBox="1"/>'
+               '</xdr:nvSpPr><xdr:spPr/></xdr:sp><xdr:clientData/></xdr:twoCellAnchor>')
+        package[drawing] = package[drawing].replace(b"</xdr:wsDr>", box.encode() + b"</xdr:wsDr>")
+    data = verify(tampered(scored, tmp_path, change))
+    assert "汇总表上多了 1 个图形或文本框，可能遮住了内容" in items(data).values()
+
+
+def test_stripped_marks_and_notes_are_a_change(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        sheet = sheet_parts_from(package)["绩效指标"]
+        package[sheet] = re.sub(rb'<c r="J6" s="\d+"', b'<c r="J6" s="0"', package[sheet])
+        comments = sheet_related(package, sheet, "comments")[0]
+        package[comments] = re.sub(rb'<comment ref="J6".*?</comment>', b"", package[comments], flags=re.S)
+    data = verify(tampered(scored, tmp_path, change))
+    assert items(data)["绩效指标!J6"] in ("问题单元格的底色被去掉", "问题单元格的批注被删除")
+    found = [m["current"] for m in data["mismatches"] if m["item"] == "绩效指标!J6"]
+    assert sorted(found) == sorted(["问题单元格的批注被删除", "问题单元格的底色被去掉"])
+
+
+def _record_edit(old: str, new: str):
+    def change(package):
+        part = summary_part(package)
+        assert old.encode() in package[part]
+        package[part] = package[part].replace(old.encode(), new.encode(), 1)
+    return change
+
+
+def test_a_malformed_record_is_a_change_not_a_crash(scored: Path, tmp_path: Path) -> None:
+    data = verify(tampered(scored, tmp_path, _record_edit('"shown": {', '"shown": {"坏": "x", ')))
+    assert data["untouched"] is False
+    assert items(data)["评分记录中的单元格“坏”"] == "格式不正确，无法核对"
+
+
+def test_the_scoring_day_is_part_of_the_fingerprint(scored: Path, tmp_path: Path) -> None:
+    record_day = re.search(rb'"scored_on": "([0-9-]+)"', parts(scored)[summary_part(parts(scored))]).group(1).decode()
+    data = verify(tampered(scored, tmp_path, _record_edit(f'"scored_on": "{record_day}"', '"scored_on": "2020-01-01"')))
+    assert "评分记录的指纹" in items(data)
+
+
+def test_the_fingerprint_name_must_match_the_record(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        workbook = "xl/workbook.xml"
+        package[workbook] = re.sub(rb'(<definedName name="selfeval_fingerprint">)"[0-9a-f]+"', rb'\1"0000"',
+                                   package[workbook])
+    data = verify(tampered(scored, tmp_path, change))
+    assert items(data)["名称 selfeval_fingerprint"] == "0000"
