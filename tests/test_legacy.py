@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import shutil
 import zipfile
@@ -249,3 +250,37 @@ def test_scoring_a_legacy_file_says_only_values_are_kept(legacy, tmp_path: Path,
     assert result.stderr == ("注意：本评分副本由 .xls/.ods 文件转换为 .xlsx，"
                              "只保留了单元格的值（格式、公式、图片等未保留）。\n")
     assert f"评分副本：{tmp_path / ('example.scored.xlsx')}" in result.stdout
+
+
+# --- a legacy file is parsed in a child with limits: a panic, a memory blow-up or a hang is a refusal ------
+
+class FakePanic(BaseException):
+    """What python-calamine raises on a damaged file: a BaseException that `except Exception` misses."""
+
+
+def _panicking(data: bytes):
+    raise FakePanic("index out of bounds")
+
+
+def _allocating(data: bytes):
+    return bytearray(8 * 1024 ** 3)  # past the child's memory limit: MemoryError there, nothing here
+
+
+def _hanging(data: bytes):
+    import time
+    time.sleep(30)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the child inherits the replaced parser only when it is forked")
+@pytest.mark.parametrize("parser, why", [(_panicking, "FakePanic"), (_allocating, "MemoryError"),
+                                         (_hanging, "超过 1 秒")], ids=["panic", "memory", "hang"])
+def test_what_goes_wrong_inside_the_parser_is_a_clear_refusal(tmp_path: Path, monkeypatch, parser, why) -> None:
+    from selfeval_xl.read import legacy
+    monkeypatch.setattr(legacy, "parse_legacy", parser)
+    monkeypatch.setattr(legacy, "LEGACY_SECONDS", 1)
+    path = tmp_path / "坏.xls"
+    path.write_bytes(OLE_MAGIC + random.Random(7).randbytes(4096))
+    result = run("check", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr == (f"错误：文件 坏.xls 不是可读的Excel 97-2003（.xls）工作簿（{why}）："
+                             "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。\n")

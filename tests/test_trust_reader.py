@@ -6,7 +6,10 @@ must answer within seconds on CI's two cores.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -41,6 +44,19 @@ def check_json(path: Path, *extra: str):
     return result, time.perf_counter() - started
 
 
+ROOT = Path(__file__).resolve().parents[1]
+GIB = 1024 ** 3
+
+
+def check_in_a_gigabyte(path: Path) -> subprocess.CompletedProcess:
+    """`check --json` in a child process that may not use more than 1 GB of memory (POSIX)."""
+    def limit() -> None:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (GIB, GIB))
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "check", str(path), "--json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, preexec_fn=limit if os.name == "posix" else None)
+
+
 def add_rows(xml: bytes, rows: str) -> bytes:
     return xml.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
 
@@ -55,6 +71,9 @@ def test_one_far_away_cell_is_read_sparsely(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["total"] == "98.40"
     assert seconds < 30
+    limited = check_in_a_gigabyte(path)
+    assert limited.returncode == 0, limited.stderr
+    assert json.loads(limited.stdout)["total"] == "98.40"
 
 
 def test_a_formula_chain_is_computed_once_per_cell(tmp_path: Path) -> None:
@@ -72,6 +91,7 @@ def test_a_formula_chain_is_computed_once_per_cell(tmp_path: Path) -> None:
     result, seconds = check_json(path)
     assert result.exit_code in (0, 1), result.output
     assert seconds < 30
+    assert check_in_a_gigabyte(path).returncode in (0, 1)
 
 
 def test_nested_sums_over_ranges_are_bounded(tmp_path: Path) -> None:

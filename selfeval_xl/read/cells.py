@@ -50,6 +50,12 @@ class Grid:
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
 
+    def rows(self, first: int, stop: int | None = None) -> list[int]:
+        """The rows from `first` (up to `stop`, excluded) that hold any cell, in order: a table is
+        walked over its cells, never over the empty rows up to a far-away last one."""
+        last = self.max_row + 1 if stop is None else stop
+        return sorted({row for row, _ in self.cells if first <= row < last})
+
     def value(self, row: int, col: int) -> CellContent:
         cell = self.cells.get((row, col))
         return None if cell is None else cell.value
@@ -259,6 +265,8 @@ def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[
             value = text
         else:
             value = _serial_to_date(package, number) if kind == "date" else number
+    if value == "":
+        value = None  # an empty string is an empty cell, as every reader and calamine have it
     if value is None and not is_formula:
         return None
     if isinstance(value, str) and len(value) > MAX_TEXT:

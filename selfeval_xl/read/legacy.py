@@ -2,40 +2,96 @@
 
 calamine carries values but no number formats or formulas, so a cell shown as 96% reads as
 0.96 and the promise that nothing is lost holds for .xlsx and .xlsm only (README).
+
+A damaged legacy file can make calamine panic (a Rust panic is a BaseException no `except
+Exception` stops) or allocate without bound, so the file is parsed in a child process with a time
+and a memory limit; whatever happens there comes back as a clear refusal.
 """
 from __future__ import annotations
 
 import io
+import multiprocessing
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 
 from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid, RawCell, calamine_value
+from selfeval_xl.read.limits import LEGACY_MEMORY, LEGACY_SECONDS
 
 LEGACY_NOTE = "本评分副本由 .xls/.ods 文件转换为 .xlsx，只保留了单元格的值（格式、公式、图片等未保留）。"
 
+# Each sheet's rows of calamine values (numbers, text, dates, times) and its merged ranges.
+Sheets = dict[str, tuple[list[list[Any]], list[tuple[tuple[int, int], tuple[int, int]]]]]
+
+
+def parse_legacy(data: bytes) -> tuple[list[str], set[str], Sheets]:
+    """Every sheet's values and merged ranges, as calamine gives them (runs in the child)."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    names = list(book.sheet_names)
+    hidden = {m.name for m in book.sheets_metadata
+              if str(getattr(m, "visible", "visible")).lower() not in ("visible", "sheetvisibleenum.visible")}
+    sheets: Sheets = {}
+    for name in names:
+        sheet = book.get_sheet_by_name(name)
+        sheets[name] = (sheet.to_python(skip_empty_area=False), list(getattr(sheet, "merged_cell_ranges", None) or []))
+    return names, hidden, sheets
+
+
+def _child(conn: Connection, data: bytes) -> None:
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (LEGACY_MEMORY, LEGACY_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass  # no resource module (Windows): the time limit still holds
+    try:
+        conn.send(("ok", parse_legacy(data)))
+    except BaseException as exc:  # noqa: BLE001 - a panic or MemoryError is an answer, not a crash
+        conn.send(("error", type(exc).__name__))
+    finally:
+        conn.close()
+
+
+def _parse_bounded(data: bytes) -> tuple[str, object]:
+    if multiprocessing.current_process().daemon:
+        # A pool worker may not start children; the county's rollup workers carry their own limits.
+        try:
+            return "ok", parse_legacy(data)
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return "error", type(exc).__name__
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.Process(target=_child, args=(send, data), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if receive.poll(LEGACY_SECONDS):
+            try:
+                return receive.recv()  # type: ignore[no-any-return]
+            except EOFError:
+                return "error", "进程异常退出"  # killed for memory: nothing was sent
+        return "error", f"超过 {LEGACY_SECONDS} 秒"
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+
 
 def open_legacy(path: Path, data: bytes, kind: str) -> Workbook:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = list(book.sheet_names)
-        hidden = {m.name for m in book.sheets_metadata
-                  if str(getattr(m, "visible", "visible")).lower() not in ("visible", "sheetvisibleenum.visible")}
-    except Exception as exc:  # noqa: BLE001 - calamine raises its own error types for damaged files
+    status, payload = _parse_bounded(data)
+    if status != "ok" or not isinstance(payload, tuple):
         label = "Excel 97-2003（.xls）" if kind == "xls" else "OpenDocument（.ods）"
-        raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{type(exc).__name__}）："
-                                 "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。") from None
+        raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{payload}）："
+                                 "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。")
+    names, hidden, sheets = payload
 
     def load(name: str) -> Grid:
-        try:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            merges = list(getattr(sheet, "merged_cell_ranges", None) or [])
-        except Exception as exc:  # noqa: BLE001
-            raise UnreadableWorkbook(f"文件 {path.name} 的工作表“{name}”无法读取（{type(exc).__name__}）："
-                                     "请另存为 .xlsx 后再试。") from None
+        rows, merges = sheets[name]
         grid = Grid(name)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):

@@ -84,7 +84,7 @@ def read_one_sheet_form(book: Workbook, indicator_table: Table) -> OneSheetForm 
     typed_total = None
     indicator_end = grid.max_row + 1
     score_col = indicator_table.columns.get("self_score")
-    for row in range(header + 1, grid.max_row + 1):
+    for row in grid.rows(header + 1):
         first = next((grid.value(row, c) for c in range(1, grid.max_col + 1) if grid.value(row, c) is not None), None)
         if isinstance(first, str) and normalize_label(first) in ("总分", "合计"):
             if score_col is not None and grid.value(row, score_col) is not None:

@@ -303,7 +303,13 @@ def unescape_xstring(text: str) -> str:
     """ST_Xstring escapes: Excel stores a carriage return as _x000D_ and a literal "_x" as _x005F_x."""
     if "_x" not in text:
         return text
-    return _XSTRING_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _XSTRING_ESCAPE.sub(_xstring_char, text)
+
+
+def _xstring_char(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    # A lone surrogate (_xD800_) is no character: text with one cannot be written, printed or hashed.
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def rich_text(el: etree._Element) -> str:

@@ -69,7 +69,7 @@ def _read_meta(book: Workbook) -> dict[str, str]:
         return {}
     grid = book.grid(L.SHEET_META)
     meta: dict[str, str] = {}
-    for row in range(1, grid.max_row + 1):
+    for row in grid.rows(1):
         key, value = grid.value(row, 1), grid.value(row, 2)
         if isinstance(key, str) and value is not None:
             meta[key] = meta.get(key, "") + str(value) if key == "profile_toml" else str(value)

@@ -123,7 +123,7 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     current_group: str | None = None
     seen_line = False
     closed = False
-    for row in range(table.last_header_row + 1, (stop_row or grid.max_row + 1)):
+    for row in grid.rows(table.last_header_row + 1, stop_row):
         cells = {key: read_cell(grid, row, cols.get(key))
                  for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
         printed_weight = read_cell(grid, row, cols["weight"]) if "weight" in cols else None
@@ -207,7 +207,7 @@ def read_indicators(grid: Grid, table: Table) -> list[Indicator]:
     operator_col, nature_col = _operator_column(grid, table)
     indicators: list[Indicator] = []
     carried: dict[str, Cell] = {}
-    for row in range(table.last_header_row + 1, grid.max_row + 1):
+    for row in grid.rows(table.last_header_row + 1):
         get = {key: read_cell(grid, row, cols.get(key))
                for key in ("area", "level1", "level2", "name", "target", "unit", "actual", "weight", "self_score",
                            "reason")}

@@ -1,0 +1,152 @@
+"""Every spelling of valid SpreadsheetML reads the same, whichever reader takes it.
+
+Hypothesis writes one sheet of cells (numbers, percentages, inline and shared strings, booleans,
+errors, formulas with a cached value, with an empty one written as <v/> or <v></v>, or without
+one) and spells it in the ways valid writers do: the main namespace as default or under a prefix,
+attributes in double or single quotes, r first or last. Three readings must agree cell for cell:
+the full lxml walk of that spelling, the fast reader of that spelling (where it takes it), and the
+full walk of the plain spelling."""
+from __future__ import annotations
+
+import io
+import zipfile
+from xml.sax.saxutils import escape, quoteattr
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from selfeval_xl.read.cells import grid_fast, grid_full
+from selfeval_xl.read.package import Package
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+STYLES = (f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="0.0%"/></numFmts>'
+          '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+          '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="10"/>'
+          '<xf numFmtId="164"/></cellXfs></styleSheet>')
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+
+# (kind, payload): how one cell is written
+CELL = st.one_of(
+    st.tuples(st.just("n"), st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False)),
+    st.tuples(st.just("pct"), st.sampled_from(["0.85", "1", "0.005", "12.5"])),
+    st.tuples(st.just("inline"), TEXT),
+    st.tuples(st.just("shared"), TEXT),
+    st.tuples(st.just("b"), st.sampled_from(["0", "1"])),
+    st.tuples(st.just("e"), st.sampled_from(["#DIV/0!", "#N/A", "#REF!"])),
+    st.tuples(st.just("f-cached"), st.sampled_from(["1+1|2", "H4*2|7.5", "SUM(A1:A3)|0"])),
+    st.tuples(st.just("f-empty-str"), st.sampled_from(["<v/>", "<v></v>"])),
+    st.tuples(st.just("f-uncached"), st.sampled_from(["1+2", "A1*3"])),
+)
+SHEET = st.dictionaries(st.tuples(st.integers(1, 30), st.integers(1, 8)), CELL, min_size=1, max_size=25)
+SPELLING = st.fixed_dictionaries({"prefix": st.booleans(), "single": st.booleans(), "r_last": st.booleans()})
+
+
+def letters(col: int) -> str:
+    return "ABCDEFGH"[col - 1]
+
+
+def sheet_xml(cells: dict, shared: list[str], spelling: dict) -> str:
+    p = "x:" if spelling["prefix"] else ""
+
+    def attrs(pairs: list[tuple[str, str]]) -> str:
+        if spelling["r_last"] and len(pairs) > 1:
+            pairs = pairs[1:] + pairs[:1]
+        out = []
+        for key, value in pairs:
+            quoted = quoteattr(value)
+            if spelling["single"]:
+                quoted = "'" + quoted[1:-1].replace("'", "&apos;") + "'" if quoted.startswith('"') else quoted
+            out.append(f" {key}={quoted}")
+        return "".join(out)
+
+    rows: dict[int, list[str]] = {}
+    for (row, col), (kind, payload) in sorted(cells.items()):
+        pairs = [("r", f"{letters(col)}{row}")]
+        inner = ""
+        if kind == "n":
+            inner = f"<{p}v>{payload}</{p}v>"
+        elif kind == "pct":
+            pairs.append(("s", "2"))
+            inner = f"<{p}v>{payload}</{p}v>"
+        elif kind == "inline":
+            pairs.append(("t", "inlineStr"))
+            inner = f'<{p}is><{p}t xml:space="preserve">{escape(payload)}</{p}t></{p}is>'
+        elif kind == "shared":
+            pairs.append(("t", "s"))
+            shared.append(payload)
+            inner = f"<{p}v>{len(shared) - 1}</{p}v>"
+        elif kind in ("b", "e"):
+            pairs.append(("t", kind))
+            inner = f"<{p}v>{payload}</{p}v>"
+        elif kind == "f-cached":
+            formula, value = payload.split("|")
+            inner = f"<{p}f>{formula}</{p}f><{p}v>{value}</{p}v>"
+        elif kind == "f-empty-str":
+            pairs.append(("t", "str"))
+            inner = f"<{p}f>A1&amp;\"\"</{p}f>" + payload.replace("<v", f"<{p}v").replace("</v", f"</{p}v")
+        else:
+            inner = f"<{p}f>{payload}</{p}f>"
+        rows.setdefault(row, []).append(f"<{p}c{attrs(pairs)}>{inner}</{p}c>")
+    body = "".join(f"<{p}row{attrs([('r', str(r))])}>{''.join(cs)}</{p}row>" for r, cs in sorted(rows.items()))
+    ns = f'xmlns:x="{MAIN}"' if spelling["prefix"] else f'xmlns="{MAIN}"'
+    return (f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {ns}><{p}sheetData>{body}</{p}sheetData>'
+            f"</{p}worksheet>")
+
+
+def package(cells: dict, spelling: dict) -> bytes:
+    shared: list[str] = []
+    sheet = sheet_xml(cells, shared, spelling)
+    sst = (f'<sst xmlns="{MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
+           + "".join(f'<si><t xml:space="preserve">{escape(s)}</t></si>' for s in shared) + "</sst>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", (
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
+                                  'Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
+                                      '<sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", (
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{REL}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+        z.writestr("xl/styles.xml", STYLES)
+        z.writestr("xl/sharedStrings.xml", sst)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
+def cells_of(grid) -> dict:
+    return {key: (c.value, c.kind == "percent", c.is_formula, c.uncached) for key, c in grid.cells.items()}
+
+
+def readings(data: bytes) -> tuple[dict, dict | None]:
+    from pathlib import Path
+    pkg = Package(Path("拼写.xlsx"), data)
+    sheet = pkg.sheets[0]
+    fast = grid_fast(pkg, sheet)
+    return cells_of(grid_full(pkg, sheet)), None if fast is None else cells_of(fast)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=SHEET, spelling=SPELLING)
+def test_every_spelling_reads_alike(cells: dict, spelling: dict) -> None:
+    plain_full, plain_fast = readings(package(cells, {"prefix": False, "single": False, "r_last": False}))
+    full, fast = readings(package(cells, spelling))
+    assert full == plain_full
+    if plain_fast is not None:
+        assert plain_fast == plain_full
+    if fast is not None:
+        assert fast == plain_full
