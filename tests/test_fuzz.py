@@ -468,7 +468,12 @@ def assert_answers(path: Path, profile_touched: bool) -> None:
     errors = [c for c in data["checks"] if c["severity"] == "error"]
     assert data["valid"] is (not errors) and checked.exit_code == (1 if errors else 0)
     scores = [Decimal(i["score"]) for i in data["indicators"] if i["score"] is not None]
-    assert total == Decimal(data["execution"]["score"]) + sum(scores, Decimal(0))
+    # each level keeps at most its weight: the total is the execution score, the levels' (capped) scores
+    # and the scores of rows outside any known level
+    levels = {lv["name"]: Decimal(lv["score"]) for lv in data["levels"]}
+    outside = [Decimal(i["score"]) for i in data["indicators"] if i["score"] is not None and i["level"] not in levels]
+    assert total == Decimal(data["execution"]["score"]) + sum(levels.values(), Decimal(0)) + sum(outside, Decimal(0))
+    assert total <= Decimal(data["execution"]["score"]) + sum(scores, Decimal(0))
     for ind in data["indicators"]:
         if ind["score"] is not None:
             assert Decimal(ind["score"]) >= 0

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from builders import BRow, IRow, make_input, pct
+from builders import SMALL_INDICATORS, BRow, IRow, make_input, pct
 from selfeval_xl.errors import ProfileError
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import load_profile, parse_profile
@@ -391,3 +391,28 @@ def test_profile_rejections_name_the_key(kwargs, key):
     with pytest.raises(ProfileError) as exc:
         parse_profile(profile_toml(**kwargs), origin="bad.toml")
     assert key in exc.value.message and "bad.toml" in exc.value.message
+
+
+# --- scores never above weights -------------------------------------------------------------------
+
+def test_odd_weights_round_to_no_more_than_themselves():
+    # 产出 split 20.005 + 19.995 = 40, both met in full: half-up would give 20.01 + 20.00 = 40.01 > 40.
+    # Each score is capped at its weight, rounded down: 20.00 and 19.99, so 产出 scores 39.99 of 40.
+    rows = [IRow("产出指标", "数量指标", "培训人次", "定量", "≥", 100, "人次", 100, D("20.005")),
+            IRow("产出指标", "质量指标", "合格率", "定量", "≥", 90, "%", 95, D("19.995")), *SMALL_INDICATORS[1:]]
+    result = assess(make_input(rows), load_profile("hebei-dept"))
+    assert [str(i.score) for i in result.indicators[:2]] == ["20.00", "19.99"]
+    produced = next(lv for lv in result.levels if lv.name == "产出指标")
+    assert str(produced.score) == "39.99"
+
+
+def test_a_level_never_scores_above_its_weight():
+    # weights 45 + 40 + 10 + execution 10 = 105: a WEIGHT_LEVEL error, and 产出 keeps at most its 40.
+    # SMALL_INDICATORS all met; execution of SMALL_LINES scores 9.33 (1400 ÷ 1500 × 10 = 9.333 → 9.33):
+    # total = 9.33 + 40 (capped from 45) + 40 + 10 = 99.33.
+    rows = [SMALL_INDICATORS[0]._replace(weight=45), *SMALL_INDICATORS[1:]]
+    result = assess(make_input(rows), load_profile("hebei-dept"))
+    produced = next(lv for lv in result.levels if lv.name == "产出指标")
+    assert produced.score == D(40)
+    assert str(result.total) == "99.33"
+    assert "WEIGHT_LEVEL" in {f.code for f in result.checks}

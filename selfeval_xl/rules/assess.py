@@ -72,8 +72,10 @@ def assess(inp: EvaluationInput, profile: Profile) -> Result:
         findings.add("VALUE_MISSING", inp.indicator_anchor,
                      what="绩效指标表没有任何指标行，三级指标、指标值、实际完成值、分值")
     levels = _check_weights(inp, indicators, profile, findings)
-    scores = [ind.score for ind in indicators if ind.score is not None]
-    total = total_score(execution.score, scores)
+    # Each level counts at most its weight; rows outside every known level count as they score.
+    known = {lv.name for lv in levels}
+    outside = [ind.score for ind in indicators if ind.score is not None and ind.level not in known]
+    total = total_score(execution.score, [lv.score for lv in levels] + outside)
     typed_total = None
     if inp.typed_total is not None and not inp.typed_total.blank and not inp.typed_total.is_formula:
         typed = read_plain_number(inp.typed_total)
@@ -82,7 +84,7 @@ def assess(inp: EvaluationInput, profile: Profile) -> Result:
             if abs(typed - total) > SCORE_TOLERANCE:
                 findings.add("TOTAL_MISMATCH", inp.typed_total, typed=plain(typed), computed=plain(total))
     return Result(
-        file=inp.file, form=inp.form, profile=profile.name, unit=inp.unit_name, year=inp.year,
+        file=inp.file, form=inp.form, profile=profile.label, unit=inp.unit_name, year=inp.year,
         money_unit=inp.money_unit, execution=execution, levels=tuple(levels), indicators=tuple(indicators),
         total=total, grade=grade_for(total, profile), digits=profile.digits, checks=findings.items(),
         typed_total=typed_total,
@@ -97,6 +99,8 @@ def _not_cached(cell: Cell, findings: Findings) -> None:
     The value stays unknown, so the cell is also treated as empty by the caller."""
     if cell.uncached and cell.blank:
         findings.add("FORMULA_NOT_CACHED", cell)
+    if cell.outside:
+        findings.add("FORMULA_EXTERNAL", cell)
 
 
 def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Decimal | None:
@@ -203,7 +207,7 @@ def _assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -
         printed = read_plain_number(total_row.printed_weight)
         if not isinstance(printed, Decimal) or printed != profile.execution_weight:
             findings.add("WEIGHT_LEVEL", total_row.printed_weight, level="预算执行率",
-                         actual=total_row.printed_weight.text, profile=profile.name,
+                         actual=total_row.printed_weight.text, profile=profile.label,
                          expected=plain(profile.execution_weight))
     if total_row is not None:
         line_results.append(LineResult(total_row.row, "total", None, total_row.name, budget_total, executed_total, rate,
@@ -425,7 +429,9 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
         weight_sum = sum((r.weight for _, r in members if r.weight is not None), ZERO)
         score_sum = sum((r.score for _, r in members if r.score is not None), ZERO)
         expected = profile.weight_of(level)
-        levels.append(LevelResult(level, expected, score_sum, weight_sum))
+        # Never more points than the level is worth (indicator weights summing past it would allow it).
+        capped = min(score_sum, expected) if expected is not None else score_sum
+        levels.append(LevelResult(level, expected, capped, weight_sum))
         # A level with an invalid weight has only WEIGHT_INVALID (its sum is a consequence); the
         # other levels are still checked, so every independent problem is reported at once.
         if expected is None or not inp.indicators or any(r.weight is None for _, r in members):
@@ -434,7 +440,7 @@ def _check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile
             continue
         if abs(weight_sum - expected) > WEIGHT_TOLERANCE:
             anchor = members[0][0].level1 if members else None
-            fields = dict(level=level, actual=plain(weight_sum), profile=profile.name, expected=plain(expected))
+            fields = dict(level=level, actual=plain(weight_sum), profile=profile.label, expected=plain(expected))
             if anchor is not None and anchor.coord:
                 findings.add("WEIGHT_LEVEL", anchor, **fields)
             else:

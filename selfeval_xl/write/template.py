@@ -428,8 +428,10 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
         lv = levels.get(level)
         ws.write_formula(r, 2, "=" + "+".join(f'SUMIF({level_col},"{n}",{weight_col})' for n in names), fmt.calc_score,
                          float(lv.indicator_weight) if lv else 0)
-        ws.write_formula(r, 3, "=" + "+".join(f'SUMIF({level_col},"{n}",{calc_col})' for n in names), fmt.calc_score,
-                         float(lv.score) if lv else 0)
+        level_sum = "+".join(f'SUMIF({level_col},"{n}",{calc_col})' for n in names)
+        # a level never scores more than its weight, as the tool scores it
+        level_score = f"=MIN({plain(weight)},{level_sum})" if weight is not None else f"={level_sum}"
+        ws.write_formula(r, 3, level_score, fmt.calc_score, float(lv.score) if lv else 0)
     r = cells.first_level_row - 1 + len(KNOWN_LEVELS)
     ws.write(r, 0, "预算执行率", fmt.label)
     ws.write_number(r, 1, float(p.execution_weight), fmt.calc_score)
@@ -444,7 +446,12 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
     ws.conditional_format(cells.weight_total, {"type": "cell", "criteria": "!=", "value": 100, "format": fmt.warn})
     ws.write(16, 0, "总分（暂评）", fmt.label)
     total = result.total if result else Decimal(0)
-    ws.write_formula(cells.total, f"=ROUND({cells.execution_score}+SUM({calc_col}),{p.digits})", fmt.big, float(total))
+    first_level, last_level = cells.first_level_row, cells.first_level_row + len(KNOWN_LEVELS) - 1
+    known = [n for level in KNOWN_LEVELS for n in [level] + [k for k, v in L.COUNTED_WITH.items() if v == level]]
+    # the (capped) level scores, plus the rows under no known level, as the tool totals them
+    unleveled = f"SUM({calc_col})-" + "-".join(f'SUMIF({level_col},"{n}",{calc_col})' for n in known)
+    ws.write_formula(cells.total, f"=ROUND({cells.execution_score}+SUM(D{first_level}:D{last_level})+{unleveled},"
+                                  f"{p.digits})", fmt.big, float(total))
     ws.write(17, 0, "等级（暂评）", fmt.label)
     ws.write_formula(cells.grade, grade_formula(p, cells.total), fmt.big_text, p.grade_for(total))
     ws.write(19, 0, f"等级划分：{p.describe_grades()}", fmt.note)
