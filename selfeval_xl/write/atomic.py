@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from selfeval_xl.errors import OutputError
@@ -14,14 +15,41 @@ def _umask() -> int:
     return mask
 
 
+TEMP_PREFIX, TEMP_SUFFIX = ".selfeval-", ".tmp"
+STALE_SECONDS = 3600  # no run writes one file for an hour: an older temporary file is a killed run's
+
+
+def _remove_stale(folder: Path) -> None:
+    """Temporary files a killed run left beside its output (kill -9, power cut), older than an hour."""
+    try:
+        leftovers = list(folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"))
+    except OSError:
+        return
+    now = time.time()
+    for path in leftovers:
+        try:
+            if path.is_file() and now - path.stat().st_mtime > STALE_SECONDS:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def refuse_folder(target: Path, example: str = "输出.xlsx") -> None:
+    """An output path that names a folder: said before any work, in words a user can act on."""
+    if target.is_dir():
+        raise OutputError(f"无法写入 {target}：这是一个文件夹，请在 -o 后写文件名（例如 {target / example}）。")
+
+
 def write_atomically(target: Path, data: bytes) -> None:
     """Write to a temporary file beside `target`, then move it into place."""
     folder = target.parent if str(target.parent) else Path(".")
+    refuse_folder(target)
     if not folder.is_dir():
         raise OutputError(f"无法写入 {target}：文件夹 {folder} 不存在。")
+    _remove_stale(folder)
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".selfeval-", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
