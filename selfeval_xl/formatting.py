@@ -1,7 +1,9 @@
 """Numbers as people read them: one half-up formatter behind every output (console, JSON, sheets,
-report), so the same 785/800 reads 98.13% everywhere."""
+report), so the same 785/800 reads 98.13% everywhere; and a workbook's text as those outputs quote
+it (shortened, without what no encoder takes)."""
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import cast, overload
 
@@ -61,3 +63,28 @@ def score_text(value: Decimal | None, digits: int) -> str | None:
 
 def rate_text(rate: Decimal | None) -> str | None:
     return None if rate is None else str(round_half_up(rate, 4))
+
+
+# --- text from a workbook, in what the tool writes (messages, sheets, reports) -------------------
+
+QUOTE_LIMIT = 40  # characters of a cell's text quoted in a message
+CELL_LIMIT = 32767  # characters a spreadsheet cell holds (Excel's limit)
+ELLIPSIS = "…"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters: the first limit − 1 and "…" when the text is longer."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
+
+
+def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A cell's text as a message quotes it: the first `limit` characters and "…" when longer, so a
+    32,767-character cell never makes a 32,767-character message."""
+    return text if len(text) <= limit else text[:limit] + ELLIPSIS
+
+
+def without_surrogates(text: str) -> str:
+    """Lone surrogates (a cell's _xD800_) replaced by U+FFFD: no encoder (UTF-8, XML, JSON) takes them."""
+    return _SURROGATE.sub("\ufffd", text)

@@ -1,15 +1,59 @@
-"""Result → the text people read in a console. Plain strings; the CLI decides where they go."""
+"""Result → the text people read in a console. Plain strings; the CLI decides where they go.
+
+Whatever reaches the console passes `visible` (text) or `json_text` (JSON) on its way out (cli/app.py
+calls them in one place), so a workbook's text stays data: a unit name cannot move the cursor,
+recolour the terminal, set its title or reorder a line, and a lone surrogate cannot stop the output.
+"""
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING
 
-from selfeval_xl.formatting import percent, score_text, weight_text
+from selfeval_xl.formatting import percent, quoted, score_text, shortened, weight_text, without_surrogates
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.model import Result
-from selfeval_xl.rules.profiles import Profile
 
-if TYPE_CHECKING:  # the county modules load only for the commands that use them
+if TYPE_CHECKING:  # the rules and county modules load only for the commands that use them (an error
+    # message is shown through `visible` whatever failed to load)
     from selfeval_xl.county.verify import Verification
+    from selfeval_xl.rules.profiles import Profile
+
+# C0 controls but newline and tab, DEL, C1 controls (U+009B is a one-character ESC [), the bidi
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), and lone surrogates.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What json.dumps(ensure_ascii=False) leaves raw: it escapes only the C0 controls.
+_JSON_UNSHOWN = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNIT_LIMIT = 80  # characters of a unit name on the console (the JSON carries it whole)
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """Text for a terminal: each control character (but newline and tab), bidi override and lone
+    surrogate shown as an escape a person can read, ESC as \\x1b and U+202E as \\u202e."""
+    return _UNSHOWN.sub(_escape, text)
+
+
+def json_safe(data: object) -> object:
+    """The data with every lone surrogate (keys included) replaced by U+FFFD, so that it encodes."""
+    if isinstance(data, str):
+        return without_surrogates(data)
+    if isinstance(data, dict):
+        return {json_safe(k): json_safe(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [json_safe(v) for v in data]
+    return data
+
+
+def json_text(data: object, *, ascii_only: bool) -> str:
+    """Valid JSON with nothing a terminal acts on: json.dumps escapes the C0 controls; DEL, the C1
+    controls and the bidi overrides are escaped here (as \\u009b, \\u202e: still JSON strings)."""
+    text = json.dumps(json_safe(data), ensure_ascii=ascii_only, indent=2)
+    return text if ascii_only else _JSON_UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def result_text(result: Result) -> str:
@@ -18,7 +62,8 @@ def result_text(result: Result) -> str:
     rate = "—（全年预算数为 0 或未填）" if ex.rate is None else percent(ex.rate)
     lines = [
         f"文件：{result.file}（{FORM_TYPE_LABELS[result.form]}，口径 {result.profile}）",
-        f"单位：{result.unit or '（未填写）'}　年度：{result.year or '（未填写）'}",
+        f"单位：{shortened(result.unit, UNIT_LIMIT) if result.unit else '（未填写）'}"
+        f"　年度：{result.year or '（未填写）'}",
         f"预算执行率：{rate}　得分 {score_text(ex.score, d)}/{weight_text(ex.weight)}",
         "　".join(f"{lv.name} {score_text(lv.score, d)}/{weight_text(lv.weight) or weight_text(lv.indicator_weight)}"
                  for lv in result.levels),
@@ -64,8 +109,8 @@ def verification_text(v: Verification) -> str:
         return head + "\n评分后未被改动：输入和评分结果与评分时一致。"
     lines = [head, f"评分后已被改动：{len(v.changes)} 个输入单元格变化，{len(v.mismatches)} 项结果不一致。"]
     for c in v.changes:
-        lines.append(f"  {c.sheet}!{c.cell}：{c.old if c.old not in (None, '') else '（空）'} → "
-                     f"{c.new if c.new not in (None, '') else '（空）'}")
+        lines.append(f"  {c.sheet}!{c.cell}：{quoted(str(c.old)) if c.old not in (None, '') else '（空）'} → "
+                     f"{quoted(str(c.new)) if c.new not in (None, '') else '（空）'}")
     for m in v.mismatches:
-        lines.append(f"  {m.item}：评分时 {m.recorded}，现在 {m.current}")
+        lines.append(f"  {m.item}：评分时 {quoted(str(m.recorded))}，现在 {quoted(str(m.current))}")
     return "\n".join(lines)

@@ -18,15 +18,22 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.run import Run
 from lxml import etree
 
+from selfeval_xl.formatting import CELL_LIMIT, shortened, without_surrogates
+from selfeval_xl.read.package import clean
 from selfeval_xl.report.outline import Block, TableContent
 from selfeval_xl.write.atomic import write_atomically
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+TITLE_PROPERTY_LIMIT = 255  # python-docx refuses a longer core property
+
+
+def document_text(value: object, limit: int = CELL_LIMIT) -> str:
+    """A workbook's text as the document can hold it: without what XML cannot hold (control
+    characters, lone surrogates as U+FFFD), and no longer than a cell's text could be."""
+    return shortened(clean(without_surrogates(str(value))), limit)
 
 
 def write_docx(blocks: list[Block], target: Path) -> None:
-
-
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -57,7 +64,7 @@ def write_docx(blocks: list[Block], target: Path) -> None:
             fmt.first_line_indent = Pt(size * 2)
         if align is not None:
             p.alignment = align
-        run = p.add_run(text)
+        run = p.add_run(document_text(text))
         font(run, name, size, bold)
         if color is not None:
             run.font.color.rgb = color
@@ -83,7 +90,7 @@ def write_docx(blocks: list[Block], target: Path) -> None:
                 for c, value in enumerate(values):
                     cell = table.cell(r, c)
                     cell.text = ""
-                    run = cell.paragraphs[0].add_run(str(value))
+                    run = cell.paragraphs[0].add_run(document_text(value))
                     font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
 
     footer = section.footer.paragraphs[0]
@@ -101,7 +108,7 @@ def write_docx(blocks: list[Block], target: Path) -> None:
             run._element.append(instr)
             run._element.append(end)
     doc.core_properties.author = "selfeval-xl"
-    doc.core_properties.title = str(blocks[0][1])
+    doc.core_properties.title = document_text(blocks[0][1], TITLE_PROPERTY_LIMIT)
     doc.core_properties.created = doc.core_properties.modified = dt.datetime(2025, 1, 1)
     buffer = io.BytesIO()
     doc.save(buffer)

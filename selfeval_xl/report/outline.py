@@ -12,7 +12,7 @@ import re
 from collections import OrderedDict
 from decimal import Decimal
 
-from selfeval_xl.formatting import fixed, percent, score_text, weight_text
+from selfeval_xl.formatting import fixed, percent, score_text, shortened, weight_text
 from selfeval_xl.model import Cell, IndicatorResult, LineResult, Result
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.rules.profiles import Profile
@@ -20,6 +20,7 @@ from selfeval_xl.rules.quantities import DateValue, Quantity, parse_text_date, p
 
 TODO = "【待填写】"
 LOW_RATE = Decimal("0.9")
+NAME_LIMIT = 200  # characters of a unit or project name in the title and the sentences that repeat it
 
 TableContent = tuple[list[str], list[list[str]]]  # (header, rows)
 Block = tuple[str, str | TableContent]  # (kind, content); kind: title, h1, h2, p, note or table
@@ -34,16 +35,25 @@ def info_text(reading: Reading, key: str) -> str:
     return cell.text if cell is not None and not cell.blank else ""
 
 
+def name_text(reading: Reading, key: str) -> str:
+    """A name from 基本信息 as the report repeats it: a 32,767-character cell is not a title."""
+    return shortened(info_text(reading, key), NAME_LIMIT)
+
+
+def unit_name(result: Result) -> str:
+    return shortened(result.unit, NAME_LIMIT) if result.unit else TODO
+
+
 # --- content (plain text structure) -------------------------------------------------------------------
 
 def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
     """The report as (kind, content) blocks: title, h1, h2, p, table, note."""
-    unit = result.unit or TODO
+    unit = unit_name(result)
     year = result.year or TODO
     blocks: list[Block] = []
     department = result.form == "department"
     name = f"{unit}{year}年度部门整体支出绩效自评价报告" if department else \
-        f"{info_text(reading, '项目名称') or TODO}{year}年度项目支出绩效自评报告"
+        f"{name_text(reading, '项目名称') or TODO}{year}年度项目支出绩效自评报告"
     blocks.append(("title", name))
     if not result.valid:
         blocks.append(("note", f"说明：自评表尚有 {len(result.errors)} 处错误未更正，以下得分和等级为暂评结果，"
@@ -85,12 +95,12 @@ def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
 
 
 def _part_one(reading: Reading, result: Result, department: bool) -> list[Block]:
-    unit = result.unit or TODO
+    unit = unit_name(result)
     ex = result.execution
     blocks: list[Block] = [("h1", "一、部门基本情况" if department else "一、项目基本情况")]
     if department:
         blocks.append(("h2", "（一）部门概况"))
-        dept = info_text(reading, "主管部门")
+        dept = name_text(reading, "主管部门")
         blocks.append(("p", f"{unit}" + (f"，主管部门为{dept}" if dept else "") + f"。部门主要职能：{TODO}"))
         blocks.append(("h2", "（二）部门收支预决算情况"))
         lines = [lr for lr in ex.lines if lr.kind == "line"]
@@ -116,9 +126,9 @@ def _part_one(reading: Reading, result: Result, department: bool) -> list[Block]
         blocks.append(("h2", "（三）部门整体支出绩效目标"))
     else:
         blocks.append(("h2", "（一）项目概况"))
-        blocks.append(("p", f"项目名称：{info_text(reading, '项目名称') or TODO}；"
-                            f"主管部门：{info_text(reading, '主管部门') or TODO}；"
-                            f"实施单位：{info_text(reading, '实施单位') or unit}。"))
+        blocks.append(("p", f"项目名称：{name_text(reading, '项目名称') or TODO}；"
+                            f"主管部门：{name_text(reading, '主管部门') or TODO}；"
+                            f"实施单位：{name_text(reading, '实施单位') or unit}。"))
         rate = "—" if ex.rate is None else percent(ex.rate)
         funding = "、".join(f"{lr.name}{_yuan(lr.budget)}{result.money_unit}" for lr in ex.lines if lr.kind == "line")
         blocks.append(("p", f"年度资金总额{_yuan(ex.budget)}{result.money_unit}" + (f"（{funding}）" if funding else "")

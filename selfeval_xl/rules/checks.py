@@ -5,8 +5,10 @@ data and never raises.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from selfeval_xl.formatting import quoted, shortened
 from selfeval_xl.model import Cell, Finding, Severity
 
 
@@ -71,7 +73,31 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "{what}为负数 {value}：请核对（计分时按 0 处理）。"),
     Check("FORMULA_NOT_CACHED", "warning", "公式没有保存计算结果",
           "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。"),
+    Check("FORMULA_EXTERNAL", "warning", "公式引用外部数据或随时变化",
+          "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
+          "评分采用文件中保存的值，请改为直接填写数值。"),
 )}
+
+
+# Fields that are phrases built around cell texts (“{name}”的实际完成值) rather than one value: each
+# quotation in them is shortened, and the phrase as a whole kept to PHRASE_LIMIT characters.
+PHRASES = frozenset({"what", "detail", "allowed"})
+PHRASE_LIMIT = 200
+_QUOTATION = re.compile("“([^“”]*)”")
+
+
+def message(check: Check, fields: dict[str, object]) -> str:
+    """The check's message with every text field shortened: a 32,767-character cell is quoted by its
+    first characters and "…", never whole."""
+    shown: dict[str, object] = {}
+    for key, value in fields.items():
+        if isinstance(value, str):
+            if key in PHRASES:
+                value = shortened(_QUOTATION.sub(lambda m: "“" + quoted(m.group(1)) + "”", value), PHRASE_LIMIT)
+            else:
+                value = quoted(value)
+        shown[key] = value
+    return check.template.format(**shown)
 
 
 class Findings:
@@ -89,12 +115,12 @@ class Findings:
         if coord is not None and key in self._seen:
             return
         self._seen.add(key)
-        self._items.append(Finding(code, check.severity, sheet, coord, check.template.format(**fields)))
+        self._items.append(Finding(code, check.severity, sheet, coord, message(check, fields)))
 
     def at(self, code: str, sheet: str | None, **fields: object) -> None:
         """A finding tied to a sheet but no cell (or to the workbook when sheet is None)."""
         check = CATALOGUE[code]
-        self._items.append(Finding(code, check.severity, sheet, None, check.template.format(**fields)))
+        self._items.append(Finding(code, check.severity, sheet, None, message(check, fields)))
 
     def items(self) -> tuple[Finding, ...]:
         return tuple(self._items)

@@ -79,7 +79,7 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.merges.append("A2:F2")
 
     info = [("单位名称", result.unit or "（未填写）"), ("评价年度", str(result.year) if result.year else "（未填写）"),
-            ("评价类型", FORM_TYPE_LABELS[result.form]), ("评价口径", f"{profile.name}：{profile.title}")]
+            ("评价类型", FORM_TYPE_LABELS[result.form]), ("评价口径", f"{profile.label}：{profile.title}")]
     row = 4
     for label, value in info:
         m.put(row, 1, label, "label")
