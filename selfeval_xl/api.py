@@ -6,6 +6,7 @@ rollup modules are imported inside their functions: they load python-docx and pa
 """
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from selfeval_xl.read.legacy import LEGACY_NOTE
 from selfeval_xl.read.reader import Reading, paused_gc, read
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import DEFAULT_PROFILE, Profile, load_profile
+from selfeval_xl.write.atomic import refuse_folder
 
 if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.rollup import Rollup
@@ -53,6 +55,7 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
     from selfeval_xl.write.scored_copy import write_scored  # lxml's package edit: not needed by check
     source = Path(path)
     target = Path(output) if output is not None else default_output(source)
+    refuse_folder(target, default_output(source).name)
     reading, result = evaluate_reading(source, profile)
     note = ""
     if reading.workbook.package is None:
@@ -80,25 +83,35 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
         raise ProfileError(f"评价口径 {chosen.name} 适用于{fits}，与 --form {form} 不符：请换用适用的口径。")
     if example and form != "department":
         raise SelfevalError("示例（--example）是部门整体支出自评：请使用 --form department。", code="USAGE")
+    refuse_folder(Path(output), "自评表.xlsx")
     return build_template(Path(output), form, chosen, example)
 
 
 def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
            targets: Iterable[str | Path] = (), workers: int | None = None,
-           progress: Callable[[int], Callable[[int], None] | None] | None = None) -> Rollup:
+           progress: Callable[[int], Callable[[int], None] | None] | None = None, *,
+           file_timeout: float = 60.0, memory_limit: int | None = 2 * 1024 ** 3,
+           profile: Profile | str | None = None) -> Rollup:
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
 
-    `progress(total)` may return a callback that is called with 1 for every workbook read."""
+    `progress(total)` may return a callback that is called with 1 for every workbook read. Each file
+    is read in a worker process for at most `file_timeout` seconds and `memory_limit` bytes; a file
+    past either limit, or one that cannot be read, is a row that says why. With `profile` (the
+    county's rules) every unit is scored by it, and a unit whose workbook named another is flagged."""
     from selfeval_xl.county import rollup as county_rollup  # pandas: only the rollup needs it
     from selfeval_xl.county.rollup_output import write_csv, write_xlsx
     out = Path(output) if output else None
     files = county_rollup.collect(paths, exclude=out)
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
+    county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
+    task = functools.partial(county_rollup.summarize, county_profile=county) if county else county_rollup.summarize
     step = progress(len(files)) if progress is not None else None
-    rows = county_rollup.summarize_all(files, step, workers)
+    rows = county_rollup.summarize_all(files, step, workers, file_timeout=file_timeout, memory_limit=memory_limit,
+                                       task=task)
     targets = list(targets)
-    approved = county_rollup.summarize_all(county_rollup.collect(targets), None, workers) if targets else None
+    approved = (county_rollup.summarize_all(county_rollup.collect(targets), None, workers, file_timeout=file_timeout,
+                                            memory_limit=memory_limit, task=task) if targets else None)
     result = county_rollup.build(rows, approved)
     if out is not None:
         write_xlsx(result, out)
@@ -110,6 +123,7 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
 def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Result:
     """Draft the 自评报告 (.docx), or with form_sheet the one-sheet 自评表 (.xlsx, or .pdf through LibreOffice)."""
     source, target = Path(path), Path(output)
+    refuse_folder(target, "自评表.xlsx" if form_sheet else "自评报告.docx")
     reading, result = evaluate_reading(source)
     if not form_sheet:
         from selfeval_xl.report.docx import write_docx  # python-docx: only the report needs it

@@ -86,3 +86,23 @@ def test_a_custom_profile_is_shown_as_custom_with_its_hash_everywhere(tmp_path: 
     verified = run("verify", str(tmp_path / "示例.scored.xlsx"), "--json")
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.stdout)["profile"] == label
+
+
+def test_the_county_scores_every_unit_by_its_own_profile(tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    own = tmp_path / "宽松.toml"
+    own.write_text(lenient("kuansong"), encoding="utf-8")
+    make_template(inbox / "甲.xlsx", example=True)  # names hebei-dept
+    make_template(inbox / "乙.xlsx", example=True, profile=str(own))  # carries its own lenient profile
+    wb = openpyxl.load_workbook(inbox / "乙.xlsx")
+    wb["基本信息"]["B3"] = "乙单位"  # another unit, so neither is taken for a resubmission of the other
+    wb.save(inbox / "乙.xlsx")
+    result = run("rollup", str(inbox), "--profile", "hebei-dept", "--json")
+    assert result.exit_code == 0, result.output
+    units = {Path(u["file"]).name: u for u in json.loads(result.stdout)["units"]}
+    assert {u["profile"] for u in units.values()} == {"hebei-dept"}  # both scored by the county's rules
+    assert units["甲.xlsx"].get("unit_profile") in (None, "")
+    digest = __import__("hashlib").sha256(lenient("kuansong").encode("utf-8")).hexdigest()[:8]
+    assert units["乙.xlsx"]["unit_profile"] == f"kuansong（自定义口径 #{digest}）"
+    assert units["甲.xlsx"]["total"] == units["乙.xlsx"]["total"] == 98.4

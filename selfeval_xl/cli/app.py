@@ -5,7 +5,7 @@ Exit status: 0 scored with no error, 1 scored with errors, 2 could not be read o
 from __future__ import annotations
 
 import functools
-import json
+import os
 import sys
 from pathlib import Path
 from typing import Callable, NoReturn, ParamSpec, TypeVar
@@ -14,7 +14,7 @@ import click
 
 from selfeval_xl import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_FATAL = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,10 +31,19 @@ def _safe_streams() -> None:
                 pass
 
 
+def echo(text: str, *, err: bool = False) -> None:
+    """Every line of text the tool prints goes out here: a workbook's control characters, bidi
+    overrides and lone surrogates in it are shown as escapes (\\x1b, \\u202e), never sent raw."""
+    from selfeval_xl.cli.render import visible
+    click.echo(visible(text), err=err)
+
+
 def _emit_json(data: object) -> None:
+    """Every JSON document the tool prints goes out here (valid JSON, nothing a terminal acts on)."""
+    from selfeval_xl.cli.render import json_text
     # On a console that is not UTF-8 (GBK on Chinese Windows) \u escapes keep every character intact.
     encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "").replace("_", "")
-    click.echo(json.dumps(data, ensure_ascii=encoding not in ("utf8", "utf8sig"), indent=2))
+    click.echo(json_text(data, ascii_only=encoding not in ("utf8", "utf8sig")))
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:
@@ -53,7 +62,14 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
         except (click.exceptions.Exit, click.ClickException):
             raise
         except KeyboardInterrupt:
-            _fail("INTERRUPTED", "已中断。", file, as_json)
+            echo("已中断。", err=True)
+            sys.exit(EXIT_INTERRUPTED)  # 128 + SIGINT, as a shell reports Ctrl-C
+        except BrokenPipeError:
+            # `selfeval-xl … | head` closed the pipe: the reader has what it wanted; say nothing more,
+            # and keep Python from complaining when it flushes stdout on the way out.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
             if ctx.find_root().params.get("debug"):
                 raise
@@ -68,7 +84,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
 def _fail(code: str, message: str, file: object, as_json: bool) -> NoReturn:
     if as_json:
         _emit_json({"file": Path(str(file)).name if file else None, "error": {"code": code, "message": message}})
-    click.echo(f"错误：{message}", err=True)
+    echo(f"错误：{message}", err=True)
     sys.exit(EXIT_FATAL)
 
 
@@ -101,13 +117,13 @@ def main(debug: bool) -> None:
               help="表样：department 部门整体支出（默认），project 项目支出。")
 @_profile_option
 @click.option("--example", is_flag=True, help="填入南障城镇 2025 年示例数据。")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件。")
+@click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE", help="输出的 .xlsx 文件。")
 @guarded
 def template(form: str | None, profile: str | None, example: bool, output: str) -> None:
     """生成待填写的自评模板（.xlsx）。"""
     from selfeval_xl.api import make_template
     result = make_template(output, form=form, profile=profile, example=example)
-    click.echo(f"已生成模板：{output}（{'示例，总分 ' + str(result.total) if example else '空白'}）")
+    echo(f"已生成模板：{output}（{'示例，总分 ' + str(result.total) if example else '空白'}）")
 
 
 def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool) -> None:
@@ -125,17 +141,17 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
             data["output"] = str(target)
         _emit_json(data)
     else:
-        click.echo(result_text(result))
+        echo(result_text(result))
         if target is not None:
-            click.echo(f"评分副本：{target}")
+            echo(f"评分副本：{target}")
     if note:
-        click.echo(f"注意：{note}", err=True)
+        echo(f"注意：{note}", err=True)
     sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
               help="评分副本的路径（默认：<文件名>.scored.xlsx，与输入同目录）。")
 @_profile_option
 @_json_option
@@ -167,22 +183,26 @@ def verify(file: str, as_json: bool) -> None:
     if as_json:
         _emit_json(result.to_json())
     else:
-        click.echo(verification_text(result))
+        echo(verification_text(result))
     sys.exit(EXIT_OK if result.untouched else EXIT_FINDINGS)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
               help="汇总工作簿（.xlsx）。")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), default=None,
+@click.option("--csv", "csv_path", type=click.Path(), metavar="FILE", default=None,
               help="同时写出 CSV（UTF-8 带 BOM，Excel 可直接打开）。")
 @click.option("--targets", "targets", multiple=True, type=click.Path(),
               help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
+@click.option("--timeout", "file_timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              metavar="SECONDS", help="每个文件最多读取的秒数（默认 60）；超时的文件占一行并写明原因。")
+@click.option("--profile", "profile", metavar="NAME|FILE",
+              help="县里的评价口径：每个单位都按它重算（不论工作簿填的是什么），所填口径不同的单位标出。")
 @_json_option
 @guarded
 def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...],
-           as_json: bool) -> None:
+           file_timeout: float, profile: str | None, as_json: bool) -> None:
     """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
     from selfeval_xl.api import rollup as run_rollup
     from selfeval_xl.errors import SelfevalError
@@ -190,19 +210,20 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
         raise SelfevalError("请用 -o 指定汇总工作簿（.xlsx），或使用 --csv / --json。", code="USAGE")
     from selfeval_xl.cli.progress import rollup_progress
     with rollup_progress() as progress:
-        result = run_rollup(paths, output=output, csv=csv_path, targets=targets, progress=progress)
+        result = run_rollup(paths, output=output, csv=csv_path, targets=targets, progress=progress,
+                            file_timeout=file_timeout, profile=profile)
     if as_json:
         _emit_json(result.to_json())
     else:
         unreadable = len(result.unreadable)
-        click.echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
+        echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
                    f"重复提交未采用 {len(result.dropped)} 个，"
                    f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
 
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE",
               help="报告（.docx）；与 --form-sheet 一起时为自评表（.xlsx，或经 LibreOffice 生成 .pdf）。")
 @click.option("--form-sheet", is_flag=True, help="生成可打印盖章的一页式自评表，而不是报告。")
 @guarded
@@ -211,7 +232,7 @@ def report(file: str, output: str, form_sheet: bool) -> None:
     from selfeval_xl.api import report as make_report
     result = make_report(file, output, form_sheet=form_sheet)
     note = "" if result.valid else f"（自评表有 {len(result.errors)} 处错误，文中得分为暂评）"
-    click.echo(f"已生成{'自评表' if form_sheet else '报告草稿'}：{output}{note}")
+    echo(f"已生成{'自评表' if form_sheet else '报告草稿'}：{output}{note}")
 
 
 @main.command()
@@ -225,7 +246,7 @@ def profiles(as_json: bool) -> None:
     if as_json:
         _emit_json([profile_json(p) for p in items])
     else:
-        click.echo(profiles_text(items))
+        echo(profiles_text(items))
 
 
 if __name__ == "__main__":  # pragma: no cover

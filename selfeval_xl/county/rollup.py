@@ -1,71 +1,180 @@
 """rollup: one table over many units' workbooks, for the county finance bureau.
 
-Each workbook is read once, in a worker process (both cores), into a plain dict; the table
-work (sorting, grouping, duplicates, target comparison) is pandas; the workbook is XlsxWriter.
+Each workbook is read once, in a worker process (both cores) with a time and a memory limit
+(county/workers.py), into a plain dict; a file that cannot be read, hangs or kills its worker is a
+row that says why. The table work (sorting, grouping, duplicates, target comparison) is pandas;
+every string is cleaned before it reaches the .xlsx, CSV or JSON; the workbook is XlsxWriter.
 """
 from __future__ import annotations
 
+import errno
 import os
-from concurrent.futures import ProcessPoolExecutor
+import re
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
 from selfeval_xl.county.verify import verify_book
-from selfeval_xl.errors import SelfevalError
-from selfeval_xl.read.reader import open_workbook, paused_gc
-from selfeval_xl.rules.profiles import KNOWN_LEVELS
+from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure, run_each
+from selfeval_xl.errors import ProfileError, SelfevalError
+from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
+from selfeval_xl.rules.assess import assess
+from selfeval_xl.rules.profiles import KNOWN_LEVELS, Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
 
-PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.ods")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+IGNORED = ("~$", ".~lock", ".selfeval-")  # Excel's and LibreOffice's lock files, the tool's own temporary files
 COLUMNS = [
     ("unit", "单位名称"), ("department", "主管部门"), ("year", "年度"), ("form", "表样"), ("project", "项目名称"),
-    ("profile", "口径"),
+    ("profile", "口径"), ("unit_profile", "单位所填口径"),
     ("total", "重算总分"), ("typed_total", "单位自报总分"), ("difference", "自报−重算"), ("grade", "等级"),
     ("valid", "校验"), ("rate", "预算执行率"), ("execution_score", "执行率得分"),
     *[(f"level:{lv}", lv) for lv in KNOWN_LEVELS],
     ("errors", "错误数"), ("warnings", "警告数"), ("verified", "评分后是否改动"), ("target_flags", "目标变动"),
-    ("file", "文件"), ("note", "说明"),
+    ("file", "文件"), ("path", "路径"), ("note", "说明"),
 ]
 GRADE_ORDER = ("优秀", "良好", "一般", "较差", "优", "良", "中", "差")
 
+NOT_REGULAR = "不是普通文件，已跳过"
+SYMLINK_LOOP = "符号链接循环，已跳过"
+DIED = "读取时进程异常退出（可能内存不足或文件损坏），已跳过"
+OUT_OF_MEMORY = "读取所需内存超过上限（可能文件异常），已跳过"
 
-def collect(paths: Iterable[str | Path], exclude: Path | None = None) -> list[Path]:
-    files: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            for pattern in PATTERNS:
-                files += [p for p in path.rglob(pattern) if not p.name.startswith(("~$", ".~lock", ".selfeval-"))]
+
+def timed_out(seconds: float) -> str:
+    return f"读取超时（超过 {seconds:g} 秒），已跳过"
+
+
+# --- finding the files ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    """A file found for the rollup: where it is, the path the table shows, and why it is not read (if so)."""
+    path: Path
+    shown: str
+    note: str = ""
+
+
+def collect(paths: Iterable[str | Path], exclude: Path | None = None) -> list[Entry]:
+    """The workbooks in the files and folders given, each once, sorted by the path shown.
+
+    Folders are walked without following a symbolic link back into a folder already walked;
+    nothing found is opened: a FIFO, device or socket named like a workbook, a symlink loop or a
+    folder that cannot be listed is an Entry with a note. Lock files are left out silently."""
+    items = [Path(p) for p in paths]
+    seen: set[tuple[int, int]] = set()
+    entries: list[Entry] = []
+    for item in items:
+        if os.path.isdir(item):
+            entries += _walk(item, item.name if len(items) > 1 else "", seen)
         else:
-            files.append(path)
-    unique = sorted({p.resolve(): p for p in files}.values(), key=lambda p: str(p))
-    return [p for p in unique if exclude is None or p.resolve() != exclude.resolve()]
+            entries.append(_entry(item, str(item)))
+    skip = _identity(Entry(exclude, "")) if exclude is not None and os.path.exists(exclude) else None
+    found: dict[object, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.shown):
+        identity = _identity(entry)
+        if identity != skip:
+            found.setdefault(identity, entry)
+    return list(found.values())
+
+
+def _walk(root: Path, prefix: str, seen: set[tuple[int, int]]) -> Iterator[Entry]:
+    stack = [(root, prefix)]
+    while stack:
+        folder, shown = stack.pop()
+        try:
+            info = os.stat(folder)
+            if (info.st_dev, info.st_ino) in seen:
+                continue  # a symlink back into a folder already walked (or the same folder given twice)
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder) as listing:
+                children = sorted(listing, key=lambda child: child.name)
+        except OSError as exc:
+            yield Entry(folder, shown or str(folder), f"无法读取文件夹（{_why(exc)}），已跳过")
+            continue
+        for child in reversed(children):  # the stack gives the folders back in name order
+            inner = os.path.join(shown, child.name) if shown else child.name
+            try:
+                is_dir = child.is_dir()  # follows a symlink; a loop back is caught by `seen`
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append((Path(child.path), inner))
+            elif child.name.lower().endswith(SUFFIXES) and not child.name.startswith(IGNORED):
+                yield _entry(Path(child.path), inner)
+
+
+def _entry(path: Path, shown: str) -> Entry:
+    """Stat, never open: only a regular file is read (a FIFO would block the reader for ever)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return Entry(path, shown)  # the reader says it is not there, in its own words
+    except OSError as exc:
+        return Entry(path, shown, SYMLINK_LOOP if exc.errno == errno.ELOOP else f"无法访问（{_why(exc)}），已跳过")
+    return Entry(path, shown) if stat.S_ISREG(info.st_mode) else Entry(path, shown, NOT_REGULAR)
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有权限"
+    if exc.errno == errno.ELOOP:
+        return "符号链接循环"
+    return exc.strerror or type(exc).__name__
+
+
+def _identity(entry: Entry) -> object:
+    if not entry.note:
+        try:
+            info = os.stat(entry.path)
+            return info.st_dev, info.st_ino  # the same file through two links is one row
+        except OSError:
+            pass
+    return os.path.abspath(entry.path)
 
 
 def _num(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def summarize(path_text: str) -> dict[str, object]:
-    """One workbook → a plain, picklable row (never raises for a bad file)."""
+def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str, object]:
+    """One workbook → a plain, picklable row (never raises for a bad file). With the county's own
+    profile every unit is scored by it, whatever its workbook names, and a unit that named another
+    is flagged."""
     path = Path(path_text)
-    row: dict[str, object] = {"file": path.name, "path": str(path), "mtime": _mtime(path)}
+    row: dict[str, object] = {"file": path.name, "mtime": _mtime(path)}
     try:
         with paused_gc():
-            verification = verify_book(open_workbook(path))
-        result, reading = verification.result, verification.reading
-        assert reading is not None, "verify_book always returns the Reading"
-        if not verification.scored:
-            row["verified"] = "未评分"
-        else:
-            row["verified"] = "未改动" if verification.untouched else f"已改动（{len(verification.changes)} 处）"
+            book = open_workbook(path)
+            try:
+                verification = verify_book(book)
+            except ProfileError as exc:
+                if county_profile is None:
+                    raise
+                own, row["verified"] = f"无法使用（{exc.message[:60]}）", "未核对"
+                reading = read_book(book, county_profile)
+                result = assess(reading.input, county_profile)
+            else:
+                assert verification.reading is not None, "verify_book always returns the Reading"
+                result, reading, own = verification.result, verification.reading, verification.result.profile
+                changed = f"已改动（{len(verification.changes)} 处）"
+                untouched = "未改动" if verification.untouched else changed
+                row["verified"] = untouched if verification.scored else "未评分"
+                if county_profile is not None:
+                    reading = read_book(book, county_profile)
+                    result = assess(reading.input, county_profile)
+        if county_profile is not None and own != county_profile.label:
+            row["unit_profile"] = own
     except SelfevalError as exc:
         row["note"] = exc.message
+        return row
+    except MemoryError:
+        row["note"] = OUT_OF_MEMORY
         return row
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
         row["note"] = f"无法读取（{type(exc).__name__}）"
@@ -111,23 +220,104 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def summarize_all(files: list[Path], progress: Callable[[int], None] | None = None,
-                  workers: int | None = None) -> list[dict]:
-    workers = workers or min(2, os.cpu_count() or 1)
-    texts = [str(p) for p in files]
-    rows: list[dict] = []
-    if workers <= 1 or len(texts) < 8:
-        for text in texts:
-            rows.append(summarize(text))
-            if progress:
-                progress(1)
-        return rows
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for row in pool.map(summarize, texts, chunksize=max(1, min(32, len(texts) // (workers * 8)))):
-            rows.append(row)
-            if progress:
-                progress(1)
+def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None] | None = None,
+                  workers: int | None = None, *, file_timeout: float = DEFAULT_TIMEOUT,
+                  memory_limit: int | None = DEFAULT_MEMORY,
+                  task: Callable[[str], dict[str, object]] = summarize) -> list[dict]:
+    """One row per file, in order: each read by `task` in a worker process (county/workers.py).
+
+    A file still being read after `file_timeout` seconds, or whose worker dies twice, is a row that
+    says so; `progress(1)` is called as each file is done. `task` must be a module-level function
+    (it is sent to the workers by name): summarize, or a test's stand-in."""
+    entries = [f if isinstance(f, Entry) else Entry(Path(f), str(f)) for f in files]
+    rows: list[dict] = [{} for _ in entries]
+
+    def done(index: int, outcome: dict[str, object] | Failure) -> None:
+        entry = entries[index]
+        row = outcome if isinstance(outcome, dict) else {"file": entry.path.name, "mtime": _mtime(entry.path),
+                                                         "note": _reason(outcome, file_timeout)}
+        row["file"], row["path"] = _display(entry.path.name), _display(entry.shown)
+        rows[index] = row
+        if progress:
+            progress(1)
+
+    to_read = []
+    for index, entry in enumerate(entries):
+        if entry.note:
+            done(index, {"file": entry.path.name, "mtime": 0.0, "note": entry.note})
+        else:
+            to_read.append(index)
+    run_each(task, [str(entries[i].path) for i in to_read], lambda k, outcome: done(to_read[k], outcome),
+             workers=workers or min(2, os.cpu_count() or 1), timeout=file_timeout, memory_limit=memory_limit)
     return rows
+
+
+def _reason(failure: Failure, timeout: float) -> str:
+    if failure.kind == "timeout":
+        return timed_out(timeout)
+    if failure.kind == "died":
+        return DIED
+    return OUT_OF_MEMORY if failure.error == "MemoryError" else f"无法读取（{failure.error}）"
+
+
+def _display(path: str) -> str:
+    """A path as people read it: a name whose bytes are not UTF-8 (GBK, from a zip made on Windows)
+    decoded as GB18030, one part at a time; what still cannot be read becomes U+FFFD in build()."""
+    if not _SURROGATE.search(path):
+        return path
+    return os.sep.join(_gb18030(part) for part in path.split(os.sep))
+
+
+def _gb18030(part: str) -> str:
+    if not _SURROGATE.search(part):
+        return part
+    try:
+        return part.encode("utf-8", "surrogateescape").decode("gb18030")
+    except UnicodeError:
+        return part
+
+
+# --- strings safe for the .xlsx, CSV and JSON --------------------------------------------------------
+
+CELL_LIMIT = 32_767  # Excel's limit for the text of one cell (UTF-16 code units)
+NAME_LIMIT = 200  # names in the table: unit, department, project, file, path
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_TEXT_TABLE: dict[int, int | None] = {
+    **{c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))},
+    **{c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF)},  # bidi overrides
+    **{c: 0xFFFD for c in range(0xD800, 0xE000)},  # a lone surrogate cannot be written as UTF-8 or XML
+}
+_NAME_TABLE: dict[int, int | None] = {**_TEXT_TABLE, 0x09: 0x20, 0x0A: 0x20, 0x0D: 0x20}  # a name is one line
+_NAME_KEYS = frozenset(("unit", "department", "project", "file", "path", "form", "profile", "grade", "valid",
+                        "verified"))
+
+
+def clean_text(text: str, limit: int = CELL_LIMIT, *, name: bool = False) -> str:
+    """Text any .xlsx, CSV or terminal can hold: control characters and bidi overrides removed, lone
+    surrogates replaced (U+FFFD), at most `limit` UTF-16 code units (cut with …)."""
+    if _UNSAFE.search(text):
+        text = text.translate(_NAME_TABLE if name else _TEXT_TABLE)
+    if len(text) * 2 <= limit or len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    units = 0
+    for end, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit - 1:
+            return text[:end] + "…"
+    return text
+
+
+def _clean_row(row: dict) -> dict:
+    clean: dict[str, object] = {}
+    for key, value in row.items():
+        if isinstance(value, str):
+            value = clean_text(value, NAME_LIMIT if key in _NAME_KEYS else CELL_LIMIT, name=key in _NAME_KEYS)
+        elif key == "indicators" and isinstance(value, list):
+            value = [{k: clean_text(v, NAME_LIMIT, name=True) if isinstance(v, str) and k != "key" else v
+                      for k, v in indicator.items()} for indicator in value]
+        clean[key] = value
+    return clean
 
 
 @dataclass
@@ -157,6 +347,8 @@ class Rollup:
 
 
 def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
+    rows = [_clean_row(row) for row in rows]
+    approved = None if approved is None else [_clean_row(row) for row in approved]
     frame = pd.DataFrame(rows)
     for key, _ in COLUMNS:
         if key not in frame.columns:

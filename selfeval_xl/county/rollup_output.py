@@ -10,13 +10,28 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from selfeval_xl.county.rollup import COLUMNS, Rollup
+from selfeval_xl.formatting import without_surrogates
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet opens as the text it is (OWASP CSV injection): text starting,
+    after any leading whitespace, with = + - @ (or starting with a tab or carriage return) gets a
+    leading '. Numbers stay numbers: a difference of -1.5 is not text."""
+    if not isinstance(value, str):
+        return value
+    text = without_surrogates(value)
+    if text[:1] in ("\t", "\r") or text.lstrip()[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 def write_csv(rollup: Rollup, target: Path) -> None:
     # dtype=object keeps 2025 and 3 as written; a column with blanks would otherwise turn them into 2025.0.
-    frame = pd.DataFrame([{label: u.get(key) for key, label in COLUMNS} for u in rollup.units],
+    frame = pd.DataFrame([{label: csv_cell(u.get(key)) for key, label in COLUMNS} for u in rollup.units],
                          columns=[c for _, c in COLUMNS], dtype=object)
     # Excel opens UTF-8 CSV with Chinese intact only when it starts with a BOM.
     write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
@@ -61,9 +76,11 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, max(last, 3), len(COLUMNS) - 1)
     ws.set_column(0, 1, 26)
-    ws.set_column(2, len(COLUMNS) - 3, 11)
-    ws.set_column(len(COLUMNS) - 2, len(COLUMNS) - 1, 40)
-    ws.conditional_format(3, 7, max(last, 3), 7, {"type": "cell", "criteria": ">", "value": 1, "format": bad})
+    ws.set_column(2, len(COLUMNS) - 4, 11)
+    ws.set_column(len(COLUMNS) - 3, len(COLUMNS) - 1, 40)  # 文件, 路径, 说明
+    difference = [key for key, _ in COLUMNS].index("difference")
+    ws.conditional_format(3, difference, max(last, 3), difference,
+                          {"type": "cell", "criteria": ">", "value": 1, "format": bad})
 
     ws = wb.add_worksheet("按主管部门")
     row = 0
@@ -74,7 +91,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
         ws.write(row, 0, f"{department}（{len(units)} 个单位）", title)
         row = table(ws, row + 1, units) + 2
     ws.set_column(0, 1, 26)
-    ws.set_column(len(COLUMNS) - 2, len(COLUMNS) - 1, 40)
+    ws.set_column(len(COLUMNS) - 3, len(COLUMNS) - 1, 40)
 
     ws = wb.add_worksheet("等级分布")
     counts = rollup.grade_counts()

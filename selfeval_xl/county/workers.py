@@ -1,0 +1,170 @@
+"""Untrusted files read in worker processes, with a time limit per file and a memory limit per worker.
+
+`run_each(task, items, report, …)` hands every item to `task` in a worker process and calls
+`report(index, outcome)` exactly once per item, with the task's return value or a Failure:
+
+- a file still being read after `timeout` seconds: the pool's processes are killed (never left
+  running), the file is a Failure("timeout"), the other files in flight are read again;
+- a worker that dies (killed by the OS, out of memory in native code, a crash): the pool breaks
+  for every file in flight, so each of them is read again alone, in a fresh pool of one; the file
+  whose worker dies again is a Failure("died"), the others are read normally;
+- a task that raises: Failure("error", <the exception's type>).
+
+Files are submitted one at a time, a few more than there are workers; the workers take them in
+the order submitted, so the first ones in flight are the ones being read, and a file's clock starts
+when it becomes one of them (the first files' clocks also include the workers' start).
+Each worker may map `memory_limit` bytes of address space beyond what it maps at start-up
+(RLIMIT_AS, where the resource module exists; not on Windows): an allocation past it fails in the
+worker, not on the whole machine.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Callable, Sequence, TypeVar
+
+if sys.platform != "win32":
+    import resource
+
+R = TypeVar("R")
+
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MEMORY = 2 * 1024 ** 3
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an item has no result: "timeout", "died" (its worker exited) or "error" (the task raised)."""
+    kind: str
+    error: str = ""  # the exception's type name, for "error"
+
+
+def start_worker(limit: int | None, parent: int) -> None:
+    """The workers' initializer: at most `limit` bytes of address space beyond what is mapped now; on
+    Linux, death with the parent and a process group of its own, so that killing the worker kills
+    any child it started (the legacy reader's). Elsewhere the worker stays in the terminal's group,
+    which a hang-up reaches."""
+    if sys.platform == "win32":
+        return
+    if sys.platform.startswith("linux") and os.getppid() == parent:  # forked by the rollup, not a forkserver
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:
+                os._exit(1)  # the parent died in between
+            os.setpgid(0, 0)
+        except (OSError, AttributeError):
+            pass
+    if not limit:
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = limit + _mapped_now()
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):
+        pass  # a system that will not lower it (macOS): the time limit still holds
+
+
+def _mapped_now() -> int:
+    """The process's address space in bytes (Linux), else 0. A forked worker starts with its parent's."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
+def run_each(task: Callable[[str], R], items: Sequence[str], report: Callable[[int, R | Failure], None], *,
+             workers: int, timeout: float, memory_limit: int | None) -> None:
+    """Run `task(items[i])` for every i in worker processes; `report(i, outcome)` once for each."""
+    waiting = deque(range(len(items)))
+    suspects: deque[int] = deque()  # in flight when a worker died: each is read again alone
+    while waiting or suspects:
+        if suspects:
+            _run_pool(task, items, deque([suspects.popleft()]), report, 1, timeout, memory_limit, alone=True)
+        else:
+            size = max(1, min(workers, len(waiting)))
+            suspects.extend(_run_pool(task, items, waiting, report, size, timeout, memory_limit, alone=False))
+
+
+def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[int],
+              report: Callable[[int, R | Failure], None], size: int, timeout: float, memory_limit: int | None,
+              alone: bool) -> list[int]:
+    """Read from `queue` in one pool until it is empty or the pool breaks; returns the files that were
+    being read when it broke (the files only queued go back to the front of `queue`)."""
+    pool = ProcessPoolExecutor(max_workers=size, initializer=start_worker, initargs=(memory_limit, os.getpid()))
+    window = size if alone else 2 * size  # a few queued, so that no worker waits for the next file
+    flight: dict[Future[R], int] = {}  # in the order submitted, which is the order the workers take them
+    started: dict[Future[R], float] = {}  # the first `size` of them: being read, since when
+    suspects: list[int] = []
+    finished = False
+    try:
+        while queue or flight:
+            while queue and len(flight) < window:
+                index = queue.popleft()
+                flight[pool.submit(task, items[index])] = index
+            now = time.monotonic()
+            for future in list(flight)[:size]:
+                started.setdefault(future, now)  # a worker took it when the file before it was done
+            done, _ = wait(flight, timeout=max(0.0, min(started.values()) + timeout - now),
+                           return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                error = future.exception()
+                if isinstance(error, BrokenProcessPool):
+                    broken = True  # left in `flight`, sorted out below
+                    continue
+                index = flight.pop(future)
+                started.pop(future, None)
+                report(index, Failure("error", type(error).__name__) if error is not None else future.result())
+            now = time.monotonic()
+            late = [future for future, since in started.items() if now - since >= timeout and future in flight]
+            if broken or late:
+                _kill(pool)
+                requeue = []
+                for future, index in flight.items():
+                    if future in late:
+                        report(index, Failure("timeout"))
+                    elif future.done() and not future.cancelled() and future.exception() is None:
+                        report(index, future.result())
+                    elif broken and future in started:
+                        suspects.append(index)  # being read when a worker died: read again alone
+                    else:
+                        requeue.append(index)
+                queue.extendleft(reversed(requeue))
+                flight.clear()
+                break
+        finished = True
+    finally:
+        if not finished:
+            _kill(pool)  # also on KeyboardInterrupt: no worker outlives the run
+        pool.shutdown(wait=True, cancel_futures=True)
+    if alone:
+        for index in suspects:
+            report(index, Failure("died"))
+        return []
+    return suspects
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes, and whatever they started, and reap them (a hung read is never
+    left running)."""
+    processes = list((pool._processes or {}).values())
+    for process in processes:
+        if sys.platform != "win32" and process.pid is not None and process.exitcode is None:
+            try:  # not reaped yet, so its id is still its own: the worker's group, it and its children
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass  # gone already, or not yet its own group
+        process.kill()
+    for process in processes:
+        process.join(10)
