@@ -73,9 +73,16 @@ _OUTSIDE = re.compile(r"\[[^\]]+\][^!]*!|\b(?:" + "|".join(re.escape(f) for f in
                       re.IGNORECASE)
 
 
+_OUTSIDE_HINTS = ("[", "|", *(f"{name}(" for name in OUTSIDE_FUNCTIONS))
+
+
+@functools.lru_cache(maxsize=4096)
 def brings_outside_data(formula: str) -> bool:
     """A link to another workbook ([1]Sheet1!A1), a DDE call (cmd|'/c …'!A0), or a volatile or network
     function: its cached value is whatever the filler's machine last computed."""
+    compact = formula.upper().replace(" ", "")
+    if not any(hint in compact for hint in _OUTSIDE_HINTS):
+        return False  # most formulas: a few substring tests, no regular expression
     # text in quotes cannot call anything: "a|b" is a string
     return bool(_OUTSIDE.search(re.sub(r'"[^"]*"', '""', formula)))
 

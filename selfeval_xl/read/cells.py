@@ -89,7 +89,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     well_formed(data, part=sheet.part, origin=package.origin)
     start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
     cells_xml = data[start:end] if 0 <= start < end else data
-    if _CELL_NOT_ADDRESSED.search(cells_xml) or _UNUSUAL_SPELLING.search(cells_xml):
+    if _CELL_NOT_ADDRESSED.search(cells_xml) or _unusual_spelling(cells_xml):
         return None
     extent = _extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
@@ -104,10 +104,9 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     cells = grid.cells
     for r, row_values in enumerate(rows, start=1):
         for c, value in enumerate(row_values, start=1):
-            converted = calamine_value(value)
-            if converted is None:
-                continue
-            cells[(r, c)] = RawCell(converted)
+            if value == "" or value is None:
+                continue  # most of a dense grid: no call for them
+            cells[(r, c)] = RawCell(calamine_value(value))
             if r > grid.max_row:
                 grid.max_row = r
             if c > grid.max_col:
@@ -140,24 +139,31 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     return grid
 
 _CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+# A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
+_BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
 # A tag with a namespace prefix or an attribute in single quotes: valid XML, but not the spelling
 # the scans know, so the full walk reads it.
-_UNUSUAL_SPELLING = re.compile(rb"<[A-Za-z_][\w.-]*:|</[A-Za-z_][\w.-]*:|\s[\w:.-]+\s*=\s*'")
+_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
+_SINGLE_QUOTED = re.compile(rb"=\s*'")
+
+
+def _unusual_spelling(cells_xml: bytes) -> bool:
+    # a quote in text (a formula's '评分'!A1) is common, a single-quoted attribute rare: look only then
+    return bool(_PREFIXED_TAG.search(cells_xml)) or (b"'" in cells_xml and bool(_SINGLE_QUOTED.search(cells_xml)))
 
 
 def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
     """(last row, last column) of the addressed cells, after the cell-count limit."""
     count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
     check_cell_count(count, origin, sheet_name)
-    last_row = last_col = 0
-    for m in _CELL_ADDRESS.finditer(cells_xml):
-        row = int(m.group(2))
-        if row > last_row:
-            last_row = row
-        col = column_index(m.group(1).decode())
-        if col > last_col:
-            last_col = col
-    return (last_row, last_col) if last_row else None
+    if not _BEYOND_Z_OR_9999.search(cells_xml):
+        return (9999, 26) if b'<c r="' in cells_xml else None  # at most 259,974 cells: dense is fine
+    addresses = _CELL_ADDRESS.findall(cells_xml)
+    if not addresses:
+        return None
+    last_row = max(int(row) for _, row in addresses)
+    last_letters = max({letters for letters, _ in addresses}, key=lambda letters: (len(letters), letters))
+    return last_row, column_index(last_letters.decode())
 
 
 def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
