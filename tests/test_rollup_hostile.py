@@ -31,6 +31,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from rich import parts as _parts
 from selfeval_xl.api import rollup
 from selfeval_xl.cli.app import main
 from selfeval_xl.county import rollup as county
@@ -46,6 +47,7 @@ from selfeval_xl.county.rollup import (
     summarize_all,
     timed_out,
 )
+from test_trust_reader import write_parts as _write
 from workbooks import template_copy
 
 UNIT = "井陉县南障城镇人民政府"
@@ -55,18 +57,6 @@ BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 
 
 # --- hostile files, built from the template -------------------------------------------------------
-
-def _parts(source: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(source) as z:
-        return {n: z.read(n) for n in z.namelist()}
-
-
-def _write(parts: dict[str, bytes], target: Path) -> Path:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return target
-
 
 def _rewrite(source: Path, target: Path, part: str, edit) -> Path:
     parts = _parts(source)
