@@ -81,7 +81,7 @@ def test_runtime_requirements_are_what_the_package_imports() -> None:
     and nothing it never imports is forced on users (openpyxl is a test requirement only)."""
     imported = _imported_top_level_modules(ROOT / "selfeval_xl")
     core = {IMPORT_NAME.get(r.name.lower(), r.name.lower()) for r in map(Requirement, project()["dependencies"])}
-    stdlib = set(sys.stdlib_module_names) | {"selfeval_xl", "tomli"}
+    stdlib = set(sys.stdlib_module_names) | {"selfeval_xl", "tomli", "tomllib"}  # tomllib: 3.11+
     assert imported - stdlib <= core, f"imported but not a core requirement: {sorted(imported - stdlib - core)}"
     assert core - {"tomli"} <= imported, f"required but never imported: {sorted(core - {'tomli'} - imported)}"
 

@@ -5,6 +5,7 @@ group cells and renamed sheets all read.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -32,12 +33,27 @@ _HEADER_UNIT = re.compile(r"\((?:万?元|%|分)\)$")
 def header_label(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    return _HEADER_UNIT.sub("", normalize_label(value))
+    return _header_text(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _header_text(text: str) -> str:
+    return _HEADER_UNIT.sub("", normalize_label(text))
 
 
 def _label_rank(column: L.Column, label: str) -> int:
     """0 for the column's own label, 1 for any synonym: the own label beats a synonym met earlier."""
     return 0 if label == normalize_label(column.label) else 1
+
+
+@functools.lru_cache(maxsize=64)
+def _by_label(columns: tuple[L.Column, ...], extra: tuple[L.Column, ...]) -> dict[str, L.Column]:
+    """Each normalized label and synonym → its column; where two share one, the first listed wins."""
+    table: dict[str, L.Column] = {}
+    for column in (*columns, *extra):
+        for key in column.keys:
+            table.setdefault(key, column)
+    return table
 
 
 def match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], required: set[str],
@@ -51,7 +67,7 @@ def match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], requir
             value = header_label(grid.value(header_row, col))
             if not value or col in taken:
                 continue
-            column = next((c for c in (*columns, *extra) if c.matches(value)), None)
+            column = _by_label(columns, extra).get(value)
             if column is None:
                 continue
             rank = _label_rank(column, value)
