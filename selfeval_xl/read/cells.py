@@ -154,8 +154,9 @@ def _unusual_spelling(cells_xml: bytes) -> bool:
 
 def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
     """(last row, last column) of the addressed cells, after the cell-count limit."""
-    count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
-    check_cell_count(count, origin, sheet_name)
+    if len(cells_xml) > 4 * MAX_CELLS:  # a cell takes at least four bytes (<c/>): only then count them
+        count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
+        check_cell_count(count, origin, sheet_name)
     if not _BEYOND_Z_OR_9999.search(cells_xml):
         return (9999, 26) if b'<c r="' in cells_xml else None  # at most 259,974 cells: dense is fine
     addresses = _CELL_ADDRESS.findall(cells_xml)

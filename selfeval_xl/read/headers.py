@@ -46,20 +46,28 @@ def _label_rank(column: L.Column, label: str) -> int:
     return 0 if label == normalize_label(column.label) else 1
 
 
-@functools.lru_cache(maxsize=64)
+_LOOKUPS: dict[tuple[int, int], tuple[tuple[L.Column, ...], tuple[L.Column, ...], dict[str, L.Column]]] = {}
+
+
 def _by_label(columns: tuple[L.Column, ...], extra: tuple[L.Column, ...]) -> dict[str, L.Column]:
-    """Each normalized label and synonym → its column; where two share one, the first listed wins."""
-    table: dict[str, L.Column] = {}
-    for column in (*columns, *extra):
-        for key in column.keys:
-            table.setdefault(key, column)
-    return table
+    """Each normalized label and synonym → its column; where two share one, the first listed wins.
+    Kept per layout (the layouts are module constants: looked up by identity, never hashed)."""
+    key = (id(columns), id(extra))
+    cached = _LOOKUPS.get(key)
+    if cached is None or cached[0] is not columns or cached[1] is not extra:
+        table: dict[str, L.Column] = {}
+        for column in (*columns, *extra):
+            for label in column.keys:
+                table.setdefault(label, column)
+        cached = _LOOKUPS[key] = (columns, extra, table)
+    return cached[2]
 
 
 def match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], required: set[str],
                       extra: tuple[L.Column, ...] = ()) -> Table | None:
     """The table whose header starts on `row` (labels may continue on the next row), or None."""
     found: dict[str, tuple[int, int]] = {}  # key → (column, rank of the label that matched)
+    lookup = _by_label(columns, extra)
     # A two-row header: labels missing on this row may sit on the next one.
     for header_row in (row, row + 1):
         taken = {c for c, _ in found.values()}
@@ -67,7 +75,7 @@ def match_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...], requir
             value = header_label(grid.value(header_row, col))
             if not value or col in taken:
                 continue
-            column = _by_label(columns, extra).get(value)
+            column = lookup.get(value)
             if column is None:
                 continue
             rank = _label_rank(column, value)
