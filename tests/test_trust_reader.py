@@ -202,3 +202,15 @@ def test_a_formula_bringing_outside_data_is_flagged_on_its_cell(tmp_path: Path, 
 def test_which_formulas_bring_outside_data(formula: str, outside: bool) -> None:
     from selfeval_xl.vocabulary import brings_outside_data
     assert brings_outside_data(formula) is outside
+
+
+def test_a_tab_selected_in_single_quotes_is_unselected_in_the_scored_copy(tmp_path: Path) -> None:
+    # valid XML: tabSelected='1' on the indicator sheet; the copy must show one selected tab, the summary
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "选中.xlsx", INDICATORS,
+                      lambda xml: re.sub(rb'<sheetView ', b"<sheetView tabSelected='1' ", xml, count=1))
+    result = CliRunner().invoke(main, ["score", str(path)])
+    assert result.exit_code == 0, result.output
+    package = parts(tmp_path / "选中.scored.xlsx")
+    selected = [name for name, part in sheet_parts_from(package).items()
+                if re.search(rb"tabSelected\s*=\s*[\"'](?:1|true)[\"']", package[part])]
+    assert selected == ["评分汇总"]
