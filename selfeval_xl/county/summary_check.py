@@ -19,9 +19,9 @@ from selfeval_xl.read.package import M, Package, parse_xml
 from selfeval_xl.write.appearance import NOTE_MARKER
 from selfeval_xl.write.record import RECORD_COLUMN
 
-# The number formats the tool writes (and their built-in ids once an application saves them again).
+# The number formats the tool writes; an application saving the copy again may refer to them by
+# their built-in ids, which _BUILTIN_CODES turns back into codes.
 OWN_FORMATS = {"general", "0", "0.00", "#,##0.00", "0%", "0.00%", "@"}
-OWN_FORMAT_IDS = {0, 1, 2, 4, 9, 10, 49}
 _BUILTIN_CODES = {0: "general", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 DRAWING_TYPE = "/drawing"
