@@ -475,3 +475,29 @@ def test_three_hundred_files_with_every_hostile_one(tmp_path: Path) -> None:
     assert len(list(csv.reader(io.StringIO(out_csv.read_bytes().decode("utf-8-sig"))))) == 301
     assert openpyxl.load_workbook(out, read_only=True)["汇总"].max_row == 303  # title, blank, header, 300
     assert multiprocessing.active_children() == []
+
+
+def test_a_pool_that_breaks_as_a_file_is_handed_over_loses_no_file(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A worker may die between the wait and the next submit: the pool then refuses the file itself.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from selfeval_xl.county import workers
+
+    class BreaksOnThirdSubmit(ProcessPoolExecutor):
+        submitted = 0
+
+        def submit(self, fn, /, *args, **kwargs):
+            BreaksOnThirdSubmit.submitted += 1
+            if BreaksOnThirdSubmit.submitted == 3:
+                raise BrokenProcessPool("a worker died")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", BreaksOnThirdSubmit)
+    names = [f"单位{i}.xlsx" for i in range(6)]
+    files = [template_copy(tmp_path, n) for n in names]
+    rows = summarize_all(files, workers=2, file_timeout=30)
+    assert [row["file"] for row in rows] == names
+    assert all(_read_fine(row) for row in rows), rows
+    assert multiprocessing.active_children() == []

@@ -109,15 +109,26 @@ def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[int],
     finished = False
     try:
         while queue or flight:
+            broken = False
             while queue and len(flight) < window:
                 index = queue.popleft()
-                flight[pool.submit(task, items[index])] = index
+                try:
+                    flight[pool.submit(task, items[index])] = index
+                except BrokenProcessPool:
+                    # A worker died between the last wait and this submit: the pool takes nothing more.
+                    if flight:
+                        queue.appendleft(index)
+                    else:
+                        suspects.append(index)  # nothing else to blame: this file is read again alone
+                    broken = True
+                    break
             now = time.monotonic()
             for future in list(flight)[:size]:
                 started.setdefault(future, now)  # a worker took it when the file before it was done
-            done, _ = wait(flight, timeout=max(0.0, min(started.values()) + timeout - now),
-                           return_when=FIRST_COMPLETED)
-            broken = False
+            done: set[Future[R]] = set()
+            if flight and not broken:
+                done, _ = wait(flight, timeout=max(0.0, min(started.values()) + timeout - now),
+                               return_when=FIRST_COMPLETED)
             for future in done:
                 error = future.exception()
                 if isinstance(error, BrokenProcessPool):
