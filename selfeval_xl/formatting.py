@@ -71,7 +71,7 @@ QUOTE_LIMIT = 40  # characters of a cell's text quoted in a message
 CELL_LIMIT = 32767  # characters a spreadsheet cell holds (Excel's limit)
 ELLIPSIS = "…"
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def shortened(text: str, limit: int) -> str:
@@ -87,4 +87,30 @@ def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 def without_surrogates(text: str) -> str:
     """Lone surrogates (a cell's _xD800_) replaced by U+FFFD: no encoder (UTF-8, XML, JSON) takes them."""
-    return _SURROGATE.sub("\ufffd", text)
+    return SURROGATE.sub("\ufffd", text)
+
+
+# --- text any .xlsx, CSV or terminal can hold ---------------------------------------------------
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_TEXT_TABLE: dict[int, int | None] = {
+    **{c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))},
+    **{c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF)},  # bidi overrides
+    **{c: 0xFFFD for c in range(0xD800, 0xE000)},  # a lone surrogate cannot be written as UTF-8 or XML
+}
+_NAME_TABLE: dict[int, int | None] = {**_TEXT_TABLE, 0x09: 0x20, 0x0A: 0x20, 0x0D: 0x20}  # a name is one line
+
+
+def clean_text(text: str, limit: int = CELL_LIMIT, *, name: bool = False) -> str:
+    """Text any .xlsx, CSV or terminal can hold: control characters and bidi overrides removed, lone
+    surrogates replaced (U+FFFD), at most `limit` UTF-16 code units (cut with …)."""
+    if _UNSAFE.search(text):
+        text = text.translate(_NAME_TABLE if name else _TEXT_TABLE)
+    if len(text) * 2 <= limit or len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    units = 0
+    for end, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit - 1:
+            return text[:end] + "…"
+    return text

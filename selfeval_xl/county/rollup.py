@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ import pandas as pd
 from selfeval_xl.county.verify import verify_book
 from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure, run_each
 from selfeval_xl.errors import ProfileError, SelfevalError
+from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import KNOWN_LEVELS, Profile
@@ -263,13 +263,13 @@ def _reason(failure: Failure, timeout: float) -> str:
 def _display(path: str) -> str:
     """A path as people read it: a name whose bytes are not UTF-8 (GBK, from a zip made on Windows)
     decoded as GB18030, one part at a time; what still cannot be read becomes U+FFFD in build()."""
-    if not _SURROGATE.search(path):
+    if not SURROGATE.search(path):
         return path
     return os.sep.join(_gb18030(part) for part in path.split(os.sep))
 
 
 def _gb18030(part: str) -> str:
-    if not _SURROGATE.search(part):
+    if not SURROGATE.search(part):
         return part
     try:
         return part.encode("utf-8", "surrogateescape").decode("gb18030")
@@ -279,33 +279,9 @@ def _gb18030(part: str) -> str:
 
 # --- strings safe for the .xlsx, CSV and JSON --------------------------------------------------------
 
-CELL_LIMIT = 32_767  # Excel's limit for the text of one cell (UTF-16 code units)
 NAME_LIMIT = 200  # names in the table: unit, department, project, file, path
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
-_TEXT_TABLE: dict[int, int | None] = {
-    **{c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0))},
-    **{c: None for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFFFE, 0xFFFF)},  # bidi overrides
-    **{c: 0xFFFD for c in range(0xD800, 0xE000)},  # a lone surrogate cannot be written as UTF-8 or XML
-}
-_NAME_TABLE: dict[int, int | None] = {**_TEXT_TABLE, 0x09: 0x20, 0x0A: 0x20, 0x0D: 0x20}  # a name is one line
 _NAME_KEYS = frozenset(("unit", "department", "project", "file", "path", "form", "profile", "grade", "valid",
                         "verified"))
-
-
-def clean_text(text: str, limit: int = CELL_LIMIT, *, name: bool = False) -> str:
-    """Text any .xlsx, CSV or terminal can hold: control characters and bidi overrides removed, lone
-    surrogates replaced (U+FFFD), at most `limit` UTF-16 code units (cut with …)."""
-    if _UNSAFE.search(text):
-        text = text.translate(_NAME_TABLE if name else _TEXT_TABLE)
-    if len(text) * 2 <= limit or len(text.encode("utf-16-le")) // 2 <= limit:
-        return text
-    units = 0
-    for end, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit - 1:
-            return text[:end] + "…"
-    return text
 
 
 def _clean_row(row: dict) -> dict:
