@@ -3,7 +3,10 @@
 Hypothesis writes one sheet of cells (numbers, percentages, inline and shared strings, booleans,
 errors, formulas with a cached value, with an empty one written as <v/> or <v></v>, or without
 one) and spells it in the ways valid writers do: the main namespace as default or under a prefix,
-attributes in double or single quotes, r first or last. Three readings must agree cell for cell:
+attributes in double or single quotes, r first or last, spaces around "=", a line break after
+the tag name, a comment holding cell-like text among the rows, entities and character references
+in formulas, and attributes other than r in single quotes with spaces around "=" (with spaces
+before the end of <v> and </f>), which the fast reader takes. Three readings must agree cell for cell:
 the full lxml walk of that spelling, the fast reader of that spelling (where it takes it), and the
 full walk of the plain spelling."""
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
+from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from hypothesis import given, settings
@@ -41,9 +46,16 @@ CELL = st.one_of(
     st.tuples(st.just("f-cached"), st.sampled_from(["1+1|2", "H4*2|7.5", "SUM(A1:A3)|0"])),
     st.tuples(st.just("f-empty-str"), st.sampled_from(["<v/>", "<v></v>"])),
     st.tuples(st.just("f-uncached"), st.sampled_from(["1+2", "A1*3"])),
+    # the formula "a"&"b"<>"" spelled with named entities and with decimal and hex character references
+    st.tuples(st.just("f-entities"), st.sampled_from(["&quot;a&quot;&amp;&quot;b&quot;&lt;&gt;&quot;&quot;",
+                                                      "&#34;a&#34;&#38;&#x22;b&#x22;&#60;&#x3E;&#34;&#34;"])),
 )
 SHEET = st.dictionaries(st.tuples(st.integers(1, 30), st.integers(1, 8)), CELL, min_size=1, max_size=25)
-SPELLING = st.fixed_dictionaries({"prefix": st.booleans(), "single": st.booleans(), "r_last": st.booleans()})
+SPELLING = st.fixed_dictionaries({"prefix": st.booleans(), "single": st.booleans(), "r_last": st.booleans(),
+                                  "spaced": st.booleans(), "newline": st.booleans(), "comment": st.booleans(),
+                                  "loose": st.booleans()})
+PLAIN = {"prefix": False, "single": False, "r_last": False, "spaced": False, "newline": False, "comment": False,
+         "loose": False}
 
 
 def letters(col: int) -> str:
@@ -61,7 +73,10 @@ def sheet_xml(cells: dict, shared: list[str], spelling: dict) -> str:
             quoted = quoteattr(value)
             if spelling["single"]:
                 quoted = "'" + quoted[1:-1].replace("'", "&apos;") + "'" if quoted.startswith('"') else quoted
-            out.append(f" {key}={quoted}")
+            if spelling["loose"] and key != "r":  # r stays plain: the fast reader can take these
+                out.append(f" {key} = '{value}'")
+                continue
+            out.append(f"{chr(10) if spelling['newline'] else ' '}{key}{' = ' if spelling['spaced'] else '='}{quoted}")
         return "".join(out)
 
     rows: dict[int, list[str]] = {}
@@ -89,10 +104,18 @@ def sheet_xml(cells: dict, shared: list[str], spelling: dict) -> str:
         elif kind == "f-empty-str":
             pairs.append(("t", "str"))
             inner = f"<{p}f>A1&amp;\"\"</{p}f>" + payload.replace("<v", f"<{p}v").replace("</v", f"</{p}v")
+        elif kind == "f-entities":
+            pairs.append(("t", "b"))
+            inner = f"<{p}f>{payload}</{p}f><{p}v>1</{p}v>"
         else:
             inner = f"<{p}f>{payload}</{p}f>"
+        if spelling["loose"]:
+            inner = (inner.replace(f"</{p}v>", f"</{p}v >").replace(f"<{p}v>", f"<{p}v >")
+                     .replace(f"</{p}f>", f"</{p}f\n>"))
         rows.setdefault(row, []).append(f"<{p}c{attrs(pairs)}>{inner}</{p}c>")
     body = "".join(f"<{p}row{attrs([('r', str(r))])}>{''.join(cs)}</{p}row>" for r, cs in sorted(rows.items()))
+    if spelling["comment"]:
+        body = '<!-- <c r="A1"><f>9</f><v>9</v></c> <c r="B2" t="e"><v>#N/A</v></c> -->' + body
     ns = f'xmlns:x="{MAIN}"' if spelling["prefix"] else f'xmlns="{MAIN}"'
     return (f'<?xml version="1.0" encoding="UTF-8"?><{p}worksheet {ns}><{p}sheetData>{body}</{p}sheetData>'
             f"</{p}worksheet>")
@@ -136,7 +159,7 @@ def cells_of(grid) -> dict:
 
 
 def readings(data: bytes) -> tuple[dict, dict | None]:
-    from pathlib import Path
+
     pkg = Package(Path("拼写.xlsx"), data)
     sheet = pkg.sheets[0]
     fast = grid_fast(pkg, sheet)
@@ -146,10 +169,41 @@ def readings(data: bytes) -> tuple[dict, dict | None]:
 @settings(max_examples=150, deadline=None)
 @given(cells=SHEET, spelling=SPELLING)
 def test_every_spelling_reads_alike(cells: dict, spelling: dict) -> None:
-    plain_full, plain_fast = readings(package(cells, {"prefix": False, "single": False, "r_last": False}))
+    plain_full, plain_fast = readings(package(cells, PLAIN))
     full, fast = readings(package(cells, spelling))
     assert full == plain_full
     if plain_fast is not None:
         assert plain_fast == plain_full
     if fast is not None:
         assert fast == plain_full
+
+
+def test_formula_entities_read_as_the_formula() -> None:
+    """Worked by hand: both spellings of the f-entities payload are the formula "a"&"b"<>""."""
+    for payload in ("&quot;a&quot;&amp;&quot;b&quot;&lt;&gt;&quot;&quot;",
+                    "&#34;a&#34;&#38;&#x22;b&#x22;&#60;&#x3E;&#34;&#34;"):
+        full, fast = readings(package({(1, 1): ("f-entities", payload)}, PLAIN))
+        assert fast is not None
+        pkg = Package(Path("拼写.xlsx"), package({(1, 1): ("f-entities", payload)}, PLAIN))
+        grid = grid_fast(pkg, pkg.sheets[0])
+        assert grid is not None and grid.cells[(1, 1)].formula == '"a"&"b"<>""'
+        assert fast == full
+
+
+def test_unusual_spellings_take_the_full_walk() -> None:
+    """The fast reader declines each spelling its scans do not know (the full walk reads it)."""
+    cells = {(1, 1): ("f-cached", "1+1|2"), (1, 2): ("pct", "0.85")}
+    assert readings(package(cells, PLAIN))[1] is not None
+    for option in ("prefix", "single", "r_last", "spaced", "newline", "comment"):
+        assert readings(package(cells, {**PLAIN, option: True}))[1] is None, option
+
+
+def test_loose_attributes_stay_on_the_fast_path() -> None:
+    """s = '2' (a percent style), t = 'e' and t = 'str' in single quotes with spaces, and <v >: the
+    fast reader takes them and reads them as the full walk does (worked by hand below)."""
+    cells = {(1, 1): ("pct", "0.85"), (1, 2): ("e", "#N/A"), (2, 1): ("f-empty-str", "<v></v>"),
+             (2, 2): ("f-cached", "1+1|2")}
+    full, fast = readings(package(cells, {**PLAIN, "loose": True}))
+    assert fast is not None and fast == full
+    assert fast[(1, 1)] == (Decimal("0.85"), True, False, False)
+    assert fast[(1, 2)][0] == "#N/A" and fast[(2, 1)][2:] == (True, False) and fast[(2, 2)][2:] == (True, False)

@@ -5,7 +5,6 @@ through python-calamine, formats and formulas by scans of the sheet XML) and a f
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -85,11 +84,11 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     data = package.read(sheet.part)
     # The scans below are regular expressions: they run only over XML a parser has accepted (a tag
     # cannot then hide inside an attribute, so no scan goes quadratic), and only over the spelling
-    # every spreadsheet application writes — default namespace, double quotes, r first.
-    well_formed(data, part=sheet.part, origin=package.origin)
+    # every spreadsheet application writes: default namespace, every cell's r first in double quotes.
+    plain = well_formed(data, part=sheet.part, origin=package.origin)
     start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
     cells_xml = data[start:end] if 0 <= start < end else data
-    if _CELL_NOT_ADDRESSED.search(cells_xml) or _unusual_spelling(cells_xml):
+    if not plain or start < 0 or _unusual_spelling(cells_xml):
         return None
     extent = _extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
@@ -123,13 +122,13 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         cell.uncached = formula_uncached(cached, m.group(2))
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     if percent_ids:
-        pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + "|".join(percent_ids).encode()
-                             + rb')"[\s/>]')
+        pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss\s*=\s*["\'](?:' + "|".join(percent_ids).encode()
+                             + rb')["\'][\s/>]')
         for m in pattern.finditer(data):
             cell = cells.get(split_coord(m.group(1).decode()))
             if cell is not None:
                 cell.kind = "percent"
-    for m in _ERROR_CELL.finditer(data):
+    for m in _ERROR_CELL.finditer(data) if b"#" in cells_xml else ():  # every error value starts with #
         row, col = split_coord(m.group(1).decode())
         cell = cells.setdefault((row, col), RawCell(None))
         cell.value = CellError(m.group(2).decode().strip())
@@ -141,15 +140,18 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
 _CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 # A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
 _BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
-# A tag with a namespace prefix or an attribute in single quotes: valid XML, but not the spelling
-# the scans know, so the full walk reads it.
-_PREFIXED_TAG = re.compile(rb"</?[A-Za-z_][\w.-]*:")
-_SINGLE_QUOTED = re.compile(rb"=\s*'")
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 
 
 def _unusual_spelling(cells_xml: bytes) -> bool:
-    # a quote in text (a formula's '评分'!A1) is common, a single-quoted attribute rare: look only then
-    return bool(_PREFIXED_TAG.search(cells_xml)) or (b"'" in cells_xml and bool(_SINGLE_QUOTED.search(cells_xml)))
+    """Whether a cell is written without r first in double quotes, or CDATA hides a value from the
+    scans (namespaces, comments and instructions the parse has already looked at). Byte counts and
+    searches for needles ending in a rare byte: a fraction of a regular expression's pass."""
+    if b"<![CDATA[" in cells_xml:
+        return True
+    # every tag starting <c is a cell, unless rich text brings <color>, <charset> or <condense>
+    tags = sum(cells_xml.count(tag) for tag in _CELL_TAGS) if b"<rPr" in cells_xml else cells_xml.count(b"<c")
+    return tags != cells_xml.count(b'<c r="')
 
 
 def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
@@ -334,11 +336,13 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
     return added
 
 
-_CELL_NOT_ADDRESSED = re.compile(rb"<c(?:>| (?!r=))")
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*'
-                           rb'(?:<v>([^<]*)</v>|(<v\s*/>))?')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st="e"[^>]*>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?'
-                         rb'<v>([^<]*)</v>')
+# Attributes other than r may be spelled with spaces around "=" or in single quotes, and end tags
+# with a space before ">": the scans read them all as the full walk does.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f\s*>)\s*'
+                           rb'(?:<v\s*>([^<]*)</v\s*>|(<v\s*/>))?')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
+                         rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
+_CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
 
 
 def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
@@ -346,17 +350,36 @@ def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
 
     openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
     an empty-string result with t="str"."""
-    if b't="inlineStr"' in attributes:
+    kind = _CELL_TYPE.search(attributes) if b"t" in attributes else None
+    cell_type = kind.group(1) if kind else b""
+    if cell_type == b"inlineStr":
         return False
     if cached is None:
         return True
-    return cached == b"" and b't="str"' not in attributes
+    return cached == b"" and cell_type != b"str"
 
 
 def _xml_text(raw: bytes) -> str:
-    """Element text as lxml would give it: the five XML entities and numeric character references."""
+    """Element text as lxml would give it: the five XML entities and numeric character references
+    (a part that declares other entities is refused before this is reached)."""
     text = raw.decode("utf-8", errors="replace")
-    return html.unescape(text) if "&" in text else text
+    if "&" not in text:
+        return text
+    if "&#" in text:
+        return _XML_REFERENCE.sub(_referenced, text)
+    return (text.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&amp;", "&"))
+
+
+_XML_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _referenced(m: re.Match[str]) -> str:
+    try:
+        return _NAMED[m.group(3)] if m.group(3) else chr(int(m.group(1), 16) if m.group(1) else int(m.group(2)))
+    except (ValueError, OverflowError):
+        return m.group(0)
 
 
 _ERROR_TEXTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})

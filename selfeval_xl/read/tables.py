@@ -202,15 +202,34 @@ def _operator_column(grid: Grid, table: Table) -> tuple[int | None, int | None]:
     return operator, nature
 
 
+_INDICATOR_KEYS = ("area", "level1", "level2", "name", "target", "unit", "actual", "weight", "self_score", "reason")
+
+
+def _nothing_in(grid: Grid, row: int, cols: list[int]) -> bool:
+    """Every one of the row's cells in these columns reads as blank (an uncomputed formula might not)."""
+    for col in cols:
+        raw = grid.cells.get((row, col))
+        if raw is None:
+            continue
+        if raw.uncached and raw.formula:
+            return False
+        value = raw.value
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+    return True
+
+
 def read_indicators(grid: Grid, table: Table) -> list[Indicator]:
     cols = table.columns
     operator_col, nature_col = _operator_column(grid, table)
     indicators: list[Indicator] = []
     carried: dict[str, Cell] = {}
+    read_cols = [c for c in (*(cols.get(k) for k in _INDICATOR_KEYS), operator_col, nature_col) if c is not None]
     for row in grid.rows(table.last_header_row + 1):
+        if _nothing_in(grid, row, read_cols):
+            continue  # the template's prepared rows: only helper formulas past the table, nothing to read
         get = {key: read_cell(grid, row, cols.get(key))
-               for key in ("area", "level1", "level2", "name", "target", "unit", "actual", "weight", "self_score",
-                           "reason")}
+               for key in _INDICATOR_KEYS}
         get["operator"] = read_cell(grid, row, operator_col)
         get["nature"] = read_cell(grid, row, nature_col)
         if operator_col is None and not get["nature"].blank and normalize_label(get["nature"].text) not in L.NATURES \
