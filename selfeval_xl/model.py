@@ -79,6 +79,19 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class SkippedRow:
+    """A row the reader left out on purpose (a printed placeholder, a not-applicable line, a budget
+    line without amounts): listed in the JSON so nothing disappears silently."""
+
+    sheet: str
+    row: int
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"sheet": self.sheet, "row": self.row, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class EvaluationInput:
     """Everything scoring needs, read from a workbook but independent of any file format."""
 
@@ -95,6 +108,17 @@ class EvaluationInput:
     budget_anchor: Cell | None = None  # where a missing budget is reported: the first input row
     indicator_anchor: Cell | None = None
     typed_total: Cell | None = None
+    skipped: tuple[SkippedRow, ...] = ()
+    # The indicator table has no 一级指标 column: indicators are scored one by one (LEVELS_ABSENT on
+    # name_header, the header cell of the name column).
+    levels_absent: bool = False
+    name_header: Cell | None = None
+    # No 全年预算数 column: each BudgetRow.budget holds the 年初预算数 cell, and this is its header
+    # cell (BUDGET_BASIS_INITIAL).
+    budget_basis: Cell | None = None
+    # The money block lacks a column the rate needs (its label, e.g. "全年预算数"): the execution
+    # scores 0 with VALUE_MISSING naming it at budget_anchor.
+    budget_missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +199,7 @@ class Result:
     digits: int
     checks: tuple[Finding, ...] = field(default_factory=tuple)
     typed_total: Decimal | None = None
+    skipped: tuple[SkippedRow, ...] = ()
 
     @property
     def errors(self) -> list[Finding]:
@@ -192,7 +217,9 @@ class Result:
         ex = self.execution
         return {"budget": amount_text(ex.budget), "executed": amount_text(ex.executed),
                 "rate": rate_text(ex.rate),
-                "weight": weight_text(ex.weight), "score": score_text(ex.score, self.digits)}
+                "weight": weight_text(ex.weight),
+                # a profile without an execution weight (mof-4level) scores the rate as an indicator row
+                "score": score_text(ex.score, self.digits) if ex.weight else None}
 
     def levels_json(self) -> list[dict[str, object]]:
         return [{"name": lv.name, "weight": weight_text(lv.weight), "score": score_text(lv.score, self.digits)}
@@ -218,4 +245,5 @@ class Result:
             "grade": self.grade,
             "valid": self.valid,
             "checks": [f.to_json() for f in self.checks],
+            "skipped": [s.to_json() for s in self.skipped],
         }

@@ -1,0 +1,141 @@
+"""The budget table → ExecutionResult: totals recomputed from the lines, the execution rate and its
+score, and the budget's own checks (scoring-rules.md §3, published-forms.md §5). Pure."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from selfeval_xl.formatting import money, percent, plain
+from selfeval_xl.model import BudgetRow, Cell, EvaluationInput, ExecutionResult, LineResult
+from selfeval_xl.rules.checks import Findings
+from selfeval_xl.rules.indicator import not_cached
+from selfeval_xl.rules.profiles import Profile
+from selfeval_xl.rules.quantities import NotNumber, read_amount, read_plain_number, read_rate
+from selfeval_xl.rules.scoring import ZERO, execution_rate, execution_score
+from selfeval_xl.vocabulary import is_empty_reason
+
+HALF_CENT = Decimal("0.005")
+RATE_TOLERANCE = Decimal("0.0001")  # 0.01 percentage point
+COLUMN_NAMES = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
+
+
+def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Decimal | None:
+    not_cached(cell, findings)
+    value = read_amount(cell)
+    if value is None:
+        if required:
+            findings.add("VALUE_MISSING", cell, what=what)
+        return None
+    if isinstance(value, NotNumber):
+        findings.add("VALUE_NOT_NUMBER", cell, what=what, value=cell.text)
+        return None
+    if value < 0:
+        findings.add("NEGATIVE_VALUE", cell, what=what, value=plain(value))
+    return value
+
+
+def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -> ExecutionResult:
+    lines = [r for r in inp.budget_rows if r.kind == "line"]
+    sums: dict[tuple[str | None, str], Decimal] = {}
+    line_results: list[LineResult] = []
+    any_reason = False
+    for line in lines:
+        label = f"预算执行“{line.name or f'第{line.row}行'}”的"
+        budget = _amount(line.budget, label + "全年预算数", findings, required=True)
+        executed = _amount(line.executed, label + "全年执行数", findings, required=True)
+        initial = _amount(line.initial, label + "年初预算数", findings, required=False)
+        reason_given = not is_empty_reason(line.reason.text)
+        any_reason = any_reason or reason_given
+        for key, value in (("budget", budget), ("executed", executed), ("initial", initial)):
+            if value is not None:
+                # into its group and the total; a line with no group (project form) into the total once
+                for group in ((line.group, None) if line.group is not None else (None,)):
+                    sums[(group, key)] = sums.get((group, key), ZERO) + value
+        rate = execution_rate(budget, executed) if budget is not None and executed is not None else None
+        if budget is not None and executed is not None and executed > budget:
+            findings.add("LINE_OVER_BUDGET", line.executed, name=line.name, executed=money(executed),
+                         budget=money(budget))
+        _compare_typed_rate(line, rate, findings)
+        if (profile.explain_adjustment and initial is not None and budget is not None and initial != budget
+                and not reason_given):
+            findings.add("BUDGET_ADJUSTED_UNEXPLAINED", line.reason if line.reason.coord else line.budget,
+                         name=line.name, budget=money(budget), initial=money(initial))
+        line_results.append(LineResult(line.row, "line", line.group, line.name, budget, executed, rate, initial))
+
+    total_row = next((r for r in inp.budget_rows if r.kind == "total"), None)
+    has_lines = any(k[1] in ("budget", "executed") for k in sums)
+    for row in inp.budget_rows:
+        if row.kind == "line":
+            continue
+        group = row.group if row.kind == "subtotal" else None
+        computed: dict[str, Decimal | None] = {}
+        for key in ("initial", "budget", "executed"):
+            cell: Cell = getattr(row, key)
+            expected = sums.get((group, key))
+            computed[key] = expected
+            if cell.blank or cell.is_formula or expected is None or not has_lines:
+                continue
+            typed = read_amount(cell)
+            if isinstance(typed, NotNumber):
+                findings.add("VALUE_NOT_NUMBER", cell, what=f"{row.name}的{COLUMN_NAMES[key]}", value=cell.text)
+            elif typed is not None and abs(typed - expected) > HALF_CENT:
+                findings.add("BUDGET_TOTAL_MISMATCH", cell, row=row.name, column=COLUMN_NAMES[key],
+                             typed=money(typed), computed=money(expected), diff=money(abs(typed - expected)))
+        if row.kind == "subtotal":
+            b, e = computed["budget"], computed["executed"]
+            rate = execution_rate(b, e) if b is not None and e is not None else None
+            line_results.append(LineResult(row.row, "subtotal", row.group, row.name, b, e, rate, computed["initial"]))
+        any_reason = any_reason or not is_empty_reason(row.reason.text)
+
+    if has_lines:
+        budget_total = sums.get((None, "budget"))
+        executed_total = sums.get((None, "executed"))
+    elif total_row is not None and not total_row.budget.is_formula:
+        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, required=True)
+        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, required=True)
+    else:
+        findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
+        budget_total = executed_total = None
+
+    rate = None
+    if budget_total is not None and executed_total is not None:
+        rate = execution_rate(budget_total, executed_total)
+        over_cell = total_row.executed if total_row is not None else None
+        if executed_total > budget_total:
+            if over_cell is not None:
+                findings.add("EXECUTION_OVER_BUDGET", over_cell, executed=money(executed_total),
+                             budget=money(budget_total))
+            else:
+                findings.at("EXECUTION_OVER_BUDGET", inp.budget_sheet, executed=money(executed_total),
+                            budget=money(budget_total))
+        if total_row is not None:
+            _compare_typed_rate(total_row, rate, findings)
+        if (profile.explain_below is not None and rate is not None and rate < profile.explain_below
+                and not any_reason):
+            where = total_row.reason if total_row is not None and total_row.reason.coord else None
+            if where is not None:
+                findings.add("EXECUTION_UNEXPLAINED", where, rate=percent(rate),
+                             threshold=percent(profile.explain_below))
+            else:
+                findings.at("EXECUTION_UNEXPLAINED", inp.budget_sheet, rate=percent(rate),
+                            threshold=percent(profile.explain_below))
+    if total_row is not None and total_row.printed_weight is not None and not total_row.printed_weight.blank:
+        printed = read_plain_number(total_row.printed_weight)
+        if not isinstance(printed, Decimal) or printed != profile.execution_weight:
+            findings.add("WEIGHT_LEVEL", total_row.printed_weight, level="预算执行率",
+                         actual=total_row.printed_weight.text, profile=profile.label,
+                         expected=plain(profile.execution_weight))
+    if total_row is not None:
+        line_results.append(LineResult(total_row.row, "total", None, total_row.name, budget_total, executed_total, rate,
+                                       sums.get((None, "initial"))))
+    return ExecutionResult(budget_total, executed_total, rate, profile.execution_weight,
+                           execution_score(rate, profile), tuple(line_results))
+
+
+def _compare_typed_rate(row: BudgetRow, rate: Decimal | None, findings: Findings) -> None:
+    if row.rate.blank or row.rate.is_formula or rate is None:
+        return
+    typed = read_rate(row.rate)
+    if isinstance(typed, NotNumber):
+        findings.add("VALUE_NOT_NUMBER", row.rate, what=f"“{row.name}”的执行率", value=row.rate.text)
+    elif typed is not None and abs(typed - rate) > RATE_TOLERANCE:
+        findings.add("EXECUTION_RATE_MISMATCH", row.rate, name=row.name, typed=percent(typed), computed=percent(rate))
