@@ -19,9 +19,9 @@ import xlsxwriter
 from selfeval_xl import layout as L
 from selfeval_xl.api import evaluate, make_template
 from selfeval_xl.model import Result
-from selfeval_xl.rules.profiles import KNOWN_LEVELS
+from selfeval_xl.rules.profiles import builtin_profile
 from selfeval_xl.write import example as EX
-from selfeval_xl.write.template_formulas import BUDGET_COL, CALC_COL, IND_COL, SCORE_CELLS, budget_rows, indicator_rows
+from selfeval_xl.write.template_formulas import BUDGET_COL, CALC_COL, IND_COL, budget_rows, indicator_rows, score_cells
 
 pytestmark = pytest.mark.libreoffice
 
@@ -40,6 +40,10 @@ def _user_profile(name: str, title: str, *, digits: int = 2, weight: int = 10, s
     return (f'name = "{name}"\ntitle = "{title}"\nform = "department"\ndigits = {digits}\n\n'
             f"[execution]\nweight = {weight}\n{rule}\n[weights]\n{weights}\n{_GRADES}")
 
+
+# Every case here uses the three first levels of the built-in department and project profiles.
+SCORE_CELLS = score_cells(builtin_profile("hebei-dept"))
+KNOWN_LEVELS = SCORE_CELLS.levels
 
 USER_PROFILES = {
     # 江西-style step rule for the execution rate (scoring-rules.md §2, §8)

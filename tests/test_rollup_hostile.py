@@ -90,11 +90,12 @@ def far_away_cell(folder: Path, name: str = "远处单元格.xlsx") -> Path:
 def unit_named(folder: Path, name: str, raw: str) -> Path:
     """The example with 基本信息!B3 (单位名称) written raw into the sheet XML (may hold _xHHHH_ escapes)."""
     source = template_copy(folder, f".src-{name}")
-    cell = '<c r="B3" s="6" t="s"><v>70</v></c>'
+    # the shared-string index moves whenever the template gains a string (a profile, a guide line)
+    cell = re.compile(r'<c r="B3" s="6" t="s"><v>\d+</v></c>')
 
     def edit(xml: str) -> str:
-        assert cell in xml, "the template's 单位名称 cell moved: update this test"
-        return xml.replace(cell, f'<c r="B3" s="6" t="inlineStr"><is><t>{raw}</t></is></c>')
+        assert cell.search(xml), "the template's 单位名称 cell moved: update this test"
+        return cell.sub(lambda _: f'<c r="B3" s="6" t="inlineStr"><is><t>{raw}</t></is></c>', xml, count=1)
 
     path = _rewrite(source, folder / name, "xl/worksheets/sheet2.xml", edit)
     source.unlink()

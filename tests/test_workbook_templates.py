@@ -19,6 +19,7 @@ SHIPPED = {
     "部门整体支出自评模板.xlsx": dict(form="department", profile="hebei-dept"),
     "项目支出自评模板.xlsx": dict(form="project", profile="mof-project"),
     "项目支出自评模板-四川口径.xlsx": dict(form="project", profile="sichuan-project"),
+    "项目支出自评模板-四类指标.xlsx": dict(form="project", profile="mof-4level"),
     "示例-南障城镇2025部门整体支出.xlsx": dict(form="department", profile="hebei-dept", example=True),
 }
 FOLDER = ROOT / "workbook_templates"

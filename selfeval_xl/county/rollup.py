@@ -23,7 +23,7 @@ from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import KNOWN_LEVELS, Profile
+from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
 
@@ -34,7 +34,7 @@ COLUMNS = [
     ("profile", "口径"), ("unit_profile", "单位所填口径"),
     ("total", "重算总分"), ("typed_total", "单位自报总分"), ("difference", "自报−重算"), ("grade", "等级"),
     ("valid", "校验"), ("rate", "预算执行率"), ("execution_score", "执行率得分"),
-    *[(f"level:{lv}", lv) for lv in KNOWN_LEVELS],
+    # here: one column per first level, those of the profiles the units were scored with (Rollup.columns)
     ("errors", "错误数"), ("warnings", "警告数"), ("verified", "评分后是否改动"), ("target_flags", "目标变动"),
     ("file", "文件"), ("path", "路径"), ("note", "说明"),
 ]
@@ -197,7 +197,7 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
         "errors": len(result.errors), "warnings": len(result.warnings), "note": "",
     })
     for lv in result.levels:
-        row[f"level:{lv.name}"] = _num(lv.score)
+        row[f"{LEVEL_PREFIX}{lv.name}"] = _num(lv.score)
     indicators = []
     for ind in reading.input.indicators:
         target = read_value(ind.target, reading.input.year)
@@ -296,11 +296,33 @@ def _clean_row(row: dict) -> dict:
     return clean
 
 
+LEVEL_PREFIX = "level:"
+
+
+def level_columns(rows: Iterable[dict]) -> list[tuple[str, str]]:
+    """The first levels the rows carry, each once, in the order their profiles list them."""
+    keys: dict[str, None] = {}
+    for row in rows:
+        keys.update((k, None) for k in row if isinstance(k, str) and k.startswith(LEVEL_PREFIX))
+    return [(key, key.removeprefix(LEVEL_PREFIX)) for key in keys]
+
+
+def with_levels(levels: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    at = [key for key, _ in COLUMNS].index("execution_score") + 1
+    return [*COLUMNS[:at], *levels, *COLUMNS[at:]]
+
+
 @dataclass
 class Rollup:
     units: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
     target_flags: list[dict] = field(default_factory=list)
+    # Profiles declare their own levels (published-forms.md §6), so the level columns are the units'.
+    levels: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        return with_levels(self.levels)
 
     @property
     def unreadable(self) -> list[dict]:
@@ -315,7 +337,7 @@ class Rollup:
         return dict(sorted(counts.items(), key=lambda kv: GRADE_ORDER.index(kv[0]) if kv[0] in GRADE_ORDER else 99))
 
     def to_json(self) -> dict[str, object]:
-        keep = [k for k, _ in COLUMNS]
+        keep = [k for k, _ in self.columns]
         return {
             "units": [{k: u.get(k) for k in keep} for u in self.units],
             "dropped": self.dropped, "grades": self.grade_counts(), "target_flags": self.target_flags,
@@ -325,8 +347,9 @@ class Rollup:
 def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
     rows = [_clean_row(row) for row in rows]
     approved = None if approved is None else [_clean_row(row) for row in approved]
+    levels = level_columns(rows)
     frame = pd.DataFrame(rows)
-    for key, _ in COLUMNS:
+    for key, _ in with_levels(levels):
         if key not in frame.columns:
             frame[key] = None
     frame["readable"] = frame["unit"].notna()
@@ -345,7 +368,7 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
             frame = frame.drop(index)
     frame = frame.sort_values(["readable", "total"], ascending=[False, False], na_position="last")
     units = [{k: _plain(v, k) for k, v in rec.items()} for rec in frame.to_dict("records")]
-    result = Rollup(units=units, dropped=dropped)
+    result = Rollup(units=units, dropped=dropped, levels=levels)
     if approved is not None:
         result.target_flags = compare_targets(units, approved)
         counts: dict[tuple[object, object], int] = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
-from selfeval_xl.county.rollup import COLUMNS, Rollup
+from selfeval_xl.county.rollup import LEVEL_PREFIX, Rollup
 from selfeval_xl.formatting import without_surrogates
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
@@ -31,8 +31,9 @@ def csv_cell(value: object) -> object:
 
 def write_csv(rollup: Rollup, target: Path) -> None:
     # dtype=object keeps 2025 and 3 as written; a column with blanks would otherwise turn them into 2025.0.
-    frame = pd.DataFrame([{label: csv_cell(u.get(key)) for key, label in COLUMNS} for u in rollup.units],
-                         columns=[c for _, c in COLUMNS], dtype=object)
+    columns = rollup.columns
+    frame = pd.DataFrame([{label: csv_cell(u.get(key)) for key, label in columns} for u in rollup.units],
+                         columns=[c for _, c in columns], dtype=object)
     # Excel opens UTF-8 CSV with Chinese intact only when it starts with a BOM.
     write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
 
@@ -47,18 +48,19 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     text = wb.add_format({"border": 1})
     bad = wb.add_format({"border": 1, "bg_color": rgb(MARK_FILLS["error"])})
     title = wb.add_format({"bold": True, "font_size": 14})
+    columns = rollup.columns
 
     def table(ws: Worksheet, first_row: int, units: list[dict]) -> int:
-        for col, (_, label) in enumerate(COLUMNS):
+        for col, (_, label) in enumerate(columns):
             ws.write(first_row, col, label, head)
         row = first_row
         for unit in units:
             row += 1
-            for col, (key, _) in enumerate(COLUMNS):
+            for col, (key, _) in enumerate(columns):
                 value = unit.get(key)
                 fmt = (pct if key == "rate"
                        else num if (key in ("total", "typed_total", "difference", "execution_score")
-                                    or key.startswith("level:"))
+                                    or key.startswith(LEVEL_PREFIX))
                        else text)
                 if not unit.get("unit") and key == "note":
                     fmt = bad
@@ -74,11 +76,11 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     ws.write(0, 0, f"预算绩效自评汇总（{len(rollup.units)} 个文件，按重算总分排序）", title)
     last = table(ws, 2, rollup.units)
     ws.freeze_panes(3, 1)
-    ws.autofilter(2, 0, max(last, 3), len(COLUMNS) - 1)
+    ws.autofilter(2, 0, max(last, 3), len(columns) - 1)
     ws.set_column(0, 1, 26)
-    ws.set_column(2, len(COLUMNS) - 4, 11)
-    ws.set_column(len(COLUMNS) - 3, len(COLUMNS) - 1, 40)  # 文件, 路径, 说明
-    difference = [key for key, _ in COLUMNS].index("difference")
+    ws.set_column(2, len(columns) - 4, 11)
+    ws.set_column(len(columns) - 3, len(columns) - 1, 40)  # 文件, 路径, 说明
+    difference = [key for key, _ in columns].index("difference")
     ws.conditional_format(3, difference, max(last, 3), difference,
                           {"type": "cell", "criteria": ">", "value": 1, "format": bad})
 
@@ -91,7 +93,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
         ws.write(row, 0, f"{department}（{len(units)} 个单位）", title)
         row = table(ws, row + 1, units) + 2
     ws.set_column(0, 1, 26)
-    ws.set_column(len(COLUMNS) - 3, len(COLUMNS) - 1, 40)
+    ws.set_column(len(columns) - 3, len(columns) - 1, 40)
 
     ws = wb.add_worksheet("等级分布")
     counts = rollup.grade_counts()

@@ -15,6 +15,7 @@ from selfeval_xl.rules.indicator import assess_indicator
 from selfeval_xl.rules.levels import check_weights
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import read_plain_number
+from selfeval_xl.rules.rate_row import as_rate_row, rate_rows, shown_as_scored
 from selfeval_xl.rules.scoring import grade as grade_for
 from selfeval_xl.rules.scoring import total_score
 
@@ -24,12 +25,20 @@ SCORE_TOLERANCE = Decimal("0.01")
 def assess(inp: EvaluationInput, profile: Profile) -> Result:
     findings = Findings()
     execution = assess_budget(inp, profile, findings)
-    indicators = [assess_indicator(ind, inp, profile, findings) for ind in inp.indicators]
+    rate_rows_ = rate_rows(inp.indicators, profile)
+    indicators = []
+    for ind in inp.indicators:
+        if ind.row in rate_rows_:
+            scored = as_rate_row(ind, execution, findings)
+            indicators.append(shown_as_scored(assess_indicator(scored, inp, profile, findings), scored, execution))
+        else:
+            indicators.append(assess_indicator(ind, inp, profile, findings))
     if not inp.indicators:
         findings.add("VALUE_MISSING", inp.indicator_anchor,
                      what="绩效指标表没有任何指标行，三级指标、指标值、实际完成值、分值")
     levels = check_weights(inp, indicators, profile, findings)
-    # Each level counts at most its weight; rows outside every known level count as they score.
+    # Each level counts at most its weight; rows outside every known level (all rows of a form without
+    # levels) count as they score.
     known = {lv.name for lv in levels}
     outside = [ind.score for ind in indicators if ind.score is not None and ind.level not in known]
     total = total_score(execution.score, [lv.score for lv in levels] + outside)

@@ -34,6 +34,19 @@ def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Dec
 
 
 def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -> ExecutionResult:
+    if inp.budget_missing:
+        # Without the column the rate has no denominator (or numerator): nothing on the lines is comparable.
+        what = f"预算执行表没有“{inp.budget_missing}”列，{inp.budget_missing}"
+        if inp.budget_anchor is not None and inp.budget_anchor.coord:
+            findings.add("VALUE_MISSING", inp.budget_anchor, what=what)
+        else:
+            findings.at("VALUE_MISSING", inp.budget_sheet, what=what)
+        return ExecutionResult(None, None, None, profile.execution_weight, execution_score(None, profile))
+    if inp.budget_basis is not None:  # the lines' budget cells hold 年初预算数 (published-forms.md §5)
+        if inp.budget_basis.coord:
+            findings.add("BUDGET_BASIS_INITIAL", inp.budget_basis)
+        else:
+            findings.at("BUDGET_BASIS_INITIAL", inp.budget_sheet)
     lines = [r for r in inp.budget_rows if r.kind == "line"]
     sums: dict[tuple[str | None, str], Decimal] = {}
     line_results: list[LineResult] = []
@@ -93,7 +106,10 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
         budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, required=True)
         executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, required=True)
     else:
-        findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
+        # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
+        # without a money block is then complete (published-forms.md §6).
+        if profile.execution_weight:
+            findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
         budget_total = executed_total = None
 
     rate = None

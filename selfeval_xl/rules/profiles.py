@@ -1,8 +1,11 @@
 """Rule profiles: the numbers of docs/profiles.md as data, loaded and validated from TOML."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import sys
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -14,10 +17,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from selfeval_xl.errors import ProfileError
+from selfeval_xl.vocabulary import normalize_label
 
 FORMS = ("department", "project")
-KNOWN_LEVELS = ("产出指标", "效益指标", "满意度指标")
-BUILTIN_NAMES = ("hebei-dept", "mof-project", "sichuan-project")
+BUILTIN_NAMES = ("hebei-dept", "mof-project", "sichuan-project", "mof-4level")
+# The level table of scoring-rules.md §4, for profiles that declare none (older files keep working).
+DEFAULT_LEVELS_FILE = "default-levels"
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
 TOTAL_POINTS = Decimal(100)
 
@@ -51,6 +56,9 @@ class Profile:
     overshoot_ratio: Decimal | None
     source: str
     builtin: bool
+    levels: tuple[str, ...] = ()
+    level_aliases: tuple[tuple[str, str], ...] = ()
+    second_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def digest(self) -> str:
@@ -71,13 +79,33 @@ class Profile:
                 return grade.name
         return self.grades[-1].name
 
+    # --- levels: the profile's own first and second levels (scoring-rules.md §8) ----------------------
+
+    def first_level(self, text: str) -> str | None:
+        """The first level (or alias) a printed label denotes, as the profile spells it."""
+        return canonical_level(text, (*self.levels, *(alias for alias, _ in self.level_aliases)))
+
+    def counted_level(self, level: str) -> str:
+        """The level a written level is counted with: an alias's target, any other level itself."""
+        return dict(self.level_aliases).get(level, level)
+
+    def second_levels_of(self, level: str) -> tuple[str, ...]:
+        return dict(self.second_levels).get(self.counted_level(level), ())
+
+    def describe_levels(self) -> str:
+        aliases = [alias for alias, _ in self.level_aliases]
+        return "、".join(self.levels) + (f"（或{'、'.join(aliases)}）" if aliases else "")
+
     def describe_weights(self) -> str:
         parts = [f"{level}{_plain(w)}分" for level, w in self.weights]
-        free = [lvl for lvl in KNOWN_LEVELS if self.weight_of(lvl) is None]
+        free = [lvl for lvl in self.levels if self.weight_of(lvl) is None]
         if free:
             free_points = TOTAL_POINTS - self.execution_weight - sum((w for _, w in self.weights), Decimal(0))
             parts.append(f"{'、'.join(free)}合计{_plain(free_points)}分自由分配")
-        parts.append(f"预算执行率{_plain(self.execution_weight)}分")
+        if self.execution_weight:
+            parts.append(f"预算执行率{_plain(self.execution_weight)}分")
+        else:
+            parts.append("预算执行率不单独设分值（作为名称含“执行率”的指标行计分）")
         return "、".join(parts)
 
     def bands(self) -> list[tuple[str, Decimal | None, Decimal | None]]:
@@ -95,6 +123,8 @@ class Profile:
         return "、".join(band(*b) for b in self.bands())
 
     def describe_rule(self) -> str:
+        if not self.execution_weight:
+            return "不单独计分：名称含“执行率”的指标行按预算执行表重算的执行率计分（未填指标值的按 100% 计）"
         if self.rule == "steps":
             steps = "，".join(f"执行率≥{_plain(s.threshold * 100)}%得{_plain(s.score)}分" for s in self.steps)
             return f"阶梯计分：{steps}"
@@ -104,6 +134,89 @@ class Profile:
 def _plain(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+# Printed decorations around a level's name: numbering (一、 1. （一）), a weight (产出指标（50分）), a
+# leading 项目 (项目决策 = 决策) and the trailing 指标 (数量 = 数量指标).
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))")
+_BRACKETED = re.compile(r"\([^()]*\)$")
+_PRINTED_WEIGHT = re.compile(r"\((?:分值)?[:：]?(\d+(?:\.\d+)?)分?\)$")
+
+
+@functools.lru_cache(maxsize=4096)
+def level_key(text: str) -> str:
+    """A level label's comparison key: the same for every printed spelling of one level."""
+    key = normalize_label(text)
+    for _ in range(2):  # numbering and a weight may come in either order
+        key = _BRACKETED.sub("", _NUMBERING.sub("", key))
+    key = key.removeprefix("项目") or key
+    return key.removesuffix("指标") or key
+
+
+def canonical_level(text: str, names: Collection[str]) -> str | None:
+    """The member of `names` that a printed label denotes, or None."""
+    key = level_key(text)
+    if not key:
+        return None
+    return next((name for name in names if level_key(name) == key), None)
+
+
+def printed_weight(text: str) -> Decimal | None:
+    """A weight printed inside a first-level label: 产出指标（50分） → 50 (published-forms.md §13)."""
+    match = _PRINTED_WEIGHT.search(_NUMBERING.sub("", normalize_label(text)))
+    return Decimal(match.group(1)) if match else None
+
+
+def _names(value: object, key: str, origin: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ProfileError(f"规则口径文件 {origin} 的键 {key} 应为非空字符串的数组")
+    return tuple(v.strip() for v in value)
+
+
+LevelTable = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...]]
+
+
+def _level_table(data: dict, origin: str) -> LevelTable:
+    """levels, level_aliases and [second_levels], validated; a profile with none gets the §4 table."""
+    if "levels" not in data and "second_levels" not in data and "level_aliases" not in data:
+        return _default_levels()
+    levels = _names(data.get("levels"), "levels", origin)
+    if not levels:
+        raise ProfileError(f"规则口径文件 {origin} 的键 levels 至少要列出一个一级指标")
+    keys = [level_key(lvl) for lvl in levels]
+    if len(set(keys)) != len(keys):
+        raise ProfileError(f"规则口径文件 {origin} 的键 levels 中有重复的一级指标")
+    raw_aliases = data.get("level_aliases", {})
+    if not isinstance(raw_aliases, dict):
+        raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases 应为表")
+    aliases: list[tuple[str, str]] = []
+    for alias, target in raw_aliases.items():
+        if target not in levels:
+            raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases.{alias} 应指向 levels 中的一级指标"
+                               f"（{'、'.join(levels)}）")
+        if level_key(alias) in keys:
+            raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases.{alias} 与 levels 中的一级指标重名")
+        aliases.append((alias, target))
+    raw_second = data.get("second_levels", {})
+    if not isinstance(raw_second, dict):
+        raise ProfileError(f"规则口径文件 {origin} 的键 second_levels 应为表")
+    second: list[tuple[str, tuple[str, ...]]] = []
+    for level, names in raw_second.items():
+        if level not in levels:
+            raise ProfileError(f"规则口径文件 {origin} 的键 second_levels.{level} 不是 levels 中的一级指标"
+                               f"（{'、'.join(levels)}）")
+        second.append((level, _names(names, f"second_levels.{level}", origin)))
+    return levels, tuple(aliases), tuple(second)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_levels() -> LevelTable:
+    text = _builtin_text(DEFAULT_LEVELS_FILE)
+    return _level_table(tomllib.loads(text), DEFAULT_LEVELS_FILE)
+
+
+def _builtin_text(name: str) -> str:
+    return resources.files("selfeval_xl.rules").joinpath("builtin").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
 def _decimal(value: object, key: str) -> Decimal:
@@ -146,9 +259,10 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
     digits = data.get("digits", 2)
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 4:
         raise ProfileError(f"规则口径文件 {origin} 的键 digits 应为 0–4 的整数")
+    levels, level_aliases, second_levels = _level_table(data, origin)
     optional = data.get("optional", [])
-    if not isinstance(optional, list) or any(lvl not in KNOWN_LEVELS for lvl in optional):
-        raise ProfileError(f"规则口径文件 {origin} 的键 optional 只能列出 {'、'.join(KNOWN_LEVELS)}")
+    if not isinstance(optional, list) or any(lvl not in levels for lvl in optional):
+        raise ProfileError(f"规则口径文件 {origin} 的键 optional 只能列出 {'、'.join(levels)}")
 
     execution = data.get("execution")
     if not isinstance(execution, dict):
@@ -187,15 +301,15 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
         raise ProfileError(f"规则口径文件 {origin} 的键 weights 应为表")
     weights: list[tuple[str, Decimal]] = []
     for level, value in raw_weights.items():
-        if level not in KNOWN_LEVELS:
+        if level not in levels:
             raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 不是已知的一级指标"
-                               f"（{'、'.join(KNOWN_LEVELS)}）")
+                               f"（{'、'.join(levels)}）")
         w = _decimal(value, f"weights.{level}")
         if w <= 0:
             raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 应为正数")
         weights.append((level, w))
     given = sum((w for _, w in weights), Decimal(0)) + exec_weight
-    if len(weights) == len(KNOWN_LEVELS) and given != TOTAL_POINTS:
+    if len(weights) == len(levels) and given != TOTAL_POINTS:
         raise ProfileError(f"规则口径文件 {origin} 的键 weights 与 execution.weight 合计为 {_plain(given)}，应为 100")
     if given > TOTAL_POINTS:
         raise ProfileError(f"规则口径文件 {origin} 的键 weights 与 execution.weight 合计为 {_plain(given)}，超过 100")
@@ -227,17 +341,31 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
         execution_weight=exec_weight, rule=rule, steps=tuple(steps),
         explain_below=explain_below_d, explain_adjustment=explain_adjustment,
         weights=tuple(weights), grades=tuple(grades), overshoot_ratio=overshoot_d,
-        source=text, builtin=builtin,
+        source=text, builtin=builtin, levels=levels, level_aliases=level_aliases, second_levels=second_levels,
     )
 
 
+@functools.lru_cache(maxsize=None)
 def builtin_profile(name: str) -> Profile:
-    text = resources.files("selfeval_xl.rules").joinpath("builtin").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return parse_profile(text, origin=name, builtin=True)
+    return parse_profile(_builtin_text(name), origin=name, builtin=True)
 
 
 def builtin_profiles() -> list[Profile]:
     return [builtin_profile(name) for name in BUILTIN_NAMES]
+
+
+def builtin_for_levels(first_levels: Iterable[str]) -> str | None:
+    """The built-in profile a form's first levels call for when no profile is named: one whose levels
+    (or aliases) include a level the §4 table does not know (决策, 过程/管理 → mof-4level), else None."""
+    keys = {level_key(text) for text in first_levels} - {""}
+    default_levels, default_aliases, _ = _default_levels()
+    common = {level_key(n) for n in (*default_levels, *(a for a, _ in default_aliases))}
+    for name in BUILTIN_NAMES:
+        profile = builtin_profile(name)
+        own = {level_key(n) for n in (*profile.levels, *(a for a, _ in profile.level_aliases))} - common
+        if keys & own:
+            return name
+    return None
 
 
 def load_profile(spec: str) -> Profile:

@@ -21,7 +21,7 @@ from selfeval_xl.formatting import plain
 from selfeval_xl.model import Result
 from selfeval_xl.read.reader import read_bytes
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import BUILTIN_NAMES, KNOWN_LEVELS, Profile
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, Profile
 from selfeval_xl.vocabulary import QUAL_LABELS
 from selfeval_xl.write import example as EX
 from selfeval_xl.write.appearance import new_workbook
@@ -38,7 +38,7 @@ from selfeval_xl.write.template_formulas import (
     IND_COL,
     INDICATOR_HEADER_ROW,
     INPUT_FILL,
-    SCORE_CELLS,
+    RATE_ROW_NOTE,
     BudgetRows,
     budget_rows,
     execution_score_formula,
@@ -47,6 +47,7 @@ from selfeval_xl.write.template_formulas import (
     helper_value,
     indicator_rows,
     indicator_score_formula,
+    score_cells,
 )
 
 
@@ -137,11 +138,13 @@ LISTS = {
 
 
 def _lists(wb: xlsxwriter.Workbook, ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
-    level2 = [name for names in L.LEVEL2_BY_LEVEL1.values() for name in names]
-    profiles = list(BUILTIN_NAMES) + ([spec.profile.name] if spec.profile.name not in BUILTIN_NAMES else [])
+    p = spec.profile
+    # The drop-downs offer the profile's own levels (and the aliases counted with them).
+    level2 = [name for _, names in p.second_levels for name in names]
+    profiles = list(BUILTIN_NAMES) + ([p.name] if p.name not in BUILTIN_NAMES else [])
     values = {
         "lst_category": list(L.BUDGET_GROUPS[spec.form]),
-        "lst_level1": [*KNOWN_LEVELS, "成本指标"],
+        "lst_level1": [*p.levels, *(alias for alias, _ in p.level_aliases)],
         "lst_level2": list(dict.fromkeys(level2)),
         "lst_nature": list(L.NATURES),
         "lst_operator": list(L.OPERATOR_CHOICES),
@@ -179,10 +182,14 @@ def _guide(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
         "1. 按顺序填写“基本信息”“预算执行”“绩效指标”三张表；“评分”表根据所填内容实时测算暂评得分。",
         "2. 浅黄色单元格为填写项，灰色单元格为公式自动计算（已锁定，防止误改；工作表保护无密码，可随时撤销）。",
         "3. 预算执行：每行一个支出项目，金额单位见表头；执行率＝全年执行数÷全年预算数，按合计计算得分。"
-        "执行率明显偏低的请填写原因说明。",
+        "执行率明显偏低的请填写原因说明。全年预算数填调整后的全年预算，不能空着（空着报缺少数据，不用年初预算数代替；"
+        "只有表上根本没有全年预算数列时，执行率才按年初预算数计算并提示）。只有名称、没有金额的行（如其他资金）不计。",
         "4. 绩效指标：定量指标的年度指标值、实际完成值填数字（百分比指标填 95 并在计量单位选 %），"
         "比较方式选 ≥、≤ 或 ＝；"
-        "定性指标的实际完成值从下拉列表选择三档之一，“部分达成”“未达成”须填写自评得分。未完成目标的请填写偏差原因分析及改进措施。",
+        "定性指标的实际完成值从下拉列表选择三档之一（完全达到的也可写“达成”），“部分达成”“未达成”须填写自评得分；"
+        "写成其他文字的，工具采用所填自评得分并提示改选三档之一。未完成目标的请填写偏差原因分析及改进措施。",
+        "   用不到的指标行可以空着；不适用的指标在年度指标值、实际完成值填 /，分值空着，该行不计分。"
+        "指标值与实际完成值单位不同的（如万元与元）自动换算，不能换算的（如户与人）不计分。",
         "5. 需要增加行时，请在表格中间插入行，公式会自动覆盖新行。",
         "6. 填好后运行 selfeval-xl score 本文件.xlsx，工具会重新计算全部合计、执行率和得分，校验分值，"
         "并生成带“评分汇总”的评分副本，"
@@ -326,7 +333,7 @@ def _cached_sum(result: Result | None, key: str, group: str, rows: BudgetRows) -
 def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
     first, last = indicator_rows(spec.form)
     col = {c.key: i for i, c in enumerate(L.INDICATOR_COLUMNS)}
-    calc = len(L.INDICATOR_COLUMNS)
+    calc, rate_row = len(L.INDICATOR_COLUMNS), not spec.profile.execution_weight
     for i, c in enumerate(L.INDICATOR_COLUMNS):
         ws.set_column(i, i, c.width)
     ws.set_column(calc, calc, 12)
@@ -366,7 +373,8 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result
         ws.write_formula(r, calc, indicator_score_formula(row, spec.profile.digits), fmt.calc_score,
                          float(score) if score is not None else "")
         for i, key in enumerate(HELPERS, start=calc + 1):
-            ws.write_formula(r, i, helper_formula(key, row), fmt.calc_text, helper_value(key, values))
+            ws.write_formula(r, i, helper_formula(key, row, rate_row), fmt.calc_text,
+                             helper_value(key, values, rate_row))
     _validation(ws, first, col["level1"], last, "lst_level1")
     _validation(ws, first, col["level2"], last, "lst_level2")
     _validation(ws, first, col["nature"], last, "lst_nature")
@@ -384,7 +392,7 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result
 
 def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
     p = spec.profile
-    cells = SCORE_CELLS
+    cells = score_cells(p)
     rows = budget_rows(spec.form)
     ws.set_column(0, 0, 30)
     ws.set_column(1, 3, 16)
@@ -404,7 +412,8 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
     ws.write(6, 0, "预算执行率", fmt.label)
     ws.write_formula(cells.rate, f'=IF({cells.budget}=0,"",{cells.executed}/{cells.budget})', fmt.calc_rate,
                      float(ex.rate) if ex and ex.rate is not None else "")
-    ws.write(7, 0, f"预算执行率得分（分值 {plain(p.execution_weight)}）", fmt.label)
+    ws.write(7, 0, f"预算执行率得分（分值 {plain(p.execution_weight)}）" if p.execution_weight
+             else "预算执行率得分（不单独计分）", fmt.label)
     ws.write_formula(cells.execution_score, execution_score_formula(p, cells.rate), fmt.calc_score,
                      float(ex.score) if ex else 0)
     ws.write(9, 0, "一级指标", fmt.header)
@@ -416,9 +425,9 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
     level_col = f"{ind}${IND_COL['level1']}:${IND_COL['level1']}"
     weight_col = f"{ind}${HELPER_COL['weight']}:${HELPER_COL['weight']}"
     calc_col = f"{ind}${CALC_COL}:${CALC_COL}"
-    for i, level in enumerate(KNOWN_LEVELS):
+    for i, level in enumerate(p.levels):
         r = cells.first_level_row - 1 + i
-        names = [level] + [k for k, v in L.COUNTED_WITH.items() if v == level]
+        names = [level] + [alias for alias, target in p.level_aliases if target == level]
         ws.write(r, 0, level, fmt.label)
         weight = p.weight_of(level)
         if weight is None:
@@ -432,7 +441,7 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
         # a level never scores more than its weight, as the tool scores it
         level_score = f"=MIN({plain(weight)},{level_sum})" if weight is not None else f"={level_sum}"
         ws.write_formula(r, 3, level_score, fmt.calc_score, float(lv.score) if lv else 0)
-    r = cells.first_level_row - 1 + len(KNOWN_LEVELS)
+    r = cells.execution_row - 1
     ws.write(r, 0, "预算执行率", fmt.label)
     ws.write_number(r, 1, float(p.execution_weight), fmt.calc_score)
     ws.write_number(r, 2, float(p.execution_weight), fmt.calc_score)
@@ -444,17 +453,19 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
     ws.write_formula(cells.weight_total, f"=SUM({weight_col})+{plain(p.execution_weight)}", fmt.calc_score,
                      float(weight_sum))
     ws.conditional_format(cells.weight_total, {"type": "cell", "criteria": "!=", "value": 100, "format": fmt.warn})
-    ws.write(16, 0, "总分（暂评）", fmt.label)
+    ws.write(r + 3, 0, "总分（暂评）", fmt.label)
     total = result.total if result else Decimal(0)
-    first_level, last_level = cells.first_level_row, cells.first_level_row + len(KNOWN_LEVELS) - 1
-    known = [n for level in KNOWN_LEVELS for n in [level] + [k for k, v in L.COUNTED_WITH.items() if v == level]]
+    first_level, last_level = cells.first_level_row, cells.execution_row - 1
+    known = [*p.levels, *(alias for alias, _ in p.level_aliases)]
     # the (capped) level scores, plus the rows under no known level, as the tool totals them
     unleveled = f"SUM({calc_col})-" + "-".join(f'SUMIF({level_col},"{n}",{calc_col})' for n in known)
     ws.write_formula(cells.total, f"=ROUND({cells.execution_score}+SUM(D{first_level}:D{last_level})+{unleveled},"
                                   f"{p.digits})", fmt.big, float(total))
-    ws.write(17, 0, "等级（暂评）", fmt.label)
+    ws.write(r + 4, 0, "等级（暂评）", fmt.label)
     ws.write_formula(cells.grade, grade_formula(p, cells.total), fmt.big_text, p.grade_for(total))
-    ws.write(19, 0, f"等级划分：{p.describe_grades()}", fmt.note)
+    ws.write(r + 6, 0, f"等级划分：{p.describe_grades()}", fmt.note)
+    if not p.execution_weight:
+        ws.write(r + 7, 0, RATE_ROW_NOTE, fmt.note)
     _protect(ws)
     _print(ws)
     ws.set_portrait()

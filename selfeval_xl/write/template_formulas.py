@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter
 from selfeval_xl.formatting import plain
-from selfeval_xl.rules.profiles import KNOWN_LEVELS, Profile
-from selfeval_xl.vocabulary import EQ, LE, OPERATOR_WORDS
+from selfeval_xl.rules.profiles import Profile
+from selfeval_xl.vocabulary import EQ, LE, LOWER_IS_BETTER_RATES, LOWER_IS_BETTER_WORDS, OPERATOR_WORDS
 
 FIXED_TIMESTAMP = dt.datetime(2025, 1, 1)
 INPUT_FILL = "#FFF2CC"
@@ -41,22 +41,47 @@ _SIGNS = ("≥", "≤", "＝", "=", "%")
 
 @dataclass(frozen=True)
 class ScoreSheetCells:
-    """Where the 评分 sheet keeps its results (for tests and for people's own links)."""
+    """Where the 评分 sheet keeps its results (for tests and for people's own links).
 
+    One row per first level of the profile from row 11 (column D holds the points), then the
+    execution row, the weight total, the total and the grade: with three levels the total is B17."""
+
+    levels: tuple[str, ...]
     budget: str = "B5"
     executed: str = "B6"
     rate: str = "B7"
     execution_score: str = "B8"
-    first_level_row: int = 11  # 产出, 效益, 满意度 on rows 11–13; column D holds the points
-    weight_total: str = "C15"
-    total: str = "B17"
-    grade: str = "B18"
+    first_level_row: int = 11
+
+    @property
+    def execution_row(self) -> int:
+        return self.first_level_row + len(self.levels)
+
+    @property
+    def weight_total(self) -> str:
+        return f"C{self.execution_row + 1}"
+
+    @property
+    def total(self) -> str:
+        return f"B{self.execution_row + 3}"
+
+    @property
+    def grade(self) -> str:
+        return f"B{self.execution_row + 4}"
 
     def level_points(self, level: str) -> str:
-        return f"D{self.first_level_row + KNOWN_LEVELS.index(level)}"
+        return f"D{self.first_level_row + self.levels.index(level)}"
 
 
-SCORE_CELLS = ScoreSheetCells()
+def score_cells(profile: Profile) -> ScoreSheetCells:
+    return ScoreSheetCells(profile.levels)
+
+
+# A profile without an execution weight (mof-4level) scores the rate as an indicator row. The live score
+# cannot tie that row to the money block (its name and place are the filler's): it scores the typed
+# actual, and the tool's recomputed rate is what counts.
+RATE_ROW_NOTE = ("本口径的预算执行率不单独计分，而是绩效指标中名称含“执行率”的一行：工具按预算执行表重算的执行率"
+                 "为该行计分（未填指标值的按 100% 计）；本表暂评按该行所填实际完成值测算，以工具重算结果为准。")
 
 
 @dataclass(frozen=True)
@@ -84,9 +109,19 @@ def indicator_rows(form: str) -> tuple[int, int]:
 
 # --- live formulas -------------------------------------------------------------------------------
 
-def helper_formula(key: str, row: int) -> str:
-    """A helper column's formula: a number read from text as the reader reads it, or the comparison."""
+_NO_TARGET = ("", "—", "/")  # a rate row's printed "no target", which the tool reads as 100%
+
+
+def helper_formula(key: str, row: int, rate_row: bool = False) -> str:
+    """A helper column's formula: a number read from text as the reader reads it, or the comparison.
+
+    With `rate_row` (a profile that scores the 执行率 as an indicator row) a 执行率 row without a
+    target takes 100, as the tool does."""
     source = f"${IND_COL[key]}{row}"
+    if key == "target" and rate_row:
+        blank = "OR(" + ",".join(f'TRIM({source})="{w}"' for w in _NO_TARGET) + ")"
+        name = f"${IND_COL['name']}{row}"
+        return f'=IF(AND(ISNUMBER(SEARCH("执行率",{name})),{blank}),100,{helper_formula(key, row)[1:]})'
     if key == "operator":
         target = f"LEFT(TRIM(${IND_COL['target']}{row}),1)"
         return (f'=IF({source}<>"",{source},IF({target}="≤","≤",IF({target}="≥","≥",'
@@ -97,8 +132,11 @@ def helper_formula(key: str, row: int) -> str:
     return f'=IF(ISNUMBER({source}),{source},IF(ISERROR(VALUE({stripped})),"",VALUE({stripped})))'
 
 
-def helper_value(key: str, values: dict[str, object]) -> object:
+def helper_value(key: str, values: dict[str, object], rate_row: bool = False) -> object:
     """The cached value of helper_formula for a row written with `values` (mirrors the formula)."""
+    if (key == "target" and rate_row and "执行率" in str(values.get("name") or "")
+            and str(values.get("target") or "").strip() in _NO_TARGET):
+        return 100
     if key == "operator":
         if values.get("operator"):
             return values["operator"]
@@ -116,6 +154,17 @@ def helper_value(key: str, values: dict[str, object]) -> object:
         return ""
 
 
+def _lower_is_better_name(name: str) -> str:
+    """vocabulary.lower_is_better_name as a formula: a name ending in 率 goes by its last word, any other
+    name by the word list. "ends with" is SEARCH of the word followed by a "|" appended to the name, as RIGHT
+    and LEN are outside the portable set. A trailing note such as （%） hides the last word from the sheet:
+    the tool reads the name itself, and its score is the one that counts."""
+    ends = f'TRIM({name})&"|"'
+    rates = ",".join(f'ISNUMBER(SEARCH("{w}|",{ends}))' for w in LOWER_IS_BETTER_RATES)
+    words = ",".join(f'ISNUMBER(SEARCH("{w}",{name}))' for w in LOWER_IS_BETTER_WORDS)
+    return f'IF(ISNUMBER(SEARCH("率|",{ends})),OR({rates}),OR({words}))'
+
+
 def indicator_score_formula(row: int, digits: int) -> str:
     """The provisional score of one indicator row, in functions Excel 2010, WPS and LibreOffice share."""
     c = {k: f"${v}{row}" for k, v in IND_COL.items()}
@@ -125,8 +174,7 @@ def indicator_score_formula(row: int, digits: int) -> str:
     le_words = ("<=", *OPERATOR_WORDS[LE])
     eq_words = ("＝", *OPERATOR_WORDS[EQ])
     le = "OR(" + ",".join(f'{c["operator"]}="{w}"' for w in le_words) + f',AND({c["operator"]}="",' \
-         f'OR({c["level1"]}="成本指标",ISNUMBER(SEARCH("成本",{c["level2"]})),' + \
-         ",".join(f'ISNUMBER(SEARCH("{w}",{c["name"]}))' for w in L.LOWER_IS_BETTER_WORDS) + ")))"
+         f'OR(ISNUMBER(SEARCH("成本",{c["level1"]})),ISNUMBER(SEARCH("成本",{c["level2"]})),{_lower_is_better_name(c["name"])})))'
     eq = "OR(" + ",".join(f'{c["operator"]}="{w}"' for w in eq_words) + ")"
     t, a, w = c["target"], c["actual"], c["weight"]
     lower = f"IF({t}=0,IF({a}<=0,{w},0),IF({a}<={t},{w},IF({a}>=2*{t},0,{w}*(1-({a}-{t})/{t}))))"
