@@ -27,6 +27,7 @@ from builders import (
     pct,
     uncached_formula,
 )
+from level_inputs import initial_basis_input, levels_absent_input
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.checks import CATALOGUE
 from test_checks import GUANGXI, HEBEI, PROJECT_LINES, QUAL, SICHUAN, row
@@ -54,9 +55,21 @@ MESSAGES = [
         "一级指标“其他指标”不是产出指标、效益指标、满意度指标（或成本指标）之一：请从下拉列表中选择。",
         id="LEVEL_UNKNOWN"),
     pytest.param(
+        "LEVELS_ABSENT", levels_absent_input, HEBEI, INDICATOR_SHEET, "E3",
+        # on the header of the name column (published-forms.md §13)
+        "绩效指标表没有一级指标列：各指标逐项计分，只核对分值合计 100，未核对各一级指标的分值；"
+        "如有一级、二级指标，请补上这两列。",
+        id="LEVELS_ABSENT"),
+    pytest.param(
+        "BUDGET_BASIS_INITIAL", initial_basis_input, HEBEI, BUDGET_SHEET, "C3",
+        # on the 年初预算数 header (published-forms.md §5)
+        "预算执行表没有全年预算数（调整后预算数）列，执行率按年初预算数计算：如年中有预算调整，请补上全年预算数列。",
+        id="BUDGET_BASIS_INITIAL"),
+    pytest.param(
         "LEVEL2_MISMATCH", lambda: make_input(row(0, level2="社会效益指标")), HEBEI, INDICATOR_SHEET, "D4",
-        # the four 二级指标 of 产出指标, in the order of the template's list
-        "二级指标“社会效益指标”不属于产出指标（应为数量指标、质量指标、时效指标、成本指标之一）："
+        # the 二级指标 hebei-dept lists under 产出指标, in its order (with the 成本 ones of published-forms.md §9)
+        "二级指标“社会效益指标”不属于产出指标（应为数量指标、质量指标、时效指标、成本指标、经济成本指标、社会成本指标、"
+        "生态环境成本指标之一）："
         "请核对一级、二级指标的对应关系。",
         id="LEVEL2_MISMATCH"),
     pytest.param(
@@ -128,11 +141,27 @@ MESSAGES = [
         id="UNIT_MISMATCH"),
     pytest.param(
         "QUAL_LABEL_UNKNOWN",
-        lambda: make_input(row(0, nature="定性", target="合格以上", actual="完成", unit=None)), HEBEI,
+        lambda: make_input(row(0, nature="定性", target="合格以上", actual="良好", unit=None)), HEBEI,
         INDICATOR_SHEET, "J4",
-        "定性指标的实际完成值“完成”不是“达成年度指标”“部分达成年度指标并具有一定效果”“未达成年度指标且效果较差”"
+        # 良好 is neither a label, nor the target's text, nor a word for 达成 (完成 would read as 达成), and
+        # no 自评得分 is typed
+        "定性指标的实际完成值“良好”不是“达成年度指标”“部分达成年度指标并具有一定效果”“未达成年度指标且效果较差”"
         "之一：请从下拉列表中选择。",
         id="QUAL_LABEL_UNKNOWN"),
+    pytest.param(
+        "QUAL_FREE_TEXT",
+        lambda: make_input(row(0, nature="定性", target="合格以上", actual="良好", unit=None, self_score=36)), HEBEI,
+        INDICATOR_SHEET, "J4",
+        # the same free text with a typed score of 36 (≤ weight 40): the score is taken, no band to check it
+        "定性指标的实际完成值“良好”不是三个完成档次之一，已采用自评得分 36：如需按档次区间核对得分，请改选"
+        "“达成年度指标”“部分达成年度指标并具有一定效果”或“未达成年度指标且效果较差”。",
+        id="QUAL_FREE_TEXT"),
+    pytest.param(
+        "UNIT_INCOMPATIBLE", lambda: make_input(row(1, target="95%", actual="95个", unit=None)), HEBEI,
+        INDICATOR_SHEET, "J5",
+        # % and 个 belong to no common family of units: nothing converts one into the other
+        "“政策知晓率”的指标值单位为“%”，实际完成值单位为“个”，两者无法换算：请统一计量单位（该指标暂按 0 分计）。",
+        id="UNIT_INCOMPATIBLE"),
     pytest.param(
         "QUAL_SCORE_MISSING", lambda: make_input(row(0, **QUAL, actual=PARTIAL)), HEBEI, INDICATOR_SHEET, "L4",
         # weight 40: 60% × 40 = 24 (inclusive) to 80% × 40 = 32 (exclusive)

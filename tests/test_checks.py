@@ -68,6 +68,8 @@ SPEC_SEVERITIES = {
     "SCORE_OVER_WEIGHT": "error", "SCORE_MISMATCH": "warning", "TOTAL_MISMATCH": "warning",
     "DEVIATION_UNEXPLAINED": "warning", "OVERSHOOT_UNEXPLAINED": "warning", "NEGATIVE_VALUE": "warning",
     "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning",
+    "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # published-forms.md, new check codes
+    "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # published-forms.md §8, §10
 }
 
 
@@ -110,7 +112,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 27  # the spec's 26 and FORMULA_EXTERNAL
+    assert len(CATALOGUE) == 31  # the spec's 26, FORMULA_EXTERNAL and the 4 new codes of published-forms.md
 
 
 def test_every_code_has_its_own_test_here():
@@ -194,6 +196,16 @@ def test_level_names_accepted(level1, level2):
 def test_level2_mismatch():
     findings = check(make_input(row(0, level2="社会效益指标")))
     assert where(findings) == {("LEVEL2_MISMATCH", "warning", *ind("D4"))}
+
+
+def test_levels_absent():
+    from level_inputs import levels_absent_input  # published-forms.md §6: no 一级指标 column
+    assert where(check(levels_absent_input())) == {("LEVELS_ABSENT", "warning", *ind("E3"))}
+
+
+def test_budget_basis_initial():
+    from level_inputs import initial_basis_input  # published-forms.md §5: rate on 年初预算数
+    assert where(check(initial_basis_input())) == {("BUDGET_BASIS_INITIAL", "warning", *bud("C3"))}
 
 
 # --- §3 budget --------------------------------------------------------------------------------------
@@ -359,7 +371,6 @@ def test_operator_from_words_is_not_assumed(changes):
 
 
 @pytest.mark.parametrize("changes", [
-    dict(target="95%", actual="95个", unit=None),  # the units differ
     dict(target=D("0.95"), actual=96, unit="%"),  # a hundredfold apart
     dict(target=95, actual=D("0.96"), unit="百分比", reason="口径待核实"),  # read as typed: 0.96 of 95
 ])
@@ -373,9 +384,25 @@ def test_unit_mismatch_not_raised_for_a_percent_formatted_cell():
 
 
 def test_qual_label_unknown():
-    result = assess(make_input(row(0, nature="定性", target="合格以上", actual="完成", unit=None)), HEBEI)
+    # 良好: not a label, not the target's text, not a word for 达成 (完成 reads as 达成, published-forms.md §8)
+    result = assess(make_input(row(0, nature="定性", target="合格以上", actual="良好", unit=None)), HEBEI)
     assert where(list(result.checks)) == {("QUAL_LABEL_UNKNOWN", "error", *ind("J4"))}
     assert result.indicators[0].score is None
+
+
+def test_qual_free_text():
+    # the same free text with a typed 自评得分 of 36 (≤ weight 40): taken as the score, with the warning
+    result = assess(make_input(row(0, nature="定性", target="合格以上", actual="良好", unit=None, self_score=36,
+                                   reason="个别站点未验收")), HEBEI)
+    assert where(list(result.checks)) == {("QUAL_FREE_TEXT", "warning", *ind("J4"))}
+    assert result.indicators[0].score == D("36.00")
+
+
+def test_unit_incompatible():
+    # % against 个 do not convert: the row cannot be scored (null, counted 0)
+    result = assess(make_input(row(1, target="95%", actual="95个", unit=None)), HEBEI)
+    assert where(list(result.checks)) == {("UNIT_INCOMPATIBLE", "error", *ind("J5"))}
+    assert result.indicators[1].score is None
 
 
 QUAL = dict(nature="定性", operator=None, target="合格以上", unit=None, reason="受疫情影响，部分工作推迟")

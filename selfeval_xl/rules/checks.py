@@ -28,7 +28,7 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
     Check("WEIGHT_INVALID", "error", "分值缺失或无效",
           "分值“{value}”无效：每个指标的分值应为大于 0 的数字，请填写。"),
     Check("LEVEL_UNKNOWN", "error", "一级指标名称无法识别",
-          "一级指标“{value}”不是产出指标、效益指标、满意度指标（或成本指标）之一：请从下拉列表中选择。"),
+          "一级指标“{value}”不是{levels}之一：请从下拉列表中选择。"),
     Check("LEVEL2_MISMATCH", "warning", "二级指标不属于其一级指标",
           "二级指标“{value}”不属于{level}（应为{allowed}之一）：请核对一级、二级指标的对应关系。"),
     Check("BUDGET_TOTAL_MISMATCH", "error", "合计数与明细之和不符",
@@ -55,6 +55,12 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "{detail}：请核对计量单位与数值的写法。"),
     Check("QUAL_LABEL_UNKNOWN", "error", "定性指标完成情况无法识别",
           "定性指标的实际完成值“{value}”不是“达成年度指标”“部分达成年度指标并具有一定效果”“未达成年度指标且效果较差”之一：请从下拉列表中选择。"),
+    Check("QUAL_FREE_TEXT", "warning", "定性指标完成情况为自由文字",
+          "定性指标的实际完成值“{value}”不是三个完成档次之一，已采用自评得分 {score}：如需按档次区间核对得分，请改选"
+          "“达成年度指标”“部分达成年度指标并具有一定效果”或“未达成年度指标且效果较差”。"),
+    Check("UNIT_INCOMPATIBLE", "error", "计量单位不一致且无法换算",
+          "“{name}”的指标值单位为“{target}”，实际完成值单位为“{actual}”，两者无法换算：请统一计量单位"
+          "（该指标暂按 0 分计）。"),
     Check("QUAL_SCORE_MISSING", "error", "定性指标缺少自评得分",
           "“{label}”须由评价人在分值的 {band} 区间内打分：请填写自评得分（暂按 0 分计）。"),
     Check("QUAL_SCORE_OUT_OF_BAND", "error", "定性指标得分超出档次区间",
@@ -73,6 +79,12 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "{what}为负数 {value}：请核对（计分时按 0 处理）。"),
     Check("FORMULA_NOT_CACHED", "warning", "公式没有保存计算结果",
           "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。"),
+    Check("LEVELS_ABSENT", "warning", "指标表没有一级指标",
+          "绩效指标表没有一级指标列：各指标逐项计分，只核对分值合计 100，未核对各一级指标的分值；"
+          "如有一级、二级指标，请补上这两列。"),
+    Check("BUDGET_BASIS_INITIAL", "warning", "按年初预算数计算执行率",
+          "预算执行表没有全年预算数（调整后预算数）列，执行率按年初预算数计算：如年中有预算调整，"
+          "请补上全年预算数列。"),
     Check("FORMULA_EXTERNAL", "warning", "公式引用外部数据或随时变化",
           "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
           "评分采用文件中保存的值，请改为直接填写数值。"),

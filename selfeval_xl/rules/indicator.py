@@ -2,20 +2,19 @@
 scores, units, and the row's own checks (scoring-rules.md §4, published-forms.md §8–12). Pure."""
 from __future__ import annotations
 
-import re
-from collections.abc import Collection
 from decimal import Decimal
 
 from selfeval_xl.formatting import plain
-from selfeval_xl.layout import COUNTED_WITH, LEVEL2_BY_LEVEL1, LOWER_IS_BETTER_WORDS
-from selfeval_xl.model import Cell, EvaluationInput, Indicator, IndicatorResult
+from selfeval_xl.model import Cell, CellError, EvaluationInput, Indicator, IndicatorResult
 from selfeval_xl.rules.checks import Findings
-from selfeval_xl.rules.profiles import Profile
+from selfeval_xl.rules.profiles import Profile, level_key
+from selfeval_xl.rules.profiles import canonical_level as canonical_level
 from selfeval_xl.rules.quantities import (
     CONTRADICTORY,
     DateValue,
     NotNumber,
     Quantity,
+    convert_unit,
     normalize_unit,
     read_plain_number,
     read_value,
@@ -34,6 +33,9 @@ from selfeval_xl.vocabulary import (
     LE,
     QUAL_MET,
     is_empty_reason,
+    is_no_target,
+    lower_is_better_name,
+    met_in_words,
     normalize_label,
     parse_operator_word,
     qualitative_label,
@@ -55,29 +57,17 @@ def not_cached(cell: Cell, findings: Findings) -> None:
 
 # --- 绩效指标 --------------------------------------------------------------------------------------
 
-_LEVEL_DECORATION = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d+[、.]|\([一二三四五六七八九十\d]+\))|\(.*\)$")
-
-
-def canonical_level(text: str, table: Collection[str]) -> str | None:
-    key = _LEVEL_DECORATION.sub("", normalize_label(text))
-    key = _LEVEL_DECORATION.sub("", key)
-    if not key:
-        return None
-    if not key.endswith("指标"):
-        key += "指标"
-    return key if key in table else None
-
-
 def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, findings: Findings) -> IndicatorResult:
     name = ind.name.text or f"第{ind.row}行指标"
     for cell in (ind.target, ind.actual, ind.weight):
         not_cached(cell, findings)
-    level = canonical_level(ind.level1.text, LEVEL2_BY_LEVEL1)
-    if level is None:
-        findings.add("LEVEL_UNKNOWN", ind.level1, value=ind.level1.text)
+    # The profile's own levels (published-forms.md §6); a form without levels skips them (LEVELS_ABSENT).
+    level = None if inp.levels_absent else profile.first_level(ind.level1.text)
+    if level is None and not inp.levels_absent:
+        findings.add("LEVEL_UNKNOWN", ind.level1, value=ind.level1.text, levels=profile.describe_levels())
     level2 = ""
-    if level is not None and not ind.level2.blank:
-        allowed = LEVEL2_BY_LEVEL1[level]
+    allowed = profile.second_levels_of(level) if level is not None else ()
+    if level is not None and allowed and not ind.level2.blank:
         level2 = canonical_level(ind.level2.text, allowed) or ""
         if not level2:
             findings.add("LEVEL2_MISMATCH", ind.level2, value=ind.level2.text, level=level, allowed="、".join(allowed))
@@ -102,10 +92,10 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
     score = None if raw is None else indicator_score(raw, weight, profile.digits)
     return IndicatorResult(
         sheet=ind.name.sheet, row=ind.row, area=ind.area, name=ind.name.text,
-        level=COUNTED_WITH.get(level or "", level or ""),
+        level=profile.counted_level(level or ""),
         level2=level2 or ind.level2.text, qualitative=op is None, operator=op, target=ind.target.text,
         actual=ind.actual.text, unit=ind.unit.text, weight=weight, score=score, self_score=self_score,
-        reason="" if not reason_given else ind.reason.text,
+        reason="" if not reason_given else ind.reason.text, cell=ind.name.coord,
     )
 
 
@@ -113,13 +103,21 @@ def _is_qualitative(ind: Indicator) -> bool:
     nature = normalize_label(ind.nature.text)
     if nature.startswith("定性"):
         return True
+    if is_no_target(ind.target.text) and _in_words(ind.actual):
+        return True  # no target set (— or /) and an actual in words: nothing to compare (published-forms.md §3)
     if nature.startswith("定量"):
         return False
-    if qualitative_label(ind.actual.text):
+    if qualitative_label(ind.actual.text) or _in_words(ind.target):
         return True
     looks_numeric = (not isinstance(read_value(ind.target, None), NotNumber)
                      or not isinstance(read_value(ind.actual, None), NotNumber))
     return not looks_numeric
+
+
+def _in_words(cell: Cell) -> bool:
+    """Typed text that is neither a number nor a date nor a dash (显著提升, 合格, 按期完成)."""
+    return (isinstance(cell.value, str) and not isinstance(cell.value, CellError) and not cell.blank
+            and not is_no_target(cell.text) and isinstance(read_value(cell, None), NotNumber))
 
 
 def _self_score(ind: Indicator, findings: Findings) -> Decimal | None:
@@ -137,11 +135,10 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
         findings.add("VALUE_MISSING", ind.actual, what=f"“{name}”的实际完成值")
         return None
     label = qualitative_label(ind.actual.text)
+    if label is None and met_in_words(ind.actual.text, ind.target.text):
+        label = QUAL_MET  # from here on exactly the label (published-forms.md §8)
     if label is None:
-        findings.add("QUAL_LABEL_UNKNOWN", ind.actual, value=ind.actual.text)
-        return None
-    if label != QUAL_MET and not reason_given:
-        findings.add("DEVIATION_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual, name=name)
+        return _free_text(ind, weight, self_score, reason_given, name, findings)
     if weight is None:
         return None
     low, high, inclusive = QUAL_BANDS[label]
@@ -154,16 +151,39 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
         return None
     if self_score > weight:
         findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
+        raw = weight
+    else:
+        if not in_qualitative_band(label, self_score, weight):
+            findings.add("QUAL_SCORE_OUT_OF_BAND", ind.self_score, score=plain(self_score), label=label, band=band)
+        raw = max(self_score, ZERO)
+    # Only a row that has a score can have missed its target: a null score carries its own error alone (§8).
+    if label != QUAL_MET and not reason_given:
+        findings.add("DEVIATION_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual, name=name)
+    return raw
+
+
+def _free_text(ind: Indicator, weight: Decimal | None, self_score: Decimal | None, reason_given: bool,
+               name: str, findings: Findings) -> Decimal | None:
+    """A 定性 actual in words of the filler's own: the typed score stands, with no band to check it (§8)."""
+    if self_score is None:
+        findings.add("QUAL_LABEL_UNKNOWN", ind.actual, value=ind.actual.text)
+        return None
+    if weight is None:
+        return None
+    findings.add("QUAL_FREE_TEXT", ind.actual, value=ind.actual.text, score=plain(self_score))
+    if self_score > weight:
+        findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
         return weight
-    if not in_qualitative_band(label, self_score, weight):
-        findings.add("QUAL_SCORE_OUT_OF_BAND", ind.self_score, score=plain(self_score), label=label, band=band)
-    return max(self_score, ZERO)
+    raw = max(self_score, ZERO)
+    if raw < weight and not reason_given:
+        findings.add("DEVIATION_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual, name=name)
+    return raw
 
 
 def _default_operator(ind: Indicator) -> str:
-    level = canonical_level(ind.level1.text, LEVEL2_BY_LEVEL1)
-    level2 = normalize_label(ind.level2.text)
-    if level == "成本指标" or "成本" in level2 or any(w in ind.name.text for w in LOWER_IS_BETTER_WORDS):
+    # A 成本 row at either level (成本指标, 产出成本, 经济成本指标) is lower-is-better, whatever the profile's levels.
+    cost_level = "成本" in level_key(ind.level1.text) or "成本" in level_key(ind.level2.text)
+    if cost_level or lower_is_better_name(ind.name.text):
         return LE
     return GE
 
@@ -211,12 +231,14 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
         raw = date_score(op, target.date, actual.date, weight)
     else:
         assert isinstance(target, Quantity) and isinstance(actual, Quantity)
-        _check_units(ind, target, actual, name, findings)
-        if actual.value < 0:
+        measured = _actual_in_target_unit(ind, target, actual, name, findings)
+        if measured is None:
+            return None, op
+        if measured < 0:
             findings.add("NEGATIVE_VALUE", ind.actual, what=f"“{name}”的实际完成值", value=plain(actual.value))
-        raw = quantitative_score(op, target.value, actual.value, weight)
+        raw = quantitative_score(op, target.value, measured, weight)
         if (profile.overshoot_ratio is not None and op != LE and target.value > 0 and not reason_given
-                and actual.value >= profile.overshoot_ratio * target.value):
+                and measured >= profile.overshoot_ratio * target.value):
             findings.add("OVERSHOOT_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual,
                          name=name, ratio=plain(profile.overshoot_ratio))
     if raw < weight and not reason_given:
@@ -224,19 +246,25 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
     return raw, op
 
 
-def _check_units(ind: Indicator, target: Quantity, actual: Quantity, name: str, findings: Findings) -> None:
+def _actual_in_target_unit(ind: Indicator, target: Quantity, actual: Quantity, name: str,
+                           findings: Findings) -> Decimal | None:
+    """The actual in the target's unit (451000元 against 42.5万元 is 45.1); None when the units cannot be
+    converted (UNIT_INCOMPATIBLE, published-forms.md §10)."""
     column_unit = normalize_unit(ind.unit.text)
-    target_unit = target.unit or column_unit
-    actual_unit = actual.unit or column_unit
-    if target.unit and actual.unit and target.unit != actual.unit:
-        findings.add("UNIT_MISMATCH", ind.actual,
-                     detail=f"“{name}”的指标值单位为“{target.unit}”，实际完成值单位为“{actual.unit}”")
-        return
+    # A bare number takes the 计量单位 column's unit, or else the other side's (§12: ≥50个 against 52 is 52个);
+    # the column comes first so that a bare 42.5 under 万元 stays 42.5万元 against 451000元.
+    target_unit = target.unit or column_unit or actual.unit
+    actual_unit = actual.unit or column_unit or target.unit
+    value = convert_unit(actual.value, actual_unit, target_unit)
+    if value is None:
+        findings.add("UNIT_INCOMPATIBLE", ind.actual, name=name, target=target_unit, actual=actual_unit)
+        return None
     if target_unit == "%" and actual_unit == "%" and not (target.shown_percent and actual.shown_percent):
         small, large = sorted((abs(target.value), abs(actual.value)))
         if 0 < small <= Decimal("1.5") and Decimal(50) <= large / small <= Decimal(200):
             findings.add("UNIT_MISMATCH", ind.actual,
                          detail=(f"“{name}”的指标值 {ind.target.text} 与实际完成值 {ind.actual.text} 相差约百倍，"
                                  "可能一个按小数、一个按百分数填写"))
+    return value
 
 

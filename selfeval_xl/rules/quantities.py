@@ -12,6 +12,8 @@ from decimal import Context, Decimal, InvalidOperation
 
 from selfeval_xl.model import Cell, CellError
 from selfeval_xl.vocabulary import (
+    COMPLETION_WORDS,
+    DATE_SIGNS,
     EQ,
     GE,
     LE,
@@ -84,6 +86,43 @@ def normalize_unit(unit: str) -> str:
     return unit
 
 
+# Units that convert exactly (published-forms.md §10): unit → (the unit it counts in, how many of those).
+_UNIT_SCALE: dict[str, tuple[str, int]] = {
+    "元": ("元", 1), "千元": ("元", 1000), "万元": ("元", 10**4), "亿元": ("元", 10**8),
+    "人": ("人", 1), "万人": ("人", 10**4),
+    "米": ("米", 1), "千米": ("米", 1000), "公里": ("米", 1000),
+    "千克": ("千克", 1), "公斤": ("千克", 1), "吨": ("千克", 1000),
+    "平方米": ("平方米", 1), "平方千米": ("平方米", 10**6), "平方公里": ("平方米", 10**6),
+}
+# Beyond the table, 万 and 亿 before any unit count it by ten thousands and hundred millions (万人次, 万户,
+# 亿立方米): design choice, as exact as the table and written the same way on the forms.
+_COUNT_PREFIXES = (("亿", 10**8), ("万", 10**4))
+
+
+def _unit_scale(unit: str) -> tuple[str, int]:
+    if unit in _UNIT_SCALE:
+        return _UNIT_SCALE[unit]
+    for prefix, factor in _COUNT_PREFIXES:
+        if unit.startswith(prefix) and len(unit) > len(prefix):
+            base, inner = _unit_scale(unit[len(prefix):])
+            return base, factor * inner
+    return unit, 1
+
+
+def convert_unit(value: Decimal, unit: str, to: str) -> Decimal | None:
+    """`value` in `unit` expressed in `to`, exactly (451000 元 → 45.1 万元); None when they do not convert."""
+    if unit == to:
+        return value
+    base, factor = _unit_scale(unit)
+    to_base, to_factor = _unit_scale(to)
+    if base != to_base:
+        return None
+    return value * factor / to_factor
+
+
+_COMPLETION_TAIL = re.compile(f"(?:{'|'.join(COMPLETION_WORDS)})$")
+
+
 def parse_text_quantity(text: str) -> Quantity | str | None:
     """"≥95%", "1,234.50元", "控制在43.2万元以内" → Quantity; CONTRADICTORY for "≥5个以下"; None otherwise."""
     s = SPACES.sub("", fold(text))
@@ -109,7 +148,9 @@ def parse_text_quantity(text: str) -> Quantity | str | None:
             op = post
         elif pre != post:
             return CONTRADICTORY
-    unit = normalize_unit(unit)
+    # "100%完成", "5个到位": the completion word says nothing about the unit, which would otherwise no longer
+    # match the actual's (UNIT_INCOMPATIBLE); design choice
+    unit = normalize_unit(_COMPLETION_TAIL.sub("", unit))
     if percent_words:
         unit = "%"
     return Quantity(value, unit, op, unit == "%")
@@ -123,7 +164,9 @@ _DATE_PATTERNS = (
     re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<end>底|末|份|)$"),
     re.compile(r"^(?:(?P<y>\d{4})年)?(?P<yearend>年底|年末|年内|底)$"),
 )
-_DATE_SUFFIX = re.compile(r"(?:之前|以前|前|之后|以后|后)?(?:完成|办结|完工|到位|实施|支付)?$")
+_BEFORE_AFTER = "之前|以前|前|之后|以后|后"
+_DATE_SUFFIX = re.compile(rf"(?P<when>{_BEFORE_AFTER})?(?P<done>{'|'.join(COMPLETION_WORDS)})?$")
+_DATE_SIGN = re.compile("^(?:" + "|".join(map(re.escape, sorted(DATE_SIGNS, key=len, reverse=True))) + ")")
 
 
 # A date without a year in a workbook that names no 评价年度 is compared by month and day alone: both
@@ -131,16 +174,25 @@ _DATE_SUFFIX = re.compile(r"(?:之前|以前|前|之后|以后|后)?(?:完成|�
 UNDATED_YEAR = 2000
 
 
-def parse_text_date(text: str, year: int | None) -> DateValue | None:
+def parse_text_date(text: str, year: int | None) -> DateValue | str | None:
+    """"12月底前", "≤11月15日前", "2021年12月完成" → DateValue; CONTRADICTORY for "≥6月前"; None otherwise."""
     s = SPACES.sub("", fold(text))
+    sign = _DATE_SIGN.match(s)
+    sign_op = DATE_SIGNS[sign.group()] if sign else None
+    if sign:
+        s = s[sign.end():]
     s = re.sub(r"^(?:于|在|截至|截止|截止到)", "", s)
-    m_suffix = re.search(r"(之前|以前|前|之后|以后|后)(?:完成|办结|完工|到位|实施|支付)?$", s)
-    op = None
-    if m_suffix:
-        op = LE if "前" in m_suffix.group(1) else GE
-        s = s[: m_suffix.start()]
-    else:
-        s = _DATE_SUFFIX.sub("", s)
+    suffix = _DATE_SUFFIX.search(s)
+    op = sign_op
+    if suffix is not None:
+        s = s[: suffix.start()]
+        if suffix["when"]:
+            word_op = LE if "前" in suffix["when"] else GE
+            if sign_op not in (None, EQ, word_op):
+                return CONTRADICTORY
+            op = word_op
+        elif suffix["done"] and sign_op in (None, EQ):
+            op = LE  # done by that date: no later than it (published-forms.md §11)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
         if not m:
