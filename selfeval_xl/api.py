@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from selfeval_xl.errors import OutputError, ProfileError, SelfevalError
 from selfeval_xl.model import Result
+from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
 from selfeval_xl.read.reader import Reading, paused_gc, read
 from selfeval_xl.rules.assess import assess
@@ -24,8 +25,8 @@ if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.rollup import Rollup
     from selfeval_xl.county.verify import Verification
 
-__all__ = ["Scored", "evaluate", "evaluate_reading", "score", "default_output", "make_template", "rollup", "report",
-           "verify"]
+__all__ = ["Checked", "Scored", "check", "evaluate", "evaluate_reading", "score", "default_output", "make_template",
+           "rollup", "report", "verify"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,19 @@ class Scored:
     result: Result
     output: Path
     note: str = ""  # what the user should know about the copy (a legacy input keeps only values)
+    columns: tuple[ColumnReport, ...] = ()  # which printed label named which column, and why
+
+
+@dataclass(frozen=True)
+class Checked:
+    result: Result
+    columns: tuple[ColumnReport, ...]  # which printed label named which column, and why
+
+
+def check(path: str | Path, profile: Profile | str | None = None) -> Checked:
+    """Evaluate, and say how the reader understood the headers. Writes nothing."""
+    reading, result = evaluate_reading(Path(path), profile)
+    return Checked(result, reading.columns)
 
 
 def evaluate(path: str | Path, profile: Profile | str | None = None) -> Result:
@@ -64,7 +78,7 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
             target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
     with paused_gc():
         write_scored(reading, result, target)
-    return Scored(result, target, note)
+    return Scored(result, target, note, reading.columns)
 
 
 def verify(path: str | Path) -> Verification:

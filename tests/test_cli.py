@@ -93,7 +93,7 @@ def test_unknown_profile_exit_2(example: Path) -> None:
     result = run("check", str(example), "--profile", "no-such")
     assert result.exit_code == 2
     assert result.stderr == ("错误：未知的规则口径：no-such"
-                             "（可用：hebei-dept、mof-project、sichuan-project，或一个 .toml 文件路径）\n")
+                             "（可用：hebei-dept、mof-project、sichuan-project、mof-4level，或一个 .toml 文件路径）\n")
 
 
 def test_profile_of_the_other_form_exit_2(example: Path) -> None:
@@ -146,7 +146,7 @@ def test_profiles_lists_weights_and_bands() -> None:
     assert "分值：产出指标40分、效益指标40分、满意度指标10分、预算执行率10分" in result.stdout
     assert "等级：优（≥90）、良（80–90）、中（60–80）、差（<60）" in result.stdout
     data = json.loads(run("profiles", "--json").stdout)
-    assert [p["name"] for p in data] == ["hebei-dept", "mof-project", "sichuan-project"]
+    assert [p["name"] for p in data] == ["hebei-dept", "mof-project", "sichuan-project", "mof-4level"]
     assert data[2]["weights"] == {} and data[0]["grades"][0] == {"name": "优秀", "min": "85"}
 
 

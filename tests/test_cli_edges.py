@@ -22,7 +22,7 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path, monkeypatch: pytes
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(api, "evaluate", interrupted)
+    monkeypatch.setattr(api, "check", interrupted)  # what `check` calls
     result = CliRunner().invoke(main, ["check", str(template_copy(tmp_path))])
     assert result.exit_code == 130
     assert result.stderr == "已中断。\n" and "Traceback" not in result.output

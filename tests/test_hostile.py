@@ -104,7 +104,7 @@ def test_not_a_self_evaluation_form(tmp_path: Path) -> None:
     wb.close()
     message = refuse(path)
     assert message.startswith("错误：文件 工资表.xlsx 不是绩效自评表：没有找到绩效指标表（在工作表 工资 中查找含")
-    assert "一级指标、三级指标、年度指标值、实际完成值、分值" in message
+    assert "“三级指标、年度指标值、实际完成值、分值”表头的表格）" in message
 
 
 def test_missing_path_and_directory(tmp_path: Path) -> None:

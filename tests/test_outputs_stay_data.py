@@ -210,7 +210,7 @@ def test_lone_surrogate_on_a_real_utf8_stdout(surrogate: Path, as_json: bool) ->
 def test_lone_surrogate_reaching_the_cli_from_any_result(example_result, monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the reader does with _xD800_, a Result holding one is printed (text and JSON)."""
     result = dataclasses.replace(example_result, unit="单位\ud800\udc00名称", file="文件\udfff.xlsx")
-    monkeypatch.setattr(selfeval_xl.api, "evaluate", lambda path, profile=None: result)
+    monkeypatch.setattr(selfeval_xl.api, "check", lambda path, profile=None: selfeval_xl.api.Checked(result, ()))
     text = run("check", "whatever.xlsx")
     assert text.exit_code == 0, text.output
     assert "单位：单位\\ud800\\udc00名称" in text.stdout and "文件：文件\\udfff.xlsx" in text.stdout

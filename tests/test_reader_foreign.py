@@ -371,8 +371,9 @@ def test_a_workbook_without_indicator_table_is_not_a_form(tmp_path):
         evaluate(path)
     message = caught.value.message
     assert caught.value.code == "NOT_A_FORM"
-    assert "ledger.xlsx" in message and "Sheet1" in message and "预算执行" in message
-    assert "一级指标" in message and "实际完成值" in message
+    assert message == ("文件 ledger.xlsx 不是绩效自评表：没有找到绩效指标表（在工作表 Sheet1、预算执行 中查找含"
+                       "“三级指标、年度指标值、实际完成值、分值”表头的表格）。请使用 selfeval-xl template 生成的模板，"
+                       "或保留“预算执行”“绩效指标”两张表的表头。")
 
 
 def test_budget_only_foreign_workbook_is_not_a_form(tmp_path):

@@ -126,21 +126,27 @@ def template(form: str | None, profile: str | None, example: bool, output: str) 
     echo(f"已生成模板：{output}（{'示例，总分 ' + str(result.total) if example else '空白'}）")
 
 
-def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool) -> None:
-    from selfeval_xl.api import evaluate, score
-    from selfeval_xl.cli.render import result_text
+def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool,
+                explain: bool = False) -> None:
+    from selfeval_xl.api import check as check_file
+    from selfeval_xl.api import score
+    from selfeval_xl.cli.render import columns_json, columns_text, result_text
     note = ""
     if write:
         scored = score(file, output, profile)
-        result, target, note = scored.result, scored.output, scored.note
+        result, target, note, columns = scored.result, scored.output, scored.note, scored.columns
     else:
-        result, target = evaluate(file, profile), None
+        checked = check_file(file, profile)
+        result, target, columns = checked.result, None, checked.columns
     if as_json:
         data = result.to_json()
         if target is not None:
             data["output"] = str(target)
+        data["columns"] = columns_json(columns)
         _emit_json(data)
     else:
+        if explain:
+            echo(columns_text(columns))
         echo(result_text(result))
         if target is not None:
             echo(f"评分副本：{target}")
@@ -165,10 +171,11 @@ def score(file: str, output: str | None, profile: str | None, as_json: bool) -> 
 @click.argument("file", type=click.Path(dir_okay=True))
 @_profile_option
 @_json_option
+@click.option("--explain", is_flag=True, help="先列出每个表头被认作哪一列、依据是什么。")
 @guarded
-def check(file: str, profile: str | None, as_json: bool) -> None:
+def check(file: str, profile: str | None, as_json: bool, explain: bool) -> None:
     """只重算和校验，不写任何文件。"""
-    _score_like(file, profile, as_json, None, write=False)
+    _score_like(file, profile, as_json, None, write=False, explain=explain)
 
 
 @main.command()

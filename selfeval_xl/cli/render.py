@@ -17,6 +17,7 @@ from selfeval_xl.model import Result
 if TYPE_CHECKING:  # the rules and county modules load only for the commands that use them (an error
     # message is shown through `visible` whatever failed to load)
     from selfeval_xl.county.verify import Verification
+    from selfeval_xl.read.headers import ColumnReport
     from selfeval_xl.rules.profiles import Profile
 
 # C0 controls but newline and tab, DEL, C1 controls (U+009B is a one-character ESC [), the bidi
@@ -75,6 +76,25 @@ def result_text(result: Result) -> str:
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "整个工作簿")
         lines.append(f"  [{'错误' if f.severity == 'error' else '警告'}] {where} {f.code}：{f.message}")
     return "\n".join(lines)
+
+
+def columns_text(columns: tuple[ColumnReport, ...]) -> str:
+    """Which printed label the reader took for which column, table by table (check --explain)."""
+    lines = ["表头识别："]
+    table = None
+    for c in columns:
+        if (c.table, c.sheet) != table:
+            table = (c.table, c.sheet)
+            lines.append(f"  {c.table}（工作表“{c.sheet}”）")
+        label = f"“{quoted(c.label)}”" if c.label else "（空）"
+        lines.append(f"    {c.column} 列 {c.header} {label} → {c.meaning}（{c.why}）")
+    if table is None:
+        lines.append("  （没有认出任何表头）")
+    return "\n".join(lines)
+
+
+def columns_json(columns: tuple[ColumnReport, ...]) -> list[dict[str, object]]:
+    return [c.to_json() for c in columns]
 
 
 def profiles_text(profiles: list[Profile]) -> str:

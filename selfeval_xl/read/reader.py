@@ -7,19 +7,22 @@ import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from selfeval_xl import layout as L
+from selfeval_xl.cellref import column_index, column_letter, split_coord
 from selfeval_xl.errors import NotAForm, SelfevalError
-from selfeval_xl.model import Cell, EvaluationInput
+from selfeval_xl.model import BudgetRow, Cell, EvaluationInput, SkippedRow
 from selfeval_xl.read.book import Workbook
-from selfeval_xl.read.headers import find_table
-from selfeval_xl.read.oneform import read_one_sheet_form
+from selfeval_xl.read.cells import Grid
+from selfeval_xl.read.headers import ColumnReport, Table, best_partial, find_table, report_columns
+from selfeval_xl.read.indicators import operator_in_nature_column, read_indicators
+from selfeval_xl.read.oneform import OneSheetForm, read_one_sheet_form
 from selfeval_xl.read.sniff import open_any, open_bytes
 from selfeval_xl.read.tables import (
+    budget_columns,
     read_budget,
     read_cell,
-    read_indicators,
     read_info,
     read_renamed_info,
     sheet_money_unit,
@@ -28,6 +31,7 @@ from selfeval_xl.rules.profiles import (
     BUILTIN_NAMES,
     DEFAULT_PROFILE,
     Profile,
+    builtin_for_levels,
     builtin_profile,
     load_profile,
     parse_profile,
@@ -58,6 +62,7 @@ class Reading:
     profile: Profile
     workbook: Workbook
     input_cells: tuple[Cell, ...]
+    columns: tuple[ColumnReport, ...] = ()  # which label named which column, and why (check --explain)
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -117,13 +122,25 @@ def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta
 
 
 def _titles(book: Workbook) -> str:
-    """The title cells of the first sheets, read only when nothing else tells the form."""
-    return " ".join(str(book.grid(n).value(r, c) or "") for n in book.sheet_names[:3] if n != L.SHEET_META
-                    for r in range(1, 3) for c in range(1, 4))
+    """The title cells of the first sheets (text naming a 绩效/自评 表), read only when nothing else
+    tells the form."""
+    texts = (book.grid(n).value(r, c) for n in book.sheet_names[:3] if n != L.SHEET_META
+             for r in range(1, 3) for c in range(1, 4))
+    return " ".join(t for t in texts if isinstance(t, str) and "表" in t and ("绩效" in t or "自评" in t))
 
 
-def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile | None,
-                 titles: Callable[[], str]) -> str:
+def _infer_form(info: dict[str, Cell], titles: str, project_block: bool) -> str:
+    """published-forms.md §4, §13: a 部门整体 title, then the project signals, then the default."""
+    if "部门整体" in titles:
+        return "department"
+    project_name = info.get("项目名称")
+    if (project_name is not None and not project_name.blank) or "项目" in titles or project_block:
+        return "project"
+    return "department"
+
+
+def _stated_form(meta: dict[str, str], info: dict[str, Cell]) -> str | None:
+    """The form the metadata or the 评价类型 cell states, if any."""
     if meta.get("form") in ("department", "project"):
         return meta["form"]
     kind = info.get("评价类型")
@@ -133,15 +150,110 @@ def _choose_form(meta: dict[str, str], info: dict[str, Cell], profile: Profile |
             return "department"
         if "项目" in text:
             return "project"
-    if profile is not None:
-        return profile.form
-    project_name = info.get("项目名称")
-    if (project_name is not None and not project_name.blank) or "项目支出绩效自评表" in titles():
-        return "project"
-    return "department"
+    return None
+
+
+def _profile_by_levels(first_levels: tuple[str, ...], stated: str | None) -> Profile | None:
+    """The built-in profile the first levels call for (决策, 过程 → mof-4level, §6); an inference, so
+    never against a form the workbook states."""
+    name = builtin_for_levels(first_levels)
+    profile = builtin_profile(name) if name else None
+    return profile if profile is not None and stated in (None, profile.form) else None
 
 
 # --- tables -----------------------------------------------------------------------------------------
+
+_INDICATOR_SHEETS = (L.SHEET_INDICATORS, "绩效指标表", "绩效指标完成情况")
+_BUDGET_SHEETS = (L.SHEET_BUDGET, "预算执行情况", "预算执行表")
+_BUDGET_REQUIRED = ({"name", "budget", "executed"}, {"name", "executed"}, {"name", "budget"}, {"name", "initial"})
+TABLE_INDICATORS = "绩效指标表"
+TABLE_BUDGET = "预算执行表"
+_BASIS_NOTE: dict[str, tuple[str | None, str]] = {"initial": (None, "没有全年预算数列，执行率按年初预算数计算")}
+
+
+def _labels(keys: list[str]) -> str:
+    names = {c.key: c.label for c in L.INDICATOR_COLUMNS}
+    return "、".join(names[k] for k in keys)
+
+
+def _indicator_table(book: Workbook, origin: str) -> Table:
+    """The indicator table, or exit 2 naming what the nearest candidate found and missed."""
+    required = set(L.INDICATOR_REQUIRED)
+    table = find_table(book, _INDICATOR_SHEETS, L.INDICATOR_COLUMNS, required, L.INDICATOR_EXTRA)
+    if table is not None:
+        return table
+    best = best_partial(book, _INDICATOR_SHEETS, L.INDICATOR_COLUMNS, required, L.INDICATOR_EXTRA)
+    found = [k for k in L.INDICATOR_REQUIRED if best is not None and k in best.columns]
+    missing = [k for k in L.INDICATOR_REQUIRED if k not in found]
+    where = (f"工作表“{best.sheet}”第 {best.header_row} 行找到 {_labels(found)}，缺少 {_labels(missing)} 列"
+             if best is not None and found else "")
+    if best is not None and missing == ["weight"]:
+        raise NotAForm(f"文件 {origin} 的绩效指标表没有分值列，无法评分：{where}。"
+                       "每个三级指标都要有自己的分值（只在一级指标上写分值的表不能逐项评分）：请加一列“分值”。",
+                       code="WEIGHT_COLUMN_MISSING")
+    raise NotAForm(
+        f"文件 {origin} 不是绩效自评表：没有找到绩效指标表"
+        f"（在工作表 {('、'.join(book.sheet_names)) or '（无）'} 中查找含"
+        f"“{_labels(list(L.INDICATOR_REQUIRED))}”表头的表格{'；' + where if where else ''}）。"
+        f"请使用 selfeval-xl template 生成的模板，或保留“{L.SHEET_BUDGET}”“{L.SHEET_INDICATORS}”两张表的表头。")
+
+
+def _budget_table(book: Workbook, indicator_sheet: str) -> Table | None:
+    for required in _BUDGET_REQUIRED:
+        table = find_table(book, _BUDGET_SHEETS, L.BUDGET_COLUMNS, required, exclude=(indicator_sheet,))
+        if table is not None:
+            return table
+    return None
+
+
+@dataclass(frozen=True)
+class _Budget:
+    rows: list[BudgetRow]
+    skipped: list[SkippedRow]
+    sheet: str
+    anchor: Cell | None
+    money_unit: str
+    basis: Cell | None
+    missing: str | None
+    columns: list[ColumnReport]
+
+
+def _separate_budget(book: Workbook, table: Table | None, form: str) -> _Budget:
+    if table is None:
+        return _Budget([], [], L.SHEET_BUDGET, None, "元", None, None, [])
+    grid = book.grid(table.sheet)
+    chosen = budget_columns(grid, table)
+    read = read_budget(grid, table, form, columns=chosen.columns)
+    anchor_col = chosen.columns.get("budget") or chosen.columns.get("executed") or chosen.columns["name"]
+    notes = _BASIS_NOTE if chosen.basis is not None else None
+    return _Budget(read.rows, read.skipped, table.sheet, read_cell(grid, table.last_header_row + 1, anchor_col),
+                   sheet_money_unit(grid, table), chosen.basis, chosen.missing,
+                   report_columns(TABLE_BUDGET, table, L.BUDGET_COLUMNS, notes))
+
+
+def _one_sheet_budget(one: OneSheetForm) -> _Budget:
+    columns = []
+    if one.budget_table is not None:
+        notes = _BASIS_NOTE if one.budget_basis is not None else None
+        columns = report_columns(TABLE_BUDGET, one.budget_table, (*L.BUDGET_COLUMNS, L.BUDGET_WEIGHT_COLUMN), notes)
+        name = one.name_cell
+        if name is not None and name.coord and "name" not in one.budget_table.columns:
+            _row, col = split_coord(name.coord)
+            columns.append(ColumnReport(TABLE_BUDGET, one.sheet, column_letter(col), name.coord, name.text, "名称",
+                                        "资金块的行名（年度资金总额、其中：…）所在的列"))
+            columns.sort(key=lambda c: column_index(c.column))
+    return _Budget(one.budget_rows, one.budget_skipped, one.sheet, one.budget_anchor, one.money_unit, one.budget_basis,
+                   one.budget_missing, columns)
+
+
+def _indicator_columns(grid: Grid, table: Table) -> list[ColumnReport]:
+    notes: dict[str, tuple[str | None, str]] = {}
+    if operator_in_nature_column(grid, table):
+        notes["nature"] = ("比较方式", "该列填的是比较符号（≥、≤、=），按比较方式读")
+    if "target_adjusted" in table.columns:
+        notes["target_adjusted"] = (None, "填写了调整指标值的行，以调整值为年度指标值")
+    return report_columns(TABLE_INDICATORS, table, (*L.INDICATOR_COLUMNS, *L.INDICATOR_EXTRA), notes)
+
 
 # --- entry point ------------------------------------------------------------------------------------------
 
@@ -156,26 +268,27 @@ def read_bytes(path: Path, data: bytes, requested_profile: Profile | str | None 
 def read_book(book: Workbook, requested_profile: Profile | str | None = None) -> Reading:
     path = book.path
     origin = path.name
-    indicator_table = find_table(book, (L.SHEET_INDICATORS, "绩效指标表", "绩效指标完成情况"), L.INDICATOR_COLUMNS,
-                                  {"level1", "name", "target", "actual", "weight"}, (L.DIRECTION_COLUMN,))
-    if indicator_table is None:
-        raise NotAForm(
-            f"文件 {origin} 不是绩效自评表：没有找到绩效指标表"
-            f"（在工作表 {('、'.join(book.sheet_names)) or '（无）'} 中查找含"
-            f"“一级指标、三级指标、年度指标值、实际完成值、分值”表头的表格）。请使用 selfeval-xl template 生成的模板，"
-            f"或保留“{L.SHEET_BUDGET}”“{L.SHEET_INDICATORS}”两张表的表头。")
-    one_sheet = read_one_sheet_form(book, indicator_table)
+    indicator_table = _indicator_table(book, origin)
+    indicator_grid = book.grid(indicator_table.sheet)
+    one = read_one_sheet_form(book, indicator_table)
+    separate = None if one.money_block else _budget_table(book, indicator_table.sheet)
+    one_sheet = separate is None
+    read = read_indicators(indicator_grid, indicator_table, stop=one.indicator_end if one_sheet else None)
     meta = _read_meta(book)
     info: dict[str, Cell] = {}
-    if one_sheet is not None:
-        info.update(one_sheet.info)
+    if one_sheet:
+        info.update(one.info)
     if L.SHEET_INFO in book.sheet_names:
         read_info(book.grid(L.SHEET_INFO), info)
-    elif one_sheet is None:
+    elif not one_sheet:
         read_renamed_info(book, info, indicator_table.sheet)
-    profile = _choose_profile(requested_profile, info, meta, origin)
-    form = _choose_form(meta, info, profile, lambda: _titles(book) + (
-        "项目支出绩效自评表" if one_sheet is not None and "部门整体" not in _titles(book) else ""))
+        for key, cell in one.info.items():
+            info.setdefault(key, cell)
+    first_levels = tuple(dict.fromkeys(i.level1.text for i in read.indicators if not i.level1.blank))
+    stated = _stated_form(meta, info)
+    profile = _choose_profile(requested_profile, info, meta, origin) or _profile_by_levels(first_levels, stated)
+    form = stated or (profile.form if profile is not None else
+                      _infer_form(info, f"{one.title} {_titles(book)}", one.project_block))
     if profile is None:
         profile = load_profile(DEFAULT_PROFILE[form])
     if profile.form != form:
@@ -184,36 +297,25 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
             f"但评价口径 {profile.name} 适用于{L.FORM_TYPE_LABELS[profile.form]}："
             f"请换用适用于{L.FORM_TYPE_LABELS[form]}的口径。", code="PROFILE_FORM_MISMATCH")
 
-    indicator_grid = book.grid(indicator_table.sheet)
-    indicators = read_indicators(indicator_grid, indicator_table)
-    if one_sheet is not None:
-        budget_rows, budget_sheet, budget_anchor, money_unit = (one_sheet.budget_rows, one_sheet.sheet,
-                                                                one_sheet.budget_anchor, one_sheet.money_unit)
-        typed_total = one_sheet.typed_total
-        indicators = [i for i in indicators if one_sheet.indicator_start < i.row < one_sheet.indicator_end]
-    else:
-        budget_table = find_table(book, (L.SHEET_BUDGET, "预算执行情况", "预算执行表"), L.BUDGET_COLUMNS,
-                                   {"name", "budget", "executed"})
-        if budget_table is not None and budget_table.sheet != indicator_table.sheet:
-            grid = book.grid(budget_table.sheet)
-            budget_rows = read_budget(grid, budget_table, form)
-            budget_sheet = budget_table.sheet
-            budget_anchor = read_cell(grid, budget_table.last_header_row + 1, budget_table.columns["budget"])
-            money_unit = sheet_money_unit(grid, budget_table)
-        else:
-            budget_rows, budget_sheet, budget_anchor, money_unit = [], L.SHEET_BUDGET, None, "元"
-        typed_total = None
+    budget = _one_sheet_budget(one) if one_sheet else _separate_budget(book, separate, form)
+    levels_absent = "level1" not in indicator_table.columns
+    name_match = indicator_table.match("name")
+    name_header = read_cell(indicator_grid, name_match.row, name_match.col) if name_match else None
     unit_cell = info.get("单位名称") or info.get("实施单位")
     inp = EvaluationInput(
-        file=origin, form=form, year=_year(info, book) or (one_sheet.year if one_sheet else None),
-        unit_name=unit_cell.text if unit_cell is not None else "", money_unit=money_unit, info=info,
-        budget_sheet=budget_sheet, budget_rows=tuple(budget_rows), indicator_sheet=indicator_table.sheet,
-        indicators=tuple(indicators), budget_anchor=budget_anchor,
+        file=origin, form=form, year=_year(info, book) or one.year,
+        unit_name=unit_cell.text if unit_cell is not None else "", money_unit=budget.money_unit, info=info,
+        budget_sheet=budget.sheet, budget_rows=tuple(budget.rows), indicator_sheet=indicator_table.sheet,
+        indicators=tuple(read.indicators), budget_anchor=budget.anchor,
         indicator_anchor=read_cell(indicator_grid, indicator_table.last_header_row + 1,
                                    indicator_table.columns["name"]),
-        typed_total=typed_total,
+        typed_total=one.typed_total if one_sheet else None,
+        skipped=tuple(budget.skipped + read.skipped), levels_absent=levels_absent,
+        name_header=name_header if levels_absent else None, budget_basis=budget.basis,
+        budget_missing=budget.missing,
     )
-    return Reading(inp, profile, book, tuple(_input_cells(inp)))
+    columns = tuple(budget.columns + _indicator_columns(indicator_grid, indicator_table))
+    return Reading(inp, profile, book, tuple(_input_cells(inp)), columns)
 
 
 def _input_cells(inp: EvaluationInput) -> list[Cell]:
