@@ -181,6 +181,7 @@ class IndicatorResult:
     score: Decimal | None
     self_score: Decimal | None
     reason: str
+    cell: str | None = None  # the name cell (A1 notation), where the summary's link leads
 
 
 @dataclass(frozen=True)
