@@ -38,13 +38,13 @@ def example_report(tmp_path_factory) -> Path:
 def test_report_restates_the_workbook(example_report: Path) -> None:
     text = text_of(example_report)
     assert "井陉县南障城镇人民政府2025年度部门整体支出绩效自评价报告" in text
-    assert "支出预算6929916.47元" in text and "基本支出5449199.97元" in text
-    assert "人员经费5042799.97元和日常公用经费406400.00元" in text
+    assert "支出预算6,929,916.47元" in text and "基本支出5,449,199.97元" in text
+    assert "人员经费5,042,799.97元和日常公用经费406,400.00元" in text
     for _, name, budget, _, _ in EX.BUDGET_LINES:
-        assert f"{name}{float(budget):.2f}元" in text
+        assert f"{name}{float(budget):,.2f}元" in text
     assert "98.40分" in text and "“优秀”" in text
     assert "得分≥85分为优秀；75≤得分＜85分为良好；60≤得分＜75分为一般；得分＜60分为较差。" in text
-    assert "产出指标40分、效益指标40分、满意度指标10分、预算执行率指标10分" in text
+    assert "一级指标权重设置为：产出指标40分、效益指标40分、满意度指标10分、预算执行率10分，共计100分" in text
     positions = [text.index(s) for s in SECTIONS]
     assert positions == sorted(positions)
     for area in ("行政工作", "文化宣传工作", "信访工作", "退役军人工作"):
@@ -139,3 +139,75 @@ def test_operator_written_in_the_target_is_not_printed_twice(tmp_path: Path) -> 
     assert "≥2栋" in text and "≤43.2万元" in text and "＝100%" not in text.replace("=100%", "")
     assert "≥≥" not in text and "≤≤" not in text
     assert "（一）项目概况" in text
+
+
+def test_team_roles_leave_the_name_column(tmp_path: Path) -> None:
+    filled = template_copy(tmp_path, "示例.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["基本信息"]
+    label_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "评价工作组")
+    ws.cell(label_row, 2).value = "组长：李伟（书记）；成员：马智（会计）、王芳"
+    wb.save(filled)
+    out = tmp_path / "报告.docx"
+    report(filled, out)
+    table = Document(str(out)).tables[-1]
+    rows = [[c.text for c in row.cells] for row in table.rows][1:]
+    # the role heads its group: 王芳 is a 成员 too, with no post in brackets
+    assert [(r[0], r[2]) for r in rows] == [("李伟", "组长、书记"), ("马智", "成员、会计"), ("王芳", "成员")]
+
+
+def test_qualitative_problem_reads_as_a_sentence(tmp_path: Path) -> None:
+    filled = template_copy(tmp_path, "示例.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["绩效指标"]
+    header = next(r for r in range(1, 10) if any(c.value == "实际完成值" for c in ws[r]))
+    actual = next(c.column_letter for c in ws[header] if c.value == "实际完成值")
+    score_col = next(c.column_letter for c in ws[header] if c.value == "自评得分")
+    reason = next(c.column_letter for c in ws[header] if c.value == "偏差原因分析及改进措施")
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{actual}{r}"].value == "达成年度指标")
+    ws[f"{actual}{row}"] = "部分达成年度指标并具有一定效果"
+    ws[f"{score_col}{row}"] = 6
+    ws[f"{reason}{row}"] = "两名干部考核基本合格；加强日常考核"
+    wb.save(filled)
+    out = tmp_path / "报告.docx"
+    report(filled, out)
+    text = text_of(out)
+    assert "“考核结果达到合格以上”（行政工作）未完全达成目标：年度指标值为“合格以上”，" \
+           "自评为“部分达成年度指标并具有一定效果”，得分6.00分（分值8分）。" in text
+    assert "年度指标值，" not in text
+
+
+def test_form_sheet_total_weight_is_the_filled_weights(tmp_path: Path) -> None:
+    filled = template_copy(tmp_path, "示例.xlsx")
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["绩效指标"]
+    header = next(r for r in range(1, 10) if any(c.value == "分值" for c in ws[r]))
+    weight = next(c.column_letter for c in ws[header] if c.value == "分值")
+    name = next(c.column_letter for c in ws[header] if c.value == "三级指标")
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{name}{r}"].value == "日常工作完成率")
+    ws[f"{weight}{row}"] = 3  # 4 → 3: the weights now total 89 + execution 10 = 99
+    actual = next(c.column_letter for c in ws[header] if c.value == "实际完成值")
+    qual = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{actual}{r}"].value == "达成年度指标")
+    ws[f"{actual}{qual}"] = "部分达成年度指标并具有一定效果"
+    wb.save(filled)
+    out = tmp_path / "自评表.xlsx"
+    report(filled, out, form_sheet=True)
+    sheet = openpyxl.load_workbook(out)["自评表"]
+    total_row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "总分")
+    assert sheet.cell(total_row, 7).value == 99
+    # a long qualitative actual gets a row tall enough for its wrapped lines (15 CJK characters in a
+    # 13-character column: 30 units at 12 a line = 3 lines, 3 × 13.5 + 4 = 44.5 points, which
+    # XlsxWriter stores in whole pixels: 59 px = 44.25 points)
+    long_row = next(r for r in range(1, sheet.max_row + 1)
+                    if sheet.cell(r, 6).value == "部分达成年度指标并具有一定效果")
+    assert sheet.row_dimensions[long_row].height == 44.25
+
+
+def test_four_level_report_names_its_own_levels(tmp_path: Path) -> None:
+    from published_forms import mof_four_levels
+    out = tmp_path / "报告.docx"
+    report(mof_four_levels(tmp_path / "四类.xlsx"), out)
+    text = text_of(out)
+    # mof-4level: four free levels, no separate execution weight (published-forms.md §6)
+    assert "一级指标权重设置为：决策、过程、产出、效益合计100分自由分配、预算执行率不单独设分值" in text
+    assert "预算执行率指标0分" not in text and "满意度指标合计" not in text

@@ -75,14 +75,20 @@ def write_form_sheet(reading: Reading, result: Result, target: Path) -> None:
                           "偏差原因分析及改进措施"], bold)
     for ind in result.indicators:
         row += 1
-        ws.write_row(row, 1, [ind.level, ind.level2, ind.name, target_text(ind), actual_text(ind)], cell)
+        texts = [ind.level, ind.level2, ind.name, target_text(ind), actual_text(ind)]
+        ws.write_row(row, 1, texts, cell)
+        # Neither XlsxWriter nor LibreOffice's PDF export fits a row to wrapped text it did not lay out:
+        # a long label (部分达成年度指标并具有一定效果) would run over the rows below. Sized here instead.
+        ws.set_row(row, _row_height([*zip(texts, _WIDTHS[1:6], strict=True), (ind.reason, _WIDTHS[8])]))
         ws.write(row, 6, float(ind.weight) if ind.weight is not None else "", score)
         ws.write(row, 7, float(ind.score) if ind.score is not None else "", score)
         ws.write(row, 8, ind.reason, cell)
     row += 1
     ws.write(row, 0, "总分", bold)
     ws.merge_range(row, 1, row, 5, "", cell)
-    ws.write(row, 6, 100, score)
+    # the weights as they were filled (99 when they add up to 99: the form shows what was scored against)
+    weights = sum((ind.weight for ind in result.indicators if ind.weight is not None), ex.weight)
+    ws.write(row, 6, float(weights), score)
     ws.write(row, 7, float(result.total), score)
     ws.write(row, 8, f"等级：{result.grade}{'（暂评）' if not result.valid else ''}", cell)
     row += 2
@@ -93,12 +99,8 @@ def write_form_sheet(reading: Reading, result: Result, target: Path) -> None:
     row += 2
     ws.write(row, 6, "（单位盖章）")
     ws.write(row + 1, 6, "年　　月　　日")
-    ws.set_column(0, 0, 10)
-    ws.set_column(1, 2, 14)
-    ws.set_column(3, 3, 26)
-    ws.set_column(4, 5, 13)
-    ws.set_column(6, 7, 9)
-    ws.set_column(8, 8, 30)
+    for col, width in enumerate(_WIDTHS):
+        ws.set_column(col, col, width)
     ws.set_paper(9)
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
@@ -106,3 +108,17 @@ def write_form_sheet(reading: Reading, result: Result, target: Path) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
     wb.close()
     write_atomically(target, buffer.getvalue())
+
+
+# Column widths in characters of the default font (a CJK character takes two).
+_WIDTHS = (10, 14, 14, 26, 13, 13, 9, 9, 30)
+_LINE_POINTS = 13.5
+
+
+def _row_height(texts: list[tuple[str, float]]) -> float:
+    """Points for the tallest wrapped text of a row, at one line per column width it fills."""
+    lines = 1
+    for text, width in texts:
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+        lines = max(lines, -(-units // max(1, int(width) - 1)))
+    return lines * _LINE_POINTS + 4

@@ -12,7 +12,7 @@ import re
 from collections import OrderedDict
 from decimal import Decimal
 
-from selfeval_xl.formatting import fixed, percent, score_text, shortened, weight_text
+from selfeval_xl.formatting import money, percent, score_text, shortened, weight_text
 from selfeval_xl.model import Cell, IndicatorResult, LineResult, Result
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.rules.profiles import Profile
@@ -27,7 +27,7 @@ Block = tuple[str, str | TableContent]  # (kind, content); kind: title, h1, h2, 
 
 
 def _yuan(value: Decimal | None) -> str:
-    return "—" if value is None else fixed(value)
+    return "—" if value is None else money(value)
 
 
 def info_text(reading: Reading, key: str) -> str:
@@ -62,12 +62,10 @@ def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
                         f"{'部门整体支出' if department else '项目支出'}情况实施了绩效自评价，形成本评价报告。"))
     blocks += _part_one(reading, result, department)
     blocks.append(("h1", "二、自评工作开展情况"))
-    weights = "、".join(f"{level}{weight_text(w)}分" for level, w in profile.weights)
-    free = ("" if profile.weights
-            else "产出、效益、满意度指标合计" + weight_text(Decimal(100) - profile.execution_weight) + "分，")
-    blocks.append(("p", f"1、评价指标体系。总分设定为100分。一级指标权重设置为：{weights or free}"
-                        f"{'、' if weights else ''}预算执行率指标{weight_text(profile.execution_weight)}分，共计100分"
-                        f"（评价口径：{profile.title}）。预算执行率{profile.describe_rule()}。"))
+    # the profile's own levels (决策、过程… under mof-4level), never a fixed list of three
+    rule = f"预算执行率{profile.describe_rule()}。" if profile.execution_weight else ""
+    blocks.append(("p", f"1、评价指标体系。总分设定为100分。一级指标权重设置为：{profile.describe_weights()}，"
+                        f"共计100分（评价口径：{profile.title}）。{rule}"))
     blocks.append(("p", f"2、评价工作组织与过程：{TODO}"))
     blocks += _part_three(reading, result, department)
     blocks.append(("h1", "四、评价结论和评价等级"))
@@ -75,7 +73,8 @@ def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
     blocks.append(("p", f"经综合评价，{unit}{year}年{'部门整体支出' if department else '项目支出'}绩效自评得分为"
                         f"{score_text(result.total, result.digits)}分，评价等级为“{result.grade}”"
                         f"{'（暂评）' if not result.valid else ''}。"
-                        f"其中预算执行率得分{score_text(result.execution.score, result.digits)}分，"
+                        + (f"其中预算执行率得分{score_text(result.execution.score, result.digits)}分，"
+                           if result.execution.weight else "其中")
                         + "，".join(f"{lv.name}得分{score_text(lv.score, result.digits)}分"
                                    for lv in result.levels if lv.indicator_weight)
                         + f"。评价等级分为{len(profile.grades)}个：{bands}"))
@@ -84,10 +83,15 @@ def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
     members = [m for m in re.split(r"[；;、，,\n]+", info_text(reading, "评价工作组")) if m.strip()]
     if members:
         rows = []
+        role = ""
         for member in members:
+            # 组长：李伟（书记）；成员：马智、王五 — the role label heads a group and holds for the names after it
+            labelled = _ROLE.match(member)
+            if labelled:
+                role, member = labelled.group(1), member[labelled.end():]
             m = re.match(r"\s*(.+?)\s*[（(](.+?)[)）]\s*$", member)
-            person, post = (m.group(1), m.group(2)) if m else (member.strip(), TODO)
-            rows.append([person, unit, post, ""])
+            person, post = (m.group(1), m.group(2)) if m else (member.strip(), "")
+            rows.append([person, unit, "、".join(x for x in (role, post) if x) or TODO, ""])
         blocks.append(("table", (["姓名", "工作单位", "职务", "签字"], rows)))
     else:
         blocks.append(("p", TODO))
@@ -169,9 +173,12 @@ def _part_five(reading: Reading, result: Result) -> list[Block]:
     for ind in result.indicators:
         if ind.score is not None and ind.weight is not None and ind.score < ind.weight:
             reason = ind.reason.strip()
-            problems.append(f"“{ind.name}”（{ind.area or ind.level}）未完全达成目标："
-                            f"年度指标值{ind.target}{ind.unit if not ind.qualitative else ''}，"
-                            f"实际完成{ind.actual}{ind.unit if not ind.qualitative else ''}，"
+            if ind.qualitative:
+                # a qualitative row has a label for its actual, and often no target at all
+                facts = (f"年度指标值为“{ind.target}”，" if ind.target else "") + f"自评为“{ind.actual}”，"
+            else:
+                facts = f"年度指标值{target_text(ind)}，实际完成{actual_text(ind)}，"
+            problems.append(f"“{ind.name}”（{ind.area or ind.level}）未完全达成目标：{facts}"
                             f"得分{score_text(ind.score, result.digits)}分"
                             f"（分值{weight_text(ind.weight)}分）。"
                             + (f"原因：{_cause(reason)}" if reason else f"原因：{TODO}"))
@@ -191,6 +198,9 @@ def _part_five(reading: Reading, result: Result) -> list[Block]:
     blocks.append(("h2", "（二）针对问题提出具体的改进措施或建议"))
     blocks += [("p", f"（{i}）{text}") for i, text in enumerate(dict.fromkeys(measures), start=1)] or [("p", TODO)]
     return blocks
+
+
+_ROLE = re.compile(r"\s*((?:副)?组长|成员|组员)\s*[:：]\s*")
 
 
 def target_text(ind: IndicatorResult) -> str:

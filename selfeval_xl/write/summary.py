@@ -20,6 +20,7 @@ from selfeval_xl.write.record import RECORD_COLUMN
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
 # A message quotes cell texts shortened already (rules/checks.py); this bounds the list whatever comes.
 MESSAGE_LIMIT = 1000
+TABLE_TEXT_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,46 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
                 m.links.append((f"D{row}", location(finding.sheet, finding.cell),
                                 f"跳转到 {finding.sheet}!{finding.cell}"))
 
+    _indicator_table(m, result, row + 2)
     return m
+
+
+def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
+    """Each indicator's recomputed score beside its weight and the filler's own score, the row's
+    name linked to its place: what the accountant compares without reading the JSON."""
+    if not result.indicators:
+        return
+    m.put(row, 1, "指标得分（点击三级指标可跳转到所在行）", "section")
+    m.merges.append(f"A{row}:F{row}")
+    row += 1
+    for col, label in enumerate(("工作分项", "三级指标", "分值", "年度指标值", "实际完成值", "得分", "自评得分",
+                                 "差异（自评−重算）"), start=1):
+        m.put(row, col, label, "header")
+    for ind in result.indicators:
+        row += 1
+        # a name is shown, not archived: a 32,767-character cell would make the sheet megabytes long
+        m.put(row, 1, shortened(ind.area or ind.level, TABLE_TEXT_LIMIT), "text")
+        m.put(row, 2, shortened(ind.name, TABLE_TEXT_LIMIT) or f"第{ind.row}行", "link" if ind.cell else "text")
+        if ind.cell:
+            m.links.append((f"B{row}", location(ind.sheet, ind.cell), f"跳转到 {ind.sheet}!{ind.cell}"))
+        m.put(row, 3, ind.weight if ind.weight is not None else "—", "score")
+        m.put(row, 4, shortened(_with_unit(ind.target, ind.unit), TABLE_TEXT_LIMIT), "text")
+        m.put(row, 5, shortened(_with_unit(ind.actual, ind.unit), TABLE_TEXT_LIMIT), "text")
+        m.put(row, 6, ind.score if ind.score is not None else "不计分", "score")
+        m.put(row, 7, ind.self_score if ind.self_score is not None else "—", "score")
+        if ind.self_score is not None and ind.score is not None:
+            m.put(row, 8, ind.self_score - ind.score, "score")
+        else:
+            m.put(row, 8, "—", "text")
+    m.widths.setdefault(7, 11)
+    m.widths.setdefault(8, 12)
+
+
+def _with_unit(text: str, unit: str) -> str:
+    """95 with 计量单位 % reads 95%; a text that carries its unit already stays as it is."""
+    if not text or not unit or text.endswith(unit):
+        return text
+    return f"{text}{unit}" if text[-1].isdigit() else text
 
 
 def add_record(model: SheetModel, chunks: list[str]) -> None:
