@@ -391,10 +391,11 @@ def test_a_date_without_a_year_and_no_evaluation_year_compares_month_and_day(tmp
 
 
 @pytest.mark.parametrize("text, date, op", [
-    ("≤11月15日前", dt.date(2025, 11, 15), LE), ("≥2025年6月", dt.date(2025, 6, 30), GE),
+    ("≤11月15日前", dt.date(2025, 11, 15), LE),
     ("＜2025年6月30日", dt.date(2025, 6, 30), LE), ("不晚于10月底", dt.date(2025, 10, 31), LE),
     ("2021年12月完成", dt.date(2021, 12, 31), LE), ("12月完工", dt.date(2025, 12, 31), LE),
     ("6月30日办结", dt.date(2025, 6, 30), LE), ("2025年3月以后实施", dt.date(2025, 3, 31), GE),
+    ("≥2025年6月", dt.date(2025, 6, 1), GE), ("≥6月底", dt.date(2025, 6, 30), GE),
     ("=2025年12月完成", dt.date(2025, 12, 31), LE), ("不超过6月底", dt.date(2025, 6, 30), LE),
     ("不早于2025年3月1日", dt.date(2025, 3, 1), GE),
 ])

@@ -207,6 +207,8 @@ def parse_text_date(text: str, year: int | None) -> DateValue | str | None:
             month = int(groups["m"])
             if groups.get("d"):
                 return DateValue(dt.date(y, month, int(groups["d"])), op)
+            if op == GE and sign_op == GE and not groups.get("end") and not (suffix and suffix["when"]):
+                return DateValue(dt.date(y, month, 1), op)  # ≥2025年6月: from the month's first day on
             return DateValue(dt.date(y, month, calendar.monthrange(y, month)[1]), op)
         except ValueError:
             return None
