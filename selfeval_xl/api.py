@@ -7,26 +7,29 @@ rollup modules are imported inside their functions: they load python-docx and pa
 from __future__ import annotations
 
 import functools
+import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from selfeval_xl.errors import OutputError, ProfileError, SelfevalError
+from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
 from selfeval_xl.read.reader import Reading, paused_gc, read
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import DEFAULT_PROFILE, Profile, load_profile
-from selfeval_xl.write.atomic import refuse_folder
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, load_profile
+from selfeval_xl.write.atomic import TEMP_PREFIX, refuse_folder, write_atomically
 
 if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.rollup import Rollup
     from selfeval_xl.county.verify import Verification
 
-__all__ = ["Checked", "Scored", "check", "evaluate", "evaluate_reading", "score", "default_output", "make_template",
-           "rollup", "report", "verify"]
+__all__ = ["Checked", "Scored", "builtin_profile", "check", "evaluate", "evaluate_reading", "score", "default_output",
+           "make_template", "profile_toml", "rollup", "report", "verify"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Scored:
     output: Path
     note: str = ""  # what the user should know about the copy (a legacy input keeps only values)
     columns: tuple[ColumnReport, ...] = ()  # which printed label named which column, and why
+    rescored: bool = False  # the input was already a scored copy: its summary sheet and marks were replaced
 
 
 @dataclass(frozen=True)
@@ -60,25 +64,70 @@ def evaluate_reading(path: Path, profile: Profile | str | None = None) -> tuple[
         return reading, assess(reading.input, reading.profile)
 
 
-def default_output(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.scored.xlsx" if path.suffix.lower() != ".xlsm" else f"{path.stem}.scored.xlsm")
+def default_output(path: Path, scored: bool = False) -> Path:
+    """<name>.scored.xlsx (.scored.xlsm for a macro workbook) beside the input. A scored copy named so
+    already (`scored`) is its own output: scoring it again does not make <name>.scored.scored.xlsx."""
+    macro = path.suffix.lower() == ".xlsm"
+    if scored and path.stem.lower().endswith(".scored"):
+        return path.with_suffix(".xlsm" if macro else ".xlsx")
+    return path.with_name(f"{path.stem}.scored.xlsm" if macro else f"{path.stem}.scored.xlsx")
+
+
+def _not_xls(target: Path, what: str, why: str = "") -> None:
+    if target.suffix.lower() == ".xls":
+        raise OutputError(f"{what}应保存为 .xlsx 文件，本工具不写旧的 .xls{why}："
+                          f"请把 -o 的 {target.name} 改为 {target.stem}.xlsx。")
 
 
 def score(path: str | Path, output: str | Path | None = None, profile: Profile | str | None = None) -> Scored:
-    """Evaluate and write the scored copy (a new file; the input is never changed)."""
+    """Evaluate and write the scored copy: a new file, but for a scored copy scored again under its own
+    name, which is replaced (its summary sheet and marks are the tool's own; the inputs stay as they are)."""
     from selfeval_xl.write.scored_copy import write_scored  # lxml's package edit: not needed by check
     source = Path(path)
-    target = Path(output) if output is not None else default_output(source)
-    refuse_folder(target, default_output(source).name)
+    if output is not None:
+        refuse_folder(Path(output), default_output(source).name)
+        _not_xls(Path(output), "评分副本", "（.xls 工作簿的评分副本也是 .xlsx）")
     reading, result = evaluate_reading(source, profile)
+    rescored = SHEET_SUMMARY in reading.workbook.sheet_names
+    target = Path(output) if output is not None else default_output(source, rescored)
+    refuse_folder(target, default_output(source).name)
     note = ""
     if reading.workbook.package is None:
         note = LEGACY_NOTE
         if target.suffix.lower() != ".xlsx":
-            target = target.with_suffix(".xlsx")  # a legacy input's copy is always a new .xlsx
+            if output is not None:
+                raise OutputError(f"{source.name} 的评分副本只能保存为 .xlsx（只保留单元格的值，不能含宏）："
+                                  f"请把 -o 的 {target.name} 改为 {target.stem}.xlsx。")
+            target = target.with_suffix(".xlsx")
     with paused_gc():
-        write_scored(reading, result, target)
-    return Scored(result, target, note, reading.columns)
+        if rescored and _same_file(target, source):
+            _replace_scored_copy(reading, result, target)
+        else:
+            write_scored(reading, result, target)
+    return Scored(result, target, note, reading.columns, rescored)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _replace_scored_copy(reading: Reading, result: Result, target: Path) -> None:
+    """write_scored never writes over its input; a scored copy scored again in place is written beside
+    it first, then moved over it, so a failed run leaves the old copy whole."""
+    from selfeval_xl.write.scored_copy import write_scored
+    try:
+        with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=target.parent) as folder:
+            fresh = Path(folder) / target.name
+            write_scored(reading, result, fresh)
+            os.replace(fresh, target)
+    except PermissionError:
+        raise OutputError(f"无法写入 {target}：没有写入权限，或该文件正在 Excel/WPS 中打开。"
+                          "请关闭该文件或换一个输出路径（-o）。") from None
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}。") from None
 
 
 def verify(path: str | Path) -> Verification:
@@ -88,7 +137,9 @@ def verify(path: str | Path) -> Verification:
 
 
 def make_template(output: str | Path, form: str | None = None, profile: Profile | str | None = None,
-                  example: bool = False) -> Result:
+                  example: bool = False, overwrite: bool = True) -> Result:
+    """Write a template (a name without an extension gets .xlsx; result.file is the name written).
+    With overwrite=False an existing file is refused: it may be a workbook already filled in."""
     from selfeval_xl.write.template import build_template  # XlsxWriter: only the template needs it
     chosen = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE[form or "department"])
     form = form or chosen.form
@@ -97,8 +148,18 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
         raise ProfileError(f"评价口径 {chosen.name} 适用于{fits}，与 --form {form} 不符：请换用适用的口径。")
     if example and form != "department":
         raise SelfevalError("示例（--example）是部门整体支出自评：请使用 --form department。", code="USAGE")
-    refuse_folder(Path(output), "自评表.xlsx")
-    return build_template(Path(output), form, chosen, example)
+    target = Path(output)
+    refuse_folder(target, "自评表.xlsx")
+    if not target.suffix:
+        target = target.with_name(target.name + ".xlsx")
+        refuse_folder(target, "自评表.xlsx")
+    _not_xls(target, "模板")
+    if target.suffix.lower() != ".xlsx":
+        raise OutputError(f"模板应保存为 .xlsx 文件：请把 -o 的 {target.name} 改为 {target.stem}.xlsx。")
+    if not overwrite and target.exists():
+        raise OutputError(f"{target} 已存在，没有覆盖（它可能是已经填好的自评表）：请换一个文件名（-o），"
+                          "或加 --force 覆盖它。")
+    return build_template(target, form, chosen, example)
 
 
 def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
@@ -115,6 +176,10 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     from selfeval_xl.county import rollup as county_rollup  # pandas: only the rollup needs it
     from selfeval_xl.county.rollup_output import write_csv, write_xlsx
     out = Path(output) if output else None
+    if out is not None:
+        refuse_folder(out, "汇总.xlsx")
+    if csv:
+        refuse_folder(Path(csv), "汇总.csv")
     files = county_rollup.collect(paths, exclude=out)
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
@@ -158,3 +223,49 @@ def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Re
     else:
         raise OutputError(f"自评表输出应为 .xlsx 或 .pdf 文件：{target.name}")
     return result
+
+
+def builtin_profile(name: str) -> Profile:
+    """A built-in profile by its name; any other name is refused with the list of built-ins."""
+    if name not in BUILTIN_NAMES:
+        raise ProfileError(f"没有名为 {name} 的内置口径：内置口径有 {'、'.join(BUILTIN_NAMES)}。")
+    return load_profile(name)
+
+
+# A custom profile may not take a built-in name (it would pass for the province's rules), so the copy
+# carries one the county is told to change.
+PLACEHOLDER_NAMES = {"department": "my-county-dept", "project": "my-county-project"}
+
+
+def profile_toml(name: str, output: str | Path | None = None) -> str:
+    """A built-in profile as a TOML file to copy and edit (written to `output` as UTF-8 when given): its
+    name replaced by a placeholder, its parts explained in Chinese. Renamed, it loads as the same rules."""
+    chosen = builtin_profile(name)
+    notes = {"[execution]": f"# 执行率：{chosen.describe_rule()}", "[weights]": f"# 分值：{chosen.describe_weights()}",
+             "[[grades]]": f"# 等级：{chosen.describe_grades()}"}
+    lines = [f"# 本县评价口径，以内置口径 {chosen.name} 为底稿：改好 name（以及要改的分值、等级）后，",
+             "# 用 selfeval-xl … --profile 本文件 使用。每个键的含义见项目文档 docs/profiles.md。"]
+    top = True  # before the first [table]: where name and title are the profile's own
+    for line in chosen.source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            continue  # the built-in files' comments are notes for maintainers
+        if stripped.startswith("["):
+            top = False
+            if stripped in notes:
+                lines.append(notes.pop(stripped))
+        if top and re.match(r"name\s*=", stripped):
+            line = f'name = "{PLACEHOLDER_NAMES[chosen.form]}"  # 内置名称不能沿用：请改成本县的名称'
+        elif top and re.match(r"title\s*=", stripped):
+            line += "  # 请改成本县口径的全称"
+        lines.append(line)
+    text = "\n".join(lines) + "\n"
+    if output is not None:
+        target = Path(output)
+        refuse_folder(target, "我县口径.toml")
+        if target.suffix.lower() != ".toml":
+            raise OutputError(f"口径文件应保存为 .toml 文件：请把 -o 的 {target.name} 改为 {target.stem}.toml。")
+        if target.exists():
+            raise OutputError(f"{target} 已存在，没有覆盖（它可能是改好的本县口径）：请换一个文件名（-o）。")
+        write_atomically(target, text.encode("utf-8"))
+    return text

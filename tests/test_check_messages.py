@@ -164,14 +164,16 @@ MESSAGES = [
         id="UNIT_INCOMPATIBLE"),
     pytest.param(
         "QUAL_SCORE_MISSING", lambda: make_input(row(0, **QUAL, actual=PARTIAL)), HEBEI, INDICATOR_SHEET, "L4",
-        # weight 40: 60% × 40 = 24 (inclusive) to 80% × 40 = 32 (exclusive)
-        "“部分达成年度指标并具有一定效果”须由评价人在分值的 [24, 32) 区间内打分：请填写自评得分（暂按 0 分计）。",
+        # weight 40: 60% × 40 = 24 (inclusive) to 80% × 40 = 32 (exclusive), in words
+        "“部分达成年度指标并具有一定效果”须由评价人在 24 分至 32 分（不含 32 分）范围内打分："
+        "请填写自评得分（暂按 0 分计）。",
         id="QUAL_SCORE_MISSING"),
     pytest.param(
         "QUAL_SCORE_OUT_OF_BAND", lambda: make_input(row(0, **QUAL, actual=PARTIAL, self_score=35)), HEBEI,
         INDICATOR_SHEET, "L4",
         # 35 ≤ weight 40 (not over the weight) but ≥ 32, the band's exclusive top (80% × 40)
-        "自评得分 35 不在“部分达成年度指标并具有一定效果”对应的 [24, 32) 区间内：请调整得分或完成情况。",
+        "自评得分 35 不在“部分达成年度指标并具有一定效果”对应的 24 分至 32 分（不含 32 分）范围内："
+        "请调整得分或完成情况。",
         id="QUAL_SCORE_OUT_OF_BAND"),
     pytest.param(
         "SCORE_OVER_WEIGHT", lambda: make_input(row(0, self_score=45)), HEBEI, INDICATOR_SHEET, "L4",
@@ -202,7 +204,8 @@ MESSAGES = [
         id="OVERSHOOT_UNEXPLAINED"),
     pytest.param(
         "NEGATIVE_VALUE", lambda: make_input(row(0, actual=-5, reason="数据待核实")), HEBEI, INDICATOR_SHEET, "J4",
-        "“培训人次”的实际完成值为负数 -5：请核对（计分时按 0 处理）。",
+        # an actual below 0 is scored as 0 (a negative amount is not: tests/test_first_day_messages.py)
+        "“培训人次”的实际完成值为负数 -5：计分时按 0 处理，请核对。",
         id="NEGATIVE_VALUE"),
     pytest.param(
         "FORMULA_NOT_CACHED", lambda: make_input(row(0, actual=uncached_formula())), HEBEI, INDICATOR_SHEET, "J4",

@@ -411,7 +411,7 @@ QUAL = dict(nature="定性", operator=None, target="合格以上", unit=None, re
 def test_qual_score_missing():
     findings = check(make_input(row(0, **QUAL, actual="部分达成年度指标并具有一定效果")))
     assert where(findings) == {("QUAL_SCORE_MISSING", "error", *ind("L4"))}
-    assert "[24, 32)" in findings[0].message
+    assert "24 分至 32 分（不含 32 分）" in findings[0].message  # 60% × 40 = 24 to 80% × 40 = 32, the top excluded
     # no 自评得分 column: reported on the actual
     no_column = check(make_input(row(0, **QUAL, actual="未达成预期指标且效果较差", self_score=ABSENT)))
     assert where(no_column) == {("QUAL_SCORE_MISSING", "error", *ind("J4"))}

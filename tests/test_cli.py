@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,7 +137,7 @@ def test_not_a_workbook_exit_2_no_traceback(tmp_path: Path) -> None:
 def test_usage_error_exit_2() -> None:
     result = run("score")
     assert result.exit_code == 2
-    assert "Missing argument 'FILE'" in result.stderr
+    assert result.stderr.endswith("错误：缺少参数 FILE（文件名）。\n")  # every usage error: tests/test_cli_chinese.py
 
 
 def test_profiles_lists_weights_and_bands() -> None:
@@ -197,3 +198,148 @@ def test_scored_copy_suffix_is_checked(example: Path, tmp_path: Path) -> None:
     result = run("score", str(example), "-o", str(tmp_path / "out.txt"))
     assert result.exit_code == 2
     assert result.stderr == "错误：评分副本应保存为 .xlsx（含宏的工作簿为 .xlsm）文件：out.txt\n"
+
+
+# --- template: never over a filled workbook; always a .xlsx ------------------------------------------------
+
+def test_template_refuses_an_existing_file_unless_forced(example: Path, tmp_path: Path) -> None:
+    filled = tmp_path / "自评表.xlsx"
+    filled.write_bytes(example.read_bytes())
+    digest = hashlib.sha256(filled.read_bytes()).hexdigest()
+    result = run("template", "-o", str(filled))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (f"错误：{filled} 已存在，没有覆盖（它可能是已经填好的自评表）："
+                             "请换一个文件名（-o），或加 --force 覆盖它。\n")
+    assert hashlib.sha256(filled.read_bytes()).hexdigest() == digest
+    result = run("template", "-o", str(filled), "--force")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"已生成模板：{filled}（空白）\n"
+    assert hashlib.sha256(filled.read_bytes()).hexdigest() != digest
+
+
+def test_template_without_an_extension_gets_xlsx_and_says_so(tmp_path: Path) -> None:
+    result = run("template", "-o", str(tmp_path / "模板"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"已生成模板：{tmp_path / '模板.xlsx'}（空白；文件名没有扩展名，已加上 .xlsx）\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["模板.xlsx"]
+    again = run("template", "-o", str(tmp_path / "模板"))  # the file it would write is there now
+    assert again.exit_code == 2 and "模板.xlsx 已存在" in again.stderr
+
+
+@pytest.mark.parametrize("name, message", [
+    ("模板.xls", "错误：模板应保存为 .xlsx 文件，本工具不写旧的 .xls：请把 -o 的 模板.xls 改为 模板.xlsx。\n"),
+    ("模板.xlsm", "错误：模板应保存为 .xlsx 文件：请把 -o 的 模板.xlsm 改为 模板.xlsx。\n"),
+])
+def test_template_other_than_xlsx_is_refused(tmp_path: Path, name: str, message: str) -> None:
+    result = run("template", "-o", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- score: the output's suffix, and a scored copy scored again --------------------------------------------
+
+def test_score_output_naming_xls_is_refused(example: Path, tmp_path: Path) -> None:
+    result = run("score", str(example), "-o", str(tmp_path / "输出.xls"))
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：评分副本应保存为 .xlsx 文件，本工具不写旧的 .xls"
+                             "（.xls 工作簿的评分副本也是 .xlsx）：请把 -o 的 输出.xls 改为 输出.xlsx。\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_score_keeps_xlsm(example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "宏.xlsm"
+    result = run("score", str(example), "-o", str(out), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["output"] == str(out) and out.is_file()
+
+
+def test_scoring_a_scored_copy_again_replaces_it_and_says_so(example: Path, tmp_path: Path) -> None:
+    source = tmp_path / "自评表.xlsx"
+    source.write_bytes(example.read_bytes())
+    first = run("score", str(source))
+    assert first.exit_code == 0, first.output
+    scored = tmp_path / "自评表.scored.xlsx"
+    assert "说明：" not in first.stdout and "rescored" not in json.loads(run("score", str(source), "--json").stdout)
+    result = run("score", str(scored))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"评分副本：{scored}\n说明：自评表.scored.xlsx 已是评分副本，"
+                                  "现已重新评分（原“评分汇总”表和问题标注已替换）。\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["自评表.scored.xlsx", "自评表.xlsx"]
+    verified = run("verify", str(scored))
+    assert verified.exit_code == 0 and "评分后未被改动" in verified.stdout
+    from selfeval_xl.read.reader import open_workbook
+    assert open_workbook(scored).sheet_names.count("评分汇总") == 1
+    data = json.loads(run("score", str(scored), "--json").stdout)
+    assert data["rescored"] is True and data["output"] == str(scored)
+
+
+def test_a_scored_copy_under_another_name_gets_a_new_scored_copy(example: Path, tmp_path: Path) -> None:
+    sent = tmp_path / "南障城镇.xlsx"
+    assert run("score", str(example), "-o", str(sent)).exit_code == 0
+    result = run("score", str(sent))
+    assert result.exit_code == 0, result.output
+    assert f"评分副本：{tmp_path / '南障城镇.scored.xlsx'}\n说明：南障城镇.xlsx 已是评分副本" in result.stdout
+
+
+# --- profiles --show ---------------------------------------------------------------------------------------
+
+def test_profiles_show_describes_one_profile() -> None:
+    result = run("profiles", "--show", "sichuan-project")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("sichuan-project：四川省项目支出绩效自评口径")
+    assert "  表样：项目支出" in lines
+    assert "  一级指标：产出指标、效益指标、满意度指标（或成本指标）" in lines
+    assert "  分值：产出指标、效益指标、满意度指标合计90分自由分配、预算执行率10分" in lines
+    assert "  执行率：按比例计分：10分×执行率（不超过100%）" in lines
+    assert "  执行率低于 90% 且没写原因说明：报问题" in lines
+    assert "  等级：优（≥90）、良（80–90）、中（60–80）、差（<60）" in lines
+    data = json.loads(run("profiles", "--show", "hebei-dept", "--json").stdout)
+    assert data["name"] == "hebei-dept" and data["weights"]["产出指标"] == "40"
+
+
+@pytest.mark.parametrize("name", ["hebei-dept", "mof-project", "sichuan-project", "mof-4level"])
+def test_profiles_show_toml_loads_as_the_same_rules_once_renamed(name: str, tmp_path: Path) -> None:
+    from selfeval_xl.rules.profiles import builtin_profile, load_profile
+    result = run("profiles", "--show", name, "--toml")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    placeholder = "my-county-dept" if name == "hebei-dept" else "my-county-project"
+    assert f'name = "{placeholder}"  # 内置名称不能沿用：请改成本县的名称\n' in text
+    assert f'name = "{name}"' not in text
+    assert not re.search(r"^#[^\n]*[A-Za-z]{4,} [a-z]{3,}", text, re.M), "comments are Chinese"
+    path = tmp_path / "我县口径.toml"
+    path.write_text(text.replace(placeholder, "井陉县-口径"), encoding="utf-8")
+    own, builtin = load_profile(str(path)), builtin_profile(name)
+    assert own.name == "井陉县-口径" and not own.builtin
+    for field in ("form", "digits", "optional", "execution_weight", "rule", "steps", "explain_below",
+                  "explain_adjustment", "weights", "grades", "overshoot_ratio", "levels", "level_aliases",
+                  "second_levels"):
+        assert getattr(own, field) == getattr(builtin, field), field
+
+
+def test_profiles_show_toml_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "我县口径.toml"
+    result = run("profiles", "--show", "hebei-dept", "--toml", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"已写出口径底稿：{out}（请先把其中的 name 改成本县口径的名称）\n"
+    assert out.read_text(encoding="utf-8") == run("profiles", "--show", "hebei-dept", "--toml").stdout
+    again = run("profiles", "--show", "hebei-dept", "--toml", "-o", str(out))
+    assert again.exit_code == 2
+    assert again.stderr == f"错误：{out} 已存在，没有覆盖（它可能是改好的本县口径）：请换一个文件名（-o）。\n"
+
+
+def test_profiles_show_unknown_name_lists_the_builtins() -> None:
+    result = run("profiles", "--show", "hebei")
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：没有名为 hebei 的内置口径：内置口径有 "
+                             "hebei-dept、mof-project、sichuan-project、mof-4level。\n")
+
+
+def test_profiles_toml_needs_show() -> None:
+    result = run("profiles", "--toml")
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：--toml 要与 --show NAME 一起使用，且不能再加 --json："
+                             "例如 selfeval-xl profiles --show hebei-dept --toml -o 我县口径.toml\n")

@@ -168,11 +168,21 @@ def test_problem_cell_is_reported_and_marked_in_the_copy(legacy, kind: str, tmp_
 
 
 @pytest.mark.libreoffice
-def test_output_path_with_a_legacy_suffix_names_the_file_written(legacy, tmp_path: Path) -> None:
+def test_output_path_with_a_legacy_suffix_is_refused_as_for_any_input(legacy, tmp_path: Path) -> None:
+    """The scored copy of a .xls is a .xlsx: -o naming .xls is refused, never quietly renamed."""
     path = fresh(legacy, "xls", "example", tmp_path)
-    result = run("score", str(path), "-o", str(tmp_path / "副本.xls"), "--json")
-    assert result.exit_code == 0, result.output
-    written = Path(json.loads(result.stdout)["output"])
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run("score", str(path), "-o", str(tmp_path / "副本.xls"))
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：评分副本应保存为 .xlsx 文件，本工具不写旧的 .xls"
+                             "（.xls 工作簿的评分副本也是 .xlsx）：请把 -o 的 副本.xls 改为 副本.xlsx。\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    result = run("score", str(path), "-o", str(tmp_path / "副本.xlsm"))
+    assert result.exit_code == 2
+    assert result.stderr == (f"错误：{path.name} 的评分副本只能保存为 .xlsx（只保留单元格的值，不能含宏）："
+                             "请把 -o 的 副本.xlsm 改为 副本.xlsx。\n")
+    written = tmp_path / "副本.xlsx"
+    assert run("score", str(path), "-o", str(written)).exit_code == 0
     assert written.is_file() and zipfile.is_zipfile(written)
 
 

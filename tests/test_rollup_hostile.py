@@ -296,7 +296,7 @@ def test_a_folder_that_cannot_be_listed_is_a_row(tmp_path: Path, monkeypatch: py
     locked.mkdir(parents=True)
     template_copy(locked, "看不到.xlsx")
     template_copy(folder, "正常.xlsx")
-    (folder / "~$正常.xlsx").write_bytes(b"lock")  # Excel's lock file: left out without a word
+    (folder / "~$正常.xlsx").write_bytes(b"lock")  # Excel's lock file: a row that says what it is
     (folder / ".~lock.正常.xlsx#").write_bytes(b"lock")
     real_scandir = os.scandir
 
@@ -308,7 +308,10 @@ def test_a_folder_that_cannot_be_listed_is_a_row(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(county.os, "scandir", refuse)
     result = rollup([folder], workers=1)
     by_file = _rows_by_file(result.units)
-    assert set(by_file) == {"锁住的文件夹", "正常.xlsx"}
+    assert set(by_file) == {"锁住的文件夹", "正常.xlsx", "~$正常.xlsx"}  # LibreOffice's lock file left out
+    assert by_file["~$正常.xlsx"]["note"] == (
+        "文件 ~$正常.xlsx 是 Excel/WPS 打开 正常.xlsx 时在旁边生成的锁定文件（只记录打开者的用户名），不是工作簿本身："
+        "请改选同一文件夹中的 正常.xlsx；在 Excel/WPS 中关闭该工作簿后，这个锁定文件会自动消失。")
     assert by_file["锁住的文件夹"]["note"] == "无法读取文件夹（没有权限），已跳过"
     assert by_file["锁住的文件夹"]["path"] == "锁住的文件夹"
 
@@ -431,8 +434,8 @@ def test_three_hundred_files_with_every_hostile_one(tmp_path: Path) -> None:
     unit_named(hostile, "孤立代理.xlsx", "_xD800_")
     (hostile / "损坏.xlsx").write_bytes(b"PK\x03\x04 not really")
     (hostile / "空.xlsx").write_bytes(b"")
-    (hostile / "~$自评表.xlsx").write_bytes(b"lock")
-    expected = 289 + reader_hostile_files(example, hostile)
+    (hostile / "~$自评表.xlsx").write_bytes(b"lock")  # a lock file without its workbook: a row
+    expected = 290 + reader_hostile_files(example, hostile)
     if POSIX:
         os.mkfifo(hostile / "管道.xlsx")
         (hostile / "自指.xlsx").symlink_to("自指.xlsx")
@@ -455,12 +458,13 @@ def test_three_hundred_files_with_every_hostile_one(tmp_path: Path) -> None:
     by_path = {u["path"]: u for u in units}
     assert by_path[os.path.join("乡镇07", "单位145", "自评表.xlsx")]["unit"] == "第145单位"
     assert all(_read_fine(by_path[p], by_path[p]["unit"]) and by_path[p]["unit"].endswith("单位")
-               for p in paths if p.endswith("自评表.xlsx"))
+               for p in paths if p.endswith("/自评表.xlsx"))  # not 可疑/~$自评表.xlsx, the lock file
 
     def hostile_row(name: str) -> dict:
         return by_path[os.path.join("可疑", name)]
 
     assert hostile_row("损坏.xlsx")["note"] and hostile_row("空.xlsx")["note"]  # the reader's own words
+    assert "同一文件夹中没有 自评表.xlsx" in hostile_row("~$自评表.xlsx")["note"]
     assert "已损坏" in hostile_row("属性里的标签.xlsx")["note"]
     assert "出现了两次" in hostile_row("重复部件.xlsx")["note"]
     assert "不是可读的Excel 97-2003（.xls）工作簿" in hostile_row("损坏.xls")["note"]

@@ -13,6 +13,7 @@ from typing import Callable, NoReturn, ParamSpec, TypeVar
 import click
 
 from selfeval_xl import __version__
+from selfeval_xl.cli import chinese
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -98,32 +99,41 @@ def _json_option(func: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（输出到标准输出）。")(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="selfeval-xl")
+def _say(text: str) -> None:
+    echo(text, err=True)
+
+
+@click.group(cls=chinese.Group, say=_say, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="selfeval-xl", message="%(prog)s %(version)s",
+                      help=chinese.VERSION_HELP)
 @click.option("--debug", is_flag=True, help="出错时显示完整的 Python 错误信息（供维护者排查）。")
 def main(debug: bool) -> None:
     """selfeval-xl：预算绩效自评工作簿的模板、重算评分与校验。
 
     \b
-    selfeval-xl template -o 自评表.xlsx        生成待填写的模板
+    selfeval-xl template -o 模板.xlsx          生成待填写的模板
+    selfeval-xl check 自评表.xlsx              校验填好的自评表，不写文件
     selfeval-xl score 自评表.xlsx              重算评分并生成评分副本
-    selfeval-xl check 自评表.xlsx              只校验，不写文件
     """
     _safe_streams()
 
 
 @main.command()
-@click.option("--form", type=click.Choice(["department", "project"]), default=None,
+@click.option("--form", type=chinese.Choice(["department", "project"]), default=None,
               help="表样：department 部门整体支出（默认），project 项目支出。")
 @_profile_option
 @click.option("--example", is_flag=True, help="填入南障城镇 2025 年示例数据。")
-@click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE", help="输出的 .xlsx 文件。")
+@click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE",
+              help="输出的 .xlsx 文件（不写扩展名时加上 .xlsx）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它（不加时不覆盖，以免冲掉已填好的表）。")
 @guarded
-def template(form: str | None, profile: str | None, example: bool, output: str) -> None:
+def template(form: str | None, profile: str | None, example: bool, output: str, force: bool) -> None:
     """生成待填写的自评模板（.xlsx）。"""
     from selfeval_xl.api import make_template
-    result = make_template(output, form=form, profile=profile, example=example)
-    echo(f"已生成模板：{output}（{'示例，总分 ' + str(result.total) if example else '空白'}）")
+    result = make_template(output, form=form, profile=profile, example=example, overwrite=force)
+    written = Path(output).with_name(result.file)  # the name as given, with .xlsx added when it had no extension
+    added = "" if written.name == Path(output).name else "；文件名没有扩展名，已加上 .xlsx"
+    echo(f"已生成模板：{written}（{'示例，总分 ' + str(result.total) if example else '空白'}{added}）")
 
 
 def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool,
@@ -131,10 +141,11 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
     from selfeval_xl.api import check as check_file
     from selfeval_xl.api import score
     from selfeval_xl.cli.render import columns_json, columns_text, result_text
-    note = ""
+    note, rescored = "", False
     if write:
         scored = score(file, output, profile)
         result, target, note, columns = scored.result, scored.output, scored.note, scored.columns
+        rescored = scored.rescored
     else:
         checked = check_file(file, profile)
         result, target, columns = checked.result, None, checked.columns
@@ -142,6 +153,8 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
         data = result.to_json()
         if target is not None:
             data["output"] = str(target)
+        if rescored:  # only then: a fresh score's JSON stays check's JSON and its output
+            data["rescored"] = True
         data["columns"] = columns_json(columns)
         _emit_json(data)
     else:
@@ -150,6 +163,8 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
         echo(result_text(result))
         if target is not None:
             echo(f"评分副本：{target}")
+        if rescored:
+            echo(f"说明：{Path(file).name} 已是评分副本，现已重新评分（原“评分汇总”表和问题标注已替换）。")
     if note:
         echo(f"注意：{note}", err=True)
     sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
@@ -158,7 +173,8 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
-              help="评分副本的路径（默认：<文件名>.scored.xlsx，与输入同目录）。")
+              help="评分副本的路径（默认：<文件名>.scored.xlsx，与输入同目录；输入本身是 *.scored.xlsx "
+                   "评分副本时，原地重新评分）。")
 @_profile_option
 @_json_option
 @guarded
@@ -202,7 +218,7 @@ def verify(file: str, as_json: bool) -> None:
               help="同时写出 CSV（UTF-8 带 BOM，Excel 可直接打开）。")
 @click.option("--targets", "targets", multiple=True, type=click.Path(),
               help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
-@click.option("--timeout", "file_timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+@click.option("--timeout", "file_timeout", type=chinese.PositiveNumber(), default=60.0,
               metavar="SECONDS", help="每个文件最多读取的秒数（默认 60）；超时的文件占一行并写明原因。")
 @click.option("--profile", "profile", metavar="NAME|FILE",
               help="县里的评价口径：每个单位都按它重算（不论工作簿填的是什么），所填口径不同的单位标出。")
@@ -226,6 +242,13 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
         echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
                    f"重复提交未采用 {len(result.dropped)} 个，"
                    f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
+        # each unreadable file by its path (as the table shows it) and reason, one a line, the first 20
+        files = result.unreadable_files
+        for path, reason in files[:20]:
+            shown = path if len(path) <= 60 else path[:20] + "…" + path[-39:]
+            echo(f"  {shown}：{reason if len(reason) <= 200 else reason[:199] + '…'}")
+        if len(files) > 20:
+            echo(f"  ……另有 {len(files) - 20} 个")
 
 
 @main.command()
@@ -243,10 +266,36 @@ def report(file: str, output: str, form_sheet: bool) -> None:
 
 
 @main.command()
+@click.option("--show", "show", metavar="NAME", default=None,
+              help="显示一个内置口径的全部规定：一级、二级指标，分值，执行率计分办法，等级划分。")
+@click.option("--toml", "as_toml", is_flag=True,
+              help="与 --show 一起：给出该口径的 TOML 文件，作为本县口径的底稿（改好 name 后用 --profile 加载）。")
+@click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
+              help="与 --toml 一起：把 TOML 写进这个 .toml 文件（UTF-8），而不是显示在屏幕上。")
 @_json_option
 @guarded
-def profiles(as_json: bool) -> None:
+def profiles(show: str | None, as_toml: bool, output: str | None, as_json: bool) -> None:
     """列出内置的评价口径及其分值和等级划分。"""
+    from selfeval_xl.errors import SelfevalError
+    if (as_toml or output) and (show is None or as_json):
+        raise SelfevalError("--toml 要与 --show NAME 一起使用，且不能再加 --json："
+                            "例如 selfeval-xl profiles --show hebei-dept --toml -o 我县口径.toml", code="USAGE")
+    if output and not as_toml:
+        raise SelfevalError("-o 只用于 --toml：例如 selfeval-xl profiles --show hebei-dept --toml -o 我县口径.toml",
+                            code="USAGE")
+    if show is not None:
+        from selfeval_xl import api
+        if as_toml:
+            text = api.profile_toml(show, output)
+            echo(f"已写出口径底稿：{output}（请先把其中的 name 改成本县口径的名称）" if output else text.rstrip("\n"))
+            return
+        from selfeval_xl.cli.render import profile_json, profile_text
+        chosen = api.builtin_profile(show)
+        if as_json:
+            _emit_json(profile_json(chosen))
+        else:
+            echo(profile_text(chosen))
+        return
     from selfeval_xl.cli.render import profile_json, profiles_text
     from selfeval_xl.rules.profiles import builtin_profiles
     items = builtin_profiles()

@@ -107,6 +107,29 @@ def profiles_text(profiles: list[Profile]) -> str:
     return "\n".join(lines)
 
 
+def profile_text(p: Profile) -> str:
+    """One built-in profile in full (profiles --show), in the words the profiles list uses."""
+    lines = [f"{p.name}：{p.title}",
+             f"  表样：{FORM_TYPE_LABELS[p.form]}",
+             f"  一级指标：{p.describe_levels()}"]
+    for level, seconds in p.second_levels:
+        lines.append(f"    {level}下的二级指标：{'、'.join(seconds)}")
+    if p.optional:
+        lines.append(f"  可以没有的一级指标：{'、'.join(p.optional)}（表中没有时只核对总分 100）")
+    lines.append(f"  分值：{p.describe_weights()}")
+    lines.append(f"  执行率：{p.describe_rule()}")
+    if p.explain_below is not None:
+        lines.append(f"  执行率低于 {weight_text(p.explain_below * 100)}% 且没写原因说明：报问题")
+    if p.explain_adjustment:
+        lines.append("  全年预算数与年初预算数不同而没写原因说明：报问题")
+    if p.overshoot_ratio is not None:
+        lines.append(f"  实际完成值达到目标的 {weight_text(p.overshoot_ratio)} 倍以上而没写偏差原因：报问题")
+    lines.append(f"  等级：{p.describe_grades()}")
+    lines.append(f"  得分保留 {p.digits} 位小数" if p.digits else "  得分按整数计")
+    lines.append(f"以它为底稿写本县口径：selfeval-xl profiles --show {p.name} --toml -o 我县口径.toml")
+    return "\n".join(lines)
+
+
 def profile_json(p: Profile) -> dict[str, object]:
     return {
         "name": p.name, "title": p.title, "form": p.form, "digits": p.digits,

@@ -22,13 +22,17 @@ from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure,
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
+from selfeval_xl.read.sniff import LOCK_PREFIX
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-IGNORED = ("~$", ".~lock", ".selfeval-")  # Excel's and LibreOffice's lock files, the tool's own temporary files
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+# LibreOffice's lock files and the tool's own temporary files. Excel's and WPS's ~$ lock files are rows:
+# the reader says what they are and names the workbook to pick (read/sniff.py), so a unit that sent the
+# lock file instead of its workbook is never lost without a word.
+IGNORED = (".~lock", ".selfeval-")
 COLUMNS = [
     ("unit", "单位名称"), ("department", "主管部门"), ("year", "年度"), ("form", "表样"), ("project", "项目名称"),
     ("profile", "口径"), ("unit_profile", "单位所填口径"),
@@ -38,12 +42,12 @@ COLUMNS = [
     ("errors", "错误数"), ("warnings", "警告数"), ("verified", "评分后是否改动"), ("target_flags", "目标变动"),
     ("file", "文件"), ("path", "路径"), ("note", "说明"),
 ]
-GRADE_ORDER = ("优秀", "良好", "一般", "较差", "优", "良", "中", "差")
 
 NOT_REGULAR = "不是普通文件，已跳过"
 SYMLINK_LOOP = "符号链接循环，已跳过"
 DIED = "读取时进程异常退出（可能内存不足或文件损坏），已跳过"
 OUT_OF_MEMORY = "读取所需内存超过上限（可能文件异常），已跳过"
+WPS_FORMAT = "WPS 格式，请另存为 .xlsx，已跳过"
 
 
 def timed_out(seconds: float) -> str:
@@ -65,7 +69,8 @@ def collect(paths: Iterable[str | Path], exclude: Path | None = None) -> list[En
 
     Folders are walked without following a symbolic link back into a folder already walked;
     nothing found is opened: a FIFO, device or socket named like a workbook, a symlink loop or a
-    folder that cannot be listed is an Entry with a note. Lock files are left out silently."""
+    folder that cannot be listed is an Entry with a note, and so is a WPS .et file (never readable).
+    LibreOffice's lock files are left out; Excel's and WPS's ~$ lock files are read (and refused)."""
     items = [Path(p) for p in paths]
     seen: set[tuple[int, int]] = set()
     entries: list[Entry] = []
@@ -117,7 +122,11 @@ def _entry(path: Path, shown: str) -> Entry:
         return Entry(path, shown)  # the reader says it is not there, in its own words
     except OSError as exc:
         return Entry(path, shown, SYMLINK_LOOP if exc.errno == errno.ELOOP else f"无法访问（{_why(exc)}），已跳过")
-    return Entry(path, shown) if stat.S_ISREG(info.st_mode) else Entry(path, shown, NOT_REGULAR)
+    if not stat.S_ISREG(info.st_mode):
+        return Entry(path, shown, NOT_REGULAR)
+    if path.name.lower().endswith(".et") and not path.name.startswith(LOCK_PREFIX):
+        return Entry(path, shown, WPS_FORMAT)  # a ~$….et is WPS's lock file: the reader says so
+    return Entry(path, shown)
 
 
 def _why(exc: OSError) -> str:
@@ -195,6 +204,7 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
         "rate": None if result.execution.rate is None else round(float(result.execution.rate), 6),
         "execution_score": _num(result.execution.score),
         "errors": len(result.errors), "warnings": len(result.warnings), "note": "",
+        "provisional": not result.valid, "grade_names": [g.name for g in reading.profile.grades],
     })
     for lv in result.levels:
         row[f"{LEVEL_PREFIX}{lv.name}"] = _num(lv.score)
@@ -289,6 +299,8 @@ def _clean_row(row: dict) -> dict:
     for key, value in row.items():
         if isinstance(value, str):
             value = clean_text(value, NAME_LIMIT if key in _NAME_KEYS else CELL_LIMIT, name=key in _NAME_KEYS)
+        elif key == "grade_names" and isinstance(value, list):
+            value = [clean_text(v, NAME_LIMIT, name=True) for v in value if isinstance(v, str)]
         elif key == "indicators" and isinstance(value, list):
             value = [{k: clean_text(v, NAME_LIMIT, name=True) if isinstance(v, str) and k != "key" else v
                       for k, v in indicator.items()} for indicator in value]
@@ -329,18 +341,30 @@ class Rollup:
         """The rows of files that could not be read as a form (their note says why)."""
         return [u for u in self.units if not u.get("form")]
 
-    def grade_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
+    @property
+    def unreadable_files(self) -> list[tuple[str, str]]:
+        """(path as the table shows it, why it was not read) for each unreadable file, in table order."""
+        return [(u.get("path") or u.get("file") or "", u.get("note") or "") for u in self.unreadable]
+
+    def grade_counts(self) -> dict[str, tuple[int, int]]:
+        """Every grade of the units' profiles, in each profile's order, zeros included → (final,
+        provisional): a grade of a workbook with errors is provisional (暂评) and counted apart."""
+        counts: dict[str, list[int]] = {}
+        for row in self.units:
+            for name in row.get("grade_names") or ():
+                counts.setdefault(name, [0, 0])
         for row in self.units:
             if row.get("grade"):
-                counts[row["grade"]] = counts.get(row["grade"], 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: GRADE_ORDER.index(kv[0]) if kv[0] in GRADE_ORDER else 99))
+                counts.setdefault(row["grade"], [0, 0])[1 if row.get("provisional") else 0] += 1
+        return {name: (final, provisional) for name, (final, provisional) in counts.items()}
 
     def to_json(self) -> dict[str, object]:
         keep = [k for k, _ in self.columns]
         return {
             "units": [{k: u.get(k) for k in keep} for u in self.units],
-            "dropped": self.dropped, "grades": self.grade_counts(), "target_flags": self.target_flags,
+            "dropped": self.dropped, "target_flags": self.target_flags,
+            "grades": {name: {"final": final, "provisional": provisional}
+                       for name, (final, provisional) in self.grade_counts().items()},
         }
 
 

@@ -7,10 +7,13 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from selfeval_xl.county.rollup import LEVEL_PREFIX, Rollup
 from selfeval_xl.formatting import without_surrogates
+from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
 
@@ -29,10 +32,16 @@ def csv_cell(value: object) -> object:
     return text
 
 
+def shown(unit: dict, key: str) -> object:
+    """A unit's value as the county's table shows it: the form type in words (部门整体支出, not department)."""
+    value = unit.get(key)
+    return FORM_TYPE_LABELS.get(value, value) if key == "form" and isinstance(value, str) else value
+
+
 def write_csv(rollup: Rollup, target: Path) -> None:
     # dtype=object keeps 2025 and 3 as written; a column with blanks would otherwise turn them into 2025.0.
     columns = rollup.columns
-    frame = pd.DataFrame([{label: csv_cell(u.get(key)) for key, label in columns} for u in rollup.units],
+    frame = pd.DataFrame([{label: csv_cell(shown(u, key)) for key, label in columns} for u in rollup.units],
                          columns=[c for _, c in columns], dtype=object)
     # Excel opens UTF-8 CSV with Chinese intact only when it starts with a BOM.
     write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
@@ -57,7 +66,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
         for unit in units:
             row += 1
             for col, (key, _) in enumerate(columns):
-                value = unit.get(key)
+                value = shown(unit, key)
                 fmt = (pct if key == "rate"
                        else num if (key in ("total", "typed_total", "difference", "execution_score")
                                     or key.startswith(LEVEL_PREFIX))
@@ -95,19 +104,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     ws.set_column(0, 1, 26)
     ws.set_column(len(columns) - 3, len(columns) - 1, 40)
 
-    ws = wb.add_worksheet("等级分布")
-    counts = rollup.grade_counts()
-    ws.write_row(0, 0, ["等级", "单位数"], head)
-    for i, (grade, count) in enumerate(counts.items(), start=1):
-        ws.write(i, 0, grade, text)
-        ws.write_number(i, 1, count, text)
-    if counts:
-        chart = wb.add_chart({"type": "column"})
-        chart.add_series({"name": "单位数", "categories": ["等级分布", 1, 0, len(counts), 0],
-                          "values": ["等级分布", 1, 1, len(counts), 1], "data_labels": {"value": True}})
-        chart.set_title({"name": "等级分布"})
-        chart.set_legend({"none": True})
-        ws.insert_chart("D2", chart)
+    grade_sheet(wb, rollup, head, text)
 
     if rollup.target_flags:
         ws = wb.add_worksheet("目标变动")
@@ -135,3 +132,34 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     write_atomically(target, out.getvalue())
 
 
+
+
+GRADE_HEADER = ["等级", "正式", "暂评", "合计"]
+PROVISIONAL_NOTE = "暂评：自评表还有错误，等级待单位更正后才能确定。"
+
+
+def grade_sheet(wb: Workbook, rollup: Rollup, head: Format, text: Format) -> None:
+    """等级分布: one row per grade of the units' profiles, in order, zeros included; final and
+    provisional (暂评) counts side by side and their sum, so that no grade of a workbook with errors
+    passes for a final one; a stacked column chart of the two."""
+    ws = wb.add_worksheet("等级分布")
+    counts = rollup.grade_counts()
+    ws.write_row(0, 0, GRADE_HEADER, head)
+    for i, (grade, (final, provisional)) in enumerate(counts.items(), start=1):
+        ws.write_string(i, 0, grade, text)
+        ws.write_row(i, 1, [final, provisional, final + provisional], text)
+    last = len(counts)
+    ws.write_string(last + 2, 0, PROVISIONAL_NOTE)
+    if rollup.unreadable:
+        ws.write_string(last + 3, 0, f"另有 {len(rollup.unreadable)} 个文件无法读取，没有等级（见“汇总”表的说明列）。")
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 3, 8)
+    if counts:
+        chart = wb.add_chart({"type": "column", "subtype": "stacked"})
+        for col, color in ((1, "#4472C4"), (2, "#F4B183")):
+            chart.add_series({"name": ["等级分布", 0, col], "categories": ["等级分布", 1, 0, last, 0],
+                              "values": ["等级分布", 1, col, last, col], "fill": {"color": color},
+                              "data_labels": {"value": True, "num_format": "0;;;"}})  # no label on a 0
+        chart.set_title({"name": "等级分布"})
+        chart.set_legend({"position": "bottom"})
+        ws.insert_chart("F2", chart)

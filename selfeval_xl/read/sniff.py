@@ -16,6 +16,23 @@ from selfeval_xl.read.package import Package
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+LOCK_PREFIX = "~$"  # Excel's and WPS's owner file beside an open workbook: ~$自评表.xlsx
+LOCK_MAX_BYTES = 4096  # such a file holds a user name (Excel's: 165 bytes); no workbook is this small
+
+
+def lock_file_message(path: Path) -> str:
+    """What a ~$ owner file is and which file to pick instead (the workbook's name without ~$)."""
+    real = path.name[len(LOCK_PREFIX):]
+    what = (f"文件 {path.name} 是 Excel/WPS 打开 {real} 时在旁边生成的锁定文件（只记录打开者的用户名），"
+            "不是工作簿本身：")
+    if path.with_name(real).is_file():
+        return what + f"请改选同一文件夹中的 {real}；在 Excel/WPS 中关闭该工作簿后，这个锁定文件会自动消失。"
+    return what + f"同一文件夹中没有 {real}，请找到（或向填报单位索要）工作簿 {real} 本身再试。"
+
+
+def _is_lock_file(path: Path, size: int, head: bytes) -> bool:
+    return (path.name.startswith(LOCK_PREFIX) and len(path.name) > len(LOCK_PREFIX) and size <= LOCK_MAX_BYTES
+            and not head.startswith((ZIP_MAGIC, b"PK\x05\x06", OLE_MAGIC)))
 
 
 def sniff(path: Path) -> tuple[str, bytes]:
@@ -35,6 +52,8 @@ def sniff(path: Path) -> tuple[str, bytes]:
         raise UnreadableWorkbook(f"没有权限读取文件 {origin}：请检查文件权限，或先在其他程序中关闭它。") from None
     except OSError as exc:
         raise UnreadableWorkbook(f"无法读取文件 {origin}：{exc.strerror or exc}。") from None
+    if _is_lock_file(path, size, data[:8]):
+        raise UnreadableWorkbook(lock_file_message(path), code="LOCK_FILE")
     if not data:
         raise UnreadableWorkbook(f"文件 {origin} 是空文件（0 字节）：请重新保存或重新下载。", code="EMPTY")
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):

@@ -26,7 +26,7 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
     Check("WEIGHT_LEVEL", "error", "一级指标分值与口径不符",
           "{level}的指标分值合计为 {actual}，评价口径（{profile}）规定为 {expected}：请调整该一级指标下各指标的分值。"),
     Check("WEIGHT_INVALID", "error", "分值缺失或无效",
-          "分值“{value}”无效：每个指标的分值应为大于 0 的数字，请填写。"),
+          "分值{detail}：每个指标的分值应为大于 0 的数字，请填写。"),
     Check("LEVEL_UNKNOWN", "error", "一级指标名称无法识别",
           "一级指标“{value}”不是{levels}之一：请从下拉列表中选择。"),
     Check("LEVEL2_MISMATCH", "warning", "二级指标不属于其一级指标",
@@ -62,9 +62,9 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "“{name}”的指标值单位为“{target}”，实际完成值单位为“{actual}”，两者无法换算：请统一计量单位"
           "（该指标暂按 0 分计）。"),
     Check("QUAL_SCORE_MISSING", "error", "定性指标缺少自评得分",
-          "“{label}”须由评价人在分值的 {band} 区间内打分：请填写自评得分（暂按 0 分计）。"),
+          "“{label}”须由评价人在 {band}范围内打分：请填写自评得分（暂按 0 分计）。"),
     Check("QUAL_SCORE_OUT_OF_BAND", "error", "定性指标得分超出档次区间",
-          "自评得分 {score} 不在“{label}”对应的 {band} 区间内：请调整得分或完成情况。"),
+          "自评得分 {score} 不在“{label}”对应的 {band}范围内：请调整得分或完成情况。"),
     Check("SCORE_OVER_WEIGHT", "error", "自评得分超过分值",
           "自评得分 {score} 超过该指标分值 {weight}：请更正。"),
     Check("SCORE_MISMATCH", "warning", "自评得分与重算不符",
@@ -76,7 +76,7 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
     Check("OVERSHOOT_UNEXPLAINED", "warning", "大幅超额未说明原因",
           "“{name}”实际完成值达到指标值的 {ratio} 倍以上：请说明超额原因（目标是否设定过低）。"),
     Check("NEGATIVE_VALUE", "warning", "出现负数",
-          "{what}为负数 {value}：请核对（计分时按 0 处理）。"),
+          "{what}为负数 {value}：{effect}，请核对。"),
     Check("FORMULA_NOT_CACHED", "warning", "公式没有保存计算结果",
           "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。"),
     Check("LEVELS_ABSENT", "warning", "指标表没有一级指标",
@@ -93,7 +93,7 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
 
 # Fields that are phrases built around cell texts (“{name}”的实际完成值) rather than one value: each
 # quotation in them is shortened, and the phrase as a whole kept to PHRASE_LIMIT characters.
-PHRASES = frozenset({"what", "detail", "allowed"})
+PHRASES = frozenset({"what", "detail", "allowed", "band", "effect"})
 PHRASE_LIMIT = 200
 _QUOTATION = re.compile("“([^“”]*)”")
 

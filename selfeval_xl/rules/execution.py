@@ -18,7 +18,11 @@ RATE_TOLERANCE = Decimal("0.0001")  # 0.01 percentage point
 COLUMN_NAMES = {"initial": "年初预算数", "budget": "全年预算数", "executed": "全年执行数"}
 
 
-def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Decimal | None:
+IN_TOTALS = "已按所填负数计入合计"  # a negative amount is summed as typed; only a negative rate scores 0
+IN_RATE = "已按所填负数计算执行率"  # a total typed without lines is the rate's own numerator or denominator
+
+
+def _amount(cell: Cell, what: str, findings: Findings, *, required: bool, effect: str = IN_TOTALS) -> Decimal | None:
     not_cached(cell, findings)
     value = read_amount(cell)
     if value is None:
@@ -29,7 +33,7 @@ def _amount(cell: Cell, what: str, findings: Findings, *, required: bool) -> Dec
         findings.add("VALUE_NOT_NUMBER", cell, what=what, value=cell.text)
         return None
     if value < 0:
-        findings.add("NEGATIVE_VALUE", cell, what=what, value=plain(value))
+        findings.add("NEGATIVE_VALUE", cell, what=what, value=plain(value), effect=effect)
     return value
 
 
@@ -103,8 +107,10 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
         budget_total = sums.get((None, "budget"))
         executed_total = sums.get((None, "executed"))
     elif total_row is not None and not total_row.budget.is_formula:
-        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, required=True)
-        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, required=True)
+        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, required=True,
+                               effect=IN_RATE)
+        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, required=True,
+                                 effect=IN_RATE)
     else:
         # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
         # without a money block is then complete (published-forms.md §6).

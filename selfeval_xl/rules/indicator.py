@@ -74,7 +74,7 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
     weight_value = read_plain_number(ind.weight)
     weight = weight_value if isinstance(weight_value, Decimal) and weight_value > 0 else None
     if weight is None:
-        findings.add("WEIGHT_INVALID", ind.weight, value=ind.weight.text)
+        findings.add("WEIGHT_INVALID", ind.weight, detail=_weight_problem(ind.weight))
     self_score = _self_score(ind, findings)
     reason_given = not is_empty_reason(ind.reason.text)
 
@@ -97,6 +97,18 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
         actual=ind.actual.text, unit=ind.unit.text, weight=weight, score=score, self_score=self_score,
         reason="" if not reason_given else ind.reason.text, cell=ind.name.coord,
     )
+
+
+def _weight_problem(cell: Cell) -> str:
+    """What is wrong with a weight, as WEIGHT_INVALID says it: an empty cell is not quoted as “”."""
+    if cell.blank:
+        return "是公式，文件中没有保存计算结果" if cell.uncached else "未填写"
+    return f"“{cell.text}”无效"
+
+
+def band_in_words(low: Decimal, high: Decimal, inclusive: bool) -> str:
+    """A qualitative band as an accountant reads it: 24 分至 32 分（不含 32 分）, never [24, 32)."""
+    return f"{plain(low)} 分至 {plain(high)} 分（{'含' if inclusive else '不含'} {plain(high)} 分）"
 
 
 def _is_qualitative(ind: Indicator) -> bool:
@@ -142,7 +154,7 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
     if weight is None:
         return None
     low, high, inclusive = QUAL_BANDS[label]
-    band = f"[{plain(low * weight)}, {plain(high * weight)}{']' if inclusive else ')'}"
+    band = band_in_words(low * weight, high * weight, inclusive)
     if self_score is None:
         if label == QUAL_MET:
             return weight
@@ -235,7 +247,8 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
         if measured is None:
             return None, op
         if measured < 0:
-            findings.add("NEGATIVE_VALUE", ind.actual, what=f"“{name}”的实际完成值", value=plain(actual.value))
+            findings.add("NEGATIVE_VALUE", ind.actual, what=f"“{name}”的实际完成值", value=plain(actual.value),
+                         effect="计分时按 0 处理")
         raw = quantitative_score(op, target.value, measured, weight)
         if (profile.overshoot_ratio is not None and op != LE and target.value > 0 and not reason_given
                 and measured >= profile.overshoot_ratio * target.value):
