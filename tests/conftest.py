@@ -42,6 +42,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_libreoffice()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The session's generated templates live in pytest's own temporary folder (kept to its usual
+    few runs), never as selfeval-tpl-* folders left in the system's."""
+    import workbooks
+    workbooks.use_cache_dir(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture(scope="session")
 def lo_profile(tmp_path_factory: pytest.TempPathFactory):
     """One private LibreOffice user profile per session, set to recalculate every formula on load."""

@@ -14,8 +14,14 @@ _CACHE: dict[tuple[str, bool], Path] = {}
 _CACHE_DIR: list[Path] = []
 
 
+def use_cache_dir(folder: Path) -> None:
+    """Where the session's generated templates go (tests/conftest.py hands over pytest's tmp folder)."""
+    _CACHE_DIR[:] = [folder]
+    _CACHE.clear()
+
+
 def _cache_dir() -> Path:
-    """One folder for the session's generated templates, removed when the test run ends."""
+    """Outside pytest (a helper run by hand): a temporary folder removed when the process ends."""
     if not _CACHE_DIR:
         folder = Path(tempfile.mkdtemp(prefix="selfeval-tpl-"))
         atexit.register(shutil.rmtree, folder, True)
