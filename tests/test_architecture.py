@@ -9,6 +9,8 @@ Layers, lowest first (a module may import its own layer and any layer below it):
   4  county/, report/   built on reading and writing; neither imports the other
   5  api       the facade
   6  cli/      the command line, imported by nothing
+  6  web/      the local page (selfeval-xl serve), beside cli/: cli may import it (only inside the serve
+               command, so --help does not load flask), it never imports cli
 Function-local imports are kept only where start-up time needs them: in cli/ (so --help does not
 load the libraries) and api (so `score` does not load pandas or python-docx).
 """
@@ -21,7 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "selfeval_xl"
-RANK = {"": 0, "rules": 1, "read": 2, "write": 3, "county": 4, "report": 4, "api": 5, "cli": 6}
+RANK = {"": 0, "rules": 1, "read": 2, "write": 3, "county": 4, "report": 4, "api": 5, "cli": 6, "web": 6}
+SIDEWAYS = {("cli", "web")}  # the one arrow between layers of one rank: the serve command starts the page
 LOCAL_IMPORTS_ALLOWED = ("selfeval_xl.cli.app", "selfeval_xl.api")
 MAX_LINES = 500
 
@@ -88,7 +91,7 @@ def test_every_arrow_points_down() -> None:
             here, there = layer(module), layer(target)
             if here == there:
                 continue
-            if RANK[there] >= RANK[here]:
+            if RANK[there] >= RANK[here] and (here, there) not in SIDEWAYS:
                 upward.append(f"{module}:{line} imports {target} ({here or 'root'} → {there or 'root'})")
     assert not upward, "\n".join(upward)
 
@@ -127,7 +130,14 @@ def test_every_module_is_short_enough_to_hold_in_mind() -> None:
 
 def test_the_folders_name_the_layers() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert folders == {"rules", "read", "write", "county", "report", "cli"}
+    assert folders == {"rules", "read", "write", "county", "report", "cli", "web"}
+
+
+def test_the_page_is_started_only_by_the_serve_command() -> None:
+    """cli imports web inside `serve` alone, so no other command (nor --help) loads flask and waitress."""
+    into_web = [(m, line, local) for m, targets in GRAPH.items() if layer(m) == "cli"
+                for t, line, local in targets if layer(t) == "web"]
+    assert into_web and all(local for _, _, local in into_web), into_web
 
 
 def test_the_rules_load_no_file_format_or_command_line_library() -> None:

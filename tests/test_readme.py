@@ -48,7 +48,8 @@ LAYERS = [("", "根：各层共用的类型与词汇 / shared types and words"),
           ("county", "县里：核对与汇总 / verify and roll up"),
           ("report", "报告草稿 / the report draft"),
           ("api.py", "门面：命令行与库共用 / the facade"),
-          ("cli", "命令行 / the command line")]
+          ("cli", "命令行 / the command line"),
+          ("web", "本机页面 / the local page")]
 
 
 def _summary(path: Path) -> str:

@@ -305,5 +305,41 @@ def profiles(show: str | None, as_toml: bool, output: str | None, as_json: bool)
         echo(profiles_text(items))
 
 
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="端口（0 表示自动选一个空闲端口）。")
+@click.option("--host", "host", default="127.0.0.1", metavar="ADDRESS",
+              help="监听地址（默认只有本机能访问）。改为内网地址时必须使用访问令牌（自动生成或 --token）。")
+@click.option("--token", "token", default=None, metavar="TOKEN",
+              help="访问令牌：每个请求都须带上它。使用 --host 时不指定则自动生成并显示。")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器。")
+@click.option("--max-file-mb", type=chinese.PositiveNumber(), default=20.0, metavar="MB",
+              help="每个上传文件的大小上限（默认 20 MB）。")
+@click.option("--max-request-mb", type=chinese.PositiveNumber(), default=200.0, metavar="MB",
+              help="每次上传（可含多个文件）的大小上限（默认 200 MB）。")
+@guarded
+def serve(port: int, host: str, token: str | None, no_browser: bool, max_file_mb: float,
+          max_request_mb: float) -> None:
+    """在本机打开网页版：模板下载、评分、核对、汇总（不联网）。"""
+    # flask and waitress load only here: the other commands (and --help) start without them
+    from selfeval_xl.web.guard import Settings, is_loopback, new_token
+    from selfeval_xl.web.server import serve as run_server
+    if token is not None and len(token) < 8:
+        from selfeval_xl.errors import SelfevalError
+        raise SelfevalError("--token 太短：请至少用 8 个字符（不指定时自动生成一个）。", code="USAGE")
+    if not is_loopback(host) and token is None:
+        token = new_token()  # a page others on the network can reach is never open without one
+    settings = Settings(host=host, port=port, token=token, max_file_mb=max_file_mb,
+                        max_request_mb=max(max_request_mb, max_file_mb))
+    try:
+        run_server(settings, open_browser=not no_browser, say=echo)
+    except KeyboardInterrupt:
+        echo("已停止本机页面，临时文件已删除。")
+    except OSError as exc:
+        from selfeval_xl.errors import SelfevalError
+        raise SelfevalError(f"无法在 {host}:{port} 上启动本机页面：{exc.strerror or exc}"
+                            "（端口可能已被占用：请用 --port 换一个端口）。", code="SERVE_FAILED") from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

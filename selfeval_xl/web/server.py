@@ -1,0 +1,96 @@
+"""Serving the page: waitress on the chosen address, the browser opened on it, a clean stop on Ctrl-C.
+
+waitress rather than Flask's own development server: it is meant for use (threads, a request body
+limit, no debugger), is pure Python with no compiler needed, and runs the same on Windows.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+import webbrowser
+from typing import Callable
+
+from waitress.server import create_server  # type: ignore[import-untyped]  # no stubs shipped
+
+from selfeval_xl.web.app import create_app
+from selfeval_xl.web.guard import Settings
+
+SWEEP_SECONDS = 60.0
+
+
+def page_address(settings: Settings) -> str:
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}/"
+
+
+class Server:
+    """A bound server (the port is known, also for --port 0) that `run()` serves until `close()`."""
+
+    def __init__(self, settings: Settings, threads: int = 6) -> None:
+        self.settings = settings
+        self.app = create_app(settings)
+        # waitress's own body limit a little above Flask's, so that Flask answers (in Chinese) first
+        self._server = create_server(self.app, host=settings.host, port=settings.port, threads=threads,
+                                     max_request_body_size=int(settings.max_request_mb * 1024 * 1024) + 1024 * 1024,
+                                     ident="selfeval-xl", clear_untrusted_proxy_headers=True)
+        settings.port = int(self._server.effective_port)
+        self._stop = threading.Event()
+        self._sweeper = threading.Thread(target=self._sweep, name="selfeval-sweep", daemon=True)
+
+    @property
+    def address(self) -> str:
+        return page_address(self.settings)
+
+    def _sweep(self) -> None:
+        store = self.app.extensions["selfeval"]["store"]
+        while not self._stop.wait(SWEEP_SECONDS):
+            store.sweep()
+
+    def run(self) -> None:
+        self._sweeper.start()
+        try:
+            self._server.run()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        try:
+            self._server.close()
+        except OSError:
+            pass
+        self.app.extensions["selfeval"]["store"].close()
+
+
+def serve(settings: Settings, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
+    """Bind, say where, open the browser (unless told not to), serve until interrupted."""
+    server = Server(settings)
+    address = server.address
+    if settings.token:
+        address += f"?token={settings.token}"
+    say(f"本机页面：{address}")
+    if settings.token:
+        say(f"访问令牌：{settings.token}")
+        say(f"注意：页面在 {settings.host} 上对网络开放，任何知道上面地址（含令牌）的人都能上传和下载；"
+            "只在可信的内部网络中使用，用完按 Ctrl-C 停止。")
+    say(f"上传上限：每个文件 {settings.max_file_mb:g} MB，每次 {settings.max_request_mb:g} MB。按 Ctrl-C 停止。")
+    _stop_on_terminate()
+    if open_browser:
+        # a browser that takes long to start must not hold up the server
+        threading.Timer(0.5, webbrowser.open, args=(address,)).start()
+    server.run()  # waitress returns from Ctrl-C itself (it catches the KeyboardInterrupt)
+    say("已停止本机页面，临时文件已删除。")
+
+
+def _stop_on_terminate() -> None:
+    """A service manager or `kill` stops the page like Ctrl-C does: the private folder is removed either way."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGBREAK"):  # SIGBREAK: Ctrl-Break in a Windows console
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), interrupt)
