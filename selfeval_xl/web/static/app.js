@@ -2,6 +2,13 @@
 // text is data, never markup).
 "use strict";
 
+// amounts arrive as exact decimal strings; only the integer part gets thousands separators
+function grouped(text) {
+  if (text === null || text === undefined) return "—";
+  const [whole, frac] = String(text).split(".");
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac !== undefined ? "." + frac : "");
+}
+
 (function () {
   const $ = (id) => document.getElementById(id);
   const WORKBOOK = /\.(xlsx|xlsm|xls|ods|et)$/i;  // what the command line's rollup takes from a folder
@@ -113,8 +120,8 @@
     const ex = d.execution || {}, unit = d.money_unit ? "（" + d.money_unit + "）" : "";
     const exec = $("score-execution");
     exec.replaceChildren();
-    row(exec, ["全年预算数" + unit, ex.budget ?? "—"]);
-    row(exec, ["全年执行数" + unit, ex.executed ?? "—"]);
+    row(exec, ["全年预算数" + unit, grouped(ex.budget)]);
+    row(exec, ["全年执行数" + unit, grouped(ex.executed)]);
     row(exec, ["预算执行率", percent(ex.rate)]);
     row(exec, ["执行率得分", ex.score === null || ex.score === undefined ? "—（按指标计分）" : ex.score + " / " + ex.weight]);
 
