@@ -13,7 +13,7 @@ from oneform_sample import write_one_sheet_form
 from selfeval_xl.api import report, score
 from selfeval_xl.cli.app import main
 from selfeval_xl.write import example as EX
-from workbooks import edit, template_copy
+from workbooks import edit, indicator_cells, row_where, template_copy
 
 SECTIONS = ("一、部门基本情况", "二、自评工作开展情况", "三、部门整体支出绩效目标实现情况及指标分析",
             "四、评价结论和评价等级", "五、存在的问题及改进措施", "六、评价工作组人员名单及签字")
@@ -160,11 +160,9 @@ def test_qualitative_problem_reads_as_a_sentence(tmp_path: Path) -> None:
     filled = template_copy(tmp_path, "示例.xlsx")
     wb = openpyxl.load_workbook(filled)
     ws = wb["绩效指标"]
-    header = next(r for r in range(1, 10) if any(c.value == "实际完成值" for c in ws[r]))
-    actual = next(c.column_letter for c in ws[header] if c.value == "实际完成值")
-    score_col = next(c.column_letter for c in ws[header] if c.value == "自评得分")
-    reason = next(c.column_letter for c in ws[header] if c.value == "偏差原因分析及改进措施")
-    row = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{actual}{r}"].value == "达成年度指标")
+    header, col = indicator_cells(ws, "实际完成值", "自评得分", "偏差原因分析及改进措施")
+    actual, score_col, reason = col["实际完成值"], col["自评得分"], col["偏差原因分析及改进措施"]
+    row = row_where(ws, header, actual, "达成年度指标")
     ws[f"{actual}{row}"] = "部分达成年度指标并具有一定效果"
     ws[f"{score_col}{row}"] = 6
     ws[f"{reason}{row}"] = "两名干部考核基本合格；加强日常考核"
@@ -181,13 +179,11 @@ def test_form_sheet_total_weight_is_the_filled_weights(tmp_path: Path) -> None:
     filled = template_copy(tmp_path, "示例.xlsx")
     wb = openpyxl.load_workbook(filled)
     ws = wb["绩效指标"]
-    header = next(r for r in range(1, 10) if any(c.value == "分值" for c in ws[r]))
-    weight = next(c.column_letter for c in ws[header] if c.value == "分值")
-    name = next(c.column_letter for c in ws[header] if c.value == "三级指标")
-    row = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{name}{r}"].value == "日常工作完成率")
+    header, col = indicator_cells(ws, "分值", "三级指标", "实际完成值")
+    weight, name, actual = col["分值"], col["三级指标"], col["实际完成值"]
+    row = row_where(ws, header, name, "日常工作完成率")
     ws[f"{weight}{row}"] = 3  # 4 → 3: the weights now total 89 + execution 10 = 99
-    actual = next(c.column_letter for c in ws[header] if c.value == "实际完成值")
-    qual = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{actual}{r}"].value == "达成年度指标")
+    qual = row_where(ws, header, actual, "达成年度指标")
     ws[f"{actual}{qual}"] = "部分达成年度指标并具有一定效果"
     wb.save(filled)
     out = tmp_path / "自评表.xlsx"

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from selfeval_xl.api import score
-from workbooks import edit, template_copy
+from workbooks import edit, indicator_cells, row_where, template_copy
 
 
 def indicator_rows(path: Path) -> tuple[openpyxl.Workbook, list[tuple], list[str | None]]:
@@ -50,10 +50,9 @@ def test_self_score_and_difference_shown(tmp_path: Path) -> None:
     filled = template_copy(tmp_path)
     wb = openpyxl.load_workbook(filled)
     ws = wb["绩效指标"]
-    header = next(r for r in range(1, 10) if any(c.value == "自评得分" for c in ws[r]))
-    score_col = next(c.column_letter for c in ws[header] if c.value == "自评得分")
-    name_col = next(c.column_letter for c in ws[header] if c.value == "三级指标")
-    target_row = next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{name_col}{r}"].value == "上访劝返率")
+    header, col = indicator_cells(ws, "自评得分", "三级指标")
+    score_col = col["自评得分"]
+    target_row = row_where(ws, header, col["三级指标"], "上访劝返率")
     edit(filled, {"绩效指标": {f"{score_col}{target_row}": 14}})
     scored = tmp_path / "scored.xlsx"
     score(filled, scored)

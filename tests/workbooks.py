@@ -51,3 +51,14 @@ def edit(path: Path, changes: dict[str, dict[str, object]], out: Path | None = N
     target = out or path
     wb.save(target)
     return target
+
+
+def indicator_cells(ws, *labels: str) -> tuple[int, dict[str, str]]:
+    """(header row, {label: column letter}) of the 绩效指标 sheet's header, found by its labels."""
+    header = next(r for r in range(1, 10) if any(c.value == labels[0] for c in ws[r]))
+    return header, {label: next(c.column_letter for c in ws[header] if c.value == label) for label in labels}
+
+
+def row_where(ws, header: int, column: str, value: object) -> int:
+    """The first row under the header whose cell in `column` holds `value`."""
+    return next(r for r in range(header + 1, ws.max_row + 1) if ws[f"{column}{r}"].value == value)
