@@ -558,6 +558,8 @@ EVERY_KIND = [
 @example(filling=([(("绩效指标", "J5"), Raw(t="str", f="J4", v=""))], None))
 # found by a random seed: a full score on weight 1.875 rounded half-up to 1.88, above its weight
 @example(filling=([(("绩效指标", "K16"), 1.875)], None))
+# found by a random seed: a CR in a level quoted on 评分汇总 came back from the XML as LF (verify: changed)
+@example(filling=([(("绩效指标", "C4"), "0\r0")], None))
 def test_any_input_cells_are_answered_never_crash(filling) -> None:
     pairs, wipe = filling
     cells = dict(pairs)

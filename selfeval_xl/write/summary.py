@@ -59,6 +59,9 @@ class SheetModel:
         # a cell holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads
         # back is what was recorded).
         if isinstance(value, str):
+            # XML reads a raw CR in text back as LF: a message quoting a cell's "0\r0" would then read
+            # differently from what the record holds (verify: changed), so line ends are LF here.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = shortened(clean(without_surrogates(value)), CELL_LIMIT)
         elif isinstance(value, Decimal):
             value = excel_number(str(value))
