@@ -79,6 +79,14 @@ def shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + ELLIPSIS
 
 
+def with_unit(text: str, unit: str) -> str:
+    """A number as typed with its 计量单位: 95 with % reads 95%; a text that already ends in its unit, or
+    in a word (95%以上, 达成年度指标), stays as it is."""
+    if not unit or not text or text.endswith(unit) or not text[-1].isdigit():
+        return text
+    return text + unit
+
+
 def quoted(text: str, limit: int = QUOTE_LIMIT) -> str:
     """A cell's text as a message quotes it: the first `limit` characters and "…" when longer, so a
     32,767-character cell never makes a 32,767-character message."""

@@ -12,7 +12,7 @@ import re
 from collections import OrderedDict
 from decimal import Decimal
 
-from selfeval_xl.formatting import money, percent, score_text, shortened, weight_text
+from selfeval_xl.formatting import money, percent, score_text, shortened, weight_text, with_unit
 from selfeval_xl.model import Cell, IndicatorResult, LineResult, Result
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.rules.profiles import Profile
@@ -210,15 +210,15 @@ def target_text(ind: IndicatorResult) -> str:
         written = parse_text_date(ind.target, None)
     has_op = isinstance(written, (Quantity, DateValue)) and written.op is not None
     op = "" if ind.qualitative or has_op or not ind.operator else ("＝" if ind.operator == "=" else ind.operator)
-    return op + ind.target + _unit_suffix(ind, ind.target)
+    return op + with_unit(ind.target, _unit(ind))
 
 
 def actual_text(ind: IndicatorResult) -> str:
-    return ind.actual + _unit_suffix(ind, ind.actual)
+    return with_unit(ind.actual, _unit(ind))
 
 
-def _unit_suffix(ind: IndicatorResult, text: str) -> str:
-    return ind.unit if ind.unit and not ind.qualitative and not text.endswith(ind.unit) else ""
+def _unit(ind: IndicatorResult) -> str:
+    return "" if ind.qualitative else ind.unit
 
 
 def _cause(reason: str) -> str:

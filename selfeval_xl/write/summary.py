@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
-from selfeval_xl.formatting import CELL_LIMIT, shortened, without_surrogates
+from selfeval_xl.formatting import CELL_LIMIT, shortened, with_unit, without_surrogates
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.model import Result
 from selfeval_xl.read.package import clean
@@ -201,8 +201,8 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
         if ind.cell:
             m.links.append((f"B{row}", location(ind.sheet, ind.cell), f"跳转到 {ind.sheet}!{ind.cell}"))
         m.put(row, 3, ind.weight if ind.weight is not None else "—", "score")
-        m.put(row, 4, shortened(_with_unit(ind.target, ind.unit), TABLE_TEXT_LIMIT), "text")
-        m.put(row, 5, shortened(_with_unit(ind.actual, ind.unit), TABLE_TEXT_LIMIT), "text")
+        m.put(row, 4, shortened(with_unit(ind.target, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT), "text")
+        m.put(row, 5, shortened(with_unit(ind.actual, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT), "text")
         m.put(row, 6, ind.score if ind.score is not None else "不计分", "score")
         m.put(row, 7, ind.self_score if ind.self_score is not None else "—", "score")
         if ind.self_score is not None and ind.score is not None:
@@ -211,13 +211,6 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
             m.put(row, 8, "—", "text")
     m.widths.setdefault(7, 11)
     m.widths.setdefault(8, 12)
-
-
-def _with_unit(text: str, unit: str) -> str:
-    """95 with 计量单位 % reads 95%; a text that carries its unit already stays as it is."""
-    if not text or not unit or text.endswith(unit):
-        return text
-    return f"{text}{unit}" if text[-1].isdigit() else text
 
 
 def add_record(model: SheetModel, chunks: list[str]) -> None:
