@@ -50,8 +50,10 @@ def test_edited_summary_total_is_reported(scored: Path, tmp_path: Path) -> None:
     wb.save(tmp_path / "改总分.xlsx")
     v = verify(tmp_path / "改总分.xlsx")
     assert v.changes == ()
+    # compared with the summary the tool writes for the recomputed result (98.40 and 39.17), not with the record
     assert [(m.item, m.recorded, m.current) for m in v.mismatches] == [
-        (f"评分汇总!{ref}", "98.4", "99.5"), (f"评分汇总!{level}", "39.17", "40")]
+        (f"评分汇总!{ref}", None, "显示为“99.5”，按现有数据重算应为“98.4”"),
+        (f"评分汇总!{level}", None, "显示为“40”，按现有数据重算应为“39.17”")]
 
 
 def test_never_scored_is_exit_1(tmp_path: Path) -> None:
