@@ -19,10 +19,19 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
-from selfeval_xl.read.reader import Reading, paused_gc, read
+from selfeval_xl.read.reader import Reading, open_workbook, paused_gc, read
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, load_profile
-from selfeval_xl.write.atomic import TEMP_PREFIX, refuse_folder, write_atomically
+from selfeval_xl.write.atomic import (
+    TEMP_PREFIX,
+    package_text,
+    refuse_existing,
+    refuse_folder,
+    refuse_input,
+    same_file,
+    write_atomically,
+)
+from selfeval_xl.write.record import FINGERPRINT_NAME
 
 if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.rollup import Rollup
@@ -79,14 +88,17 @@ def _not_xls(target: Path, what: str, why: str = "") -> None:
                           f"请把 -o 的 {target.name} 改为 {target.stem}.xlsx。")
 
 
-def score(path: str | Path, output: str | Path | None = None, profile: Profile | str | None = None) -> Scored:
+def score(path: str | Path, output: str | Path | None = None, profile: Profile | str | None = None, *,
+          overwrite: bool = False) -> Scored:
     """Evaluate and write the scored copy: a new file, but for a scored copy scored again under its own
-    name, which is replaced (its summary sheet and marks are the tool's own; the inputs stay as they are)."""
+    name, which is replaced (its summary sheet and marks are the tool's own; the inputs stay as they are).
+    An existing file that is not a scored copy is refused unless `overwrite`; the input, always."""
     from selfeval_xl.write.scored_copy import write_scored  # lxml's package edit: not needed by check
     source = Path(path)
     if output is not None:
         refuse_folder(Path(output), default_output(source).name)
         _not_xls(Path(output), "评分副本", "（.xls 工作簿的评分副本也是 .xlsx）")
+        _refuse_score_target(Path(output), source, None, overwrite)  # said before the workbook is read
     reading, result = evaluate_reading(source, profile)
     rescored = SHEET_SUMMARY in reading.workbook.sheet_names
     target = Path(output) if output is not None else default_output(source, rescored)
@@ -99,19 +111,39 @@ def score(path: str | Path, output: str | Path | None = None, profile: Profile |
                 raise OutputError(f"{source.name} 的评分副本只能保存为 .xlsx（只保留单元格的值，不能含宏）："
                                   f"请把 -o 的 {target.name} 改为 {target.stem}.xlsx。")
             target = target.with_suffix(".xlsx")
+    _refuse_score_target(target, source, rescored, overwrite)
     with paused_gc():
-        if rescored and _same_file(target, source):
+        if rescored and same_file(target, source):
             _replace_scored_copy(reading, result, target)
         else:
             write_scored(reading, result, target)
     return Scored(result, target, note, reading.columns, rescored)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
+def is_scored_copy(path: Path) -> bool:
+    """A scored copy the tool wrote: its workbook part names the fingerprint (read without the workbook),
+    or, for a copy made from a legacy workbook's values (no defined names), 评分汇总 holds the record."""
+    names = package_text(path, "xl/workbook.xml")
+    if re.search(rf'<definedName\b[^>]*\bname="{FINGERPRINT_NAME}"', names):
+        return True
+    if f'name="{SHEET_SUMMARY}"' not in names:
         return False
+    from selfeval_xl.county.verify import read_record
+    try:
+        return read_record(open_workbook(path)) is not None
+    except SelfevalError:
+        return False
+
+
+def _refuse_score_target(target: Path, source: Path, rescored: bool | None, overwrite: bool) -> None:
+    """The scored copy replaces only a scored copy: the input itself when it is one (`rescored`; None:
+    not known yet), another scored copy, or, with `overwrite`, any file but the input."""
+    if same_file(target, source):
+        if rescored is False:
+            refuse_input(target, [source], "评分副本总是另存为新文件")
+        return
+    if not overwrite and not is_scored_copy(target):
+        refuse_existing(target, "它不是本工具写出的评分副本，可能是单位填好的自评表")
 
 
 def _replace_scored_copy(reading: Reading, result: Result, target: Path) -> None:
@@ -166,13 +198,14 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
            targets: Iterable[str | Path] = (), workers: int | None = None,
            progress: Callable[[int], Callable[[int], None] | None] | None = None, *,
            file_timeout: float = 60.0, memory_limit: int | None = 2 * 1024 ** 3,
-           profile: Profile | str | None = None) -> Rollup:
+           profile: Profile | str | None = None, overwrite: bool = False) -> Rollup:
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
 
     `progress(total)` may return a callback that is called with 1 for every workbook read. Each file
     is read in a worker process for at most `file_timeout` seconds and `memory_limit` bytes; a file
     past either limit, or one that cannot be read, is a row that says why. With `profile` (the
-    county's rules) every unit is scored by it, and a unit whose workbook named another is flagged."""
+    county's rules) every unit is scored by it, and a unit whose workbook named another is flagged.
+    An output replaces only the tool's own earlier rollup (with `overwrite`, any file but an input)."""
     from selfeval_xl.county import rollup as county_rollup  # pandas: only the rollup needs it
     from selfeval_xl.county.rollup_output import write_csv, write_xlsx
     out = Path(output) if output else None
@@ -180,7 +213,11 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
         refuse_folder(out, "汇总.xlsx")
     if csv:
         refuse_folder(Path(csv), "汇总.csv")
-    files = county_rollup.collect(paths, exclude=out)
+    own = out is not None and is_own_rollup(out)
+    files = county_rollup.collect(paths, exclude=out if own else None)  # an earlier rollup in the inbox is no unit
+    targets = list(targets)
+    declared = county_rollup.collect(targets) if targets else []
+    _refuse_rollup_targets(out, Path(csv) if csv else None, [e.path for e in files + declared], own, overwrite)
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
@@ -188,8 +225,7 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     step = progress(len(files)) if progress is not None else None
     rows = county_rollup.summarize_all(files, step, workers, file_timeout=file_timeout, memory_limit=memory_limit,
                                        task=task)
-    targets = list(targets)
-    approved = (county_rollup.summarize_all(county_rollup.collect(targets), None, workers, file_timeout=file_timeout,
+    approved = (county_rollup.summarize_all(declared, None, workers, file_timeout=file_timeout,
                                             memory_limit=memory_limit, task=task) if targets else None)
     result = county_rollup.build(rows, approved)
     if out is not None:
@@ -199,10 +235,51 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     return result
 
 
-def report(path: str | Path, output: str | Path, form_sheet: bool = False) -> Result:
-    """Draft the 自评报告 (.docx), or with form_sheet the one-sheet 自评表 (.xlsx, or .pdf through LibreOffice)."""
+def is_own_rollup(path: Path) -> bool:
+    """A rollup workbook the tool wrote: it carries the rollup writer's document property."""
+    from selfeval_xl.county.rollup_output import ROLLUP_MARK
+    return f'name="{ROLLUP_MARK}"' in package_text(path, "docProps/custom.xml")
+
+
+def is_own_csv(path: Path) -> bool:
+    """A rollup CSV the tool wrote: a UTF-8 BOM, then a header row holding every fixed column's label."""
+    from selfeval_xl.county.rollup import COLUMNS
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return False
+    if not head.startswith(b"\xef\xbb\xbf"):
+        return False
+    labels = set(head[3:].decode("utf-8", errors="replace").splitlines()[0].split(",")) if head[3:] else set()
+    return all(label in labels for _, label in COLUMNS)
+
+
+def _refuse_rollup_targets(out: Path | None, csv: Path | None, sources: list[Path], own: bool,
+                           overwrite: bool) -> None:
+    """Every file the run reads (the units' and the targets' workbooks) is never an output; an existing
+    output the tool did not write is kept unless `overwrite`."""
+    if out is not None and csv is not None and same_file(out, csv):
+        raise OutputError(f"-o 和 --csv 指向同一个文件（{out.name}）：请给汇总表和 CSV 各起一个文件名。")
+    if out is not None:
+        refuse_input(out, sources, "汇总表不能写在要汇总的工作簿上")
+        if not overwrite and not own:
+            refuse_existing(out, "它不是本工具写出的汇总表，可能是单位的自评表")
+    if csv is not None:
+        refuse_input(csv, sources, "汇总 CSV 不能写在要汇总的工作簿上", "--csv")
+        if not overwrite and not is_own_csv(csv):
+            refuse_existing(csv, "它不是本工具写出的汇总 CSV", "--csv")
+
+
+def report(path: str | Path, output: str | Path, form_sheet: bool = False, *, overwrite: bool = False) -> Result:
+    """Draft the 自评报告 (.docx), or with form_sheet the one-sheet 自评表 (.xlsx, or .pdf through LibreOffice).
+    An existing output is refused unless `overwrite` (a draft may hold hours of a person's writing); the
+    input, always."""
     source, target = Path(path), Path(output)
     refuse_folder(target, "自评表.xlsx" if form_sheet else "自评报告.docx")
+    refuse_input(target, [source], "报告和自评表总是另存为新文件")
+    if not overwrite:
+        refuse_existing(target, "它可能是已经填好、盖过章的自评表" if form_sheet else "它可能是已经改写过的报告草稿")
     reading, result = evaluate_reading(source)
     if not form_sheet:
         from selfeval_xl.report.docx import write_docx  # python-docx: only the report needs it

@@ -136,14 +136,19 @@ def template(form: str | None, profile: str | None, example: bool, output: str, 
     echo(f"已生成模板：{written}（{'示例，总分 ' + str(result.total) if example else '空白'}{added}）")
 
 
+def _force_option(what: str) -> Callable:
+    return click.option("--force", is_flag=True,
+                        help=f"输出文件已存在、但不是本工具写出的{what}，也覆盖它（不加时不覆盖；输入文件任何时候都不覆盖）。")
+
+
 def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool,
-                explain: bool = False) -> None:
+                explain: bool = False, force: bool = False) -> None:
     from selfeval_xl.api import check as check_file
     from selfeval_xl.api import score
     from selfeval_xl.cli.render import columns_json, columns_text, result_text
     note, rescored = "", False
     if write:
-        scored = score(file, output, profile)
+        scored = score(file, output, profile, overwrite=force)
         result, target, note, columns = scored.result, scored.output, scored.note, scored.columns
         rescored = scored.rescored
     else:
@@ -175,12 +180,13 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
 @click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
               help="评分副本的路径（默认：<文件名>.scored.xlsx，与输入同目录；输入本身是 *.scored.xlsx "
                    "评分副本时，原地重新评分）。")
+@_force_option("评分副本")
 @_profile_option
 @_json_option
 @guarded
-def score(file: str, output: str | None, profile: str | None, as_json: bool) -> None:
+def score(file: str, output: str | None, force: bool, profile: str | None, as_json: bool) -> None:
     """重算评分、校验，并写出带“评分汇总”的评分副本。"""
-    _score_like(file, profile, as_json, output, write=True)
+    _score_like(file, profile, as_json, output, write=True, force=force)
 
 
 @main.command()
@@ -222,10 +228,11 @@ def verify(file: str, as_json: bool) -> None:
               metavar="SECONDS", help="每个文件最多读取的秒数（默认 60）；超时的文件占一行并写明原因。")
 @click.option("--profile", "profile", metavar="NAME|FILE",
               help="县里的评价口径：每个单位都按它重算（不论工作簿填的是什么），所填口径不同的单位标出。")
+@_force_option("汇总表或汇总 CSV")
 @_json_option
 @guarded
 def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...],
-           file_timeout: float, profile: str | None, as_json: bool) -> None:
+           file_timeout: float, profile: str | None, force: bool, as_json: bool) -> None:
     """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
     from selfeval_xl.api import rollup as run_rollup
     from selfeval_xl.errors import SelfevalError
@@ -234,7 +241,7 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
     from selfeval_xl.cli.progress import rollup_progress
     with rollup_progress() as progress:
         result = run_rollup(paths, output=output, csv=csv_path, targets=targets, progress=progress,
-                            file_timeout=file_timeout, profile=profile)
+                            file_timeout=file_timeout, profile=profile, overwrite=force)
     if as_json:
         _emit_json(result.to_json())
     else:
@@ -256,11 +263,13 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
 @click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE",
               help="报告（.docx）；与 --form-sheet 一起时为自评表（.xlsx，或经 LibreOffice 生成 .pdf）。")
 @click.option("--form-sheet", is_flag=True, help="生成可打印盖章的一页式自评表，而不是报告。")
+@click.option("--force", is_flag=True,
+              help="输出文件已存在时覆盖它（不加时不覆盖，以免冲掉已改写的报告草稿；输入文件任何时候都不覆盖）。")
 @guarded
-def report(file: str, output: str, form_sheet: bool) -> None:
+def report(file: str, output: str, form_sheet: bool, force: bool) -> None:
     """根据工作簿起草自评报告（或一页式自评表）。"""
     from selfeval_xl.api import report as make_report
-    result = make_report(file, output, form_sheet=form_sheet)
+    result = make_report(file, output, form_sheet=form_sheet, overwrite=force)
     note = "" if result.valid else f"（自评表有 {len(result.errors)} 处错误，文中得分为暂评）"
     echo(f"已生成{'自评表' if form_sheet else '报告草稿'}：{output}{note}")
 

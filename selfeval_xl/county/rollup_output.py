@@ -18,6 +18,9 @@ from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+# The custom document property that says "this is a rollup selfeval-xl wrote": a later `rollup -o` may
+# replace such a file, never another workbook (a document property: a LibreOffice re-save keeps it).
+ROLLUP_MARK = "selfeval_rollup"
 
 
 def csv_cell(value: object) -> object:
@@ -51,6 +54,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     out = io.BytesIO()
     wb = new_workbook(out)
     wb.set_properties({"title": "预算绩效自评汇总", "author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})
+    wb.set_custom_property(ROLLUP_MARK, "selfeval-xl")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
     num = wb.add_format({"num_format": "0.00", "border": 1})
     pct = wb.add_format({"num_format": "0.00%", "border": 1})
