@@ -224,3 +224,19 @@ def test_report_form_sheet_refuses_a_workbook_and_its_input(units: tuple[Path, P
     assert result.stderr == ("错误：输出文件不能与输入文件相同（别名.docx 就是输入的 单位1.xlsx）："
                              "报告和自评表总是另存为新文件，请换一个输出路径（-o）。\n")
     assert (digest(first), digest(second)) == before
+
+
+def test_rollup_refuses_a_declared_targets_workbook_and_one_file_for_both_outputs(inbox: Path,
+                                                                                    tmp_path: Path) -> None:
+    declared = template_copy(tmp_path, "年初.xlsx")  # the year's declared targets, outside the inbox
+    before = digest(declared)
+    result = run("rollup", str(inbox), "--targets", str(declared), "-o", str(declared), "--force")
+    assert result.exit_code == 2
+    assert result.stderr == ("错误：输出文件不能与输入文件相同（年初.xlsx）："
+                             "汇总表不能写在要汇总的工作簿上，请换一个输出路径（-o）。\n")
+    assert digest(declared) == before
+    both = tmp_path / "汇总.xlsx"
+    result = run("rollup", str(inbox), "-o", str(both), "--csv", str(both))
+    assert result.exit_code == 2
+    assert result.stderr == "错误：-o 和 --csv 指向同一个文件（汇总.xlsx）：请给汇总表和 CSV 各起一个文件名。\n"
+    assert not both.exists()
