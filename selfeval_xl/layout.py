@@ -28,6 +28,9 @@ class Column:
     synonyms: tuple[str, ...] = ()
     width: int = 12
     required: bool = False
+    # Bare words a form may print beside a more specific label of the same meaning (权重 beside 分值,
+    # 完成值 beside 单项指标实际完成值): read only where no other label of this column stands.
+    generic: tuple[str, ...] = ()
 
     def matches(self, header: object) -> bool:
         key = label_key(header)
@@ -36,7 +39,13 @@ class Column:
     @functools.cached_property
     def keys(self) -> frozenset[str]:
         # compared as printed labels are (published-forms.md §1): 全年预算数（A） is 全年预算数
-        return frozenset(label_key(x) for x in (self.label, *self.synonyms))
+        return frozenset(label_key(x) for x in (self.label, *self.synonyms, *self.generic))
+
+    def rank(self, key: str) -> int:
+        """How specific a label key is for this column: 0 its own label, 1 a synonym, 2 a bare word."""
+        if key == label_key(self.label):
+            return 0
+        return 2 if key in {label_key(x) for x in self.generic} else 1
 
 
 BUDGET_COLUMNS = (
@@ -59,13 +68,16 @@ INDICATOR_COLUMNS = (
     Column("level2", "二级指标", (), 18),
     Column("name", "三级指标", ("指标名称",), 28, required=True),
     Column("nature", "指标性质", ("指标类型",), 10),
-    Column("operator", "比较方式", ("计算符号",), 10),
-    Column("target", "年度指标值", ("年度指标值（A）", "指标值", "指标值（A）", "目标值", "年初目标值",
-                                 "年初指标值"), 14, required=True),
+    # The words of the provinces' system exports (预期指标值, 单项指标实际完成值, 符号 …) are synonyms
+    # too (docs/workbook.md §4).
+    Column("operator", "比较方式", ("计算符号", "比较符", "运算符"), 10, generic=("符号",)),
+    Column("target", "年度指标值", ("年度指标值（A）", "指标值（A）", "年初目标值", "年初指标值", "预期指标值",
+                                 "指标值（预期）", "年度目标值"), 14, required=True, generic=("指标值", "目标值")),
     Column("unit", "计量单位", ("度量单位", "单位"), 10),
-    Column("actual", "实际完成值", ("实际完成值（B）", "完成值", "全年实际值（B）", "实际值", "全年实际值",
-                                 "全年完成值", "实际完成情况"), 16, required=True),
-    Column("weight", "分值", ("权重", "参考分值", "指标权重", "权重（分）", "指标分值"), 8, required=True),
+    Column("actual", "实际完成值", ("实际完成值（B）", "全年实际值（B）", "全年实际值", "全年完成值", "实际完成情况",
+                                 "单项指标实际完成值"), 16, required=True, generic=("完成值", "实际值")),
+    Column("weight", "分值", ("参考分值", "指标权重", "权重（分）", "指标分值", "权重分"), 8, required=True,
+           generic=("权重",)),
     Column("self_score", "自评得分", ("得分", "指标得分", "自评分"), 10),
     Column("reason", "偏差原因分析及改进措施", ("偏差原因", "未完成原因分析", "未完成原因分析及改进措施",
                                          "未完成原因及拟采取的改进措施", "偏差原因分析", "未完成原因及改进措施",
@@ -104,7 +116,7 @@ BLOCK_STARTS = ("年度总体目标", "年度总体目标完成情况", "总体�
                 "总分")
 GOAL_HEADINGS = ("预期目标", "实际完成情况")
 # The row or header holding the typed total (§13).
-TOTAL_SCORE_NAMES = ("总分", "自评总分", "合计得分", "自评得分合计")
+TOTAL_SCORE_NAMES = ("总分", "自评总分", "合计得分", "自评得分合计", "项目总得分", "总得分")
 SUBTOTAL_SUFFIX = "小计"
 
 NATURES = ("定量", "定性")

@@ -52,7 +52,7 @@ MESSAGES = [
         id="WEIGHT_INVALID"),
     pytest.param(
         "LEVEL_UNKNOWN", lambda: make_input(row(0, level1="其他指标")), HEBEI, INDICATOR_SHEET, "C4",
-        "一级指标“其他指标”不是产出指标、效益指标、满意度指标（或成本指标）之一：请从下拉列表中选择。",
+        "一级指标“其他指标”不是产出指标、效益指标、满意度指标（或成本指标、效果指标）之一：请从下拉列表中选择。",
         id="LEVEL_UNKNOWN"),
     pytest.param(
         "LEVELS_ABSENT", levels_absent_input, HEBEI, INDICATOR_SHEET, "E3",

@@ -291,7 +291,7 @@ def test_profiles_show_describes_one_profile() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("sichuan-project：四川省项目支出绩效自评口径")
     assert "  表样：项目支出" in lines
-    assert "  一级指标：产出指标、效益指标、满意度指标（或成本指标）" in lines
+    assert "  一级指标：产出指标、效益指标、满意度指标（或成本指标、效果指标）" in lines
     assert "  分值：产出指标、效益指标、满意度指标合计90分自由分配、预算执行率10分" in lines
     assert "  执行率：按比例计分：10分×执行率（不超过100%）" in lines
     assert "  执行率低于 90% 且没写原因说明：报问题" in lines

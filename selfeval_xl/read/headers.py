@@ -16,7 +16,7 @@ from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter, coord
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
-from selfeval_xl.vocabulary import label_key, read_label
+from selfeval_xl.vocabulary import normalize_label, read_label
 
 HEADER_SCAN_ROWS = 40
 NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|\([一二三四五六七八九十\d]+\)|其中[:：]?)+")
@@ -88,7 +88,7 @@ def _by_label(columns: tuple[L.Column, ...], extra: tuple[L.Column, ...]) -> dic
 class _Label:
     col: int
     column: L.Column
-    rank: int  # 0 the column's own label, 1 a synonym
+    rank: int  # 0 the column's own label, 1 a synonym, 2 a bare word (Column.generic)
     printed: str
 
 
@@ -98,8 +98,8 @@ def _labels_on(grid: Grid, row: int, lookup: dict[str, L.Column]) -> dict[int, _
         value = grid.value(row, col)
         key = header_label(value)
         column = lookup.get(key) if key else None
-        if column is not None and isinstance(value, str):
-            found[col] = _Label(col, column, 0 if key == label_key(column.label) else 1, value.strip())
+        if column is not None and key and isinstance(value, str):
+            found[col] = _Label(col, column, column.rank(key), value.strip())
     return found
 
 
@@ -280,3 +280,30 @@ def report_columns(name: str, table: Table, layout: tuple[L.Column, ...],
             meaning, why = other or meaning, f"{why}；{note}"
         reports.append(ColumnReport(name, table.sheet, m.letter, m.cell, m.label, meaning, why))
     return reports
+
+
+# --- the 其中 cell beside a money block's line names (docs/workbook.md §8) ---------------------------
+
+_QIZHONG = ("其中", "其中:", "其中：")
+
+
+def _is_qizhong(value: object) -> bool:
+    return isinstance(value, str) and normalize_label(value) in _QIZHONG
+
+
+def names_beside_qizhong(grid: Grid, name_col: int | None, avoid: set[int]) -> dict[int, int]:
+    """Row → the column holding a line's name, for the rows whose name cell is a cell reading only
+    其中 (merged down several lines or not): the name is the text just right of it. A cell whose
+    right neighbour is an amount column (`avoid`) is left alone: there is no name to take there."""
+    beside: dict[int, int] = {}
+    if name_col is None:
+        return beside
+    for r1, c1, r2, c2 in grid.merges:
+        if c1 <= name_col <= c2 and c2 + 1 not in avoid and _is_qizhong(grid.value(r1, c1)):
+            for row in range(r1, min(r2, grid.max_row) + 1):
+                beside[row] = c2 + 1
+    if name_col + 1 not in avoid:
+        for (row, col), raw in grid.cells.items():
+            if col == name_col and row not in beside and _is_qizhong(raw.value):
+                beside[row] = name_col + 1
+    return beside

@@ -14,7 +14,7 @@ from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
-from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table
+from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table, names_beside_qizhong
 from selfeval_xl.read.limits import MAX_FORMULA_STEPS
 from selfeval_xl.vocabulary import brings_outside_data, fold, label_key, normalize_label, read_label
 
@@ -188,8 +188,11 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     current_group: str | None = None
     seen_line = False
     closed = False
+    # issue 23: a 其中 cell merged beside the names is no name (docs/workbook.md §8); rule in headers.py
+    beside = names_beside_qizhong(grid, cols.get("name"), {cols[k] for k in ("initial", "budget", "executed")
+                                                           if k in cols})
     for row in grid.rows(table.last_header_row + 1, stop_row):
-        cells = {key: read_cell(grid, row, cols.get(key))
+        cells = {key: read_cell(grid, row, beside.get(row, cols.get(key)) if key == "name" else cols.get(key))
                  for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
         printed_weight = read_cell(grid, row, cols["weight"]) if "weight" in cols else None
         name_key = line_key(cells["name"].text)
