@@ -16,8 +16,9 @@ from selfeval_xl.vocabulary import is_instruction, label_key, normalize_label, p
 
 _SKIP_INDICATOR_ROW = {label_key(x) for x in ("合计", "总计", "小计", "栏次", *L.TOTAL_SCORE_NAMES)}
 _SKIP_LONGEST = 16  # 自评得分合计（分）： with room: a longer label cell is an indicator's name
-# 指标1 … 指标N, or only dots and ellipses: the lines a published form prints for the filler.
-_PLACEHOLDER_NAME = re.compile(r"^(?:指标\d+[:：]?|[.。…·．、]+)$")
+# 指标1 … 指标N (指标１ folds to it), or only dots, ellipses or dashes: the lines a published form
+# prints for the filler (docs/workbook.md §8).
+_PLACEHOLDER_NAME = re.compile(r"^(?:指标\d+[:：]?|[.。…·．、]+|[-—―－_]+)$")
 NOT_APPLICABLE = frozenset({"/", "\\", "—", "——", "―", "-", "--", "－", "无", "不适用"})
 _NO_WEIGHT = frozenset({"", "/", "-", "—", "0"})
 _INDICATOR_KEYS = ("area", "level1", "level2", "name", "target", "target_adjusted", "unit", "actual", "weight",
@@ -101,23 +102,39 @@ def _no_weight(cell: Cell) -> bool:
     return normalize_label(cell.text) in _NO_WEIGHT
 
 
+def _no_score(cell: Cell) -> bool:
+    # a printed form's 得分 formula shows 0 on its empty lines: that is no score anybody typed
+    return cell.blank or (isinstance(cell.value, Decimal) and cell.value == 0)
+
+
+def _placeholder_name(name: str) -> bool:
+    return not name or bool(_PLACEHOLDER_NAME.match(name)) or name in NOT_APPLICABLE
+
+
 def _left_out(get: dict[str, Cell]) -> str | None:
-    """Why this row is no indicator: a printed placeholder or a not-applicable line (§3), else None."""
+    """Why this row is no indicator: a printed placeholder or a not-applicable line (docs/workbook.md
+    §8), else None."""
     weight = get["weight"].value
     if isinstance(weight, Decimal) and weight != 0:
         return None  # a row with a weight is an indicator, whatever else it lacks: decided at once
     name = normalize_label(get["name"].text)
     if all(get[k].blank for k in ("name", "target", "actual", "weight")) and not get["self_score"].blank:
         return "只填了得分，没有三级指标、年度指标值、实际完成值和分值"
-    if all(get[k].blank for k in ("target", "actual", "weight", "self_score")):
-        if not name:
-            return "表样空行：三级指标为空，未填年度指标值、实际完成值、分值和得分"
-        if _PLACEHOLDER_NAME.match(name):
-            return f"表样空行：三级指标为“{get['name'].text}”，未填年度指标值、实际完成值、分值和得分"
-        return None
+    empty = get["target"].blank and get["actual"].blank and _no_weight(get["weight"]) and _no_score(get["self_score"])
+    if empty and not name:
+        return "表样空行：三级指标为空，未填年度指标值、实际完成值、分值和得分"
+    if empty and _placeholder_name(name):
+        return f"表样空行：三级指标为“{get['name'].text}”，未填年度指标值、实际完成值、分值和得分"
+    if empty:
+        return None  # a named indicator with nothing filled in: VALUE_MISSING tells the filler
     target, actual = normalize_label(get["target"].text), normalize_label(get["actual"].text)
-    if target in NOT_APPLICABLE and actual in NOT_APPLICABLE and _no_weight(get["weight"]):
-        return f"不适用：年度指标值为“{get['target'].text}”，实际完成值为“{get['actual'].text}”，未设分值"
+    # both marked not applicable, or one marked and the other left empty: nothing was set to be met
+    marks = [v for v in (target, actual) if v]
+    if marks and all(v in NOT_APPLICABLE for v in marks) and _no_weight(get["weight"]) \
+            and _no_score(get["self_score"]):
+        said = [f"{label}为“{get[k].text}”" if get[k].text else f"{label}未填"
+                for k, label in (("target", "年度指标值"), ("actual", "实际完成值"))]
+        return f"不适用：{'，'.join(said)}，未设分值"
     return None
 
 
