@@ -5,6 +5,7 @@ the previous run's marks, so they never pile up."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 from collections import defaultdict
 
@@ -56,11 +57,51 @@ def unmark(edit: PackageEdit, marks: list[object]) -> None:
                     del index.cells[ref]
         _remove_notes(edit, part, root, [ref for ref, _ in items])
 
-def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, object]]:
+def _merge_origins(root: etree._Element) -> dict[tuple[int, int], str]:
+    """(row, column) of every cell hidden inside a merged range → the range's top-left cell, the only
+    one a reader sees (and can open a note on)."""
+    hidden: dict[tuple[int, int], str] = {}
+    merges = root.find(f"{M}mergeCells")
+    for merge in merges.iterfind(f"{M}mergeCell") if merges is not None else ():
+        first, _, last = (merge.get("ref") or "").partition(":")
+        try:
+            (r1, c1), (r2, c2) = split_coord(first), split_coord(last or first)
+        except ValueError:
+            continue
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
+            continue  # a whole-column merge: nobody flags a cell that far; keep the look-up small
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    hidden[(r, c)] = first.replace("$", "").upper()
+    return hidden
+
+
+def _visible_cells(edit: PackageEdit, findings: tuple[Finding, ...]) -> dict[tuple[str, str], list[Finding]]:
+    """Findings by the cell their mark goes on: a cell hidden in a merged range is marked on the range's
+    top-left cell (docs/workbook.md §7); the finding itself still names the cell it is about."""
     per_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    hidden: dict[str, dict[tuple[int, int], str]] = {}
     for f in findings:
-        if f.sheet and f.cell:
-            per_cell[(f.sheet, f.cell)].append(f)
+        if not (f.sheet and f.cell):
+            continue
+        ref = f.cell
+        if f.sheet not in hidden:
+            found = edit.sheet_tree(f.sheet)
+            hidden[f.sheet] = _merge_origins(found[1]) if found is not None else {}
+        with contextlib.suppress(ValueError):
+            ref = hidden[f.sheet].get(split_coord(ref), ref)
+        per_cell[(f.sheet, ref)].append(f)
+    return per_cell
+
+
+def _note_line(f: Finding, ref: str) -> str:
+    where = "" if f.cell == ref else f"（{f.cell}）"
+    return f"{'错误' if f.severity == 'error' else '警告'} {f.code}{where}：{f.message}"
+
+
+def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, object]]:
+    per_cell = _visible_cells(edit, findings)
     marks: list[dict[str, object]] = []
     notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
     fills = {sev: edit.styles.add_fill(color) for sev, color in MARK_FILLS.items()}
@@ -87,7 +128,7 @@ def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, obj
         cell.set("s", str(mark_style))
         marks.append({"sheet": sheet_name, "cell": ref, "style": int(original) if original is not None else None,
                       "mark_style": mark_style, "created": not existed})
-        text = "\n".join(f"{'错误' if f.severity == 'error' else '警告'} {f.code}：{f.message}" for f in items)
+        text = "\n".join(_note_line(f, ref) for f in items)
         notes[sheet_name].append((ref, text))
     for sheet_name, sheet_notes in notes.items():
         found = edit.sheet_tree(sheet_name)
