@@ -15,10 +15,11 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "〔"
 
 
 def fold(text: str) -> str:
-    """NFKC-fold full-width forms and unify the comparison signs people type."""
+    """NFKC-fold full-width forms and write every comparison glyph of SIGNS as its sign (═ → =, ＞＝ → ≥)."""
     text = unicodedata.normalize("NFKC", text)
-    return (text.replace("≧", "≥").replace("≦", "≤").replace(">=", "≥").replace("<=", "≤")
-            .replace("=>", "≥").replace("=<", "≤"))
+    if not _SIGN_CHARS.intersection(text):
+        return text
+    return _GLYPH_PATTERN.sub(lambda m: _GLYPH_MEANS[SPACES.sub("", m.group())], text)
 
 
 def normalize_label(text: object) -> str:
@@ -97,22 +98,76 @@ def is_empty_reason(text: str) -> bool:
     return normalize_label(text) in ("", "无", "/", "—", "－", "-", "——", "--", "\\")
 
 
-# --- operators -------------------------------------------------------------------------------
+# --- comparison signs (docs/rules.md §13.4) ---------------------------------------------------------
 
-OPERATOR_WORDS = {
-    GE: ("≥", ">", "大于等于", "大于或等于", "大于", "高于", "不少于", "不低于", "至少", "超过", "正向", "不小于",
-         "以上", "及以上"),
-    LE: ("≤", "<", "小于等于", "小于或等于", "小于", "低于", "不超过", "不高于", "不大于", "不多于", "反向",
-         "以下", "及以下", "以内", "之内", "控制在以内"),
-    EQ: ("=", "等于", "为", "达到", "达"),
-}
-# Inside a target the same words stand before the number (不低于95%) or after it (95%以上); the
-# direction words only ever fill the column, and 控制在 only ever precedes a number (控制在5%以内).
-SUFFIX_OPERATORS = {"及以上": GE, "以上": GE, "及以下": LE, "以下": LE, "以内": LE, "之内": LE, "内": LE}
-_COLUMN_ONLY = {"正向", "反向", "控制在以内"}
-PREFIX_OPERATORS = {word: op for op, words in OPERATOR_WORDS.items() for word in words
-                    if word not in _COLUMN_ONLY and word not in SUFFIX_OPERATORS} | {"控制在": LE}
-_WORD_TO_OP = {word: op for op, words in OPERATOR_WORDS.items() for word in words}
+GT, LT = ">", "<"
+# A strict > or < is scored as ≥ or ≤ (docs/rules.md §4.1): reaching the target meets it.
+SCORED_AS = {GE: GE, GT: GE, LE: LE, LT: LE, EQ: EQ}
+
+# Where a written sign is read: c the operator column, b before a number or a date, a after a number
+# (95%以上), d before a date only (不晚于6月底).
+COLUMN, BEFORE, AFTER, DATE = "c", "b", "a", "d"
+
+
+class Sign(NamedTuple):
+    written: str
+    means: str  # = ≥ ≤ > <
+    places: str
+
+
+def _signs(means: str, places: str, *written: str) -> tuple[Sign, ...]:
+    return tuple(Sign(w, means, places) for w in written)
+
+
+# Every way a comparison is printed or typed, and what it means: the one table fold(), the operator
+# column, the target's words, the date signs and the template's formulas derive from. A glyph (no
+# Chinese in it) is folded to its sign wherever it stands, spaces inside it allowed (> =).
+SIGNS: tuple[Sign, ...] = (
+    *_signs(EQ, "cb", "=", "＝", "═", "==", "＝＝", "﹦"),
+    *_signs(GE, "cb", "≥", "≧", "⩾", "≥=", "≧=", ">=", ">＝", "＞=", "＞＝", "=>", "≮"),
+    *_signs(LE, "cb", "≤", "≦", "⩽", "≤=", "≦=", "<=", "<＝", "＜=", "＜＝", "=<", "≯"),
+    *_signs(GT, "cb", ">", "＞", "﹥"),
+    *_signs(LT, "cb", "<", "＜", "﹤"),
+    *_signs(EQ, "cb", "等于", "为", "达到", "达"),
+    *_signs(GE, "cb", "大于等于", "大于或等于", "不低于", "不少于", "不小于", "至少", "最少"),
+    *_signs(LE, "cb", "小于等于", "小于或等于", "不高于", "不超过", "不多于", "不大于", "至多", "最多"),
+    *_signs(GT, "cb", "大于", "高于", "超过"),
+    *_signs(LT, "cb", "小于", "低于"),
+    *_signs(GE, "ca", "以上", "及以上"),
+    *_signs(LE, "ca", "以下", "及以下", "以内", "之内"),
+    *_signs(LE, "a", "内"),  # 5万元内; alone in the column it says nothing
+    *_signs(LE, "b", "控制在"),  # 控制在5%以内: only ever before a number
+    *_signs(GE, "c", "正向"),
+    *_signs(LE, "c", "反向", "控制在以内"),
+    *_signs(LE, "d", "不晚于", "不迟于", "最迟", "最晚"),
+    *_signs(GE, "d", "不早于"),
+)
+
+
+def _is_glyph(text: str) -> bool:
+    return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+_GLYPH_MEANS = {unicodedata.normalize("NFKC", s.written): s.means for s in SIGNS if _is_glyph(s.written)}
+_SIGN_CHARS = frozenset("".join(_GLYPH_MEANS))
+_GLYPH_PATTERN = re.compile("|".join(r"[\s\u3000\u00a0]*".join(map(re.escape, glyph))
+                                     for glyph in sorted(_GLYPH_MEANS, key=len, reverse=True)))
+
+
+def _derived(places: str) -> dict[str, str]:
+    """The table's words read in one of `places`, folded as a reader sees them → the sign they are scored as."""
+    return {fold(s.written): SCORED_AS[s.means] for s in SIGNS if set(s.places) & set(places)}
+
+
+# The written forms the operator column accepts, as typed (the template's formulas compare them unfolded).
+OPERATOR_WORDS = {op: tuple(s.written for s in SIGNS if COLUMN in s.places and SCORED_AS[s.means] == op)
+                  for op in (GE, LE, EQ)}
+# Inside a target the words stand before the number (不低于95%) or after it (95%以上).
+PREFIX_OPERATORS = _derived(BEFORE)
+SUFFIX_OPERATORS = _derived(AFTER)
+_WORD_TO_OP = _derived(COLUMN)
+# Symbols that look like a comparison but are none of SIGNS (≠0, ≈95%, ≥≤5): refused, never read past.
+_SIGN_LIKE = frozenset("=<>≥≤≠≈≒≃≅≆≇~～±∓《》〈〉≪≫≶≷≰≱≨≩≺≻≼≽⪯⪰")
 
 
 def parse_operator_word(text: str) -> str | None:
@@ -123,6 +178,17 @@ def parse_operator_word(text: str) -> str | None:
         if op:
             return op
     return None
+
+
+def unknown_sign(text: str) -> str | None:
+    """The comparison-like symbols a value starts with when they are not one sign of SIGNS (≠0 → ≠)."""
+    key = SPACES.sub("", fold(text))
+    run = ""
+    for ch in key:
+        if ch not in _SIGN_LIKE and not (unicodedata.category(ch) == "Sm" and ch not in "+−-"):
+            break
+        run += ch
+    return run if run and run not in _GLYPH_MEANS.values() else None
 
 
 # --- formulas that bring outside data --------------------------------------------------------------
@@ -210,5 +276,5 @@ def lower_is_better_name(name: str) -> bool:
 # published-forms.md §11: a date followed by one of these is the day the work is done by (2021年12月完成).
 COMPLETION_WORDS = ("完成", "完工", "办结", "到位", "实施", "支付")
 # A comparison before a date (≤11月15日前, ≥2025年6月, 不超过6月底): the words that precede a number, and
-# 不晚于 / 不迟于 / 不早于, which only dates take.
-DATE_SIGNS = PREFIX_OPERATORS | {"不晚于": LE, "不迟于": LE, "不早于": GE}
+# those only dates take (不晚于, 最迟 …).
+DATE_SIGNS = _derived(BEFORE + DATE)

@@ -11,6 +11,7 @@ from selfeval_xl.rules.profiles import Profile, level_key
 from selfeval_xl.rules.profiles import canonical_level as canonical_level
 from selfeval_xl.rules.quantities import (
     CONTRADICTORY,
+    UNDATED_YEAR,
     DateValue,
     NotNumber,
     Quantity,
@@ -39,6 +40,7 @@ from selfeval_xl.vocabulary import (
     normalize_label,
     parse_operator_word,
     qualitative_label,
+    unknown_sign,
 )
 
 SCORE_TOLERANCE = Decimal("0.01")
@@ -218,6 +220,10 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
         elif value == CONTRADICTORY:
             findings.add("OPERATOR_UNKNOWN", cell, detail=f"{what}“{cell.text}”中的比较符号前后矛盾")
             failed = True
+        elif isinstance(value, NotNumber) and cell is ind.target and (sign := unknown_sign(cell.text)):
+            # ≠0, ≈95%: a sign the table does not hold is refused as a sign, never read past (docs/rules.md §13.4)
+            findings.add("OPERATOR_UNKNOWN", cell, detail=f"{what}“{cell.text}”中的比较符号“{sign}”无法识别")
+            failed = True
         elif isinstance(value, NotNumber):
             findings.add("VALUE_NOT_NUMBER", cell, what=f"“{name}”的{what}", value=cell.text)
             failed = True
@@ -229,7 +235,8 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
     op = column_op or cell_op
     if op is None and not failed:
         op = LE if isinstance(target, DateValue) else _default_operator(ind)
-        findings.add("OPERATOR_ASSUMED", ind.operator if ind.operator.coord else ind.target, name=name, op=op)
+        findings.add("OPERATOR_ASSUMED", ind.operator if ind.operator.coord else ind.target, name=name,
+                     op=_assumed_in_words(op, target))
     op = op or GE
     if failed or weight is None:
         return None, op
@@ -257,6 +264,16 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
     if raw < weight and not reason_given:
         findings.add("DEVIATION_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual, name=name)
     return raw, op
+
+
+def _assumed_in_words(op: str, target: object) -> str:
+    """The assumed comparison as OPERATOR_ASSUMED says it: a bare date is a deadline, and the message names
+    the day it ends on (2023年12月 → 不晚于 2023年12月31日, docs/rules.md §13.5)."""
+    if not isinstance(target, DateValue):
+        return op
+    day = target.date
+    shown = f"{day.month}月{day.day}日" if day.year == UNDATED_YEAR else f"{day.year}年{day.month}月{day.day}日"
+    return f"{op}（不晚于 {shown}）"
 
 
 def _actual_in_target_unit(ind: Indicator, target: Quantity, actual: Quantity, name: str,
