@@ -12,6 +12,7 @@ With SMALL_INDICATORS and SMALL_LINES (tests/builders.py): 绩效指标 rows 4�
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -28,6 +29,7 @@ from builders import (
     uncached_formula,
 )
 from level_inputs import initial_basis_input, levels_absent_input
+from selfeval_xl.model import Cell
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.checks import CATALOGUE
 from test_checks import GUANGXI, HEBEI, PROJECT_LINES, QUAL, SICHUAN, row
@@ -216,6 +218,19 @@ MESSAGES = [
         "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
         "评分采用文件中保存的值，请改为直接填写数值。",
         id="FORMULA_EXTERNAL"),
+    pytest.param(
+        "UNIT_UNNAMED", lambda: replace(make_input(), unit_name="", info={"单位名称": Cell("基本信息", "B2")}),
+        HEBEI, "基本信息", "B2",
+        # no unit after every fallback: reported on the empty 单位名称 input cell
+        "工作簿中找不到单位名称（基本信息、填报单位或单位（盖章）一行、标题和实施单位都没有）："
+        "请在基本信息的“单位名称”中填写，汇总时才能认出是哪个单位报送的。",
+        id="UNIT_UNNAMED"),
+    pytest.param(
+        "YEAR_UNKNOWN", lambda: make_input(year=None), HEBEI, BUDGET_SHEET, None,
+        # no 基本信息 at all: reported on the first sheet of the form, the budget sheet
+        "工作簿中找不到评价年度（基本信息、标题和表头上方各行都没有）：请在基本信息的“评价年度”中填写四位年份"
+        "（如 2025），汇总时才能区分年度，不带年份的日期也才能按该年度比较。",
+        id="YEAR_UNKNOWN"),
 ]
 
 

@@ -7,6 +7,7 @@ the total. With SMALL_LINES: lines on 4–5, 基本支出小计 6, 项目支出�
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -28,7 +29,7 @@ from builders import (
     total_row_number,
     uncached_formula,
 )
-from selfeval_xl.model import CellError, Finding
+from selfeval_xl.model import Cell, CellError, Finding
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.checks import CATALOGUE
 from selfeval_xl.rules.profiles import Profile, load_profile, parse_profile
@@ -70,6 +71,7 @@ SPEC_SEVERITIES = {
     "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning",
     "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # published-forms.md, new check codes
     "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # published-forms.md §8, §10
+    "UNIT_UNNAMED": "warning", "YEAR_UNKNOWN": "warning",  # published-forms.md §15
 }
 
 
@@ -112,7 +114,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 31  # the spec's 26, FORMULA_EXTERNAL and the 4 new codes of published-forms.md
+    assert len(CATALOGUE) == 33  # the spec's 26, FORMULA_EXTERNAL and the 6 new codes of published-forms.md
 
 
 def test_every_code_has_its_own_test_here():
@@ -549,3 +551,16 @@ def test_a_cell_is_reported_once_per_code():
 
 
 # --- the pure core stays pure -------------------------------------------------------------------------
+
+
+# --- who sent it (docs/rules.md §13.6; more in tests/test_identity.py) ----------------------------------
+
+def test_unit_unnamed():
+    info = {"单位名称": Cell("基本信息", "B2"), "评价年度": Cell("基本信息", "B4", "2025")}
+    inp = replace(make_input(), unit_name="", info=info)
+    assert where(check(inp)) == {("UNIT_UNNAMED", "warning", "基本信息", "B2")}
+
+
+def test_year_unknown():
+    inp = replace(make_input(year=None), info={"评价年度": Cell("基本信息", "B4")})
+    assert where(check(inp)) == {("YEAR_UNKNOWN", "warning", "基本信息", "B4")}

@@ -21,6 +21,9 @@ MET = [
 def two_sheet_form(path: Path, extra: list[object]) -> Path:
     """预算执行 100 / 100, then the indicators: row 2 培训人次, row 3 the row under test, rows 4–5 the rest."""
     wb = xlsxwriter.Workbook(str(path))
+    info = wb.add_worksheet("基本信息")  # who sent it, so that nothing but the row under test is found
+    info.write_row(0, 0, ["单位名称", "县农技站"])
+    info.write_row(1, 0, ["评价年度", 2025])
     b = wb.add_worksheet("预算执行")
     b.write_row(0, 0, ["名称", "全年预算数", "全年执行数"])
     b.write_row(1, 0, ["办公经费", 100, 100])
@@ -92,7 +95,7 @@ def one_sheet_form(path: Path) -> Path:
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Sheet1")
     ws.write("A1", "项目支出绩效自评表（2025年度）")
-    ws.write_row("A2", ["项目名称", "农技推广项目"])
+    ws.write_row("A2", ["项目名称", "农技推广项目", "实施单位", "县农技站"])
     ws.merge_range("A3:A4", "项目资金（万元）")
     ws.write_row("B3", [None, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"])
     ws.write_row("B4", ["年度资金总额", 50, 50, 50, 10, None, 10])

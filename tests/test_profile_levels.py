@@ -226,6 +226,10 @@ def four_level_workbook(tmp_path: Path, rate_actual: object = 95) -> Path:
     make_template(path, profile="mof-4level")
     wb = openpyxl.load_workbook(path)
     budget, ind = wb[layout.SHEET_BUDGET], wb[layout.SHEET_INDICATORS]
+    info = wb[layout.SHEET_INFO]
+    for r in range(1, info.max_row + 1):  # who sent it: not what these tests are about
+        info[f"B{r}"] = {"单位名称": "县职业技能培训中心", "实施单位": "县职业技能培训中心",
+                         "评价年度": 2025}.get(info[f"A{r}"].value, info[f"B{r}"].value)
     for r, (name, planned, spent) in enumerate(FOUR_LINES, start=4):
         budget[f"B{r}"], budget[f"C{r}"], budget[f"D{r}"], budget[f"E{r}"] = name, planned, planned, spent
     for r, values in enumerate(FOUR_ROWS, start=4):

@@ -81,6 +81,7 @@ def test_any_consistent_filling_scores_like_the_oracle(tmp_path: Path, data) -> 
     rows, lines = data
     path = template_copy(tmp_path, "prop.xlsx", example=False)
     wb = openpyxl.load_workbook(path)
+    wb["基本信息"]["B3"], wb["基本信息"]["B5"] = "测试单位", 2025  # 单位名称, 评价年度: who sent it
     ws = wb["预算执行"]
     for i, (category, cents, percent) in enumerate(lines, start=4):
         amount = Decimal(cents) / 100

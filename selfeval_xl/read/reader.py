@@ -36,7 +36,7 @@ from selfeval_xl.rules.profiles import (
     load_profile,
     parse_profile,
 )
-from selfeval_xl.vocabulary import normalize_label
+from selfeval_xl.vocabulary import fold, is_empty_reason, normalize_label
 
 _YEAR = re.compile(r"(20\d\d|19\d\d)")
 
@@ -83,13 +83,48 @@ def _read_meta(book: Workbook) -> dict[str, str]:
 
 # --- form and profile -------------------------------------------------------------------------------
 
+_CHINESE_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+# The unit a title names before the year: 南障城镇2025年度部门整体支出绩效自评表 → 南障城镇 (docs/rules.md §13.6).
+_TITLE_UNIT = re.compile(r"(?:^|\s)(?P<unit>[^\s\d()（）:：]{2,40}?)[(（]?(?:19|20)\d\d年")
+_NOT_A_UNIT = ("绩效", "自评", "表", "项目支出", "部门整体", "评价")
+
+
 def _year(info: dict[str, Cell], book: Workbook) -> int | None:
     cell = info.get("评价年度")
     if cell is not None and not cell.blank:
-        m = _YEAR.search(cell.text)
+        # 二〇二五年 and ２０２５ are the year a careful reader sees, as 2025 is
+        m = _YEAR.search(fold(cell.text).translate(_CHINESE_DIGITS))
         if m:
             return int(m.group(1))
     return None
+
+
+def _lines_above(book: Workbook, tables: tuple[Table | None, ...]) -> dict[str, Cell]:
+    """填报单位：某某局, 单位（盖章）：…, 评价年度：2025 printed above a table's header on a form with no
+    基本信息 sheet: read only above the header, where a column named 单位 cannot be taken for one."""
+    found: dict[str, Cell] = {}
+    for table in tables:
+        if table is not None and table.header_row > 1:
+            read_info(book.grid(table.sheet), found, last_row=table.header_row - 1)
+    return found
+
+
+def _title_year(titles: str) -> int | None:
+    m = re.search(r"(20\d\d|19\d\d)\s*年", titles)
+    return int(m.group(1)) if m else None
+
+
+def _unit_name(info: dict[str, Cell], above: dict[str, Cell], titles: str) -> str:
+    """单位名称 (or 填报单位, 单位（盖章） … read into it), else 实施单位, else a 填报单位 line above a table,
+    else the unit a title names before its year; a dash or 无 names no one."""
+    for cell in (info.get("单位名称"), info.get("实施单位"), above.get("单位名称")):
+        if cell is not None and not is_empty_reason(cell.text):
+            return cell.text.strip()
+    for m in _TITLE_UNIT.finditer(titles):
+        unit = m.group("unit")
+        if not any(word in unit for word in _NOT_A_UNIT):
+            return unit
+    return ""
 
 
 def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta: dict[str, str],
@@ -301,10 +336,11 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
     levels_absent = "level1" not in indicator_table.columns
     name_match = indicator_table.match("name")
     name_header = read_cell(indicator_grid, name_match.row, name_match.col) if name_match else None
-    unit_cell = info.get("单位名称") or info.get("实施单位")
+    titles = f"{one.title} {_titles(book)}"
+    above = {} if one_sheet or L.SHEET_INFO in book.sheet_names else _lines_above(book, (separate, indicator_table))
     inp = EvaluationInput(
-        file=origin, form=form, year=_year(info, book) or one.year,
-        unit_name=unit_cell.text if unit_cell is not None else "", money_unit=budget.money_unit, info=info,
+        file=origin, form=form, year=_year(info, book) or one.year or _year(above, book) or _title_year(titles),
+        unit_name=_unit_name(info, above, titles), money_unit=budget.money_unit, info=info,
         budget_sheet=budget.sheet, budget_rows=tuple(budget.rows), indicator_sheet=indicator_table.sheet,
         indicators=tuple(read.indicators), budget_anchor=budget.anchor,
         indicator_anchor=read_cell(indicator_grid, indicator_table.last_header_row + 1,

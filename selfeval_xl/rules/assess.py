@@ -11,6 +11,7 @@ from selfeval_xl.formatting import plain
 from selfeval_xl.model import EvaluationInput, Result
 from selfeval_xl.rules.checks import Findings
 from selfeval_xl.rules.execution import assess_budget
+from selfeval_xl.rules.identity import check_identity
 from selfeval_xl.rules.indicator import assess_indicator
 from selfeval_xl.rules.levels import check_weights
 from selfeval_xl.rules.profiles import Profile
@@ -24,6 +25,7 @@ SCORE_TOLERANCE = Decimal("0.01")
 
 def assess(inp: EvaluationInput, profile: Profile) -> Result:
     findings = Findings()
+    check_identity(inp, findings)
     execution = assess_budget(inp, profile, findings)
     rate_rows_ = rate_rows(inp.indicators, profile)
     indicators = []
