@@ -8,6 +8,8 @@ every string is cleaned before it reaches the .xlsx, CSV or JSON; the workbook i
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -21,12 +23,14 @@ from selfeval_xl.county.verify import verify_book
 from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure, run_each
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
+from selfeval_xl.model import Cell
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
 from selfeval_xl.read.sniff import LOCK_PREFIX
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
+from selfeval_xl.write.record import canonical_value
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 # LibreOffice's lock files and the tool's own temporary files. Excel's and WPS's ~$ lock files are rows:
@@ -220,7 +224,15 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
             "weight": next((_num(r.weight) for r in result.indicators if r.row == ind.row), None),
         })
     row["indicators"] = indicators
+    row["content"] = content_key(reading.input_cells)
     return row
+
+
+def content_key(cells: Iterable[Cell]) -> str:
+    """A hash of what the unit typed: the scored copy's record of inputs (write/record.py), so a copy of
+    one workbook under another name, or saved again by another application, hashes alike."""
+    values = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _mtime(path: Path) -> float:
@@ -377,8 +389,12 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
         if key not in frame.columns:
             frame[key] = None
     frame["readable"] = frame["unit"].notna()
-    dropped: list[dict] = []
-    readable = frame[frame["readable"] & (frame["unit"].fillna("") != "")]
+    # A workbook that names no unit is shown by its file name, and says so (docs/rules.md §13.6).
+    frame["unnamed"] = frame["readable"] & (frame["unit"].fillna("") == "")
+    frame.loc[frame["unnamed"], "unit"] = frame.loc[frame["unnamed"], "file"]
+    frame.loc[frame["unnamed"], "note"] = UNNAMED
+    frame, dropped = _same_content(frame)
+    readable = frame[frame["readable"] & ~frame["unnamed"]]
     if not readable.empty:
         ordered = readable.sort_values("mtime", ascending=False)
         # A unit files one department evaluation and one per project each year: those are not duplicates.
@@ -402,6 +418,25 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
             if unit.get("unit"):
                 unit["target_flags"] = counts.get((unit["unit"], unit.get("year")), 0)
     return result
+
+
+UNNAMED = "未填写单位名称，单位名称一栏为文件名：请单位在基本信息中填写后重新报送"
+
+
+def _same_content(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Files whose input cells are identical are one submission whatever their names: the newest is kept."""
+    dropped: list[dict] = []
+    if "content" not in frame.columns:
+        return frame, dropped
+    ordered = frame[frame["readable"] & frame["content"].notna()].sort_values("mtime", ascending=False,
+                                                                               kind="stable")
+    kept = ordered.drop_duplicates("content").set_index("content")["file"]
+    for index, row in ordered[ordered.duplicated("content")].iterrows():
+        newest = kept[row["content"]]
+        dropped.append({"file": row["file"], "unit": row["unit"], "year": _plain(row["year"], "year"),
+                        "kept": newest, "reason": f"与 {newest} 所填内容完全相同（重复提交），保留较新的 {newest}"})
+        frame = frame.drop(index)
+    return frame, dropped
 
 
 WHOLE_NUMBERS = ("year", "errors", "warnings", "target_flags")

@@ -75,7 +75,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
                        else num if (key in ("total", "typed_total", "difference", "execution_score")
                                     or key.startswith(LEVEL_PREFIX))
                        else text)
-                if not unit.get("unit") and key == "note":
+                if key == "note" and (not unit.get("unit") or unit.get("unnamed")):
                     fmt = bad
                 if value is None or value == "":
                     ws.write_blank(row, col, None, fmt)
