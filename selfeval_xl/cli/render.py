@@ -155,5 +155,8 @@ def verification_text(v: Verification) -> str:
         lines.append(f"  {c.sheet}!{c.cell}：{quoted(str(c.old)) if c.old not in (None, '') else '（空）'} → "
                      f"{quoted(str(c.new)) if c.new not in (None, '') else '（空）'}")
     for m in v.mismatches:
-        lines.append(f"  {m.item}：评分时 {quoted(str(m.recorded))}，现在 {quoted(str(m.current))}")
+        if m.recorded is None:  # a difference found by looking, with nothing recorded to compare
+            lines.append(f"  {m.item}：{quoted(str(m.current))}")
+        else:
+            lines.append(f"  {m.item}：评分时 {quoted(str(m.recorded))}，现在 {quoted(str(m.current))}")
     return "\n".join(lines)

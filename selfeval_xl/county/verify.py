@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from selfeval_xl.cellref import split_coord
+from selfeval_xl.county.formula_results import check_formula_results
 from selfeval_xl.county.summary_check import defined_fingerprint, summary_problems
 from selfeval_xl.county.summary_view import summary_view_problems
 from selfeval_xl.errors import ProfileError, SelfevalError
@@ -155,6 +156,9 @@ def verify_book(book: Workbook) -> Verification:
         view = summary_view_problems(book.package, build_summary(result, profile), values=not changes)
         known = {(m.item, m.current) for m in mismatches}
         mismatches += [Mismatch(p.item, None, p.what) for p in view if (p.item, p.what) not in known]
+        # a formula's stored result is what viewers and other programs show: it must follow from its formula
+        mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
+                       for w in check_formula_results(book.package).wrong]
     scored_on = _text(record.get("scored_on")) or ""
     expected = fingerprint(recorded_inputs, recorded_result, profile.label, scored_on)
     if record.get("fingerprint") != expected:

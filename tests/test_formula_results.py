@@ -1,0 +1,137 @@
+"""verify checks each formula's stored result against its formula: what a viewer shows must follow
+from the inputs, one formula at a time.
+
+The evaluator is held to Excel's own results worked out by hand, and to LibreOffice, which computes
+the template's formulas itself when it re-saves a copy (an independent oracle for every formula)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rich import parts, sheet_parts_from
+from selfeval_xl.cli.app import main
+from selfeval_xl.county.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
+from selfeval_xl.county.formula_results import check_formula_results
+from selfeval_xl.read.package import Package
+from test_trust_reader import write_parts
+from test_trust_verify import items, verify
+from workbooks import edit, template_copy
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "workbook_templates" / "示例-南障城镇2025部门整体支出.xlsx"
+
+
+def _sheets(**cells: object) -> Sheets:
+    """One sheet "S" from {"A1": value}; numbers as floats, as a workbook stores them."""
+    columns: dict[int, dict[int, object]] = {}
+    for ref, value in cells.items():
+        col = ord(ref[0]) - 64
+        columns.setdefault(col, {})[int(ref[1:])] = float(value) if isinstance(value, int) else value
+    return Sheets({"S": columns})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("formula", "expected"), [
+    # Excel's results, worked by hand
+    ('IF(N(A1)=0,"",N(B1)/A1)', 0.5),               # 2/4
+    ('IF(N(C1)=0,"",N(B1)/C1)', ""),                 # C1 holds text: N() is 0
+    ("ROUND(2.675,2)", 2.68),                        # on 15 digits, not the binary 2.67499…
+    ("ROUND(-2.5,0)", -3.0),                         # halves away from zero
+    ("SUM(A1:C1)", 6.0),                             # 4 + 2, the text in C1 skipped
+    ('A1&"|"', "4|"),
+    ('C1="ABC"', True),                              # text compared without case
+    ("C1>A1", True),                                 # any text sorts after any number
+    ('D1=""', True), ("D1=0", True),                 # a blank is "" and 0 alike
+    ('VALUE("95%")', 0.95), ('VALUE(" 12 ")', 12.0), ('VALUE("达成")', VALUE_ERROR),
+    ('VALUE("2025年12月")', UNKNOWN),                 # a date or not by the reader's locale: not claimed
+    ('SEARCH("率|",TRIM("  完成  率 ")&"|")', 4.0),  # TRIM gives "完成 率": 完,成,space,率
+    ('LEFT(A1*25,2)', "10"),                         # 100 spelled as text
+    ('SUBSTITUTE(SUBSTITUTE("≥95%","≥",""),"%","")', "95"),
+    ('MAX(C1,0)', 0.0), ('MIN(MAX(B1,0),A1)', 2.0),
+    ('SUMIF(C1:C3,"abc",A1:A3)', 4.0 + 1.0),         # C1 and C3 match, A1 + A3
+    ("1/0", XlError("#DIV/0!")),
+    ("ISERROR(1/0)", True), ('OR(C1="x",A1>3)', True), ("AND(A1>3,B1>3)", False),
+    ("FOO(A1)", UNKNOWN), ('SEARCH("*",C1)', UNKNOWN),
+])
+def test_excel_results_worked_by_hand(formula: str, expected: object) -> None:
+    sheets = _sheets(A1=4, B1=2, C1="abc", A3=1, C3="ABC")
+    assert evaluate(formula, sheets, "S", 5, 5) == expected
+
+
+def test_relative_references_move_with_the_cell() -> None:
+    """A formula written for row 1 (a shared formula's first cell) read at row 2 reads row 2."""
+    sheets = _sheets(A1=1, A2=10, B1=100)
+    node = parse("A1*2+$B$1", 1, 3)
+    assert node is not None
+    assert Evaluator(sheets, "S", 2, 3).run(node) == 10 * 2 + 100
+
+
+def _example_scored(tmp_path: Path) -> Path:
+    source = tmp_path / "示例.xlsx"
+    source.write_bytes(EXAMPLE.read_bytes())
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 0
+    return tmp_path / "示例.scored.xlsx"
+
+
+def _set_stored(package: dict[str, bytes], sheet: str, ref: str, value: str) -> None:
+    part = sheet_parts_from(package)[sheet]
+    new = re.sub(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))<v>[^<]*</v>'.encode(),
+                 lambda m: m.group(1) + f"<v>{value}</v>".encode(), package[part], count=1)
+    assert new != package[part], ref
+    package[part] = new
+
+
+def test_the_live_total_rewritten_is_named(tmp_path: Path) -> None:
+    """The example scores 98.40 (docs/rules.md); its 评分 sheet's live total B17 rewritten to show 92.5."""
+    package = parts(_example_scored(tmp_path))
+    _set_stored(package, "评分", "B17", "92.5")
+    data = verify(write_parts(package, tmp_path / "改过.xlsx"))
+    assert data["untouched"] is False
+    assert items(data)["评分!B17 的公式结果"] == "显示 92.5，按公式应为 98.4"
+
+
+def test_a_rewritten_step_is_found_even_when_the_total_agrees_with_it(tmp_path: Path) -> None:
+    """The first indicator's live score N4 (weight 4, met: 4) shown as 8, and the total raised by the
+    same 4 points to 102.4: each formula is checked against its own inputs, so N4 is named."""
+    package = parts(_example_scored(tmp_path))
+    _set_stored(package, "绩效指标", "N4", "8")
+    _set_stored(package, "评分", "B17", "102.4")
+    found = items(verify(write_parts(package, tmp_path / "改过.xlsx")))
+    assert found["绩效指标!N4 的公式结果"] == "显示 8，按公式应为 4"
+
+
+def test_the_untouched_example_checks_its_results(tmp_path: Path) -> None:
+    """Not vacuous: the shipped example's stored results are computed and compared (its 72 budget and
+    14 score formulas and the indicator formulas whose result is not an empty text)."""
+    check = check_formula_results(Package(_example_scored(tmp_path)))
+    assert check.wrong == ()
+    assert check.checked >= 86
+
+
+# Ways a filler types targets, actuals, weights and signs: each goes through the template's helper
+# formulas (VALUE, SUBSTITUTE, SEARCH, LEFT) on a path of its own.
+TYPED = {
+    "G4": "≤", "H4": "≤30天", "J4": "28天",
+    "H5": "≥95%", "J5": " 96 %",
+    "H6": "达成", "J6": "部分达成",
+    "H7": "2025年12月31日", "J7": "2025年12月",
+    "H8": "1,234", "J8": "1,300",
+    "H9": "＝1", "J9": 1,
+    "K10": "4分", "J10": "达成年度指标",
+    "H11": 0, "J11": -5,
+    "F12": "定性", "J12": "未达成", "L12": 2,
+    "E13": "投诉率", "H13": "5%", "J13": "7%",
+}
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_what_the_evaluator_computes(tmp_path: Path, lo_convert) -> None:
+    """LibreOffice recalculates every formula on load (tests/lo.py) and stores its own results: the
+    evaluator agrees with each one it computes, and it computes nearly all of them."""
+    source = template_copy(tmp_path, "各种写法.xlsx")
+    edit(source, {"绩效指标": TYPED})
+    (resaved,) = lo_convert([source], tmp_path / "lo")
+    check = check_formula_results(Package(resaved))
+    assert check.wrong == ()
+    assert check.checked >= 550  # of 586: the rest read a date or a thousands separator through VALUE
