@@ -213,9 +213,14 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
         refuse_folder(out, "汇总.xlsx")
     if csv:
         refuse_folder(Path(csv), "汇总.csv")
+    paths, targets = list(paths), list(targets)
+    missing = [str(p) for p in [*paths, *targets] if not os.path.lexists(p)]
+    if missing:  # a mistyped folder is the user's to fix, not an empty rollup
+        shown = [m if len(m) <= 60 else "…" + m[-59:] for m in missing[:5]]  # the end names it
+        raise SelfevalError(f"找不到文件或文件夹：{'、'.join(shown)}"
+                            f"{'等' if len(missing) > 5 else ''}：请检查名称和路径。", code="NOT_FOUND")
     own = out is not None and is_own_rollup(out)
     files = county_rollup.collect(paths, exclude=out if own else None)  # an earlier rollup in the inbox is no unit
-    targets = list(targets)
     declared = county_rollup.collect(targets) if targets else []
     _refuse_rollup_targets(out, Path(csv) if csv else None, [e.path for e in files + declared], own, overwrite)
     if not files:

@@ -4,6 +4,7 @@ it (shortened, without what no encoder takes)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import cast, overload
 
@@ -122,3 +123,15 @@ def clean_text(text: str, limit: int = CELL_LIMIT, *, name: bool = False) -> str
         if units > limit - 1:
             return text[:end] + "…"
     return text
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet's default font: a Chinese or full-width character two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell `width` characters wide needs for `text` (each line break starts one):
+    Excel, WPS and LibreOffice do not grow a row for wrapped or merged text written by a program."""
+    usable = max(1, int(width) - 1)
+    return sum(max(1, -(-display_width(part) // usable)) for part in text.split("\n"))

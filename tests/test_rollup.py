@@ -173,7 +173,9 @@ def test_console_names_each_unreadable_file(folder: Path, tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["rollup", str(folder), "-o", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == f"已汇总 5 个文件（无法读取 2 个，重复提交未采用 1 个，目标变动 0 处）：{out}"
+    # the folder's three units (two valid, one with an error), two unreadable files, one duplicate
+    assert lines[0] == (f"已汇总 3 个单位（校验通过 2 个，暂评 1 个），无法读取的文件 2 个，重复提交未采用 1 份，"
+                        f"目标变动 0 处：{out}")
     assert len(lines) == 3
     assert lines[1] == ("  ~$北城镇.xlsx：文件 ~$北城镇.xlsx 是 Excel/WPS 打开 北城镇.xlsx 时在旁边生成的锁定文件"
                         "（只记录打开者的用户名），不是工作簿本身：请改选同一文件夹中的 北城镇.xlsx；"
@@ -192,7 +194,8 @@ def test_console_list_of_unreadable_files_is_bounded(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["rollup", str(units), "--csv", str(tmp_path / "汇总.csv")])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "已汇总 24 个文件（无法读取 23 个，重复提交未采用 0 个，目标变动 0 处）"
+    assert lines[0] == ("已汇总 1 个单位（校验通过 1 个，暂评 0 个），无法读取的文件 23 个，"
+                        "重复提交未采用 0 份，目标变动 0 处")
     # the path 甲×60/乙.et has 65 characters: its first 20, "…", its last 39 (甲×34 + "/乙.et")
     assert lines[1] == "  " + "甲" * 20 + "…" + "甲" * 34 + "/乙.et：WPS 格式，请另存为 .xlsx，已跳过"
     assert lines[2:21] == [f"  表{i:02d}.et：WPS 格式，请另存为 .xlsx，已跳过" for i in range(1, 20)]

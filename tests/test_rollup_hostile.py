@@ -359,7 +359,8 @@ def test_hostile_names_are_cleaned_in_every_output(tmp_path: Path) -> None:
     _assert_clean(csv_text)
     assert "]0;pwned" in csv_text
     header = next(csv.reader(io.StringIO(csv_text)))
-    assert header[-3:] == ["文件", "路径", "说明"]
+    assert header[:7] == ["单位名称", "重算总分", "等级", "校验", "错误数", "预算执行率", "说明"]
+    assert header[-2:] == ["文件", "路径"]
     with zipfile.ZipFile(out) as z:
         for name in z.namelist():
             xml = z.read(name).decode("utf-8")

@@ -245,10 +245,9 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
     if as_json:
         _emit_json(result.to_json())
     else:
-        unreadable = len(result.unreadable)
-        echo(f"已汇总 {len(result.units)} 个文件（无法读取 {unreadable} 个，"
-                   f"重复提交未采用 {len(result.dropped)} 个，"
-                   f"目标变动 {len(result.target_flags)} 处）" + (f"：{output}" if output else ""))
+        from selfeval_xl.county.rollup_output import counts_line
+        where = f"：{output}" if output else ""
+        echo(f"已汇总 {counts_line(result)}，目标变动 {len(result.target_flags)} 处{where}")
         # each unreadable file by its path (as the table shows it) and reason, one a line, the first 20
         files = result.unreadable_files
         for path, reason in files[:20]:

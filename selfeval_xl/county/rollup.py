@@ -37,16 +37,21 @@ SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 # the reader says what they are and names the workbook to pick (read/sniff.py), so a unit that sent the
 # lock file instead of its workbook is never lost without a word.
 IGNORED = (".~lock", ".selfeval-")
+# The columns a county reads first come first (they fit one printed page width, docs/workbook.md §9);
+# the rest follow for sorting and filtering.
+KEY_COLUMNS = [("unit", "单位名称"), ("total", "重算总分"), ("grade", "等级"), ("valid", "校验"), ("errors", "错误数"),
+               ("rate", "预算执行率"), ("note", "说明")]
 COLUMNS = [
-    ("unit", "单位名称"), ("department", "主管部门"), ("year", "年度"), ("form", "表样"), ("project", "项目名称"),
-    ("profile", "口径"), ("unit_profile", "单位所填口径"),
-    ("total", "重算总分"), ("typed_total", "单位自报总分"), ("difference", "自报−重算"), ("grade", "等级"),
-    ("valid", "校验"), ("rate", "预算执行率"), ("execution_score", "执行率得分"),
+    *KEY_COLUMNS,
+    ("department", "主管部门"), ("year", "年度"), ("form", "表样"), ("project", "项目名称"),
+    ("profile", "口径"), ("unit_profile", "单位所填口径"), ("typed_total", "单位自报总分"), ("difference", "自报−重算"),
+    ("execution_score", "执行率得分"),
     # here: one column per first level, those of the profiles the units were scored with (Rollup.columns)
-    ("errors", "错误数"), ("warnings", "警告数"), ("verified", "评分后是否改动"), ("target_flags", "目标变动"),
-    ("file", "文件"), ("path", "路径"), ("note", "说明"),
+    ("warnings", "警告数"), ("verified", "评分后是否改动"), ("target_flags", "目标变动"),
+    ("file", "文件"), ("path", "路径"),
 ]
 
+PASSED, PROVISIONAL, UNREADABLE = "通过", "未通过（暂评）", "无法读取"
 NOT_REGULAR = "不是普通文件，已跳过"
 SYMLINK_LOOP = "符号链接循环，已跳过"
 DIED = "读取时进程异常退出（可能内存不足或文件损坏），已跳过"
@@ -204,7 +209,7 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
         "form": result.form, "project": project.text if project is not None and result.form == "project" else "",
         "profile": result.profile, "total": _num(result.total), "typed_total": _num(typed),
         "difference": None if typed is None else _num(typed - result.total), "grade": result.grade,
-        "valid": "通过" if result.valid else "未通过（暂评）",
+        "valid": PASSED if result.valid else PROVISIONAL,
         "rate": None if result.execution.rate is None else round(float(result.execution.rate), 6),
         "execution_score": _num(result.execution.score),
         "errors": len(result.errors), "warnings": len(result.warnings), "note": "",
@@ -406,7 +411,13 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
             dropped.append({"file": row["file"], "unit": row["unit"], "year": _plain(row["year"], "year"),
                             "kept": newest["file"], "reason": f"同一单位同一年度重复提交，保留较新的 {newest['file']}"})
             frame = frame.drop(index)
-    frame = frame.sort_values(["readable", "total"], ascending=[False, False], na_position="last")
+    # Valid units first, then provisional ones (errors left), then the files that could not be read,
+    # each named by its file with the reason beside it: a provisional grade never tops the table.
+    frame["passed"] = frame["valid"] == PASSED
+    frame.loc[~frame["readable"], "unit"] = frame.loc[~frame["readable"], "file"]
+    frame.loc[~frame["readable"], "valid"] = UNREADABLE
+    frame = frame.sort_values(["readable", "passed", "total", "file"], ascending=[False, False, False, True],
+                              na_position="last", kind="stable")
     units = [{k: _plain(v, k) for k, v in rec.items()} for rec in frame.to_dict("records")]
     result = Rollup(units=units, dropped=dropped, levels=levels)
     if approved is not None:
@@ -415,7 +426,7 @@ def build(rows: list[dict], approved: list[dict] | None = None) -> Rollup:
         for flag in result.target_flags:
             counts[(flag["unit"], flag["year"])] = counts.get((flag["unit"], flag["year"]), 0) + 1
         for unit in units:
-            if unit.get("unit"):
+            if unit.get("form"):
                 unit["target_flags"] = counts.get((unit["unit"], unit.get("year")), 0)
     return result
 

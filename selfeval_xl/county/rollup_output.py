@@ -11,8 +11,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from selfeval_xl.county.rollup import LEVEL_PREFIX, Rollup
-from selfeval_xl.formatting import without_surrogates
+from selfeval_xl.county.rollup import KEY_COLUMNS, LEVEL_PREFIX, Rollup
+from selfeval_xl.formatting import without_surrogates, wrapped_lines
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
@@ -50,18 +50,47 @@ def write_csv(rollup: Rollup, target: Path) -> None:
     write_atomically(target, frame.to_csv(index=False).encode("utf-8-sig"))
 
 
+# Widths in characters of the default font; the key columns (county/rollup.py KEY_COLUMNS) add up to
+# what an A4 landscape page holds at 100 %, so the first printed page carries them for every unit.
+WIDTHS = {"unit": 24, "total": 8, "grade": 6, "valid": 14, "errors": 6, "rate": 10, "note": 30,
+          "file": 30, "path": 30, "department": 20, "project": 20, "form": 13, "verified": 14}
+LINE_POINTS = 15.0
+
+
+def counts_line(rollup: Rollup) -> str:
+    """What the rollup holds, counted as a county reads it: units scored, files unreadable, duplicates."""
+    scored = [u for u in rollup.units if u.get("form")]
+    passed = sum(1 for u in scored if not u.get("provisional"))
+    return (f"{len(scored)} 个单位（校验通过 {passed} 个，暂评 {len(scored) - passed} 个），"
+            f"无法读取的文件 {len(rollup.unreadable)} 个，重复提交未采用 {len(rollup.dropped)} 份")
+
+
+def print_setup(ws: Worksheet, header_row: int | None, title: str, *, first_column: bool = True) -> None:
+    """A4 landscape, the header row repeated on every page and the unit's name on every page to the right."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    if first_column:
+        ws.repeat_columns(0)
+    ws.set_header(f"&C{title}")
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+
 def write_xlsx(rollup: Rollup, target: Path) -> None:
     out = io.BytesIO()
     wb = new_workbook(out)
     wb.set_properties({"title": "预算绩效自评汇总", "author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})
     wb.set_custom_property(ROLLUP_MARK, "selfeval-xl")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    num = wb.add_format({"num_format": "0.00", "border": 1})
-    pct = wb.add_format({"num_format": "0.00%", "border": 1})
-    text = wb.add_format({"border": 1})
-    bad = wb.add_format({"border": 1, "bg_color": rgb(MARK_FILLS["error"])})
-    title = wb.add_format({"bold": True, "font_size": 14})
+    num = wb.add_format({"num_format": "0.00", "border": 1, "valign": "top"})
+    pct = wb.add_format({"num_format": "0.00%", "border": 1, "valign": "top"})
+    text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    bad = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": rgb(MARK_FILLS["error"])})
+    title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
     columns = rollup.columns
+    widths = [WIDTHS.get(key, 11) for key, _ in columns]
 
     def table(ws: Worksheet, first_row: int, units: list[dict]) -> int:
         for col, (_, label) in enumerate(columns):
@@ -69,13 +98,14 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
         row = first_row
         for unit in units:
             row += 1
+            lines = 1
             for col, (key, _) in enumerate(columns):
                 value = shown(unit, key)
                 fmt = (pct if key == "rate"
                        else num if (key in ("total", "typed_total", "difference", "execution_score")
                                     or key.startswith(LEVEL_PREFIX))
                        else text)
-                if key == "note" and (not unit.get("unit") or unit.get("unnamed")):
+                if key in ("note", "valid") and (not unit.get("form") or unit.get("unnamed")):
                     fmt = bad
                 if value is None or value == "":
                     ws.write_blank(row, col, None, fmt)
@@ -83,16 +113,25 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
                     ws.write_number(row, col, value, fmt)
                 else:
                     ws.write_string(row, col, str(value), fmt)
+                    lines = max(lines, wrapped_lines(str(value), widths[col]))
+            if lines > 1:
+                ws.set_row(row, lines * LINE_POINTS + 3)
         return row
 
+    def columns_and_print(ws: Worksheet, header_row: int | None, heading: str) -> None:
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        print_setup(ws, header_row, heading)
+
     ws = wb.add_worksheet("汇总")
-    ws.write(0, 0, f"预算绩效自评汇总（{len(rollup.units)} 个文件，按重算总分排序）", title)
+    heading = f"预算绩效自评汇总：{counts_line(rollup)}。通过的在前，暂评其次，无法读取的文件在后。"
+    # merged over the key columns and wrapped, so the line prints on the first page, not across three
+    ws.merge_range(0, 0, 0, len(KEY_COLUMNS) - 1, heading, title)
+    ws.set_row(0, wrapped_lines(heading, sum(widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
     last = table(ws, 2, rollup.units)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, max(last, 3), len(columns) - 1)
-    ws.set_column(0, 1, 26)
-    ws.set_column(2, len(columns) - 4, 11)
-    ws.set_column(len(columns) - 3, len(columns) - 1, 40)  # 文件, 路径, 说明
+    columns_and_print(ws, 2, "预算绩效自评汇总")
     difference = [key for key, _ in columns].index("difference")
     ws.conditional_format(3, difference, max(last, 3), difference,
                           {"type": "cell", "criteria": ">", "value": 1, "format": bad})
@@ -105,8 +144,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     for department, units in sorted(groups.items()):
         ws.write(row, 0, f"{department}（{len(units)} 个单位）", title)
         row = table(ws, row + 1, units) + 2
-    ws.set_column(0, 1, 26)
-    ws.set_column(len(columns) - 3, len(columns) - 1, 40)
+    columns_and_print(ws, None, "预算绩效自评汇总（按主管部门）")  # one header per department
 
     grade_sheet(wb, rollup, head, text)
 
@@ -124,6 +162,8 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
                 else:
                     ws.write_string(r, c, "" if value is None else str(value), text)
         ws.set_column(0, len(keys) - 1, 16)
+        print_setup(ws, 0, "目标变动", first_column=False)
+        ws.fit_to_pages(1, 0)
 
     if rollup.dropped:
         ws = wb.add_worksheet("重复提交")
@@ -132,6 +172,8 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
             ws.write_row(r, 0, [item["unit"], str(item["year"] or ""), item["file"], item["kept"], item["reason"]],
                          text)
         ws.set_column(0, 4, 30)
+        print_setup(ws, 0, "重复提交", first_column=False)
+        ws.fit_to_pages(1, 0)
     wb.close()
     write_atomically(target, out.getvalue())
 
@@ -167,3 +209,6 @@ def grade_sheet(wb: Workbook, rollup: Rollup, head: Format, text: Format) -> Non
         chart.set_title({"name": "等级分布"})
         chart.set_legend({"position": "bottom"})
         ws.insert_chart("F2", chart)
+    # the table and its chart on one landscape page, never split across two
+    print_setup(ws, None, "等级分布", first_column=False)
+    ws.fit_to_pages(1, 1)
