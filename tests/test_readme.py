@@ -101,3 +101,19 @@ def test_every_check_code_is_in_the_readme() -> None:
 if __name__ == "__main__" and "--write" in sys.argv:
     README.write_text(render(README.read_text(encoding="utf-8")), encoding="utf-8")
     print("README.md regenerated")
+
+
+def test_what_the_readme_commands_write_is_ignored_by_git() -> None:
+    """Following the README leaves `git status` clean: the venv and the files its commands write."""
+    import shutil
+    import subprocess
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = next(line for line in text.splitlines() if line.startswith("pip install . && "))
+    outputs = re.findall(r"-o (\S+)", setup)
+    outputs += [Path(name).stem + ".scored.xlsx" for name in re.findall(r"score (\S+)", setup)]
+    assert outputs == ["示例.xlsx", "示例.scored.xlsx"]
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return  # an unpacked source archive has no git to ask
+    for name in [*outputs, ".venv/"]:
+        found = subprocess.run(["git", "check-ignore", "-q", "--no-index", name], cwd=ROOT)
+        assert found.returncode == 0, f"{name} is not in .gitignore"
