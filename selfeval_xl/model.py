@@ -160,8 +160,9 @@ class ExecutionResult:
 class LevelResult:
     name: str
     weight: Decimal | None
-    score: Decimal
-    indicator_weight: Decimal
+    score: Decimal  # what counts in the total: the rows' points, rescaled where the weights differ
+    indicator_weight: Decimal  # the rows' weights added up
+    rows_score: Decimal | None = None  # the rows' points added up, where score is otherwise (rescaled)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class Result:
     checks: tuple[Finding, ...] = field(default_factory=tuple)
     typed_total: Decimal | None = None
     skipped: tuple[SkippedRow, ...] = ()
+    weights_from: str = "profile"  # "form": no profile named, the form's printed weights rule
 
     @property
     def errors(self) -> list[Finding]:
@@ -223,14 +225,24 @@ class Result:
                 "score": score_text(ex.score, self.digits) if ex.weight else None}
 
     def levels_json(self) -> list[dict[str, object]]:
-        return [{"name": lv.name, "weight": weight_text(lv.weight), "score": score_text(lv.score, self.digits)}
-                for lv in self.levels]
+        return [self._level_json(lv) for lv in self.levels]
+
+    def _level_json(self, lv: LevelResult) -> dict[str, object]:
+        """A level; where its rows weigh or score otherwise than what counts (rescaled, docs/rules.md §14),
+        the rows' own sums beside it, so the indicators always add up to something the JSON shows."""
+        out: dict[str, object] = {"name": lv.name, "weight": weight_text(lv.weight),
+                                  "score": score_text(lv.score, self.digits)}
+        if lv.rows_score is not None:
+            out["rows_weight"] = weight_text(lv.indicator_weight)
+            out["rows_score"] = score_text(lv.rows_score, self.digits)
+        return out
 
     def to_json(self) -> dict[str, object]:
         return {
             "file": self.file,
             "form": self.form,
             "profile": self.profile,
+            "weights_from": self.weights_from,
             "unit": self.unit,
             "year": self.year,
             "money_unit": self.money_unit,

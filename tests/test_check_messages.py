@@ -21,6 +21,7 @@ from builders import (
     BUDGET_SHEET,
     INDICATOR_SHEET,
     SCORE_SHEET,
+    SMALL_INDICATORS,
     SMALL_LINES,
     BRow,
     make_input,
@@ -32,9 +33,15 @@ from level_inputs import initial_basis_input, levels_absent_input
 from selfeval_xl.model import Cell
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.checks import CATALOGUE
+from selfeval_xl.rules.weights import with_form_weights
 from test_checks import GUANGXI, HEBEI, PROJECT_LINES, QUAL, SICHUAN, row
 
 PARTIAL = "部分达成年度指标并具有一定效果"
+
+# no profile named: hebei-dept picked, its weights replaced by the form's (docs/rules.md §14)
+_SPLIT_65_15 = make_input([SMALL_INDICATORS[0]._replace(weight=65), SMALL_INDICATORS[1]._replace(weight=15),
+                           SMALL_INDICATORS[2]])
+HEBEI_FORM = with_form_weights(_SPLIT_65_15, HEBEI)
 
 MESSAGES = [
     pytest.param(
@@ -42,6 +49,13 @@ MESSAGES = [
         # 40 + 40 + 5 = 85 indicators, + 10 execution = 95 (sichuan has no level weights, only the total)
         "指标分值合计 85 加预算执行率分值 10 为 95，应为 100：请调整各指标分值。",
         id="WEIGHT_TOTAL"),
+    pytest.param(
+        "WEIGHTS_FROM_FORM", lambda: _SPLIT_65_15, HEBEI_FORM, INDICATOR_SHEET, "C3",
+        # no profile named: 产出 65, 效益 15, 满意度 10 as printed; 90 ≠ 100, so the execution keeps hebei's 10
+        "没有指定评价口径，各一级指标和预算执行率按表内印的分值计分（按表内分值：产出指标 65、效益指标 15、"
+        "满意度指标 10、预算执行 10），与推定口径的分值不同；"
+        "如须按某一口径计分，请在基本信息中填写评价口径或用 --profile 指定。",
+        id="WEIGHTS_FROM_FORM"),
     pytest.param(
         "WEIGHT_LEVEL", lambda: make_input(row(0, weight=35)), HEBEI, INDICATOR_SHEET, "C4",
         # 产出 has the one row 培训人次, now 35; hebei-dept sets 产出指标 = 40; anchored on its 一级指标 cell

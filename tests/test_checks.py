@@ -60,7 +60,8 @@ assert TOTAL_ROW == 8
 
 # scoring-rules.md §7, as the spec states it.
 SPEC_SEVERITIES = {
-    "WEIGHT_TOTAL": "error", "WEIGHT_LEVEL": "error", "WEIGHT_INVALID": "error", "LEVEL_UNKNOWN": "error",
+    "WEIGHT_TOTAL": "error", "WEIGHT_LEVEL": "error",
+    "WEIGHTS_FROM_FORM": "warning", "WEIGHT_INVALID": "error", "LEVEL_UNKNOWN": "error",
     "LEVEL2_MISMATCH": "warning", "BUDGET_TOTAL_MISMATCH": "error", "EXECUTION_OVER_BUDGET": "error",
     "LINE_OVER_BUDGET": "warning", "EXECUTION_RATE_MISMATCH": "warning", "EXECUTION_UNEXPLAINED": "warning",
     "BUDGET_ADJUSTED_UNEXPLAINED": "warning", "VALUE_MISSING": "error", "VALUE_NOT_NUMBER": "error",
@@ -114,7 +115,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 33  # the spec's 26, FORMULA_EXTERNAL and the 6 new codes of published-forms.md
+    assert len(CATALOGUE) == 34  # the spec's 26, FORMULA_EXTERNAL and the 7 new codes of published-forms.md
 
 
 def test_every_code_has_its_own_test_here():
@@ -148,6 +149,15 @@ def test_weight_level():
     printed = check(make_input(total={"weight": 20}))
     assert where(printed) == {("WEIGHT_LEVEL", "error", *bud(f"H{TOTAL_ROW}"))}
     assert check(make_input(total={"weight": 10})) == []
+
+
+def test_weights_from_form():
+    """No profile named, 产出 printed 65 and 效益 15 (hebei-dept: 40 / 40): the form's split, said once on
+    the 一级指标 header; no WEIGHT_LEVEL (docs/rules.md §14)."""
+    from selfeval_xl.rules.weights import with_form_weights
+    rows = [SMALL_INDICATORS[0]._replace(weight=65), SMALL_INDICATORS[1]._replace(weight=15), SMALL_INDICATORS[2]]
+    inp = make_input(rows)
+    assert where(check(inp, with_form_weights(inp, HEBEI))) == {("WEIGHTS_FROM_FORM", "warning", *ind("C3"))}
 
 
 MOF = load_profile("mof-project")  # 满意度指标 optional

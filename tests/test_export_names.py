@@ -71,7 +71,8 @@ def export_form(path: Path, *, typed_total: float = 93.5) -> Path:
 #   total 9.50 + 50.00 + 24.00 + 10.00 = 93.50 → 优 (≥ 90); the typed 项目总得分 93.5 agrees.
 def test_an_export_named_table_scores(tmp_path: Path) -> None:
     data = evaluate(export_form(tmp_path / "导出.xlsx")).to_json()
-    assert (data["profile"], data["form"], data["money_unit"]) == ("mof-project", "project", "万元")
+    # no profile named: the export's own weights, said in the label (docs/rules.md §14)
+    assert (data["profile"], data["form"], data["money_unit"]) == ("mof-project（按表内分值）", "project", "万元")
     assert data["execution"] == {"budget": "200.00", "executed": "190.00", "rate": "0.9500", "weight": "10",
                                  "score": "9.50"}
     assert [(lv["name"], lv["weight"], lv["score"]) for lv in data["levels"]] == [

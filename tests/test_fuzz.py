@@ -21,7 +21,7 @@ import tempfile
 import traceback
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
@@ -463,9 +463,13 @@ def assert_answers(path: Path, profile_touched: bool) -> None:
     codes = {c["code"] for c in data["checks"]}
     if codes.isdisjoint({"WEIGHT_TOTAL", "WEIGHT_LEVEL", "WEIGHT_INVALID"}):
         assert 0 <= total <= 100
-    else:  # wrong weights (an error; an invalid one hides the sum checks) give a total out of their own sum
-        weights = [Decimal(i["weight"]) for i in data["indicators"] if i["weight"] is not None]
-        assert 0 <= total <= Decimal(data["execution"]["weight"]) + sum(w for w in weights if w > 0)
+    else:  # wrong weights (an error; an invalid one hides the sum checks): a rescaled level counts at most
+        # its weight, any other level and row at most its rows' weights (docs/rules.md §14)
+        rescaled = {lv["name"]: Decimal(lv["weight"]) for lv in data["levels"] if "rows_score" in lv}
+        weights = [Decimal(i["weight"]) for i in data["indicators"]
+                   if i["weight"] is not None and i["level"] not in rescaled]
+        bound = Decimal(data["execution"]["weight"]) + sum(w for w in weights if w > 0) + sum(rescaled.values())
+        assert 0 <= total <= bound
     assert isinstance(data["grade"], str) and data["grade"]
     errors = [c for c in data["checks"] if c["severity"] == "error"]
     assert data["valid"] is (not errors) and checked.exit_code == (1 if errors else 0)
@@ -475,7 +479,20 @@ def assert_answers(path: Path, profile_touched: bool) -> None:
     levels = {lv["name"]: Decimal(lv["score"]) for lv in data["levels"]}
     outside = [Decimal(i["score"]) for i in data["indicators"] if i["score"] is not None and i["level"] not in levels]
     assert total == Decimal(data["execution"]["score"]) + sum(levels.values(), Decimal(0)) + sum(outside, Decimal(0))
-    assert total <= Decimal(data["execution"]["score"]) + sum(scores, Decimal(0))
+    assert all(score >= 0 for score in scores)
+    # No level that its rows do not add up to without the JSON saying why (docs/rules.md §14): a level
+    # shows its rows' sums beside it exactly when it counts otherwise, rescaled to its weight.
+    for lv in data["levels"]:
+        rows = sum((Decimal(i["score"]) for i in data["indicators"]
+                    if i["score"] is not None and i["level"] == lv["name"]), Decimal(0))
+        shown = Decimal(lv["score"])
+        if "rows_score" in lv:
+            weight, rows_weight = Decimal(lv["weight"]), Decimal(lv["rows_weight"])
+            assert Decimal(lv["rows_score"]) == rows, lv
+            rescaled = (rows * weight / rows_weight).quantize(shown, rounding=ROUND_HALF_UP)
+            assert shown == min(rescaled, weight), lv
+        else:
+            assert shown == rows, lv
     for ind in data["indicators"]:
         if ind["score"] is not None:
             assert Decimal(ind["score"]) >= 0

@@ -46,8 +46,11 @@ def _build(name: str, tmp_path: Path) -> tuple[Path, pf.Expected]:
 
 def assert_scores_as_published(result: Result, expected: pf.Expected) -> None:
     data = result.to_json()
-    assert (data["profile"], data["form"], data["money_unit"]) == (expected.profile, expected.form,
-                                                                   expected.money_unit)
+    # the label says when the form's own weights ruled (no profile named, docs/rules.md §14)
+    label = data["profile"]
+    assert label.endswith("（按表内分值）") == (data["weights_from"] == "form")
+    assert (label.removesuffix("（按表内分值）"), data["form"], data["money_unit"]) == (
+        expected.profile, expected.form, expected.money_unit)
     if expected.year is not None:
         assert data["year"] == expected.year
     if expected.unit is not None:

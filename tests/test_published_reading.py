@@ -96,7 +96,8 @@ def _one_sheet(path: Path, *, total_label: str = "年度资金总额:", typed_to
 def test_colon_total_keeps_every_block(tmp_path: Path) -> None:
     result = evaluate(_one_sheet(tmp_path / "自评表.xlsx"))
     # the 年度资金总额 block makes a form titled 绩效目标自评表 a project form (§4)
-    assert (result.form, result.profile, result.money_unit, result.year) == ("project", "mof-project", "万元", 2025)
+    assert (result.form, result.profile, result.money_unit, result.year) == (
+        "project", "mof-project（按表内分值）", "万元", 2025)  # no profile named: the form's weights
     assert result.unit == "井陉县南障城镇人民政府"  # 填报单位：… in one cell
     assert (result.execution.budget, result.execution.executed) == (Decimal("50"), Decimal("45"))
     assert str(result.execution.score) == "9.00"

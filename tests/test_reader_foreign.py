@@ -36,7 +36,9 @@ def score(path, written=None, *, money_unit="元", execution=F.EXECUTION, info=T
     assert data["execution"] == execution
     assert data["levels"] == F.LEVELS
     assert data["money_unit"] == money_unit
-    assert data["profile"] == "hebei-dept" and data["form"] == "department"
+    # the workbook names hebei-dept, or names none and its own weights rule (docs/rules.md §14)
+    assert data["profile"] == ("hebei-dept（按表内分值）" if data["weights_from"] == "form" else "hebei-dept")
+    assert data["form"] == "department"
     assert [i["score"] for i in data["indicators"]] == F.INDICATOR_SCORES
     assert [i["name"] for i in data["indicators"]] == [x[3] for x in EX.INDICATORS]
     assert [i["area"] for i in data["indicators"]] == [x[0] if areas else "" for x in EX.INDICATORS]

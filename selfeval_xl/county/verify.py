@@ -119,7 +119,8 @@ def verify_book(book: Workbook) -> Verification:
         reading = _read_anyway(book)
         return Verification(name, True, assess(reading.input, reading.profile), _text(record.get("scored_on")),
                             _text(record.get("profile")), (), (Mismatch("评分记录的口径", None, why),), reading)
-    reading = read_book(book, profile)
+    # scored by the form's own weights (no profile named): rescored the same way (docs/rules.md §14)
+    reading = read_book(book, profile, form_weights=record.get("weights_from") == "form")
     result = assess(reading.input, reading.profile)
     malformed: list[Mismatch] = []
 
@@ -153,20 +154,21 @@ def verify_book(book: Workbook) -> Verification:
         mismatches += [Mismatch(p.item, None, p.what) for p in summary_problems(book.package, shown, marks)]
         # the sheet the tool would write for what it recomputes now is the reference, never the record
         # (with inputs changed, the summary shows the old result by necessity: only how it looks is compared)
-        view = summary_view_problems(book.package, build_summary(result, profile), values=not changes)
+        view = summary_view_problems(book.package, build_summary(result, reading.profile), values=not changes)
         known = {(m.item, m.current) for m in mismatches}
         mismatches += [Mismatch(p.item, None, p.what) for p in view if (p.item, p.what) not in known]
         # a formula's stored result is what viewers and other programs show: it must follow from its formula
+        inputs = frozenset((c.sheet, c.coord) for c in reading.input_cells if c.coord)
         mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
-                       for w in check_formula_results(book.package).wrong]
+                       for w in check_formula_results(book.package, inputs).wrong]
     scored_on = _text(record.get("scored_on")) or ""
-    expected = fingerprint(recorded_inputs, recorded_result, profile.label, scored_on)
+    expected = fingerprint(recorded_inputs, recorded_result, reading.profile.label, scored_on)
     if record.get("fingerprint") != expected:
         mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
     if book.package is not None and defined_fingerprint(book.package) != record.get("fingerprint"):
         mismatches.append(Mismatch("名称 selfeval_fingerprint", _text(record.get("fingerprint")),
                                    defined_fingerprint(book.package)))
-    return Verification(name, True, result, scored_on, profile.label, tuple(changes),
+    return Verification(name, True, result, scored_on, reading.profile.label, tuple(changes),
                         tuple(malformed + mismatches), reading)
 
 

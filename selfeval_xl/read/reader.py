@@ -36,6 +36,7 @@ from selfeval_xl.rules.profiles import (
     load_profile,
     parse_profile,
 )
+from selfeval_xl.rules.weights import with_form_weights
 from selfeval_xl.vocabulary import fold, is_empty_reason, normalize_label
 
 _YEAR = re.compile(r"(20\d\d|19\d\d)")
@@ -300,7 +301,11 @@ def read_bytes(path: Path, data: bytes, requested_profile: Profile | str | None 
     return read_book(open_bytes(path, "xlsx", data), requested_profile)
 
 
-def read_book(book: Workbook, requested_profile: Profile | str | None = None) -> Reading:
+def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
+              form_weights: bool = False) -> Reading:
+    """The workbook read for scoring. With no profile named (by the caller or the workbook) the form's
+    own weights rule (docs/rules.md §14); `form_weights` asks for that even with `requested_profile`
+    (verify rescoring a copy that was scored so)."""
     path = book.path
     origin = path.name
     indicator_table = _indicator_table(book, origin)
@@ -321,7 +326,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
             info.setdefault(key, cell)
     first_levels = tuple(dict.fromkeys(i.level1.text for i in read.indicators if not i.level1.blank))
     stated = _stated_form(meta, info)
-    profile = _choose_profile(requested_profile, info, meta, origin) or _profile_by_levels(first_levels, stated)
+    named = _choose_profile(requested_profile, info, meta, origin)
+    profile = named or _profile_by_levels(first_levels, stated)
     form = stated or (profile.form if profile is not None else
                       _infer_form(info, f"{one.title} {_titles(book)}", one.project_block))
     if profile is None:
@@ -350,6 +356,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None) ->
         name_header=name_header if levels_absent else None, budget_basis=budget.basis,
         budget_missing=budget.missing,
     )
+    if named is None or form_weights:
+        profile = with_form_weights(inp, profile)
     columns = tuple(budget.columns + _indicator_columns(indicator_grid, indicator_table))
     return Reading(inp, profile, book, tuple(_input_cells(inp)), columns)
 

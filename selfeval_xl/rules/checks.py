@@ -25,6 +25,9 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "指标分值合计 {indicators} 加预算执行率分值 {execution} 为 {total}，应为 100：请调整各指标分值。"),
     Check("WEIGHT_LEVEL", "error", "一级指标分值与口径不符",
           "{level}的指标分值合计为 {actual}，评价口径（{profile}）规定为 {expected}：请调整该一级指标下各指标的分值。"),
+    Check("WEIGHTS_FROM_FORM", "warning", "按表内分值计分",
+          "没有指定评价口径，各一级指标和预算执行率按表内印的分值计分（按表内分值：{split}），"
+          "与推定口径的分值不同；如须按某一口径计分，请在基本信息中填写评价口径或用 --profile 指定。"),
     Check("WEIGHT_INVALID", "error", "分值缺失或无效",
           "分值{detail}：每个指标的分值应为大于 0 的数字，请填写。"),
     Check("LEVEL_UNKNOWN", "error", "一级指标名称无法识别",

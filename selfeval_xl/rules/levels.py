@@ -1,11 +1,11 @@
 """The levels: each first level's weight against the profile and against a weight printed in its
-label, the total of 100, and each level's points capped at its weight (scoring-rules.md §6,
-published-forms.md §6 and §13). Pure."""
+label, the total of 100, and each level's points rescaled to its weight where the rows weigh
+otherwise (docs/rules.md §10, §14). Pure."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from selfeval_xl.formatting import plain
+from selfeval_xl.formatting import plain, round_half_up
 from selfeval_xl.model import Cell, EvaluationInput, Indicator, IndicatorResult, LevelResult
 from selfeval_xl.rules.checks import Findings
 from selfeval_xl.rules.profiles import TOTAL_POINTS, Profile, printed_weight
@@ -35,9 +35,8 @@ def check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile:
         weight_sum = sum((r.weight for _, r in members if r.weight is not None), ZERO)
         score_sum = sum((r.score for _, r in members if r.score is not None), ZERO)
         expected = profile.weight_of(level)
-        # Never more points than the level is worth (indicator weights summing past it would allow it).
-        capped = min(score_sum, expected) if expected is not None else score_sum
-        levels.append(LevelResult(level, expected, capped, weight_sum))
+        counted = _counted(score_sum, weight_sum, expected, optional_absent, profile)
+        levels.append(LevelResult(level, expected, counted, weight_sum, score_sum if counted != score_sum else None))
         # A level with an invalid weight has only WEIGHT_INVALID (its sum is a consequence); the
         # other levels are still checked, so every independent problem is reported at once.
         if not inp.indicators or any(r.weight is None for _, r in members):
@@ -52,6 +51,18 @@ def check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile:
         _check_printed(level, members, weight_sum, profile, findings)
     _check_total(results, profile, findings)
     return levels
+
+
+def _counted(score_sum: Decimal, weight_sum: Decimal, expected: Decimal | None, optional_absent: bool,
+             profile: Profile) -> Decimal:
+    """A level's points in the total (docs/rules.md §14): its rows' points, rescaled to the profile's
+    weight where the rows weigh otherwise (every target met is still the whole level, and inflating a
+    level's weights gains nothing), never above that weight; as they are where the level is free."""
+    if expected is None or optional_absent:
+        return score_sum
+    if weight_sum > 0 and abs(weight_sum - expected) > WEIGHT_TOLERANCE:
+        return min(round_half_up(score_sum * expected / weight_sum, profile.digits), expected)
+    return min(score_sum, expected)
 
 
 def _check_printed(level: str, members: list[tuple[Indicator, IndicatorResult]], weight_sum: Decimal,

@@ -39,6 +39,9 @@ class Step:
     score: Decimal
 
 
+FORM_WEIGHTS = "（按表内分值）"
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -59,6 +62,10 @@ class Profile:
     levels: tuple[str, ...] = ()
     level_aliases: tuple[tuple[str, str], ...] = ()
     second_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # "form" when no profile was named and the weights are the form's own (rules/weights.py,
+    # docs/rules.md §14); picked_split is then the picked profile's split, to say where they differ.
+    weights_from: str = "profile"
+    picked_split: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def digest(self) -> str:
@@ -68,7 +75,8 @@ class Profile:
     @property
     def label(self) -> str:
         """The name shown everywhere: a built-in name as it is, anything else marked custom with its hash."""
-        return self.name if self.builtin else f"{self.name}（自定义口径 #{self.digest}）"
+        name = self.name if self.builtin else f"{self.name}（自定义口径 #{self.digest}）"
+        return name + FORM_WEIGHTS if self.weights_from == "form" else name
 
     def weight_of(self, level: str) -> Decimal | None:
         return dict(self.weights).get(level)

@@ -33,6 +33,7 @@ class Record(TypedDict):
     scored_on: str
     form: str
     profile: str
+    weights_from: str
     profile_toml: str | None
     inputs: dict[str, str]
     result: dict[str, object]
@@ -85,6 +86,7 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
         "scored_on": scored_on,
         "form": result.form,
         "profile": profile.name,
+        "weights_from": profile.weights_from,
         "profile_toml": None if profile.builtin else profile.source,
         "inputs": inputs,
         "result": summary,

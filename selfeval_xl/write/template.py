@@ -438,8 +438,12 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
         ws.write_formula(r, 2, "=" + "+".join(f'SUMIF({level_col},"{n}",{weight_col})' for n in names), fmt.calc_score,
                          float(lv.indicator_weight) if lv else 0)
         level_sum = "+".join(f'SUMIF({level_col},"{n}",{calc_col})' for n in names)
-        # a level never scores more than its weight, as the tool scores it
-        level_score = f"=MIN({plain(weight)},{level_sum})" if weight is not None else f"={level_sum}"
+        # rows weighing otherwise than the level: rescaled to its weight, as the tool does (docs/rules.md §14)
+        rows_weight, w = f"C{r + 1}", plain(weight) if weight is not None else ""
+        level_score = (f"=IF(OR({rows_weight}=0,AND({rows_weight}>={w}-0.001,{rows_weight}<={w}+0.001)),"
+                       f"MIN({w},{level_sum}),"
+                       f"MIN({w},ROUND(({level_sum})*{w}/{rows_weight},{p.digits})))"
+                       if weight is not None else f"={level_sum}")
         ws.write_formula(r, 3, level_score, fmt.calc_score, float(lv.score) if lv else 0)
     r = cells.execution_row - 1
     ws.write(r, 0, "预算执行率", fmt.label)
