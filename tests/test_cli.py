@@ -137,7 +137,7 @@ def test_not_a_workbook_exit_2_no_traceback(tmp_path: Path) -> None:
 def test_usage_error_exit_2() -> None:
     result = run("score")
     assert result.exit_code == 2
-    assert result.stderr.endswith("错误：缺少参数 FILE（文件名）。\n")  # every usage error: tests/test_cli_chinese.py
+    assert result.stderr.endswith("错误：缺少文件名。\n")  # every usage error: tests/test_cli_chinese.py
 
 
 def test_profiles_lists_weights_and_bands() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import selfeval_xl
 from selfeval_xl.cli.app import main
 from workbooks import template_copy
 
@@ -58,7 +59,7 @@ def test_a_wrong_option_suggests_the_right_one() -> None:
     result = run("score", "自评表.xlsx", "--ouput", "x.xlsx")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == usage("score", " FILE") + "错误：没有选项 --ouput。您是不是要用 --output？\n"
+    assert result.stderr == usage("score", " 文件") + "错误：没有选项 --ouput。您是不是要用 --output？\n"
 
 
 def test_an_unknown_option_of_the_group() -> None:
@@ -71,7 +72,7 @@ def test_an_unknown_option_of_the_group() -> None:
 def test_a_missing_argument() -> None:
     result = run("score")
     assert result.exit_code == 2
-    assert result.stderr == usage("score", " FILE") + "错误：缺少参数 FILE（文件名）。\n"
+    assert result.stderr == usage("score", " 文件") + "错误：缺少文件名。\n"
 
 
 def test_a_missing_required_option() -> None:
@@ -89,7 +90,7 @@ def test_a_missing_option_value() -> None:
 def test_a_flag_given_a_value() -> None:
     result = run("check", "自评表.xlsx", "--json=yes")
     assert result.exit_code == 2
-    assert result.stderr == usage("check", " FILE") + "错误：选项 --json 不带值。\n"
+    assert result.stderr == usage("check", " 文件") + "错误：选项 --json 不带值。\n"
 
 
 def test_a_bad_choice_lists_the_choices() -> None:
@@ -102,13 +103,14 @@ def test_a_bad_choice_lists_the_choices() -> None:
 def test_a_bad_number() -> None:
     result = run("rollup", "收件箱", "--timeout", "0")
     assert result.exit_code == 2
-    assert result.stderr == usage("rollup", " PATHS...") + "错误：选项 --timeout 的值无效：“0”不是大于 0 的数。\n"
+    assert result.stderr == (usage("rollup", " 文件或文件夹...")
+                             + "错误：选项 --timeout 的值无效：“0”不是大于 0 的数。\n")
 
 
 def test_extra_arguments_that_are_a_file_name_split_at_its_spaces() -> None:
     result = run("score", "教育局", "2025年", "自评表（终稿）.xlsx")
     assert result.exit_code == 2
-    assert result.stderr == usage("score", " FILE") + (
+    assert result.stderr == usage("score", " 文件") + (
         "错误：多余的参数：2025年 自评表（终稿）.xlsx\n"
         "文件名含空格时请用引号括起来：\"教育局 2025年 自评表（终稿）.xlsx\"\n")
 
@@ -123,7 +125,7 @@ def test_an_output_name_split_at_its_spaces_is_named_whole() -> None:
 def test_two_files_are_extra_arguments_without_the_quoting_hint() -> None:
     result = run("check", "甲.xlsx", "乙.xlsx")
     assert result.exit_code == 2
-    assert result.stderr == usage("check", " FILE") + "错误：多余的参数：乙.xlsx\n"
+    assert result.stderr == usage("check", " 文件") + "错误：多余的参数：乙.xlsx\n"
 
 
 def test_an_unknown_command() -> None:
@@ -183,3 +185,23 @@ def test_library_callers_get_the_chinese_exception() -> None:
     import click
     with pytest.raises(click.UsageError, match="没有选项 --ouput"):
         main.main(["score", "--ouput"], prog_name="selfeval-xl", standalone_mode=False)
+
+
+def test_a_number_out_of_range_and_every_placeholder_in_chinese() -> None:
+    """click's own English (the range, the type's placeholder) never reaches the user."""
+    result = CliRunner().invoke(main, ["serve", "--port", "99999"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("错误：选项 --port 的值无效：99999 不在 0 到 65535 之间。\n")
+    for command in main.commands.values():
+        shown = CliRunner().invoke(main, [command.name, "--help"]).output
+        placeholders = re.findall(r"^\s+(?:-\w, )?--[\w-]+ (\S+)", shown, flags=re.M)
+        placeholders += re.findall(r"^用法：\S+ \S+ \[选项\] ?(.*)$", shown, flags=re.M)
+        assert not [p for p in placeholders if re.search(r"[A-Z]{2,}", p) and p != "MB"], (command.name, shown)
+
+
+def test_every_list_of_profiles_is_the_registry() -> None:
+    from selfeval_xl.rules.builtin import NAMES
+    assert set(NAMES) == {p.stem for p in (Path(selfeval_xl.__file__).parent / "rules" / "builtin").glob("*.toml")
+                          if p.stem != "default-levels"}
+    shown = CliRunner().invoke(main, ["score", "--help"]).output.replace("\n", "").replace(" ", "")
+    assert "、".join(NAMES) in shown

@@ -14,6 +14,7 @@ import click
 
 from selfeval_xl import __version__
 from selfeval_xl.cli import chinese
+from selfeval_xl.rules.builtin import NAMES as BUILTIN_PROFILES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -91,7 +92,7 @@ def _fail(code: str, message: str, file: object, as_json: bool) -> NoReturn:
 
 def _profile_option(func: Callable) -> Callable:
     return click.option("--profile", "profile", metavar="NAME|FILE",
-                        help="评价口径：hebei-dept、mof-project、sichuan-project，或 TOML 口径文件路径。"
+                        help=f"评价口径：{'、'.join(BUILTIN_PROFILES)}，或 TOML 口径文件路径。"
                              "不指定时用工作簿“评价口径”所填的口径。")(func)
 
 

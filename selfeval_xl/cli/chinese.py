@@ -9,6 +9,7 @@ shows it through the printer app.py passes in, the one place every line leaves f
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
@@ -20,9 +21,25 @@ from click.exceptions import NoArgsIsHelpError
 HELP_HELP = "显示本帮助并退出。"
 VERSION_HELP = "显示版本号并退出。"
 INTERRUPTED = 130  # 128 + SIGINT, as app.py's guarded commands exit on Ctrl-C
+# The placeholders the help and usage show for a value, in Chinese: by the metavar a command gives, by
+# an argument's name, or by the value's type when none is given.
+METAVARS = {"FILE": "文件", "NAME|FILE": "口径名|文件", "NAME": "口径名", "SECONDS": "秒数", "ADDRESS": "地址",
+            "TOKEN": "令牌", "PATH": "路径"}
+ARGUMENT_METAVARS = {"paths": "文件或文件夹...", "file": "文件", "files": "文件..."}
+TYPE_METAVARS = ((click.IntRange, "整数"), (click.FloatRange, "数"), (click.Path, "路径"))
 # What an error message asks for when a value is missing, by the metavar the help shows.
-WANTED = {"FILE": "文件名", "PATHS...": "文件或文件夹", "PATH": "文件或文件夹", "SECONDS": "秒数",
-          "NAME|FILE": "口径名称或 TOML 口径文件", "NAME": "口径名称"}
+WANTED = {"文件": "文件名", "文件或文件夹...": "文件或文件夹", "路径": "文件或文件夹", "秒数": "秒数",
+          "口径名|文件": "口径名称或 TOML 口径文件", "口径名": "口径名称"}
+# click's own words for a value it refuses, said in Chinese (the value and the range kept as given).
+_CLICK_MESSAGES = (
+    (re.compile(r"^(.+) is not in the range (-?[\d.]+)<=?x<=?(-?[\d.]+)\.$"), "{0} 不在 {1} 到 {2} 之间。"),
+    (re.compile(r"^(.+) is not in the range x?(<=?|>=?)(-?[\d.]+)\.$"), "{0} 超出允许的范围（{1}{2}）。"),
+    (re.compile(r"^'?(.*?)'? is not a valid integer(?: range)?\.$"), "“{0}”不是整数。"),
+    (re.compile(r"^'?(.*?)'? is not a valid float(?: range)?\.$"), "“{0}”不是数。"),
+    (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.$"), "“{0}”不存在。"),
+    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a directory\.$"), "“{0}”是文件夹，不是文件。"),
+    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a file\.$"), "“{0}”是文件，不是文件夹。"),
+)
 # Extra arguments ending in one of these were most likely one file name cut at its spaces.
 FILE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".docx", ".pdf", ".csv", ".toml")
 
@@ -109,12 +126,13 @@ def _chinese(exc: click.UsageError, ctx: click.Context | None) -> click.UsageErr
         message = f"没有选项 {exc.option_name}。"
         if exc.possibilities:
             message += f"您是不是要用 {' 或 '.join(exc.possibilities)}？"
+    elif isinstance(exc, click.MissingParameter) and isinstance(exc.param, click.Argument):
+        message = f"缺少{_wanted(exc.param, where).strip('（）') or '参数 ' + _name(exc.param)}。"
     elif isinstance(exc, click.MissingParameter):
-        kind = "选项" if isinstance(exc.param, click.Option) else "参数"
-        message = f"缺少{kind} {_name(exc.param)}{_wanted(exc.param, where)}。"
+        message = f"缺少选项 {_name(exc.param)}{_wanted(exc.param, where)}。"
     elif isinstance(exc, click.BadParameter):
         kind = "选项" if isinstance(exc.param, click.Option) else "参数"
-        message = f"{kind} {_name(exc.param)} 的值无效：{exc.message}"
+        message = f"{kind} {_name(exc.param)} 的值无效：{click_message(exc.message)}"
     elif isinstance(exc, click.BadOptionUsage):
         option = _option_named(where, exc.option_name)
         if option is not None and (option.is_flag or option.count):
@@ -145,6 +163,8 @@ class Command(click.Command):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+        for param in self.params:
+            param.metavar = _metavar(param)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
@@ -172,6 +192,25 @@ class Command(click.Command):
         if strict and rest and not ctx.resilient_parsing:
             raise UsageError(_extra_arguments(rest, given), ctx)
         return rest
+
+
+def _metavar(param: click.Parameter) -> str | None:
+    """The parameter's placeholder in Chinese; flags and choices keep theirs (None: click's own)."""
+    if param.metavar is not None:
+        return METAVARS.get(param.metavar, param.metavar)
+    if isinstance(param, click.Argument):
+        return ARGUMENT_METAVARS.get(param.name or "", param.metavar)
+    if isinstance(param, click.Option) and (param.is_flag or isinstance(param.type, click.Choice)):
+        return None
+    return next((word for kind, word in TYPE_METAVARS if isinstance(param.type, kind)), None)
+
+
+def click_message(text: str) -> str:
+    """click's English words about a refused value, in Chinese; anything else as it is."""
+    for pattern, chinese in _CLICK_MESSAGES:
+        if (m := pattern.match(text)) is not None:
+            return chinese.format(*m.groups())
+    return text
 
 
 def _option_row(option: click.Option, ctx: click.Context) -> tuple[str, str] | None:

@@ -145,7 +145,7 @@ def _choose_profile(requested: Profile | str | None, info: dict[str, Cell], meta
             return builtin_profile(name)
         else:
             raise SelfevalError(f"文件 {origin} 工作表“{named.sheet}”单元格 {named.coord} 的评价口径“{name}”未知："
-                                f"请填写 hebei-dept、mof-project 或 sichuan-project，或用 --profile 指定口径文件。",
+                                f"请填写 {'、'.join(BUILTIN_NAMES)} 之一，或用 --profile 指定口径文件。",
                                 code="PROFILE_UNKNOWN")
     if meta.get("profile_toml"):
         return parse_profile(meta["profile_toml"], origin=f"{origin} 内嵌的规则口径")

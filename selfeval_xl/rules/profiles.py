@@ -17,10 +17,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from selfeval_xl.errors import ProfileError
+from selfeval_xl.rules.builtin import NAMES
 from selfeval_xl.vocabulary import normalize_label
 
 FORMS = ("department", "project")
-BUILTIN_NAMES = ("hebei-dept", "mof-project", "sichuan-project", "mof-4level")
+BUILTIN_NAMES = NAMES
 # The level table of scoring-rules.md §4, for profiles that declare none (older files keep working).
 DEFAULT_LEVELS_FILE = "default-levels"
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
