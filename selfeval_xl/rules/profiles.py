@@ -1,13 +1,14 @@
 """Rule profiles: the numbers of docs/profiles.md as data, loaded and validated from TOML."""
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import re
 import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -18,14 +19,14 @@ else:  # pragma: no cover
 
 from selfeval_xl.errors import ProfileError
 from selfeval_xl.rules.builtin import NAMES
+from selfeval_xl.rules.profile_check import FORMS, TOTAL_POINTS, Problems, toml_problem
 from selfeval_xl.vocabulary import normalize_label
 
-FORMS = ("department", "project")
 BUILTIN_NAMES = NAMES
 # The level table of scoring-rules.md §4, for profiles that declare none (older files keep working).
 DEFAULT_LEVELS_FILE = "default-levels"
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
-TOTAL_POINTS = Decimal(100)
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -176,182 +177,175 @@ def printed_weight(text: str) -> Decimal | None:
     return Decimal(match.group(1)) if match else None
 
 
-def _names(value: object, key: str, origin: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ProfileError(f"规则口径文件 {origin} 的键 {key} 应为非空字符串的数组")
-    return tuple(v.strip() for v in value)
-
-
 LevelTable = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
-def _level_table(data: dict, origin: str) -> LevelTable:
-    """levels, level_aliases and [second_levels], validated; a profile with none gets the §4 table."""
+def _level_table(data: dict, problems: Problems) -> LevelTable:
+    """levels, level_aliases and [second_levels], checked; a profile with none gets the §4 table."""
     if "levels" not in data and "second_levels" not in data and "level_aliases" not in data:
         return _default_levels()
-    levels = _names(data.get("levels"), "levels", origin)
-    if not levels:
-        raise ProfileError(f"规则口径文件 {origin} 的键 levels 至少要列出一个一级指标")
+    levels = problems.names(data.get("levels"), "levels")
     keys = [level_key(lvl) for lvl in levels]
     if len(set(keys)) != len(keys):
-        raise ProfileError(f"规则口径文件 {origin} 的键 levels 中有重复的一级指标")
-    raw_aliases = data.get("level_aliases", {})
-    if not isinstance(raw_aliases, dict):
-        raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases 应为表")
+        problems.add("levels", "有重复的一级指标")
+    listed = "、".join(levels)
     aliases: list[tuple[str, str]] = []
-    for alias, target in raw_aliases.items():
+    for alias, target in problems.table(data, "level_aliases").items():
         if target not in levels:
-            raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases.{alias} 应指向 levels 中的一级指标"
-                               f"（{'、'.join(levels)}）")
-        if level_key(alias) in keys:
-            raise ProfileError(f"规则口径文件 {origin} 的键 level_aliases.{alias} 与 levels 中的一级指标重名")
-        aliases.append((alias, target))
-    raw_second = data.get("second_levels", {})
-    if not isinstance(raw_second, dict):
-        raise ProfileError(f"规则口径文件 {origin} 的键 second_levels 应为表")
+            problems.add(f"level_aliases.{alias}", f"应指向 levels 中的一级指标（{listed}）")
+        elif level_key(alias) in keys:
+            problems.add(f"level_aliases.{alias}", "与 levels 中的一级指标重名")
+        else:
+            aliases.append((alias, target))
     second: list[tuple[str, tuple[str, ...]]] = []
-    for level, names in raw_second.items():
+    for level, names in problems.table(data, "second_levels").items():
         if level not in levels:
-            raise ProfileError(f"规则口径文件 {origin} 的键 second_levels.{level} 不是 levels 中的一级指标"
-                               f"（{'、'.join(levels)}）")
-        second.append((level, _names(names, f"second_levels.{level}", origin)))
+            problems.add(f"second_levels.{level}", f"不是 levels 中的一级指标（{listed}）")
+        else:
+            second.append((level, problems.names(names, f"second_levels.{level}")))
     return levels, tuple(aliases), tuple(second)
 
 
 @functools.lru_cache(maxsize=1)
 def _default_levels() -> LevelTable:
-    text = _builtin_text(DEFAULT_LEVELS_FILE)
-    return _level_table(tomllib.loads(text), DEFAULT_LEVELS_FILE)
+    problems = Problems(DEFAULT_LEVELS_FILE)
+    table = _level_table(tomllib.loads(_builtin_text(DEFAULT_LEVELS_FILE)), problems)
+    problems.raise_any()
+    return table
 
 
 def _builtin_text(name: str) -> str:
     return resources.files("selfeval_xl.rules").joinpath("builtin").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
-def _decimal(value: object, key: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ProfileError(f"规则口径的 {key} 应为数字，实际为：{value!r}")
-    try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        raise ProfileError(f"规则口径的 {key} 应为数字，实际为：{value!r}") from None
-    if not result.is_finite():
-        raise ProfileError(f"规则口径的 {key} 应为有限数字，实际为：{value!r}")
-    return result
-
-
 def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
-    """Parse and validate profile TOML; every rejection names the offending key."""
+    """Parse and check profile TOML as a whole: every problem at once, each naming its key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"规则口径文件 {origin} 不是有效的 TOML：{exc}") from None
-
-    def need(key: str, kind: type) -> object:
-        if key not in data:
-            raise ProfileError(f"规则口径文件 {origin} 缺少键 {key}")
-        if not isinstance(data[key], kind):
-            raise ProfileError(f"规则口径文件 {origin} 的键 {key} 类型不对")
-        return data[key]
-
-    name = str(need("name", str)).strip()
-    if not name:
-        raise ProfileError(f"规则口径文件 {origin} 的键 name 不能为空")
-    if not builtin and name in BUILTIN_NAMES:
+        raise ProfileError(f"规则口径文件 {origin} 不是有效的 TOML：{toml_problem(str(exc))}") from None
+    problems = Problems(origin)
+    problems.unknown_keys(data, "")
+    name = problems.text(data, "name", required=True) or ""
+    if name and not builtin and name in BUILTIN_NAMES:
         # A profile of one's own under a built-in name would pass for the province's rules.
-        raise ProfileError(f"规则口径文件 {origin} 的名称 {name} 是内置口径的名称，不能用于自定义口径："
-                           f"请另起名称（例如 {name}-本县）。")
-    form = need("form", str)
-    if form not in FORMS:
-        raise ProfileError(f"规则口径文件 {origin} 的键 form 只能是 department 或 project，实际为：{form}")
-    title = str(data.get("title", name))
+        problems.add("", f"名称 {name} 是内置口径的名称，不能用于自定义口径：请另起名称（例如 {name}-本县）。")
+    form = problems.text(data, "form", required=True, choices=FORMS) or FORMS[0]
     digits = data.get("digits", 2)
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 4:
-        raise ProfileError(f"规则口径文件 {origin} 的键 digits 应为 0–4 的整数")
-    levels, level_aliases, second_levels = _level_table(data, origin)
+        problems.add("digits", f"应为 0–4 的整数，实际为 {digits!r}")
+        digits = 2
+    levels, level_aliases, second_levels = _level_table(data, problems)
     optional = data.get("optional", [])
     if not isinstance(optional, list) or any(lvl not in levels for lvl in optional):
-        raise ProfileError(f"规则口径文件 {origin} 的键 optional 只能列出 {'、'.join(levels)}")
-
-    execution = data.get("execution")
-    if not isinstance(execution, dict):
-        raise ProfileError(f"规则口径文件 {origin} 缺少 [execution] 表")
-    exec_weight = _decimal(execution.get("weight"), "execution.weight")
-    if not 0 <= exec_weight <= TOTAL_POINTS:
-        raise ProfileError(f"规则口径文件 {origin} 的键 execution.weight 应在 0–100 之间")
-    rule = execution.get("rule", "proportional")
-    if rule not in ("proportional", "steps"):
-        raise ProfileError(f"规则口径文件 {origin} 的键 execution.rule 只能是 proportional 或 steps")
-    steps: list[Step] = []
-    if rule == "steps":
-        raw_steps = execution.get("steps")
-        if not isinstance(raw_steps, list) or not raw_steps:
-            raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 缺失：阶梯计分需要 [[阈值, 得分], …]")
-        for i, pair in enumerate(raw_steps):
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps[{i}] 应为 [阈值, 得分]")
-            steps.append(Step(_decimal(pair[0], f"execution.steps[{i}]"), _decimal(pair[1], f"execution.steps[{i}]")))
-        for a, b in zip(steps, steps[1:], strict=False):
-            if not (a.threshold > b.threshold and a.score >= b.score):
-                raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 应按阈值从高到低排列")
-        if steps[0].score != exec_weight:
-            raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 最高档得分应等于 "
-                               f"execution.weight（{_plain(exec_weight)}）")
-        if steps[-1].threshold != 0:
-            raise ProfileError(f"规则口径文件 {origin} 的键 execution.steps 最后一档阈值应为 0")
-    explain_below = execution.get("explain_below")
-    explain_below_d = None if explain_below is None else _decimal(explain_below, "execution.explain_below")
-    explain_adjustment = execution.get("explain_adjustment", False)
-    if not isinstance(explain_adjustment, bool):
-        raise ProfileError(f"规则口径文件 {origin} 的键 execution.explain_adjustment 应为 true 或 false")
-
-    raw_weights = data.get("weights", {})
-    if not isinstance(raw_weights, dict):
-        raise ProfileError(f"规则口径文件 {origin} 的键 weights 应为表")
-    weights: list[tuple[str, Decimal]] = []
-    for level, value in raw_weights.items():
-        if level not in levels:
-            raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 不是已知的一级指标"
-                               f"（{'、'.join(levels)}）")
-        w = _decimal(value, f"weights.{level}")
-        if w <= 0:
-            raise ProfileError(f"规则口径文件 {origin} 的键 weights.{level} 应为正数")
-        weights.append((level, w))
-    given = sum((w for _, w in weights), Decimal(0)) + exec_weight
-    if len(weights) == len(levels) and given != TOTAL_POINTS:
-        raise ProfileError(f"规则口径文件 {origin} 的键 weights 与 execution.weight 合计为 {_plain(given)}，应为 100")
-    if given > TOTAL_POINTS:
-        raise ProfileError(f"规则口径文件 {origin} 的键 weights 与 execution.weight 合计为 {_plain(given)}，超过 100")
-
-    raw_grades = data.get("grades")
-    if not isinstance(raw_grades, list) or not raw_grades:
-        raise ProfileError(f"规则口径文件 {origin} 缺少 [[grades]]")
-    grades: list[Grade] = []
-    for i, g in enumerate(raw_grades):
-        if not isinstance(g, dict) or not isinstance(g.get("name"), str) or "min" not in g:
-            raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i}] 需要 name 和 min")
-        grades.append(Grade(g["name"], _decimal(g["min"], f"grades[{i}].min")))
-    for i, (higher, lower) in enumerate(zip(grades, grades[1:], strict=False)):
-        if not higher.min > lower.min:
-            raise ProfileError(f"规则口径文件 {origin} 的键 grades[{i + 1}].min 应小于上一档（等级须从高到低排列）")
-    if grades[-1].min != 0:
-        raise ProfileError(f"规则口径文件 {origin} 的键 grades[{len(grades) - 1}].min 应为 0（最后一档从 0 分起）")
-
-    explain = data.get("explain", {})
-    if not isinstance(explain, dict):
-        raise ProfileError(f"规则口径文件 {origin} 的键 explain 应为表")
+        problems.add("optional", f"只能列出 levels 中的一级指标（{'、'.join(levels)}）")
+        optional = []
+    execution = _execution(problems.table(data, "execution", required=True), problems)
+    weights = _weights(problems.table(data, "weights"), levels, execution[0], problems)
+    grades = _grades(data.get("grades"), problems)
+    explain = problems.table(data, "explain")
+    problems.unknown_keys(explain, "explain.")
     overshoot = explain.get("overshoot_ratio")
-    overshoot_d = None if overshoot is None else _decimal(overshoot, "explain.overshoot_ratio")
-    if overshoot_d is not None and overshoot_d <= 1:
-        raise ProfileError(f"规则口径文件 {origin} 的键 explain.overshoot_ratio 应大于 1")
-
+    overshoot_d = None if overshoot is None else problems.number(overshoot, "explain.overshoot_ratio", above=ONE)
+    problems.raise_any()
+    exec_weight, rule, steps, explain_below, explain_adjustment = execution
+    assert exec_weight is not None, "a refused execution.weight is a problem raised above"
     return Profile(
-        name=name, title=title, form=form, digits=digits, optional=tuple(optional),
-        execution_weight=exec_weight, rule=rule, steps=tuple(steps),
-        explain_below=explain_below_d, explain_adjustment=explain_adjustment,
-        weights=tuple(weights), grades=tuple(grades), overshoot_ratio=overshoot_d,
+        name=name, title=str(data.get("title", name)), form=form, digits=digits, optional=tuple(optional),
+        execution_weight=exec_weight, rule=rule, steps=steps, explain_below=explain_below,
+        explain_adjustment=explain_adjustment, weights=weights, grades=grades, overshoot_ratio=overshoot_d,
         source=text, builtin=builtin, levels=levels, level_aliases=level_aliases, second_levels=second_levels,
     )
+
+
+Execution = tuple[Decimal | None, str, tuple[Step, ...], Decimal | None, bool]  # weight None: refused
+
+
+def _execution(execution: dict, problems: Problems) -> Execution:
+    problems.unknown_keys(execution, "execution.")
+    weight = problems.number(execution.get("weight"), "execution.weight", low=Decimal(0), high=TOTAL_POINTS)
+    rule = execution.get("rule", "proportional")
+    if rule not in ("proportional", "steps"):
+        problems.add("execution.rule", f"只能是 proportional 或 steps，实际为 {rule!r}")
+        rule = "proportional"
+    steps = _steps(execution.get("steps"), weight, problems) if rule == "steps" else ()
+    below = execution.get("explain_below")
+    below_d = None if below is None else problems.number(below, "execution.explain_below")
+    adjustment = execution.get("explain_adjustment", False)
+    if not isinstance(adjustment, bool):
+        problems.add("execution.explain_adjustment", "应为 true 或 false")
+        adjustment = False
+    return weight, rule, steps, below_d, adjustment
+
+
+def _steps(raw: object, weight: Decimal | None, problems: Problems) -> tuple[Step, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.add("execution.steps", "缺失：阶梯计分需要 [[阈值, 得分], …]")
+        return ()
+    steps: list[Step] = []
+    for i, pair in enumerate(raw):
+        threshold = pair[0] if isinstance(pair, list) and len(pair) == 2 else None
+        if threshold is None:
+            problems.add(f"execution.steps[{i}]", "应为 [阈值, 得分]")
+            continue
+        low, score = (problems.number(v, f"execution.steps[{i}]") for v in pair)
+        if low is not None and score is not None:
+            steps.append(Step(low, score))
+    if len(steps) != len(raw):
+        return ()
+    if any(not (a.threshold > b.threshold and a.score >= b.score) for a, b in zip(steps, steps[1:], strict=False)):
+        problems.add("execution.steps", "应按阈值从高到低排列")
+    if weight is not None and steps[0].score != weight:
+        problems.add("execution.steps", f"最高档得分应等于 execution.weight（{_plain(weight)}）")
+    if steps[-1].threshold != 0:
+        problems.add("execution.steps", "最后一档阈值应为 0")
+    return tuple(steps)
+
+
+def _weights(raw: dict, levels: tuple[str, ...], exec_weight: Decimal | None,
+             problems: Problems) -> tuple[tuple[str, Decimal], ...]:
+    weights: list[tuple[str, Decimal]] = []
+    for level, value in raw.items():
+        if level not in levels:
+            close = difflib.get_close_matches(level, levels, n=1, cutoff=0.5)
+            problems.add(f"weights.{level}", f"不是已知的一级指标（{'、'.join(levels)}）"
+                                             + (f"，是不是 {close[0]}？" if close else ""))
+            continue
+        w = problems.number(value, f"weights.{level}", above=Decimal(0))
+        if w is not None:
+            weights.append((level, w))
+    if exec_weight is None or len(weights) != len(raw):
+        return tuple(weights)  # the sum of refused numbers would only repeat their problem
+    given = sum((w for _, w in weights), Decimal(0)) + exec_weight
+    if len(weights) == len(levels) and given != TOTAL_POINTS:
+        problems.add("", f"键 weights 与 execution.weight 合计为 {_plain(given)}，应为 100")
+    elif given > TOTAL_POINTS:
+        problems.add("", f"键 weights 与 execution.weight 合计为 {_plain(given)}，超过 100")
+    return tuple(weights)
+
+
+def _grades(raw: object, problems: Problems) -> tuple[Grade, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.add("grades", "缺少 [[grades]]（等级及其最低分，从高到低）")
+        return (Grade("", Decimal(0)),)
+    grades: list[Grade] = []
+    for i, g in enumerate(raw):
+        problems.unknown_keys(g, "grades[].")
+        low = g.get("min") if isinstance(g, dict) else None
+        if not isinstance(g, dict) or not isinstance(g.get("name"), str) or low is None:
+            problems.add(f"grades[{i}]", "需要 name 和 min")
+            continue
+        minimum = problems.number(low, f"grades[{i}].min")
+        if minimum is not None:
+            grades.append(Grade(g["name"], minimum))
+    if len(grades) != len(raw) or not grades:
+        return (Grade("", Decimal(0)),)
+    for i, (higher, lower) in enumerate(zip(grades, grades[1:], strict=False)):
+        if not higher.min > lower.min:
+            problems.add(f"grades[{i + 1}].min", "应小于上一档（等级须从高到低排列）")
+    if grades[-1].min != 0:
+        problems.add(f"grades[{len(grades) - 1}].min", "应为 0（最后一档从 0 分起）")
+    return tuple(grades)
 
 
 @functools.lru_cache(maxsize=None)
