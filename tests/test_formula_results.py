@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from rich import parts, sheet_parts_from
 from selfeval_xl.cli.app import main
-from selfeval_xl.county.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
-from selfeval_xl.county.formula_results import check_formula_results
+from selfeval_xl.read.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
+from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.package import Package
 from test_trust_reader import write_parts
 from test_trust_verify import items, verify
@@ -135,3 +135,21 @@ def test_libreoffice_computes_what_the_evaluator_computes(tmp_path: Path, lo_con
     check = check_formula_results(Package(resaved))
     assert check.wrong == ()
     assert check.checked >= 550  # of 586: the rest read a date or a thousands separator through VALUE
+
+
+def test_a_result_stale_before_scoring_is_dropped_from_the_copy_and_the_copy_verifies(tmp_path: Path) -> None:
+    """A workbook saved without recalculating shows 92.5 at 评分!B17 where its formula gives 98.4: the
+    scored copy keeps the formula, stores no result there (every application computes it on opening),
+    and verifies untouched; the filled workbook itself is not changed."""
+    source = tmp_path / "示例.xlsx"
+    package = parts(EXAMPLE)
+    _set_stored(package, "评分", "B17", "92.5")
+    write_parts(package, source)
+    before = source.read_bytes()
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 0
+    copy = tmp_path / "示例.scored.xlsx"
+    scored_sheet = parts(copy)[sheet_parts_from(parts(copy))["评分"]]
+    cell = re.search(rb'<c r="B17"[^>]*>.*?</c>', scored_sheet, flags=re.S)
+    assert cell is not None and b"<f>" in cell.group(0) and b"<v>" not in cell.group(0)
+    assert verify(copy)["untouched"] is True
+    assert source.read_bytes() == before

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Iterator
 
 from selfeval_xl.cellref import split_coord
-from selfeval_xl.county.formula_results import check_formula_results
 from selfeval_xl.county.summary_check import defined_fingerprint, summary_problems
 from selfeval_xl.county.summary_view import summary_view_problems
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.book import Workbook
+from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, builtin_profile, parse_profile
@@ -158,9 +158,8 @@ def verify_book(book: Workbook) -> Verification:
         known = {(m.item, m.current) for m in mismatches}
         mismatches += [Mismatch(p.item, None, p.what) for p in view if (p.item, p.what) not in known]
         # a formula's stored result is what viewers and other programs show: it must follow from its formula
-        inputs = frozenset((c.sheet, c.coord) for c in reading.input_cells if c.coord)
         mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
-                       for w in check_formula_results(book.package, inputs).wrong]
+                       for w in check_formula_results(book.package, reading.input.read_cells()).wrong]
     scored_on = _text(record.get("scored_on")) or ""
     expected = fingerprint(recorded_inputs, recorded_result, reading.profile.label, scored_on)
     if record.get("fingerprint") != expected:

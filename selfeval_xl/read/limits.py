@@ -22,7 +22,7 @@ MAX_TEXT = 32_767
 
 # Formulas without a cached value, computed by read/formula.py: cells visited per sheet.
 MAX_FORMULA_STEPS = 20_000
-# Stored formula results verify checks against their formulas (county/formula_results.py): formulas
+# Stored formula results verify checks against their formulas (read/formula_results.py): formulas
 # per workbook, and evaluation steps over all of them; past either the rest stays unchecked.
 MAX_CHECKED_FORMULAS = 50_000
 MAX_CHECK_STEPS = 5_000_000

@@ -1,7 +1,7 @@
 """Formulas as the template writes them, read into trees: references relative to the formula's cell.
 
 The same formula copied down a column (or stored once as a shared formula) gives the same tokens,
-so it is parsed once. Anything outside what county/formula_eval.py computes is refused here with
+so it is parsed once. Anything outside what read/formula_eval.py computes is refused here with
 Unsupported, and the formula is left unchecked.
 """
 from __future__ import annotations

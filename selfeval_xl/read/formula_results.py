@@ -3,7 +3,7 @@
 A workbook keeps each formula's last result, and that is what a viewer, a preview or any program
 reading the file shows. An editor can rewrite those results (the 评分 sheet's live total, a
 level's points) without touching an input. Each formula with a stored result is evaluated over
-the stored values of the cells it reads (county/formula_eval.py); a result that differs is a
+the stored values of the cells it reads (read/formula_eval.py); a result that differs is a
 change named by its cell (docs/workbook.md §7). Checked one step at a time, every formula
 consistent with its neighbours and every input recomputed means every shown result follows from
 the inputs. A formula this evaluator does not compute like Excel is left unchecked.
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from selfeval_xl.cellref import split_coord
-from selfeval_xl.county.formula_eval import UNKNOWN, Evaluator, Sheets, Value, XlError, parse
 from selfeval_xl.layout import SHEET_SUMMARY
+from selfeval_xl.read.formula_eval import UNKNOWN, Evaluator, Pending, Sheets, Value, XlError, parse
 from selfeval_xl.read.limits import MAX_CHECK_STEPS, MAX_CHECKED_FORMULAS
 from selfeval_xl.read.package import M, Package
 
@@ -75,8 +75,8 @@ def _read_sheet(package: Package, name: str, part: str, sheets: Sheets, formulas
         v, f = cell.find(f"{M}v"), cell.find(f"{M}f")
         shown = _stored(cell, v, shared)
         columns.setdefault(col, {})[row] = shown
-        if f is None or f.get("t") in ("array", "dataTable") or v is None or shown is None:
-            continue  # no stored result (openpyxl writes an empty <v/>): nothing shown to check
+        if f is None or f.get("t") in ("array", "dataTable"):
+            continue
         text, anchor = f.text or "", (row, col)
         if f.get("t") == "shared":
             si = f.get("si", "")
@@ -86,7 +86,11 @@ def _read_sheet(package: Package, name: str, part: str, sheets: Sheets, formulas
                 text, anchor = masters[si]
             else:
                 continue
-        if text and len(formulas) < MAX_CHECKED_FORMULAS:
+        if v is None or shown is None:
+            # no stored result (openpyxl writes an empty <v/>): nothing shown to check, and what reads
+            # the cell gets its formula computed
+            columns[col][row] = Pending(text, anchor) if text else UNKNOWN
+        elif text and len(formulas) < MAX_CHECKED_FORMULAS:
             formulas.append(Formula(name, ref, row, col, text, anchor, shown))
 
 
@@ -119,22 +123,20 @@ class FormulaCheck:
 def check_formula_results(package: Package, inputs: frozenset[tuple[str, str]] = frozenset()) -> FormulaCheck:
     """Every formula cell outside 评分汇总 and the `inputs` (sheet, cell) whose stored result its formula
     does not give. An input's stored value is what was scored and is compared as an input."""
-    sheets, formulas = Sheets({}), list[Formula]()
+    sheets, formulas = Sheets({}, MAX_CHECK_STEPS), list[Formula]()
     for info in package.sheets:
         if info.name != SHEET_SUMMARY:
             _read_sheet(package, info.name, info.part, sheets, formulas)
-    wrong, budget, checked = [], MAX_CHECK_STEPS, 0
+    wrong, checked = [], 0
     for formula in formulas:
         if (formula.sheet, formula.coord) in inputs:
             continue
         node = parse(formula.text, *formula.anchor)
         if node is None:
             continue
-        evaluator = Evaluator(sheets, formula.sheet, formula.row, formula.col)
-        computed = evaluator.run(node)
-        budget -= evaluator.steps
-        if budget < 0:
-            break
+        computed = Evaluator(sheets, formula.sheet, formula.row, formula.col).run(node)
+        if sheets.steps > sheets.limit:
+            break  # the rest stays unchecked
         checked += computed is not UNKNOWN
         if not _same(formula.shown, computed):
             wrong.append(WrongResult(formula.sheet, formula.coord, _spelled(formula.shown), _spelled(computed)))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Iterator, Mapping, Union
 
-from selfeval_xl.county.formula_parse import Node, Ref, Unsupported, parse
+from selfeval_xl.read.formula_parse import Node, Ref, Unsupported, parse
 
 
 @dataclass(frozen=True)
@@ -32,22 +32,50 @@ class _Unknown:
 UNKNOWN = _Unknown()
 Value = Union[float, str, bool, None, XlError, _Unknown]  # None: a blank cell
 VALUE_ERROR, DIV_ERROR = XlError("#VALUE!"), XlError("#DIV/0!")
-MAX_STEPS = 200_000  # per formula: a hostile formula is cut off, not followed
+MAX_STEPS = 200_000  # by default, over everything one Sheets evaluates: a hostile workbook is cut off
+
+
+class Pending:
+    """A formula cell with no stored result: computed from its formula when something reads it."""
+
+    def __init__(self, text: str, anchor: tuple[int, int]) -> None:
+        self.text, self.anchor = text, anchor
 
 
 @dataclass
 class Sheets:
-    """Stored values by sheet, then column, then row: a full-column range walks only what is there."""
+    """Stored values by sheet, then column, then row: a full-column range walks only what is there.
+    A formula without a stored result is computed once when read (a cycle reads as UNKNOWN), and
+    every evaluation over these sheets shares one budget of steps."""
 
-    columns: dict[str, dict[int, dict[int, Value]]]
+    columns: dict[str, dict[int, dict[int, Union[Value, Pending]]]]
+    limit: int = MAX_STEPS
+    steps: int = 0
+    _busy: set[tuple[str, int, int]] = field(default_factory=set)
 
     def value(self, sheet: str, row: int, col: int) -> Value:
-        return self.columns.get(sheet, {}).get(col, {}).get(row)
+        return self._resolved(sheet, row, col, self.columns.get(sheet, {}).get(col, {}).get(row))
 
     def cells(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> Iterator[tuple[int, int, Value]]:
         for col, rows in self.columns.get(sheet, {}).items():
             if c1 <= col <= c2:
-                yield from ((row, col, v) for row, v in rows.items() if r1 <= row <= r2)
+                yield from ((row, col, self._resolved(sheet, row, col, v)) for row, v in list(rows.items())
+                            if r1 <= row <= r2)
+
+    def _resolved(self, sheet: str, row: int, col: int, value: Union[Value, Pending]) -> Value:
+        if not isinstance(value, Pending):
+            return value
+        key = (sheet, row, col)
+        if key in self._busy or len(self._busy) > 200:
+            return UNKNOWN  # a circular reference, or a chain too deep to follow
+        self._busy.add(key)
+        try:
+            node = parse(value.text, *value.anchor)
+            computed = UNKNOWN if node is None else Evaluator(self, sheet, row, col).run(node)
+        finally:
+            self._busy.discard(key)
+        self.columns[sheet][col][row] = computed
+        return computed
 
 
 @dataclass
@@ -61,7 +89,7 @@ class _Range:
 
 class Evaluator:
     def __init__(self, sheets: Sheets, sheet: str, row: int, col: int) -> None:
-        self.sheets, self.sheet, self.row, self.col, self.steps = sheets, sheet, row, col, 0
+        self.sheets, self.sheet, self.row, self.col = sheets, sheet, row, col
 
     def run(self, node: Node) -> Value:
         try:
@@ -70,8 +98,8 @@ class Evaluator:
             return UNKNOWN
 
     def step(self) -> None:
-        self.steps += 1
-        if self.steps > MAX_STEPS:
+        self.sheets.steps += 1
+        if self.sheets.steps > self.sheets.limit:
             raise Unsupported("steps")
 
     def place(self, ref: Ref) -> _Range:
