@@ -236,6 +236,15 @@ _CLOSING_MARKS = "。.!！"
 NO_TARGET_MARKS = frozenset({"—", "——", "―", "-", "--", "/", "\\"})
 
 
+# What published forms print in an amount cell of a line that has no money (docs/rules.md §13.3): the
+# cell is empty, and a line of nothing else is skipped.
+PLACEHOLDER_MARKS = NO_TARGET_MARKS | frozenset({"–", "———", "/", "无", "不适用", "N/A", "NA", "×", "X"})
+
+
+def is_placeholder(text: str) -> bool:
+    return normalize_label(fold(text)).upper() in PLACEHOLDER_MARKS
+
+
 def is_no_target(text: str) -> bool:
     return normalize_label(text) in NO_TARGET_MARKS
 

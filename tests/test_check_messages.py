@@ -258,3 +258,12 @@ def test_the_table_has_one_row_per_catalogue_code():
 def test_check_message(code, scenario, profile, sheet, cell, message):
     findings = [f for f in assess(scenario(), profile).checks if f.code == code]
     assert [(f.sheet, f.cell, f.message) for f in findings] == [(sheet, cell, message)]
+
+
+def test_an_amount_is_told_how_money_is_written() -> None:
+    """VALUE_NOT_NUMBER on a budget cell: the money hint (docs/rules.md §13.1), not the indicator's 95%."""
+    inp = make_input(lines=[SMALL_LINES[0]._replace(executed="约一千"), SMALL_LINES[1]])
+    found = [f for f in assess(inp, HEBEI).checks if f.code == "VALUE_NOT_NUMBER"]
+    assert [(f.sheet, f.cell, f.message) for f in found] == [(
+        BUDGET_SHEET, "E4", "预算执行“人员经费”的全年执行数“约一千”不能识别为金额："
+                            "请填写金额，如 280000 或 28万元（没有金额的留空或填“—”）。")]

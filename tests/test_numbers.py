@@ -249,15 +249,16 @@ def test_read_rate_not_a_number(cell):
 
 # --- amounts and plain numbers -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell, expected", [
-    (c(D("5042799.97")), D("5042799.97")),
-    (c("1,234.50元"), D("1234.50")),
-    (c("43.2万元"), D("43.2")),
-    (c("１２３４"), D("1234")),
-    (c(None), None),
+@pytest.mark.parametrize("cell, unit, expected", [
+    (c(D("5042799.97")), "元", D("5042799.97")),
+    (c("1,234.50元"), "元", D("1234.50")),
+    (c("43.2万元"), "元", D("432000")),  # 43.2 × 10,000: never the bare 43.2 (docs/rules.md §13.1)
+    (c("43.2万元"), "万元", D("43.2")),
+    (c("１２３４"), "元", D("1234")),
+    (c(None), "元", None),
 ])
-def test_read_amount(cell, expected):
-    assert read_amount(cell) == expected
+def test_read_amount(cell, unit, expected):
+    assert read_amount(cell, unit) == expected
 
 
 @pytest.mark.parametrize("cell", [c("≥100"), c("5个"), c("不详"), c(CellError("#REF!")), c(True)])

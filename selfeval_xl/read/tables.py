@@ -16,7 +16,7 @@ from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
 from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table, names_beside_qizhong
 from selfeval_xl.read.limits import MAX_FORMULA_STEPS
-from selfeval_xl.vocabulary import brings_outside_data, fold, label_key, normalize_label, read_label
+from selfeval_xl.vocabulary import brings_outside_data, fold, is_placeholder, label_key, normalize_label, read_label
 
 
 def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
@@ -172,8 +172,10 @@ class BudgetRows:
 
 
 def _has_amount(cells: dict[str, Cell]) -> bool:
-    # an uncomputed formula counts: it may hold an amount the tool cannot see (FORMULA_NOT_CACHED)
-    return any(not cells[k].blank or cells[k].uncached for k in ("initial", "budget", "executed"))
+    # an uncomputed formula counts: it may hold an amount the tool cannot see (FORMULA_NOT_CACHED);
+    # a mark (—, /, 无) says there is none (docs/rules.md §13.3)
+    return any((not cells[k].blank and not is_placeholder(cells[k].text)) or cells[k].uncached
+               for k in ("initial", "budget", "executed"))
 
 
 def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = None,

@@ -49,7 +49,7 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
     Check("VALUE_MISSING", "error", "必填项为空",
           "{what}为空：请填写。"),
     Check("VALUE_NOT_NUMBER", "error", "不是数字或日期",
-          "{what}“{value}”不能识别为数字或日期：请填写数字（可带单位，如 95%、12个）或日期（如 2025年12月31日）。"),
+          "{what}“{value}”不能识别为{kind}：请填写{hint}。"),
     Check("OPERATOR_UNKNOWN", "error", "比较方式矛盾或无法识别",
           "{detail}：请在比较方式中选择 ≥、≤ 或 ＝，并与指标值中的符号保持一致（该指标暂按 0 分计）。"),
     Check("OPERATOR_ASSUMED", "warning", "未写比较方式，按默认处理",
@@ -145,3 +145,19 @@ class Findings:
 
     def items(self) -> tuple[Finding, ...]:
         return tuple(self._items)
+
+
+# What VALUE_NOT_NUMBER asks for, by the kind of cell: an amount is told how money is written, not
+# given the indicator's example of 95% (docs/rules.md §13.1).
+NOT_NUMBER_HINTS = {
+    "value": ("数字或日期", "数字（可带单位，如 95%、12个）或日期（如 2025年12月31日）"),
+    "money": ("金额", "金额，如 280000 或 28万元（没有金额的留空或填“—”）"),
+    "rate": ("百分比", "百分比，如 95% 或 0.95"),
+    "score": ("分数", "分数，如 4 或 3.5"),
+}
+
+
+def not_number(kind: str) -> dict[str, str]:
+    """The kind and hint fields of VALUE_NOT_NUMBER for a cell of this kind (value, money, rate, score)."""
+    what, hint = NOT_NUMBER_HINTS[kind]
+    return {"kind": what, "hint": hint}

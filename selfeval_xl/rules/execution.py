@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from selfeval_xl.formatting import money, percent, plain
 from selfeval_xl.model import BudgetRow, Cell, EvaluationInput, ExecutionResult, LineResult
-from selfeval_xl.rules.checks import Findings
+from selfeval_xl.rules.checks import Findings, not_number
 from selfeval_xl.rules.indicator import not_cached
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import NotNumber, read_amount, read_plain_number, read_rate
@@ -22,15 +22,16 @@ IN_TOTALS = "已按所填负数计入合计"  # a negative amount is summed as t
 IN_RATE = "已按所填负数计算执行率"  # a total typed without lines is the rate's own numerator or denominator
 
 
-def _amount(cell: Cell, what: str, findings: Findings, *, required: bool, effect: str = IN_TOTALS) -> Decimal | None:
+def _amount(cell: Cell, what: str, findings: Findings, unit: str, *, required: bool,
+            effect: str = IN_TOTALS) -> Decimal | None:
     not_cached(cell, findings)
-    value = read_amount(cell)
-    if value is None:
+    value = read_amount(cell, unit)
+    if value is None:  # blank, or a mark (—, /) that says there is no money (docs/rules.md §13.3)
         if required:
             findings.add("VALUE_MISSING", cell, what=what)
         return None
     if isinstance(value, NotNumber):
-        findings.add("VALUE_NOT_NUMBER", cell, what=what, value=cell.text)
+        findings.add("VALUE_NOT_NUMBER", cell, what=what, value=cell.text, **not_number("money"))
         return None
     if value < 0:
         findings.add("NEGATIVE_VALUE", cell, what=what, value=plain(value), effect=effect)
@@ -57,9 +58,9 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
     any_reason = False
     for line in lines:
         label = f"预算执行“{line.name or f'第{line.row}行'}”的"
-        budget = _amount(line.budget, label + "全年预算数", findings, required=True)
-        executed = _amount(line.executed, label + "全年执行数", findings, required=True)
-        initial = _amount(line.initial, label + "年初预算数", findings, required=False)
+        budget = _amount(line.budget, label + "全年预算数", findings, inp.money_unit, required=True)
+        executed = _amount(line.executed, label + "全年执行数", findings, inp.money_unit, required=True)
+        initial = _amount(line.initial, label + "年初预算数", findings, inp.money_unit, required=False)
         reason_given = not is_empty_reason(line.reason.text)
         any_reason = any_reason or reason_given
         for key, value in (("budget", budget), ("executed", executed), ("initial", initial)):
@@ -91,9 +92,10 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
             computed[key] = expected
             if cell.blank or cell.is_formula or expected is None or not has_lines:
                 continue
-            typed = read_amount(cell)
+            typed = read_amount(cell, inp.money_unit)
             if isinstance(typed, NotNumber):
-                findings.add("VALUE_NOT_NUMBER", cell, what=f"{row.name}的{COLUMN_NAMES[key]}", value=cell.text)
+                findings.add("VALUE_NOT_NUMBER", cell, what=f"{row.name}的{COLUMN_NAMES[key]}", value=cell.text,
+                             **not_number("money"))
             elif typed is not None and abs(typed - expected) > HALF_CENT:
                 findings.add("BUDGET_TOTAL_MISMATCH", cell, row=row.name, column=COLUMN_NAMES[key],
                              typed=money(typed), computed=money(expected), diff=money(abs(typed - expected)))
@@ -107,10 +109,10 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
         budget_total = sums.get((None, "budget"))
         executed_total = sums.get((None, "executed"))
     elif total_row is not None and not total_row.budget.is_formula:
-        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, required=True,
-                               effect=IN_RATE)
-        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, required=True,
-                                 effect=IN_RATE)
+        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, inp.money_unit,
+                               required=True, effect=IN_RATE)
+        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, inp.money_unit,
+                                 required=True, effect=IN_RATE)
     else:
         # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
         # without a money block is then complete (published-forms.md §6).
@@ -158,6 +160,7 @@ def _compare_typed_rate(row: BudgetRow, rate: Decimal | None, findings: Findings
         return
     typed = read_rate(row.rate)
     if isinstance(typed, NotNumber):
-        findings.add("VALUE_NOT_NUMBER", row.rate, what=f"“{row.name}”的执行率", value=row.rate.text)
+        findings.add("VALUE_NOT_NUMBER", row.rate, what=f"“{row.name}”的执行率", value=row.rate.text,
+                     **not_number("rate"))
     elif typed is not None and abs(typed - rate) > RATE_TOLERANCE:
         findings.add("EXECUTION_RATE_MISMATCH", row.rate, name=row.name, typed=percent(typed), computed=percent(rate))

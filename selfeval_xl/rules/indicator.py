@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from selfeval_xl.formatting import plain
 from selfeval_xl.model import Cell, CellError, EvaluationInput, Indicator, IndicatorResult
-from selfeval_xl.rules.checks import Findings
+from selfeval_xl.rules.checks import Findings, not_number
 from selfeval_xl.rules.profiles import Profile, level_key
 from selfeval_xl.rules.profiles import canonical_level as canonical_level
 from selfeval_xl.rules.quantities import (
@@ -138,7 +138,8 @@ def _self_score(ind: Indicator, findings: Findings) -> Decimal | None:
     not_cached(ind.self_score, findings)
     value = read_plain_number(ind.self_score)
     if isinstance(value, NotNumber):
-        findings.add("VALUE_NOT_NUMBER", ind.self_score, what="自评得分", value=ind.self_score.text)
+        findings.add("VALUE_NOT_NUMBER", ind.self_score, what="自评得分", value=ind.self_score.text,
+                     **not_number("score"))
         return None
     return value
 
@@ -225,7 +226,7 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
             findings.add("OPERATOR_UNKNOWN", cell, detail=f"{what}“{cell.text}”中的比较符号“{sign}”无法识别")
             failed = True
         elif isinstance(value, NotNumber):
-            findings.add("VALUE_NOT_NUMBER", cell, what=f"“{name}”的{what}", value=cell.text)
+            findings.add("VALUE_NOT_NUMBER", cell, what=f"“{name}”的{what}", value=cell.text, **not_number("value"))
             failed = True
     cell_op = target.op if isinstance(target, (Quantity, DateValue)) else None
     if column_op and cell_op and column_op != cell_op and EQ not in (column_op, cell_op):
@@ -245,7 +246,7 @@ def _quantitative(ind: Indicator, inp: EvaluationInput, profile: Profile, weight
             # The actual is what disagrees with the target's kind (a date against a number or the reverse).
             expected = "日期" if isinstance(target, DateValue) else "数字"
             findings.add("VALUE_NOT_NUMBER", ind.actual, what=f"“{name}”的实际完成值（应为{expected}）",
-                         value=ind.actual.text)
+                         value=ind.actual.text, **not_number("value"))
             return None, op
         raw = date_score(op, target.date, actual.date, weight)
     else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 
 from selfeval_xl.model import Cell, CellError
+from selfeval_xl.rules.numerals import chinese_money, chinese_number
 from selfeval_xl.vocabulary import (
     COMPLETION_WORDS,
     DATE_SIGNS,
@@ -21,6 +22,7 @@ from selfeval_xl.vocabulary import (
     SPACES,
     SUFFIX_OPERATORS,
     fold,
+    is_placeholder,
     normalize_label,
 )
 
@@ -264,9 +266,64 @@ def _read_number(cell: Cell, units: tuple[str, ...]) -> Decimal | NotNumber | No
     return NotNumber(str(value))
 
 
-def read_amount(cell: Cell) -> Decimal | NotNumber | None:
-    """A money cell: a number, or text such as "1,234.50元"."""
-    return _read_number(cell, ("", "元", "万元"))
+MONEY_UNITS = {"元": 1, "千元": 10**3, "万元": 10**4, "亿元": 10**8}
+_MAGNITUDES = {"": 1, "千": 10**3, "万": 10**4, "十万": 10**5, "百万": 10**6, "千万": 10**7, "亿": 10**8}
+_MONEY_TEXT = re.compile(r"^(?P<sign>[-+]?)(?:人民币|[¥￥])?(?P<num>\d+(?:\.\d+)?|\.\d+)"
+                         r"(?P<mag>千|万|十万|百万|千万|亿)?(?P<yuan>[元圆])?$")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def read_amount(cell: Cell, unit: str = "元") -> Decimal | NotNumber | None:
+    """A money cell in the block's `unit` (docs/rules.md §13.1–13.3): a number as it stands; text with a
+    unit (28万元, 280,000元, 0.28亿元, 二十八万, 壹拾贰万元整) converted exactly; a placeholder mark
+    (—, /, 无) empty; anything else NotNumber."""
+    if cell.blank:
+        return None
+    value = cell.value
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (CellError, bool, dt.date)):
+        return NotNumber(str(value))
+    text = SPACES.sub("", fold(str(value)))
+    if is_placeholder(text):
+        return None
+    in_yuan = _money_text(text)
+    if in_yuan is None:
+        return NotNumber(str(value))
+    number, has_unit = in_yuan
+    return number / MONEY_UNITS.get(unit, 1) if has_unit else number
+
+
+def _money_text(text: str) -> tuple[Decimal, bool] | None:
+    """(amount, whether it carried a unit: then in 元) for typed money text, or None."""
+    digits = text.lstrip("+-")
+    for grouped in _GROUPED.findall(digits):
+        digits = digits.replace(grouped, grouped.replace(",", ""), 1)
+    if "," in digits:
+        return None  # 1,23 or 12,3456: no thousands separators a person writes
+    m = _MONEY_TEXT.match(text[: len(text) - len(text.lstrip("+-"))] + digits)
+    if m is not None:
+        number = to_decimal(m["num"])
+        if number is None:
+            return None
+        sign = -1 if m["sign"] == "-" else 1
+        has_unit = bool(m["mag"] or m["yuan"])
+        return sign * number * _MAGNITUDES[m["mag"] or ""], has_unit
+    words = chinese_money(digits)
+    if words is not None:
+        return words, True
+    bare = digits.removesuffix("元").removesuffix("圆")
+    # in Chinese numerals a closing 万 or 亿 is the amount's unit, as after digits (二十八万 = 28万)
+    for mag in ("亿", "万"):
+        if bare.endswith(mag) and (n := _number_words(bare[: -len(mag)])) is not None:
+            return n * _MAGNITUDES[mag], True
+    n = _number_words(bare)
+    return None if n is None else (n, bare != digits)
+
+
+def _number_words(text: str) -> Decimal | None:
+    """A number in digits or in Chinese numerals: 28.5, 二十八点五."""
+    return to_decimal(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else chinese_number(text)
 
 
 def read_plain_number(cell: Cell) -> Decimal | NotNumber | None:
