@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,14 @@ def test_resaved_by_libreoffice_still_verifies(scored: Path, tmp_path: Path, lo_
     assert verify(resaved).untouched, verify(resaved).to_json()
     v = verify(resaved_edited)
     assert [(c.cell, c.old, c.new) for c in v.changes] == [("J9", "90", "97")]
+
+
+def test_the_record_spells_a_percentage_as_shown() -> None:
+    """A percentage cell holding 1 is recorded as 100% (as the person sees it), no longer 1%; verify
+    compares a record without "spelling" (scored before) in the old spelling of the stored fraction."""
+    from selfeval_xl.model import Cell
+    from selfeval_xl.write.record import canonical_value
+    cell = Cell("绩效指标", "J5", Decimal(1), percent=True)
+    assert canonical_value(cell) == "100%"
+    assert canonical_value(cell, spelling=1) == "1%"
+    assert canonical_value(Cell("绩效指标", "J6", Decimal("0.955"), percent=True)) == "95.5%"

@@ -132,7 +132,10 @@ def verify_book(book: Workbook) -> Verification:
         return {}
 
     recorded_inputs = part("inputs")
-    current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells if (value := canonical_value(c))}
+    recorded_spelling = record.get("spelling")
+    spelling = recorded_spelling if isinstance(recorded_spelling, int) else 1  # older copies spelled 1
+    current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells
+                      if (value := canonical_value(c, spelling=spelling))}
     changes = []
     for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
         old, new = recorded_inputs.get(key), current_inputs.get(key)

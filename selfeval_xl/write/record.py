@@ -29,6 +29,7 @@ class Record(TypedDict):
     """The record as written (read back, it is plain JSON: see parse_record)."""
 
     tool: str
+    spelling: int
     version: str
     scored_on: str
     form: str
@@ -42,14 +43,22 @@ class Record(TypedDict):
     shown: dict[str, str]
 
 
-def canonical_value(cell: Cell) -> str:
-    """A cell's meaning as text, so a value saved again by another application compares equal."""
+# Records written since percentages are spelled as shown (1 with a percentage format → "100%"); older
+# records spelled the stored fraction ("1%") and are compared in their own spelling.
+SPELLING = 2
+
+
+def canonical_value(cell: Cell, *, spelling: int = SPELLING) -> str:
+    """A cell's meaning as text, so a value saved again by another application compares equal: a
+    percentage as the person sees it (100%)."""
     value = cell.value
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, Decimal):
+        if cell.percent and spelling >= 2:
+            value = value * 100
         text = format(value.normalize(), "f") if value != 0 else "0"
         return text + ("%" if cell.percent else "")
     if isinstance(value, dt.datetime):
@@ -82,6 +91,7 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
     scored_on = dt.date.today().isoformat()
     return {
         "tool": "selfeval-xl",
+        "spelling": SPELLING,
         "version": __version__,
         "scored_on": scored_on,
         "form": result.form,
