@@ -11,6 +11,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -115,10 +116,11 @@ def test_scored_copy_is_a_new_xlsx_with_the_values(legacy, kind: str, tmp_path: 
     with zipfile.ZipFile(out) as z:  # a real .xlsx package, not the legacy format renamed
         assert "xl/workbook.xml" in z.namelist()
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["评分汇总", *TEMPLATE_SHEETS]
+    # the original sheets' values, and a last sheet saying what the conversion did not keep
+    assert wb.sheetnames == ["评分汇总", *TEMPLATE_SHEETS, "转换说明"]
     assert wb.active.title == "评分汇总"
     summary = wb["评分汇总"]
-    assert summary["A3"].value == LEGACY_NOTE
+    assert wb["转换说明"]["A1"].value == LEGACY_NOTE
     summary_values = [c.value for row in summary.iter_rows() for c in row if c.value is not None]
     assert "井陉县南障城镇人民政府" in summary_values and "优秀" in summary_values
     assert any(isinstance(v, (int, float)) and abs(v - 98.40) < 1e-9 for v in summary_values)
@@ -294,3 +296,22 @@ def test_what_goes_wrong_inside_the_parser_is_a_clear_refusal(tmp_path: Path, mo
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.stderr == (f"错误：文件 坏.xls 不是可读的Excel 97-2003（.xls）工作簿（{why}）："
                              "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。\n")
+
+
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_the_scored_copy_of_a_legacy_workbook_verifies_and_names_an_edit(legacy, kind: str, tmp_path: Path) -> None:
+    """The copy is scored through the same writer as any .xlsx: untouched it verifies, its summary's links
+    show the indicator names (never their addresses), and an amount changed afterwards is named."""
+    path = fresh(legacy, kind, "example", tmp_path, f"示例.{kind}")
+    assert run("score", str(path)).exit_code == 0
+    out = tmp_path / "示例.scored.xlsx"
+    checked = json.loads(run("verify", str(out), "--json").stdout)
+    assert checked["untouched"] is True, checked["mismatches"]
+    wb = openpyxl.load_workbook(out)
+    links = [c for row in wb["评分汇总"].iter_rows() for c in row if c.hyperlink is not None]
+    assert links and not any(re.fullmatch(r"[A-Z]{1,3}\d+", str(c.value)) for c in links)
+    wb["预算执行"]["E5"] = 300000  # 日常公用经费 executed: 401,236.58 in the example
+    wb.save(tmp_path / "改过.xlsx")
+    changed = json.loads(run("verify", str(tmp_path / "改过.xlsx"), "--json").stdout)
+    assert changed["untouched"] is False
+    assert {"sheet": "预算执行", "cell": "E5", "old": "401236.58", "new": "300000"} in changed["changes"]

@@ -1,5 +1,12 @@
-"""The scored copy of a legacy .xls/.ods workbook: a new .xlsx with the summary first, then every
-sheet's values, problem cells filled and noted (calamine carries no formats or formulas)."""
+"""The scored copy of a legacy .xls/.ods workbook (docs/workbook.md §7): its sheets' values written to a
+plain .xlsx, which is then scored like any .xlsx.
+
+calamine gives values only (no formats, formulas or pictures). Those values become a new .xlsx in
+memory, sheet by sheet and cell by cell (dates keep a date format, hidden sheets stay hidden), and
+that package goes through the very writer of every scored copy: the same 评分汇总, marks, notes,
+record and fingerprint name. So the copy verifies like any other, and the county sees one kind of
+scored copy whatever the unit sent. A last sheet says what was not kept.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,75 +14,38 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from xlsxwriter.utility import xl_rowcol_to_cell
-
-from selfeval_xl.layout import SHEET_SUMMARY
-from selfeval_xl.model import Result
 from selfeval_xl.read.legacy import LEGACY_NOTE
+from selfeval_xl.read.package import Package
 from selfeval_xl.read.reader import Reading
-from selfeval_xl.write.appearance import MARK_FILLS, NOTE_LIMIT, NOTE_MARKER, new_workbook, rgb
-from selfeval_xl.write.atomic import write_atomically
-from selfeval_xl.write.record import build_record, record_chunks
-from selfeval_xl.write.summary import add_record, build_summary, shown_values
+from selfeval_xl.write.appearance import new_workbook
+
+NOTE_SHEET = "转换说明"
 
 
-def write_scored_from_values(reading: Reading, result: Result, target: Path) -> None:
-    """A new .xlsx: the summary, then every sheet's values, problem cells filled and noted."""
-    if target.suffix.lower() != ".xlsx":
-        target = target.with_suffix(".xlsx")
+def values_package(reading: Reading, name: str) -> Package:
+    """The legacy workbook's values as an .xlsx package (in memory) named `name`."""
     out = io.BytesIO()
     wb = new_workbook(out)
-    summary_ws = wb.add_worksheet(SHEET_SUMMARY)
-    model = build_summary(result, reading.profile)
-    add_record(model, record_chunks(build_record(reading.input_cells, result, reading.profile, [],
-                                                 shown_values(model))))
-    fmt_bold = wb.add_format({"bold": True})
-    fmt_money = wb.add_format({"num_format": "#,##0.00"})
-    fmt_rate = wb.add_format({"num_format": "0.00%"})
-    fmt_score = wb.add_format({"num_format": "0.00"})
-    styles = {"title": wb.add_format({"bold": True, "font_size": 16}), "label": fmt_bold, "label_big": fmt_bold,
-              "header": fmt_bold, "money": fmt_money, "rate": fmt_rate, "score": fmt_score, "big_score": fmt_score}
-    for cell in model.cells:
-        value = cell.value
-        style = styles.get(cell.style)
-        if isinstance(value, Decimal):
-            summary_ws.write_number(cell.row - 1, cell.col - 1, float(value), style)
-        elif value is not None:
-            summary_ws.write_string(cell.row - 1, cell.col - 1, str(value), style)
-    for ref, loc, tip in model.links:
-        summary_ws.write_url(ref, f"internal:{loc}", string=ref, tip=tip)
-    for col in model.hidden_columns:
-        summary_ws.set_column(col - 1, col - 1, None, None, {"hidden": True})
-    summary_ws.write_string(2, 0, LEGACY_NOTE)  # row 3 of the summary model is left free for it
-    for col, width in model.widths.items():
-        summary_ws.set_column(col - 1, col - 1, width)
-    marks = {(f.sheet, f.cell): f for f in result.checks if f.sheet and f.cell}
-    mark_fmt = {severity: wb.add_format({"bg_color": rgb(fill)}) for severity, fill in MARK_FILLS.items()}
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
     book = reading.workbook
-    for name in book.sheet_names:
-        grid = book.grid(name)
-        ws = wb.add_worksheet(name[:31])
-        for (r, c), raw in grid.cells.items():
-            ref = xl_rowcol_to_cell(r - 1, c - 1)
-            finding = marks.get((name, ref))
-            fmt = mark_fmt[finding.severity] if finding else None
+    for sheet in book.sheet_names:
+        ws = wb.add_worksheet(sheet[:31])
+        for (r, c), raw in book.grid(sheet).cells.items():
             value = raw.value
             if isinstance(value, bool):
-                ws.write_boolean(r - 1, c - 1, value, fmt)
+                ws.write_boolean(r - 1, c - 1, value)
             elif isinstance(value, Decimal):
-                ws.write_number(r - 1, c - 1, float(value), fmt)
-            elif isinstance(value, (dt.date, dt.datetime)):
-                ws.write_datetime(r - 1, c - 1,
-                                  value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()),
-                                  wb.add_format({"num_format": "yyyy-mm-dd", **(
-                                      {"bg_color": rgb(MARK_FILLS[finding.severity])} if finding else {})}))
-            else:
-                ws.write_string(r - 1, c - 1, str(value), fmt)
-        for (sheet, ref), finding in marks.items():
-            if sheet == name:
-                ws.write_comment(ref, f"{NOTE_MARKER}\n{finding.code}：{finding.message}"[:NOTE_LIMIT])
-        if name in book.hidden:
+                ws.write_number(r - 1, c - 1, float(value))
+            elif isinstance(value, dt.datetime):
+                ws.write_datetime(r - 1, c - 1, value, date_format)
+            elif isinstance(value, dt.date):
+                ws.write_datetime(r - 1, c - 1, dt.datetime.combine(value, dt.time()), date_format)
+            elif value is not None:
+                ws.write_string(r - 1, c - 1, str(value))
+        if sheet in book.hidden:
             ws.hide()
-    summary_ws.activate()
+    note = wb.add_worksheet(NOTE_SHEET)
+    note.write_string(0, 0, LEGACY_NOTE)
+    note.set_column(0, 0, 100)
     wb.close()
-    write_atomically(target, out.getvalue())
+    return Package(Path(name), out.getvalue())

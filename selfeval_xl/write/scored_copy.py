@@ -15,7 +15,7 @@ from selfeval_xl.model import Result
 from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.atomic import write_atomically
-from selfeval_xl.write.legacy_copy import write_scored_from_values
+from selfeval_xl.write.legacy_copy import values_package
 from selfeval_xl.write.marks import mark, unmark
 from selfeval_xl.write.package_edit import PackageEdit
 from selfeval_xl.write.record import build_record, record_chunks
@@ -36,10 +36,8 @@ def write_scored(reading: Reading, result: Result, target: Path) -> None:
                           "评分副本总是另存为新文件，请换一个输出路径（-o）。")
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise OutputError(f"评分副本应保存为 .xlsx（含宏的工作簿为 .xlsm）文件：{target.name}")
-    package = reading.workbook.package
-    if package is None:
-        write_scored_from_values(reading, result, target)
-        return
+    # an .xls/.ods has values only: they become a plain .xlsx, scored like any other (docs/workbook.md §7)
+    package = reading.workbook.package or values_package(reading, target.with_suffix(".xlsx").name)
     edit = PackageEdit(package)
     edit.match_extension(target)
     unmark(edit, remove_previous_summary(edit))
