@@ -73,3 +73,15 @@ def test_an_inflated_weight_gains_nothing_under_the_named_profile() -> None:
     assert _levels(result)["产出指标"] == (D(40), D("40.00"))
     assert "WEIGHT_LEVEL" in {f.code for f in result.checks}
     assert str(result.total) == "100.00" and not result.valid
+
+
+def test_the_summary_says_how_a_rescaled_level_counted() -> None:
+    """评分汇总 beside 产出's 40.00: its rows' 65.00 of 65 rescaled to the profile's 40, and a score rate of
+    40 ÷ 40 = 100 % (never 40 ÷ 65 = 61.54 % for a level whose targets were all met)."""
+    from selfeval_xl.write.summary import build_summary
+    result = assess(make_input(_rows([(65, 100)]), FULL), HEBEI)
+    model = build_summary(result, HEBEI)
+    row = next(c.row for c in model.cells if c.value == "产出指标" and c.col == 1)
+    shown = {c.col: c.value for c in model.cells if c.row == row}
+    assert shown[4] == D("40.00") and shown[5] == 1
+    assert shown[6] == "各指标得分之和 65.00（分值合计 65）按口径分值 40 折算"

@@ -183,7 +183,8 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     """Budget rows under the header; `skip_empty_lines` for printed forms whose unused lines stay blank.
     A line with a name and no amounts at all is left out and listed (published-forms.md §3)."""
     cols = table.columns if columns is None else columns
-    groups = {normalize_label(g) for g in L.BUDGET_GROUPS["department"]} if form == "department" else set()
+    department_groups = {normalize_label(g) for g in L.BUDGET_GROUPS["department"]}
+    groups = department_groups if form == "department" else set()
     total_keys = {label_key(t) for t in L.TOTAL_NAMES}
     rows: list[BudgetRow] = []
     skipped: list[SkippedRow] = []
@@ -207,6 +208,10 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
             continue  # a 栏次 row (1, 2, 3=2/1 …) under the header, or a note / signature line
         key = name_key or category_key
         name = cells["name"].text or cells["category"].text
+        if key in department_groups and NUMBERING.match(normalize_label(fold(name))):
+            # 一、基本支出 / 二、项目支出 printed above their lines on any form are their groups' headings
+            # (subtotals when they carry amounts), never lines to add (docs/workbook.md §5)
+            groups = groups | department_groups
         is_total = key in total_keys or category_key in total_keys
         if not has_amount and (skip_empty_lines or not (is_total or key.endswith(L.SUBTOTAL_SUFFIX)
                                                        or key in groups)):

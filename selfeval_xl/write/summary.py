@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
-from selfeval_xl.formatting import CELL_LIMIT, shortened, with_unit, without_surrogates
+from selfeval_xl.formatting import CELL_LIMIT, plain, score_text, shortened, with_unit, without_surrogates
 from selfeval_xl.layout import FORM_TYPE_LABELS
-from selfeval_xl.model import Result
+from selfeval_xl.model import LevelResult, Result
 from selfeval_xl.read.package import clean
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import excel_number
@@ -121,16 +121,18 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(row, 6, ex.score, "score")
 
     row += 2
-    for col, label in enumerate(("一级指标", "口径分值", "指标分值合计", "得分", "得分率"), start=1):
+    for col, label in enumerate(("一级指标", "口径分值", "指标分值合计", "得分", "得分率", "怎样计入"), start=1):
         m.put(row, col, label, "header")
     level_first = row + 1
     for lv in result.levels:
         row += 1
+        counted_weight = lv.weight if lv.weight is not None else lv.indicator_weight
         m.put(row, 1, lv.name, "label")
         m.put(row, 2, lv.weight if lv.weight is not None else "自由分配", "score")
         m.put(row, 3, lv.indicator_weight, "score")
         m.put(row, 4, lv.score, "score")
-        m.put(row, 5, (lv.score / lv.indicator_weight) if lv.indicator_weight else "—", "rate")
+        m.put(row, 5, (lv.score / counted_weight) if counted_weight else "—", "rate")
+        m.put(row, 6, _how_counted(lv, result.digits), "text")
     row += 1
     m.put(row, 1, "预算执行率", "label")
     m.put(row, 2, ex.weight, "score")
@@ -239,3 +241,12 @@ def shown_text(value: object) -> str:
 def record_range(n_chunks: int, sheet_name: str) -> str:
     letter = column_letter(RECORD_COLUMN)
     return f"{location(sheet_name, '')}${letter}$1:${letter}${max(n_chunks, 1)}"
+
+
+def _how_counted(lv: LevelResult, digits: int) -> str:
+    """What the level's points are (docs/rules.md §14): its rows' sum, or that sum rescaled, said so."""
+    if lv.rows_score is None or lv.weight is None:
+        return "各指标得分之和"
+    rows = score_text(lv.rows_score, digits)
+    return (f"各指标得分之和 {rows}（分值合计 {plain(lv.indicator_weight)}）"
+            f"按口径分值 {plain(lv.weight)} 折算")
