@@ -480,3 +480,26 @@ def test_an_unexpected_failure_is_a_chinese_500_and_the_server_goes_on(client: F
         response = upload(client, "/api/rollup", (example, example.name))
     assert response.status_code == 500 and "内部错误（RuntimeError）" in response.get_json()["error"]["message"]
     assert upload(client, "/api/score", (example, example.name)).get_json()["total"] == "98.40"
+
+
+def test_a_head_request_does_not_take_the_download(client: FlaskClient, example: Path) -> None:
+    """Download managers and link scanners send HEAD first: the file is still there for the GET."""
+    data = upload(client, "/api/score", (example, example.name)).get_json()
+    head = client.head(data["download"])
+    assert head.status_code == 200 and head.data == b""
+    assert int(head.headers["Content-Length"]) > 0
+    got = client.get(data["download"])
+    assert got.status_code == 200 and got.data[:2] == b"PK"
+    assert int(head.headers["Content-Length"]) == len(got.data)
+    assert client.get(data["download"]).status_code == 404  # still one download
+
+
+@pytest.mark.parametrize("name", ['单位"一".xlsx', "a\r\nSet-Cookie: x=1.xlsx", "南障城镇;filename=evil.xlsx"])
+def test_every_name_in_a_header_is_encoded(name: str) -> None:
+    """A quote, a line break or a semicolon in an upload's name never reaches Content-Disposition as written:
+    the plain name keeps letters, digits and . _ - only, the UTF-8 name is percent-encoded."""
+    from selfeval_xl.web.app import content_disposition
+    header = content_disposition(name)
+    plain, _, encoded = header.partition("; filename*=UTF-8''")
+    assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+"', plain), header
+    assert re.fullmatch(r"[A-Za-z0-9._~%-]+", encoded), header

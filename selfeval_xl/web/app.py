@@ -222,6 +222,14 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
 
     @app.get("/download/<token>")
     def download(token: str) -> Response:
+        if request.method == "HEAD":
+            # download managers and link scanners look first: a look never takes the one-time download
+            seen = store.peek(token)
+            if seen is None:
+                raise Refused(404, "GONE", "这个下载已经取走或已过期：请重新上传生成。")
+            response = _attachment(b"", seen.name, seen.mimetype)
+            response.headers["Content-Length"] = str(seen.path.stat().st_size)
+            return response
         item = store.take(token)
         if item is None:
             raise Refused(404, "GONE", f"这个下载已经取走或已过期（{settings.ttl / 60:g} 分钟内有效）："

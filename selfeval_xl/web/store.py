@@ -87,6 +87,16 @@ class Store:
             self._items[token] = Item(path, clean_name(name), mimetype, time.monotonic())
         return token
 
+    def peek(self, token: str) -> Item | None:
+        """The file for a download token, still offered (a HEAD request, a link scanner's look)."""
+        if not _TOKEN.fullmatch(token or ""):
+            return None
+        with self._lock:
+            item = self._items.get(token)
+        if item is None or time.monotonic() - item.created > self.ttl or not item.path.is_file():
+            return None
+        return item
+
     def take(self, token: str) -> Item | None:
         """The file for a download token, which stops being offered (it is removed once sent)."""
         if not _TOKEN.fullmatch(token or ""):
