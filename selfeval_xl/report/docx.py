@@ -3,6 +3,7 @@
 margins and page numbers "— 1 —"."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from pathlib import Path
@@ -15,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_PARAGRAPH_ALI
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
 from docx.text.run import Run
 from lxml import etree
 
@@ -41,7 +43,16 @@ def write_docx(blocks: list[Block], target: Path) -> None:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
+    made: dict[tuple[str, float, bool], etree._Element] = {}
+
     def font(run: Run, name: str, size: float, bold: bool = False) -> None:
+        # one set of run properties per font, copied: building them through python-docx for each of
+        # tens of thousands of table cells took most of a large report's time
+        key = (name, size, bold)
+        element: etree._Element = run._element  # as a plain element: the run properties go in first
+        if key in made and run._element.rPr is None:
+            element.insert(0, copy.deepcopy(made[key]))
+            return
         run.font.name = name
         run.font.size = Pt(size)
         run.font.bold = bold
@@ -52,6 +63,7 @@ def write_docx(blocks: list[Block], target: Path) -> None:
             rpr.insert(0, fonts)
         for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             fonts.set(qn(attr), name)
+        made.setdefault(key, copy.deepcopy(rpr))
 
     def paragraph(text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
                   align: WD_PARAGRAPH_ALIGNMENT | None = None, color: RGBColor | None = None) -> None:
@@ -83,14 +95,14 @@ def write_docx(blocks: list[Block], target: Path) -> None:
             paragraph(str(content), BODY_FONT, 16)
         elif kind == "table":
             header, rows = cast(TableContent, content)  # kind "table" carries (header, rows)
-            table = doc.add_table(rows=1 + len(rows), cols=len(header))
+            table = doc.add_table(rows=0, cols=len(header))
             table.style = "Table Grid"
             table.alignment = WD_TABLE_ALIGNMENT.CENTER
             for r, values in enumerate([header, *rows]):
-                for c, value in enumerate(values):
-                    cell = table.cell(r, c)
-                    cell.text = ""
-                    run = cell.paragraphs[0].add_run(document_text(value))
+                # each row's own cells, never table.cell(r, c): python-docx walks the whole table for
+                # that, and a 3,000-indicator report took minutes
+                for tc, value in zip(table.add_row()._tr.tc_lst, values, strict=False):
+                    run = _Cell(tc, table).paragraphs[0].add_run(document_text(value))
                     font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
 
     footer = section.footer.paragraphs[0]
