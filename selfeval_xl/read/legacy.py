@@ -9,11 +9,13 @@ and a memory limit; whatever happens there comes back as a clear refusal.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import multiprocessing
+import os
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from python_calamine import CalamineWorkbook
 
@@ -41,6 +43,25 @@ def parse_legacy(data: bytes) -> tuple[list[str], set[str], Sheets]:
     return names, hidden, sheets
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """The parser's runtime prints a panic's text straight to the process's stderr (file descriptor 2),
+    around the one Chinese line the user should see: while parsing, that goes nowhere."""
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _child(conn: Connection, data: bytes) -> None:
     try:
         import resource
@@ -48,7 +69,9 @@ def _child(conn: Connection, data: bytes) -> None:
     except (ImportError, ValueError, OSError):
         pass  # no resource module (Windows): the time limit still holds
     try:
-        conn.send(("ok", parse_legacy(data)))
+        with _quiet_stderr():
+            parsed = parse_legacy(data)
+        conn.send(("ok", parsed))
     except BaseException as exc:  # noqa: BLE001 - a panic or MemoryError is an answer, not a crash
         conn.send(("error", type(exc).__name__))
     finally:
@@ -59,7 +82,8 @@ def _parse_bounded(data: bytes) -> tuple[str, object]:
     if multiprocessing.current_process().daemon:
         # A pool worker may not start children; the county's rollup workers carry their own limits.
         try:
-            return "ok", parse_legacy(data)
+            with _quiet_stderr():
+                return "ok", parse_legacy(data)
         except BaseException as exc:  # noqa: BLE001
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
@@ -86,7 +110,10 @@ def open_legacy(path: Path, data: bytes, kind: str) -> Workbook:
     status, payload = _parse_bounded(data)
     if status != "ok" or not isinstance(payload, tuple):
         label = "Excel 97-2003（.xls）" if kind == "xls" else "OpenDocument（.ods）"
-        raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{payload}）："
+        # the parser's own exception names (PanicException, XlsError …) say nothing to the user
+        why = (payload if isinstance(payload, str) and not payload.isascii()
+               else "读取所需内存超过上限" if payload == "MemoryError" else "内容已损坏，无法解析")
+        raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{why}）："
                                  "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。")
     names, hidden, sheets = payload
 
