@@ -111,6 +111,12 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
     def refused(exc: Refused) -> Response:
         return error_response(exc.status, exc.code, exc.message, exc.file)
 
+    @app.errorhandler(jobs.Busy)
+    def busy(exc: jobs.Busy) -> Response:
+        response = error_response(503, "BUSY", str(exc))
+        response.headers["Retry-After"] = "10"
+        return response
+
     @app.errorhandler(413)  # werkzeug's RequestEntityTooLarge: Flask MAX_CONTENT_LENGTH
     def too_large(_: Exception) -> Response:
         return error_response(413, "TOO_LARGE", f"上传的内容超过每次 {settings.max_request_mb:g} MB 的上限："

@@ -10,11 +10,13 @@ puts back the name the user knows before anything leaves this module.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from selfeval_xl import api
 from selfeval_xl.county.rollup import Rollup
@@ -23,16 +25,38 @@ from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure,
 from selfeval_xl.errors import SelfevalError
 
 
+class Busy(Exception):
+    """More uploads than the page takes at once: the answer is 503, never a wait that blocks the page."""
+
+
 @dataclass
 class Limits:
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # of running: a job's clock starts when its worker starts
     memory: int | None = DEFAULT_MEMORY
     parallel: int = 2  # uploads read at once: more would only make each slower on a county PC
+    waiting: int = 2  # uploads that may wait their turn; the server's other threads answer status and pages
     # a burst of uploads waits its turn here instead of forking a worker each
     gate: threading.BoundedSemaphore = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _admitted: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.gate = threading.BoundedSemaphore(self.parallel)
+
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        """A place for one job, running or waiting; Busy when every place is taken."""
+        with self._lock:
+            if self._admitted >= self.parallel + self.waiting:
+                raise Busy(f"正在处理的文件已有 {self._admitted} 个（同时处理 {self.parallel} 个，"
+                           f"另可排队 {self.waiting} 个）：请稍候片刻再上传。")
+            self._admitted += 1
+        try:
+            with self.gate:
+                yield
+        finally:
+            with self._lock:
+                self._admitted -= 1
 
 
 @dataclass(frozen=True)
@@ -111,7 +135,7 @@ def _why(failure: Failure, shown: str, limits: Limits) -> tuple[str, str]:
 def run(task: functools.partial, stored: Path, shown: str, limits: Limits) -> Outcome:
     """Run `task(str(stored))` in a worker process within `limits`; names in the outcome are `shown`."""
     box: list[dict | Failure] = []
-    with limits.gate:
+    with limits.admitted():
         run_each(task, [str(stored)], lambda _, outcome: box.append(outcome), workers=1,
                  timeout=limits.timeout, memory_limit=limits.memory)
     outcome = box[0] if box else Failure("died")
@@ -154,7 +178,7 @@ def rollup(uploads: list[Upload], xlsx: Path, csv: Path, limits: Limits) -> Roll
     The facade is asked for the Rollup alone and the tables are written after the names are put back:
     written by the facade, the 文件 and 路径 columns would hold the tokens. The writers are the ones the
     facade itself calls."""
-    with limits.gate:
+    with limits.admitted():
         result = api.rollup([u.path for u in uploads], file_timeout=limits.timeout, memory_limit=limits.memory)
     by_token = {u.path.name: u for u in uploads}
     folders = sorted({re.escape(str(u.path.parent)) for u in uploads})
