@@ -197,12 +197,13 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
 def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
            targets: Iterable[str | Path] = (), workers: int | None = None,
            progress: Callable[[int], Callable[[int], None] | None] | None = None, *,
-           file_timeout: float = 60.0, memory_limit: int | None = 2 * 1024 ** 3,
+           file_timeout: float = 60.0, memory_limit: int | None = None, memory_total: int | None = None,
            profile: Profile | str | None = None, overwrite: bool = False) -> Rollup:
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
 
     `progress(total)` may return a callback that is called with 1 for every workbook read. Each file
-    is read in a worker process for at most `file_timeout` seconds and `memory_limit` bytes; a file
+    is read in a worker process for at most `file_timeout` seconds; the processes together stay within
+    `memory_total` bytes (1.5 GB by default), or each worker within `memory_limit` when given; a file
     past either limit, or one that cannot be read, is a row that says why. With `profile` (the
     county's rules) every unit is scored by it, and a unit whose workbook named another is flagged.
     An output replaces only the tool's own earlier rollup (with `overwrite`, any file but an input)."""
@@ -228,10 +229,11 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
     task = functools.partial(county_rollup.summarize, county_profile=county) if county else county_rollup.summarize
     step = progress(len(files)) if progress is not None else None
+    bounds = {} if memory_total is None else {"memory_total": memory_total}  # else the tree's default
     rows = county_rollup.summarize_all(files, step, workers, file_timeout=file_timeout, memory_limit=memory_limit,
-                                       task=task)
+                                       task=task, **bounds)
     approved = (county_rollup.summarize_all(declared, None, workers, file_timeout=file_timeout,
-                                            memory_limit=memory_limit, task=task) if targets else None)
+                                            memory_limit=memory_limit, task=task, **bounds) if targets else None)
     result = county_rollup.build(rows, approved)
     if out is not None:
         write_xlsx(result, out)

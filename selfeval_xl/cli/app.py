@@ -229,11 +229,13 @@ def verify(file: str, as_json: bool) -> None:
               metavar="SECONDS", help="每个文件最多读取的秒数（默认 60）；超时的文件占一行并写明原因。")
 @click.option("--profile", "profile", metavar="NAME|FILE",
               help="县里的评价口径：每个单位都按它重算（不论工作簿填的是什么），所填口径不同的单位标出。")
+@click.option("--memory-mb", "memory_mb", type=chinese.PositiveNumber(), default=1536.0, metavar="MB",
+              help="汇总时本程序连同读取文件的子进程合计最多占用的内存（默认 1536 MB）；较小时少开子进程。")
 @_force_option("汇总表或汇总 CSV")
 @_json_option
 @guarded
 def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, targets: tuple[str, ...],
-           file_timeout: float, profile: str | None, force: bool, as_json: bool) -> None:
+           file_timeout: float, profile: str | None, memory_mb: float, force: bool, as_json: bool) -> None:
     """汇总多个单位的自评表（文件或文件夹），每个单位一行。"""
     from selfeval_xl.api import rollup as run_rollup
     from selfeval_xl.errors import SelfevalError
@@ -242,7 +244,8 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
     from selfeval_xl.cli.progress import rollup_progress
     with rollup_progress() as progress:
         result = run_rollup(paths, output=output, csv=csv_path, targets=targets, progress=progress,
-                            file_timeout=file_timeout, profile=profile, overwrite=force)
+                            file_timeout=file_timeout, profile=profile, overwrite=force,
+                            memory_total=int(memory_mb * 1024 * 1024))
     if as_json:
         _emit_json(result.to_json())
     else:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import pandas as pd
 
 from selfeval_xl.county.verify import verify_book
-from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure, run_each
+from selfeval_xl.county.workers import DEFAULT_TIMEOUT, TREE_MEMORY, Failure, run_each, share_of
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.model import Cell
@@ -249,13 +249,14 @@ def _mtime(path: Path) -> float:
 
 def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None] | None = None,
                   workers: int | None = None, *, file_timeout: float = DEFAULT_TIMEOUT,
-                  memory_limit: int | None = DEFAULT_MEMORY,
+                  memory_limit: int | None = None, memory_total: int = TREE_MEMORY,
                   task: Callable[[str], dict[str, object]] = summarize) -> list[dict]:
     """One row per file, in order: each read by `task` in a worker process (county/workers.py).
 
     A file still being read after `file_timeout` seconds, or whose worker dies twice, is a row that
     says so; `progress(1)` is called as each file is done. `task` must be a module-level function
-    (it is sent to the workers by name): summarize, or a test's stand-in."""
+    (it is sent to the workers by name): summarize, or a test's stand-in. The tree of processes stays
+    within `memory_total` (workers.share_of), unless `memory_limit` gives each worker its own cap."""
     entries = [f if isinstance(f, Entry) else Entry(Path(f), str(f)) for f in files]
     rows: list[dict] = [{} for _ in entries]
 
@@ -274,8 +275,12 @@ def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None]
             done(index, {"file": entry.path.name, "mtime": 0.0, "note": entry.note})
         else:
             to_read.append(index)
+    count, share = share_of(memory_total, workers or min(2, os.cpu_count() or 1))
     run_each(task, [str(entries[i].path) for i in to_read], lambda k, outcome: done(to_read[k], outcome),
-             workers=workers or min(2, os.cpu_count() or 1), timeout=file_timeout, memory_limit=memory_limit)
+             workers=count, timeout=file_timeout, memory_limit=memory_limit or share)
+    for index in to_read:
+        if not rows[index]:  # never reported (a pool that broke past recovery): still its own row
+            done(index, Failure("died"))
     return rows
 
 

@@ -37,6 +37,9 @@ R = TypeVar("R")
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MEMORY = 2 * 1024 ** 3
+# The whole process tree of a rollup (this process and its workers) on a county PC of 4–8 GB.
+TREE_MEMORY = 1536 * 1024 ** 2
+MIN_WORKER_MEMORY = 384 * 1024 ** 2  # below this a worker cannot read a large form: fewer workers instead
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -72,6 +75,23 @@ def start_worker(limit: int | None, parent: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (ValueError, OSError):
         pass  # a system that will not lower it (macOS): the time limit still holds
+
+
+def share_of(total: int, workers: int, parent: int | None = None) -> tuple[int, int]:
+    """(workers, bytes each may grow) so that this process's resident memory now (`parent`) and every
+    worker's growth stay within `total`: fewer workers rather than each too small to read a form."""
+    left = total - (resident_now() if parent is None else parent)
+    workers = max(1, min(workers, left // MIN_WORKER_MEMORY))
+    return workers, max(MIN_WORKER_MEMORY, left // workers)
+
+
+def resident_now() -> int:
+    """This process's resident memory in bytes (Linux), else 0."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
 
 
 def _mapped_now() -> int:

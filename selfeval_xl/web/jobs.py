@@ -179,7 +179,7 @@ def rollup(uploads: list[Upload], xlsx: Path, csv: Path, limits: Limits) -> Roll
     written by the facade, the 文件 and 路径 columns would hold the tokens. The writers are the ones the
     facade itself calls."""
     with limits.admitted():
-        result = api.rollup([u.path for u in uploads], file_timeout=limits.timeout, memory_limit=limits.memory)
+        result = api.rollup([u.path for u in uploads], file_timeout=limits.timeout)  # the tree's own bound
     by_token = {u.path.name: u for u in uploads}
     folders = sorted({re.escape(str(u.path.parent)) for u in uploads})
     stored = re.compile(rf"(?:(?:{'|'.join(folders)})[/\\])?([0-9a-f]{{32}}\.[a-z]+)")
