@@ -33,15 +33,15 @@ def test_a_burst_beyond_the_places_is_503_and_status_still_answers(held, tmp_pat
     app = make_app()
     client = app.test_client()
     example = template_copy(tmp_path, "示例.xlsx")
-    limits = jobs.Limits()
+    limits: jobs.Limits = app.extensions["selfeval"]["limits"]
     answers: list[int] = []
     threads = [threading.Thread(target=lambda: answers.append(upload(app.test_client(), "/api/score",
                                                                      (example, "示例.xlsx")).status_code))
                for _ in range(limits.parallel + limits.waiting)]
     for thread in threads:
         thread.start()
-    while len(started) < limits.parallel:  # two running, two waiting their turn
-        threading.Event().wait(0.01)
+    while len(started) < limits.parallel or limits.places_taken < limits.parallel + limits.waiting:
+        threading.Event().wait(0.01)  # two running, the rest waiting their turn
     busy = upload(client, "/api/score", (example, "示例.xlsx"))
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "10"
     error = busy.get_json()["error"]
@@ -51,12 +51,12 @@ def test_a_burst_beyond_the_places_is_503_and_status_still_answers(held, tmp_pat
     release.set()
     for thread in threads:
         thread.join(30)
-    assert len(answers) == 4 and 503 not in answers, answers  # the admitted four were all answered
+    assert len(answers) == limits.parallel + limits.waiting and 503 not in answers, answers  # all admitted answered
     app.extensions["selfeval"]["store"].close()
 
 
 def test_the_server_keeps_threads_beyond_the_job_places() -> None:
-    """waitress hands each request a thread: with every job place taken, two are left for status and pages."""
+    """waitress hands each request a thread: with every job place taken, four are left for status and pages."""
     limits = jobs.Limits()
-    assert Server.__init__.__defaults__ == (6,)
-    assert 6 - (limits.parallel + limits.waiting) >= 2
+    assert Server.__init__.__defaults__ == (14,)
+    assert 14 - (limits.parallel + limits.waiting) == 4

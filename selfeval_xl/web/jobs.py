@@ -34,7 +34,7 @@ class Limits:
     timeout: float = DEFAULT_TIMEOUT  # of running: a job's clock starts when its worker starts
     memory: int | None = DEFAULT_MEMORY
     parallel: int = 2  # uploads read at once: more would only make each slower on a county PC
-    waiting: int = 2  # uploads that may wait their turn; the server's other threads answer status and pages
+    waiting: int = 8  # uploads that may wait their turn; the server's other threads answer status and pages
     # a burst of uploads waits its turn here instead of forking a worker each
     gate: threading.BoundedSemaphore = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
@@ -42,6 +42,10 @@ class Limits:
 
     def __post_init__(self) -> None:
         self.gate = threading.BoundedSemaphore(self.parallel)
+
+    @property
+    def places_taken(self) -> int:
+        return self._admitted
 
     @contextlib.contextmanager
     def admitted(self) -> Iterator[None]:

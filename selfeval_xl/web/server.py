@@ -5,6 +5,7 @@ limit, no debugger), is pure Python with no compiler needed, and runs the same o
 """
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import webbrowser
@@ -24,10 +25,16 @@ def page_address(settings: Settings) -> str:
     return f"http://{host}:{settings.port}/"
 
 
+# waitress logs "Task queue depth is N" in English whenever requests wait for a thread: the page answers
+# a burst itself (503 in Chinese, web/jobs.py), so the console stays quiet
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
 class Server:
     """A bound server (the port is known, also for --port 0) that `run()` serves until `close()`."""
 
-    def __init__(self, settings: Settings, threads: int = 6) -> None:
+    def __init__(self, settings: Settings, threads: int = 14) -> None:
+        # 2 running uploads + 8 waiting (web/jobs.py Limits) + 4 for status, pages and downloads
         self.settings = settings
         self.app = create_app(settings)
         # waitress's own body limit a little above Flask's, so that Flask answers (in Chinese) first
