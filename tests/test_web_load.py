@@ -42,6 +42,8 @@ def test_a_burst_beyond_the_places_is_503_and_status_still_answers(held, tmp_pat
         thread.start()
     while len(started) < limits.parallel or limits.places_taken < limits.parallel + limits.waiting:
         threading.Event().wait(0.01)  # two running, the rest waiting their turn
+    # only the running jobs have started their workers, whose clocks the time limit reads: waiting is not running
+    assert len(started) == limits.parallel
     busy = upload(client, "/api/score", (example, "示例.xlsx"))
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "10"
     error = busy.get_json()["error"]
