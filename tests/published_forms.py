@@ -748,3 +748,16 @@ READ = {
     "department_without_levels": (department_without_levels, EXPECTED_D),
     "wps_retyped": (wps_retyped, EXPECTED_E),
 }
+
+
+def assert_read_as(data: dict, expected: object) -> None:
+    """The JSON names the profile, form, money unit, year and unit a gallery case expects; the profile's
+    label says when the form's own weights ruled (no profile named, docs/rules.md §14)."""
+    label, want = data["profile"], vars(expected)
+    assert label.endswith("（按表内分值）") == (data["weights_from"] == "form")
+    assert (label.removesuffix("（按表内分值）"), data["form"], data["money_unit"]) == (
+        want["profile"], want["form"], want["money_unit"])
+    for key in ("year", "unit"):
+        if want[key] is not None:
+            assert data[key] == want[key]
+

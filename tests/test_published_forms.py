@@ -46,15 +46,7 @@ def _build(name: str, tmp_path: Path) -> tuple[Path, pf.Expected]:
 
 def assert_scores_as_published(result: Result, expected: pf.Expected) -> None:
     data = result.to_json()
-    # the label says when the form's own weights ruled (no profile named, docs/rules.md §14)
-    label = data["profile"]
-    assert label.endswith("（按表内分值）") == (data["weights_from"] == "form")
-    assert (label.removesuffix("（按表内分值）"), data["form"], data["money_unit"]) == (
-        expected.profile, expected.form, expected.money_unit)
-    if expected.year is not None:
-        assert data["year"] == expected.year
-    if expected.unit is not None:
-        assert data["unit"] == expected.unit
+    pf.assert_read_as(data, expected)
     assert data["execution"] == expected.execution
     assert [(lv["name"], lv["weight"], lv["score"]) for lv in data["levels"]] == expected.levels
     assert [(ind["row"], ind["score"]) for ind in data["indicators"]] == expected.indicators

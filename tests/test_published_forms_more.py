@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import published_forms_more as pm
+from published_forms import assert_read_as
 from selfeval_xl.api import evaluate
 from selfeval_xl.errors import SelfevalError
 
@@ -27,15 +28,7 @@ def _build(name: str, tmp_path: Path) -> tuple[Path, pm.Case]:
 
 
 def assert_scores_as_worked(data: dict[str, Any], expected: pm.Case) -> None:
-    # the label says when the form's own weights ruled (docs/rules.md §14)
-    label = data["profile"]
-    assert label.endswith("（按表内分值）") == (data["weights_from"] == "form")
-    assert (label.removesuffix("（按表内分值）"), data["form"], data["money_unit"]) == (
-        expected.profile, expected.form, expected.money_unit)
-    if expected.year is not None:
-        assert data["year"] == expected.year
-    if expected.unit is not None:
-        assert data["unit"] == expected.unit
+    assert_read_as(data, expected)
     if expected.weights_from is not None:
         assert data.get("weights_from") == expected.weights_from
     assert data["execution"] == expected.execution

@@ -87,18 +87,18 @@ def share_of(total: int, workers: int, parent: int | None = None) -> tuple[int, 
 
 def resident_now() -> int:
     """This process's resident memory in bytes (Linux), else 0."""
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return 0
+    return _statm(1)
 
 
 def _mapped_now() -> int:
     """The process's address space in bytes (Linux), else 0. A forked worker starts with its parent's."""
+    return _statm(0)
+
+
+def _statm(field: int) -> int:
     try:
         with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError, AttributeError):
         return 0
 
