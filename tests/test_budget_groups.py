@@ -25,3 +25,20 @@ def test_numbered_group_rows_are_subtotals_not_lines(tmp_path: Path) -> None:
     wrong = evaluate(edit(template_copy(tmp_path, "错.xlsx", form="project", example=False), {"预算执行": rows}))
     assert [(f.code, f.cell) for f in wrong.checks if f.code == "BUDGET_TOTAL_MISMATCH"] == [
         ("BUDGET_TOTAL_MISMATCH", "D4")]
+
+
+def test_a_reason_merged_over_the_lines_and_the_total_explains_the_total(tmp_path: Path) -> None:
+    """sichuan-project wants a reason below a 90 % rate. 当年财政拨款 100 / 80 has none of its own; the
+    reason is typed once in a cell merged from the unused line below (上年结转资金, no amounts: skipped)
+    down over the total row (G5:G14): it is the total's reason, so no EXECUTION_UNEXPLAINED."""
+    import openpyxl
+    path = edit(template_copy(tmp_path, "合并.xlsx", form="project", example=False),
+                {"预算执行": {"B4": "当年财政拨款", "D4": 100, "E4": 80, "B5": "上年结转资金",
+                              "G5": "部分工程尾款待审计后支付"},
+                 "基本信息": {"B9": "sichuan-project"}})
+    wb = openpyxl.load_workbook(path)
+    wb["预算执行"].merge_cells("G5:G14")
+    wb.save(path)
+    result = evaluate(path)
+    assert str(result.execution.rate) == "0.8"
+    assert "EXECUTION_UNEXPLAINED" not in {f.code for f in result.checks}

@@ -197,6 +197,9 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     for row in grid.rows(table.last_header_row + 1, stop_row):
         cells = {key: read_cell(grid, row, beside.get(row, cols.get(key)) if key == "name" else cols.get(key))
                  for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
+        if cells["reason"].blank and "reason" in cols and (origin := grid.merged_origin(row, cols["reason"])):
+            # a reason merged over several rows is the reason of every row it covers (docs/workbook.md §5)
+            cells["reason"] = read_cell(grid, *origin)
         printed_weight = read_cell(grid, row, cols["weight"]) if "weight" in cols else None
         name_key = line_key(cells["name"].text)
         category_key = line_key(cells["category"].text)

@@ -65,7 +65,8 @@ def outline(reading: Reading, result: Result, profile: Profile) -> list[Block]:
     # the profile's own levels (决策、过程… under mof-4level), never a fixed list of three
     rule = f"预算执行率{profile.describe_rule()}。" if profile.execution_weight else ""
     blocks.append(("p", f"1、评价指标体系。总分设定为100分。一级指标权重设置为：{profile.describe_weights()}，"
-                        f"共计100分（评价口径：{profile.title}）。{rule}"))
+                        f"共计100分（评价口径：{profile.title}"
+                        f"{'，按表内印的分值' if profile.weights_from == 'form' else ''}）。{rule}"))
     blocks.append(("p", f"2、评价工作组织与过程：{TODO}"))
     blocks += _part_three(reading, result, department)
     blocks.append(("h1", "四、评价结论和评价等级"))
