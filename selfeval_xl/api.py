@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from selfeval_xl.errors import OutputError, ProfileError, SelfevalError
+from selfeval_xl.errors import OutputError, ProfileError, SelfevalError, os_reason
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.headers import ColumnReport
@@ -159,7 +159,7 @@ def _replace_scored_copy(reading: Reading, result: Result, target: Path) -> None
         raise OutputError(f"无法写入 {target}：没有写入权限，或该文件正在 Excel/WPS 中打开。"
                           "请关闭该文件或换一个输出路径（-o）。") from None
     except OSError as exc:
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}。") from None
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}。") from None
 
 
 def verify(path: str | Path) -> Verification:

@@ -205,3 +205,32 @@ def test_every_list_of_profiles_is_the_registry() -> None:
                           if p.stem != "default-levels"}
     shown = CliRunner().invoke(main, ["score", "--help"]).output.replace("\n", "").replace(" ", "")
     assert "、".join(NAMES) in shown
+
+
+def test_a_port_out_of_range_is_said_in_chinese() -> None:
+    out = CliRunner().invoke(main, ["serve", "--port", "99999"])
+    assert out.exit_code == 2
+    assert "99999 不在 0 到 65535 之间" in out.output and "range" not in out.output
+
+
+def test_a_port_in_use_is_said_in_chinese(tmp_path: Path) -> None:
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = CliRunner().invoke(main, ["serve", "--port", str(port), "--no-browser"])
+    assert out.exit_code == 2
+    assert f"无法在 127.0.0.1:{port} 上启动本机页面：端口已被占用（请用 --port 换一个端口）。" in out.output
+    assert not re.search(r"[A-Za-z]{4,}", out.output.replace("selfeval-xl", "").replace("--port", "")), out.output
+
+
+def test_every_os_error_a_user_sees_is_chinese() -> None:
+    import errno
+
+    from selfeval_xl.errors import os_reason
+    assert os_reason(OSError(errno.EADDRINUSE, "Address already in use")) == "端口已被占用"
+    assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足"
+    assert os_reason(OSError(errno.ESRCH, "No such process")) == f"系统错误（编号 {errno.ESRCH}）"
+    assert os_reason(OSError("no number")) == "系统错误"

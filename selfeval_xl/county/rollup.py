@@ -22,7 +22,7 @@ import pandas as pd
 from selfeval_xl.county.target_changes import compare_targets
 from selfeval_xl.county.verify import verify_book
 from selfeval_xl.county.workers import DEFAULT_TIMEOUT, TREE_MEMORY, Failure, run_each, share_of
-from selfeval_xl.errors import ProfileError, SelfevalError
+from selfeval_xl.errors import ProfileError, SelfevalError, os_reason
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.model import Cell
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
@@ -140,11 +140,7 @@ def _entry(path: Path, shown: str) -> Entry:
 
 
 def _why(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "没有权限"
-    if exc.errno == errno.ELOOP:
-        return "符号链接循环"
-    return exc.strerror or type(exc).__name__
+    return os_reason(exc)
 
 
 def _identity(entry: Entry) -> object:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfeval_xl.errors import UnreadableWorkbook
+from selfeval_xl.errors import UnreadableWorkbook, os_reason
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import read_grid
 from selfeval_xl.read.legacy import open_legacy
@@ -51,7 +51,7 @@ def sniff(path: Path) -> tuple[str, bytes]:
     except PermissionError:
         raise UnreadableWorkbook(f"没有权限读取文件 {origin}：请检查文件权限，或先在其他程序中关闭它。") from None
     except OSError as exc:
-        raise UnreadableWorkbook(f"无法读取文件 {origin}：{exc.strerror or exc}。") from None
+        raise UnreadableWorkbook(f"无法读取文件 {origin}：{os_reason(exc)}。") from None
     if _is_lock_file(path, size, data[:8]):
         raise UnreadableWorkbook(lock_file_message(path), code="LOCK_FILE")
     if not data:

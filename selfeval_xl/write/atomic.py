@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
-from selfeval_xl.errors import OutputError
+from selfeval_xl.errors import OutputError, os_reason
 
 
 def _umask() -> int:
@@ -98,7 +98,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     except OSError as exc:
         if exc.errno == 28:
             raise OutputError(f"无法写入 {target}：磁盘空间不足。") from None
-        raise OutputError(f"无法写入 {target}：{exc.strerror or exc}。") from None
+        raise OutputError(f"无法写入 {target}：{os_reason(exc)}。") from None
     finally:
         if tmp_name is not None:
             try:
