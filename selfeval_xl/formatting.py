@@ -135,3 +135,8 @@ def wrapped_lines(text: str, width: float) -> int:
     Excel, WPS and LibreOffice do not grow a row for wrapped or merged text written by a program."""
     usable = max(1, int(width) - 1)
     return sum(max(1, -(-display_width(part) // usable)) for part in text.split("\n"))
+
+
+def wrapped_height(text: str, width: float, line_points: float = 14.0) -> float:
+    """Points a row needs to show `text` wrapped in `width` characters (wrapped_lines), a little spare."""
+    return wrapped_lines(text, width) * line_points + 4

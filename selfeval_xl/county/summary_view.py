@@ -24,7 +24,7 @@ from selfeval_xl.county.looks import Look, WorkbookLooks, run_looks, same_look, 
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.package import M, Package, R, parse_xml, rich_text
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_COLUMN, RECORD_NAME
-from selfeval_xl.write.summary import SheetModel, shown_text
+from selfeval_xl.write.summary import PRINT_AREA, SheetModel, shown_text
 
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -62,7 +62,7 @@ def summary_view_problems(package: Package, model: SheetModel, *, values: bool =
     problems += _column_problems(root, model)
     problems += _sheet_part_problems(root, model)
     problems += _drawing_problems(package, info.part, model)
-    problems += _print_name_problems(package)
+    problems += _print_name_problems(package, model)
     return problems
 
 
@@ -80,18 +80,29 @@ def _sheet_problems(package: Package) -> list[Problem]:
     return problems
 
 
-def _print_name_problems(package: Package) -> list[Problem]:
-    """Defined names: the fingerprint and record only workbook-wide; no print area or titles on the summary."""
+def _print_name_problems(package: Package, model: SheetModel) -> list[Problem]:
+    """Defined names: the fingerprint and record only workbook-wide; on the summary no print titles and
+    no print area but the tool's own (a copy from before the tool set one, printing everything, passes)."""
     problems = []
     index = next((i for i, s in enumerate(_sheet_elements(package)) if s.get("name") == SHEET_SUMMARY), None)
     for el in package.workbook.iterfind(f"{M}definedNames/{M}definedName"):
         name, local = el.get("name", ""), el.get("localSheetId")
         if name in (FINGERPRINT_NAME, RECORD_NAME) and local is not None:
             problems.append(Problem(f"名称 {name}", "出现了只属于某个工作表的同名名称，可能顶替评分时的指纹"))
-        elif name.lower() in ("_xlnm.print_area", "_xlnm.print_titles") and local is not None and index is not None \
-                and local.isdigit() and int(local) == index:
+        elif local is None or index is None or not local.isdigit() or int(local) != index:
+            continue
+        elif name.lower() == PRINT_AREA.lower() and _same_range(el.text or "", model.print_area()):
+            continue
+        elif name.lower() in (PRINT_AREA.lower(), "_xlnm.print_titles"):
             problems.append(Problem(f"{SHEET_SUMMARY} 的打印设置", "设置了打印区域或打印标题，打印出来的内容可能不全"))
     return problems
+
+
+def _same_range(written: str, expected: str) -> bool:
+    """A print area as an application saves it back: quotes and $ signs are its own business."""
+    def key(text: str) -> str:
+        return text.replace("$", "").replace("'", "").strip()
+    return key(written) == key(expected)
 
 
 def _sheet_elements(package: Package) -> list[etree._Element]:

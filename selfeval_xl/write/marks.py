@@ -14,7 +14,7 @@ from lxml import etree
 from selfeval_xl.cellref import split_coord
 from selfeval_xl.model import Finding
 from selfeval_xl.read.package import NS_MAIN, M, R
-from selfeval_xl.write.appearance import MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
+from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
 from selfeval_xl.write.package_edit import (
     COMMENTS_CT,
     COMMENTS_TYPE,
@@ -105,6 +105,7 @@ def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, obj
     marks: list[dict[str, object]] = []
     notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
     fills = {sev: edit.styles.add_fill(color) for sev, color in MARK_FILLS.items()}
+    frames = {sev: edit.styles.add_border(*how) for sev, how in MARK_BORDERS.items()}
     indexes: dict[str, CellIndex] = {}
     for (sheet_name, ref), items in per_cell.items():
         found = edit.sheet_tree(sheet_name)
@@ -124,7 +125,7 @@ def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, obj
             continue
         severity = "error" if any(f.severity == "error" for f in items) else "warning"
         original = cell.get("s")
-        mark_style = edit.styles.with_fill(int(original or 0), fills[severity])
+        mark_style = edit.styles.with_mark(int(original or 0), fills[severity], frames[severity])
         cell.set("s", str(mark_style))
         marks.append({"sheet": sheet_name, "cell": ref, "style": int(original) if original is not None else None,
                       "mark_style": mark_style, "created": not existed})

@@ -8,7 +8,16 @@ from lxml import etree
 from selfeval_xl.read.package import (
     M,
 )
-from selfeval_xl.write.appearance import FAIR_FILL, FAIR_FONT, GOOD_FILL, GOOD_FONT, MARK_FILLS, MARK_FONTS
+from selfeval_xl.write.appearance import (
+    FAIR_FILL,
+    FAIR_FONT,
+    GOOD_FILL,
+    GOOD_FONT,
+    MARK_FILLS,
+    MARK_FONTS,
+    PROVISIONAL_FILL,
+    PROVISIONAL_FONT,
+)
 
 
 class StyleBook:
@@ -19,7 +28,7 @@ class StyleBook:
         self.part_name = part_name
         self._fill_cache: dict[str, int] = {}
         self._index: dict[str, dict[tuple, int]] = {}
-        self._with_fill: dict[tuple[int, int], int] = {}
+        self._with_mark: dict[tuple[int, int, int], int] = {}
         self._named: dict[str, int] = {}
 
     def finish(self) -> None:
@@ -83,11 +92,11 @@ class StyleBook:
         etree.SubElement(font, f"{M}charset", val="134")
         return self._add("fonts", font)
 
-    def add_border(self) -> int:
+    def add_border(self, style: str = "thin", color: str = "FFA6A6A6") -> int:
         border = etree.Element(f"{M}border")
         for side in ("left", "right", "top", "bottom"):
-            el = etree.SubElement(border, f"{M}{side}", style="thin")
-            etree.SubElement(el, f"{M}color", rgb="FFA6A6A6")
+            el = etree.SubElement(border, f"{M}{side}", style=style)
+            etree.SubElement(el, f"{M}color", rgb=color)
         etree.SubElement(border, f"{M}diagonal")
         return self._add("borders", border)
 
@@ -117,17 +126,21 @@ class StyleBook:
             align.set("horizontal", horizontal)
         return self._add("cellXfs", xf)
 
-    def with_fill(self, original: int, fill: int) -> int:
-        key = (original, fill)
-        if key not in self._with_fill:
+    def with_mark(self, original: int, fill: int, border: int) -> int:
+        """The cell format `original` with a mark's fill and frame, everything else (number format, font,
+        alignment, protection) as it was."""
+        key = (original, fill, border)
+        if key not in self._with_mark:
             xfs = self._section("cellXfs")
             base = xfs[original] if 0 <= original < len(xfs) else None
             xf = copy.deepcopy(base) if base is not None else etree.Element(
                 f"{M}xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0")
             xf.set("fillId", str(fill))
             xf.set("applyFill", "1")
-            self._with_fill[key] = self._add("cellXfs", xf)
-        return self._with_fill[key]
+            xf.set("borderId", str(border))
+            xf.set("applyBorder", "1")
+            self._with_mark[key] = self._add("cellXfs", xf)
+        return self._with_mark[key]
 
     def summary_styles(self) -> dict[str, int]:
         if self._named:
@@ -161,11 +174,15 @@ class StyleBook:
             "error": self.add_xf(font=marked_font["error"], fill=marked_fill["error"], border=border),
             "warning": self.add_xf(font=marked_font["warning"], fill=marked_fill["warning"], border=border),
             "link": self.add_xf(font=self.add_font(underline=True, color="FF0563C1"), border=border),
+            "wrap_link": self.add_xf(font=self.add_font(underline=True, color="FF0563C1"), border=border, wrap=True),
             "record": self.add_xf(font=self.add_font(size=8, color="FF808080")),
         }
         for i, (fill_color, font_color) in enumerate(grade_colors):
             self._named[f"grade_{i}"] = self.add_xf(font=self.add_font(bold=True, size=20, color=font_color),
                                                     fill=self.add_fill(fill_color), border=border, horizontal="center")
+        self._named["grade_provisional"] = self.add_xf(
+            font=self.add_font(bold=True, size=20, color=PROVISIONAL_FONT), fill=self.add_fill(PROVISIONAL_FILL),
+            border=border, horizontal="center")
         return self._named
 
 

@@ -9,15 +9,31 @@ from decimal import Decimal
 
 from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
-from selfeval_xl.formatting import CELL_LIMIT, plain, score_text, shortened, with_unit, without_surrogates
-from selfeval_xl.layout import FORM_TYPE_LABELS
+from selfeval_xl.formatting import (
+    CELL_LIMIT,
+    plain,
+    score_text,
+    shortened,
+    with_unit,
+    without_surrogates,
+    wrapped_height,
+    wrapped_lines,
+)
+from selfeval_xl.layout import FORM_TYPE_LABELS, SHEET_SUMMARY
 from selfeval_xl.model import LevelResult, Result
 from selfeval_xl.read.package import clean
+from selfeval_xl.rules.checks import CATALOGUE
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import excel_number
 from selfeval_xl.write.record import RECORD_COLUMN
 
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
+PROVISIONAL_GRADE_STYLE = "grade_provisional"  # a grade of a workbook with errors is never shown green
+# Excel, WPS and LibreOffice do not grow a row for wrapped or merged text a program wrote: every such
+# row of the summary gets its height here (SheetModel.fit), never below the rows' default.
+DEFAULT_ROW_POINTS = 15
+PRINT_AREA = "_xlnm.Print_Area"
+CODE_WIDTH = max(len(code) for code in CATALOGUE) + 2
 # A message quotes cell texts shortened already (rules/checks.py); this bounds the list whatever comes.
 MESSAGE_LIMIT = 1000
 TABLE_TEXT_LIMIT = 100
@@ -54,6 +70,20 @@ class SheetModel:
     print_rows: int = 0  # rows of the one-page summary (the list of problems prints after it)
     chart: ChartSpec | None = None
 
+    def fit(self, row: int, text: object, width: float) -> None:
+        """Make `row` tall enough for `text` wrapped in `width` characters (estimated on the wide side:
+        a Chinese character counts two, so the text shows whole in any of the three applications)."""
+        if wrapped_lines(str(text), width) > 1:
+            self.heights[row] = max(self.heights.get(row, DEFAULT_ROW_POINTS), wrapped_height(str(text), width))
+
+    def print_area(self) -> str:
+        """The printed range: every shown column, never the hidden record's far to the right (whose empty
+        columns between would otherwise print and shrink the page to unreadable type)."""
+        shown = [c for c in self.cells if c.col not in self.hidden_columns]
+        last_col = max((c.col for c in shown), default=1)
+        last_row = max((c.row for c in shown), default=1)
+        return f"{location(SHEET_SUMMARY, '')}$A$1:${column_letter(last_col)}${last_row}"
+
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
         # The model holds what the sheet will show: text without what XML cannot hold and no longer than
         # a cell holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads
@@ -74,7 +104,9 @@ def location(sheet: str, cell: str) -> str:
 
 def build_summary(result: Result, profile: Profile) -> SheetModel:
     m = SheetModel()
-    m.widths = {1: 20, 2: 17, 3: 17, 4: 12, 5: 11, 6: 48}
+    m.widths = {1: 20, 2: max(17, CODE_WIDTH), 3: 17, 4: 12, 5: 11, 6: 48}
+    merged_b_to_f = sum(m.widths[c] for c in range(2, 7))
+    message_width = m.widths[5] + m.widths[6]
     m.put(1, 1, "预算绩效自评评分汇总", "title")
     m.merges.append("A1:F1")
     m.heights[1] = 30
@@ -87,8 +119,9 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     row = 4
     for label, value in info:
         m.put(row, 1, label, "label")
-        m.put(row, 2, value, "text")
+        m.put(row, 2, value, "wrap")
         m.merges.append(f"B{row}:F{row}")
+        m.fit(row, value, merged_b_to_f)
         row += 1
 
     row += 1
@@ -97,7 +130,7 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(row, 3, "等级", "label_big")
     band = next((i for i, g in enumerate(profile.grades) if g.name == result.grade), len(profile.grades) - 1)
     grade_style = GRADE_STYLES[min(band, 3)] if band < len(profile.grades) - 1 else GRADE_STYLES[3]
-    m.put(row, 4, result.grade, grade_style)
+    m.put(row, 4, result.grade, grade_style if result.valid else PROVISIONAL_GRADE_STYLE)
     verdict = "校验通过" if result.valid else "校验未通过：等级为暂评，请先更正下列错误"
     m.put(row, 5, verdict, "ok" if result.valid else "bad")
     m.merges.append(f"E{row}:F{row}")
@@ -132,7 +165,9 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
         m.put(row, 3, lv.indicator_weight, "score")
         m.put(row, 4, lv.score, "score")
         m.put(row, 5, (lv.score / counted_weight) if counted_weight else "—", "rate")
-        m.put(row, 6, _how_counted(lv, result.digits), "text")
+        how = _how_counted(lv, result.digits)
+        m.put(row, 6, how, "wrap")
+        m.fit(row, how, m.widths[6])
     row += 1
     m.put(row, 1, "预算执行率", "label")
     m.put(row, 2, ex.weight, "score")
@@ -152,7 +187,7 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.print_rows = row
 
     row += 2
-    m.put(row, 1, "问题清单（点击单元格可跳转）", "section")
+    m.put(row, 1, "问题清单（点击单元格可跳转；表内有问题的单元格，错误为红底粗实线框，警告为黄底粗虚线框）", "section")
     m.merges.append(f"A{row}:F{row}")
     row += 1
     for col, label in enumerate(("严重程度", "代码", "工作表", "单元格", "说明"), start=1):
@@ -174,8 +209,10 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
             m.put(row, 2, finding.code, "text")
             m.put(row, 3, finding.sheet or "（整个工作簿）", "text")
             m.put(row, 4, finding.cell or "—", "link" if finding.cell else "text")
-            m.put(row, 5, shortened(finding.message, MESSAGE_LIMIT), "wrap")
+            message = shortened(finding.message, MESSAGE_LIMIT)
+            m.put(row, 5, message, "wrap")
             m.merges.append(f"E{row}:F{row}")
+            m.fit(row, message, message_width)
             if finding.sheet and finding.cell:
                 m.links.append((f"D{row}", location(finding.sheet, finding.cell),
                                 f"跳转到 {finding.sheet}!{finding.cell}"))
@@ -195,24 +232,27 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
     for col, label in enumerate(("工作分项", "三级指标", "分值", "年度指标值", "实际完成值", "得分", "自评得分",
                                  "差异（自评−重算）"), start=1):
         m.put(row, col, label, "header")
+    m.widths.setdefault(7, 11)
+    m.widths.setdefault(8, 19)
     for ind in result.indicators:
         row += 1
         # a name is shown, not archived: a 32,767-character cell would make the sheet megabytes long
-        m.put(row, 1, shortened(ind.area or ind.level, TABLE_TEXT_LIMIT), "text")
-        m.put(row, 2, shortened(ind.name, TABLE_TEXT_LIMIT) or f"第{ind.row}行", "link" if ind.cell else "text")
+        texts = {1: shortened(ind.area or ind.level, TABLE_TEXT_LIMIT),
+                 2: shortened(ind.name, TABLE_TEXT_LIMIT) or f"第{ind.row}行",
+                 4: shortened(with_unit(ind.target, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT),
+                 5: shortened(with_unit(ind.actual, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT)}
+        for col, text in texts.items():
+            m.put(row, col, text, "wrap_link" if col == 2 and ind.cell else "wrap")
+            m.fit(row, text, m.widths[col])
         if ind.cell:
             m.links.append((f"B{row}", location(ind.sheet, ind.cell), f"跳转到 {ind.sheet}!{ind.cell}"))
         m.put(row, 3, ind.weight if ind.weight is not None else "—", "score")
-        m.put(row, 4, shortened(with_unit(ind.target, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT), "text")
-        m.put(row, 5, shortened(with_unit(ind.actual, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT), "text")
         m.put(row, 6, ind.score if ind.score is not None else "不计分", "score")
         m.put(row, 7, ind.self_score if ind.self_score is not None else "—", "score")
         if ind.self_score is not None and ind.score is not None:
             m.put(row, 8, ind.self_score - ind.score, "score")
         else:
             m.put(row, 8, "—", "text")
-    m.widths.setdefault(7, 11)
-    m.widths.setdefault(8, 12)
 
 
 def add_record(model: SheetModel, chunks: list[str]) -> None:

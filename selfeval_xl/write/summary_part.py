@@ -28,7 +28,7 @@ from selfeval_xl.write.package_edit import (
 )
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME, record_in
 from selfeval_xl.write.stylebook import StyleBook
-from selfeval_xl.write.summary import SheetModel, record_range
+from selfeval_xl.write.summary import PRINT_AREA, SheetModel, record_range
 
 
 def remove_previous_summary(edit: PackageEdit) -> list[object]:
@@ -95,6 +95,7 @@ def add_summary(edit: PackageEdit, model: SheetModel, n_chunks: int, fingerprint
         before.addnext(names)
     etree.SubElement(names, f"{M}definedName", name=FINGERPRINT_NAME).text = f'"{fingerprint}"'
     etree.SubElement(names, f"{M}definedName", name=RECORD_NAME).text = record_range(n_chunks, SHEET_SUMMARY)
+    etree.SubElement(names, f"{M}definedName", name=PRINT_AREA, localSheetId="0").text = model.print_area()
     sort_defined_names(names)
     views = wb.find(f"{M}bookViews")
     for view in views if views is not None else ():
@@ -188,7 +189,7 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
                        f"tooltip={quoteattr(clean(tip))}/>")
         out.append("</hyperlinks>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
-    out.append('<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>')
+    out.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
     out.append('<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>')
     if model.print_rows:
         out.append(f'<rowBreaks count="1" manualBreakCount="1"><brk id="{model.print_rows}" max="16383" man="1"/>'

@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from selfeval_xl import __version__
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter
-from selfeval_xl.formatting import plain
+from selfeval_xl.formatting import plain, wrapped_height
 from selfeval_xl.model import Result
 from selfeval_xl.read.reader import read_bytes
 from selfeval_xl.rules.assess import assess
@@ -31,13 +31,10 @@ from selfeval_xl.write.template_formulas import (
     BUDGET_HEADER_ROW,
     CALC_COL,
     FIXED_TIMESTAMP,
-    FORMULA_FILL,
-    HEADER_FILL,
     HELPER_COL,
     HELPERS,
     IND_COL,
     INDICATOR_HEADER_ROW,
-    INPUT_FILL,
     RATE_ROW_NOTE,
     BudgetRows,
     budget_rows,
@@ -48,6 +45,16 @@ from selfeval_xl.write.template_formulas import (
     indicator_rows,
     indicator_score_formula,
     score_cells,
+)
+from selfeval_xl.write.template_look import (
+    GUIDE_WIDTH,
+    INFO_VALUE_WIDTH,
+    SCORE_WIDTHS,
+    Formats,
+    fit_row,
+    note,
+    print_setup,
+    protect,
 )
 
 
@@ -64,7 +71,7 @@ def write_template(target: Path | io.BytesIO, spec: TemplateSpec, result: Result
                        "author": "selfeval-xl", "created": FIXED_TIMESTAMP,
                        "comments": f"selfeval-xl {__version__} 模板"})
     wb.set_custom_property("selfeval_template_version", L.TEMPLATE_VERSION)
-    fmt = _Formats(wb)
+    fmt = Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in
               (L.SHEET_GUIDE, L.SHEET_INFO, L.SHEET_BUDGET, L.SHEET_INDICATORS, L.SHEET_SCORE, L.SHEET_LISTS,
                L.SHEET_META)}
@@ -80,50 +87,6 @@ def write_template(target: Path | io.BytesIO, spec: TemplateSpec, result: Result
     wb.close()
 
 
-class _Formats:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        border = {"border": 1, "border_color": "#A6A6A6", "valign": "vcenter", "font_name": "宋体", "font_size": 10}
-        self.title = wb.add_format({"bold": True, "font_size": 16, "font_name": "黑体"})
-        self.note = wb.add_format({"italic": True, "font_color": "#595959", "font_size": 9, "text_wrap": True,
-                                   "valign": "top"})
-        self.text = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
-        self.header = wb.add_format({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True,
-                                     "align": "center"})
-        self.label = wb.add_format({**border, "bold": True, "bg_color": HEADER_FILL, "text_wrap": True})
-        self.input = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "text_wrap": True})
-        self.input_money = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "num_format": "#,##0.00"})
-        self.input_number = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "num_format": "General"})
-        self.input_score = wb.add_format({**border, "bg_color": INPUT_FILL, "locked": False, "num_format": "0.00"})
-        self.calc_money = wb.add_format({**border, "bg_color": FORMULA_FILL, "num_format": "#,##0.00", "bold": True})
-        self.calc_rate = wb.add_format({**border, "bg_color": FORMULA_FILL, "num_format": "0.00%"})
-        self.calc_score = wb.add_format({**border, "bg_color": FORMULA_FILL, "num_format": "0.00"})
-        self.calc_text = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True})
-        self.calc_label = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True})
-        self.big = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True, "font_size": 14,
-                                  "num_format": "0.00"})
-        self.big_text = wb.add_format({**border, "bg_color": FORMULA_FILL, "bold": True, "font_size": 14})
-        self.legend_input = wb.add_format({"bg_color": INPUT_FILL, "border": 1})
-        self.legend_calc = wb.add_format({"bg_color": FORMULA_FILL, "border": 1})
-        self.warn = wb.add_format({"font_color": "#C00000", "bold": True})
-
-
-def _protect(ws: Worksheet) -> None:
-    # No password: protection only guards formulas against slips, never locks the owner out.
-    ws.protect("", {"insert_rows": True, "delete_rows": True, "format_columns": True, "format_rows": True,
-                    "format_cells": True, "sort": True, "autofilter": True, "select_locked_cells": True,
-                    "select_unlocked_cells": True})
-
-
-def _print(ws: Worksheet, header_rows: tuple[int, int] | None = None) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    if header_rows:
-        ws.repeat_rows(header_rows[0] - 1, header_rows[1] - 1)
-
-
 LISTS = {
     "lst_category": "类别",
     "lst_level1": "一级指标",
@@ -137,7 +100,7 @@ LISTS = {
 }
 
 
-def _lists(wb: xlsxwriter.Workbook, ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
+def _lists(wb: xlsxwriter.Workbook, ws: Worksheet, spec: TemplateSpec, fmt: Formats) -> None:
     p = spec.profile
     # The drop-downs offer the profile's own levels (and the aliases counted with them).
     level2 = [name for _, names in p.second_levels for name in names]
@@ -173,10 +136,10 @@ def _validation(ws: Worksheet, first_row: int, col: int, last_row: int, list_nam
     ws.data_validation(first_row - 1, col, last_row - 1, col, options)
 
 
-def _guide(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
+def _guide(ws: Worksheet, spec: TemplateSpec, fmt: Formats) -> None:
     p = spec.profile
     ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 100)
+    ws.set_column(1, 1, GUIDE_WIDTH)
     ws.write(0, 1, f"{L.FORM_TYPE_LABELS[spec.form]}绩效自评表 填表说明", fmt.title)
     lines = [
         "1. 按顺序填写“基本信息”“预算执行”“绩效指标”三张表；“评分”表根据所填内容实时测算暂评得分。",
@@ -207,12 +170,13 @@ def _guide(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
                         "预算科目和工作分项取自该镇自评报告，执行数、指标值、实际完成值和分值为演示而设。")
     for i, line in enumerate(lines, start=2):
         ws.write(i, 1, line, fmt.text)
+        ws.set_row(i, wrapped_height(line, GUIDE_WIDTH))
     row = len(lines) + 3
     ws.write(row, 0, "", fmt.legend_input)
     ws.write(row, 1, "填写项", fmt.text)
     ws.write(row + 1, 0, "", fmt.legend_calc)
     ws.write(row + 1, 1, "自动计算（公式）", fmt.text)
-    _print(ws)
+    print_setup(ws)
     ws.set_portrait()
 
 
@@ -223,9 +187,9 @@ def _info_fields(form: str) -> tuple[str, ...]:
     return fields
 
 
-def _info(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
+def _info(ws: Worksheet, spec: TemplateSpec, fmt: Formats) -> None:
     ws.set_column(0, 0, 26)
-    ws.set_column(1, 1, 80)
+    ws.set_column(1, 1, INFO_VALUE_WIDTH)
     ws.write(0, 0, f"{L.FORM_TYPE_LABELS[spec.form]}绩效自评 基本信息", fmt.title)
     values: dict[str, object] = {"评价类型": L.FORM_TYPE_LABELS[spec.form], "评价口径": spec.profile.name}
     if spec.example:
@@ -241,7 +205,9 @@ def _info(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
         else:
             ws.write_blank(i, 1, None, fmt.input)
         if name in ("年度总体目标（预期目标）", "年度总体目标实际完成情况"):
-            ws.set_row(i, 90)
+            fit_row(ws, i, [(value, INFO_VALUE_WIDTH)], least=90)
+        else:
+            fit_row(ws, i, [(value, INFO_VALUE_WIDTH)])
         if name == "评价类型":
             _validation(ws, i + 1, 1, i + 1, "lst_form")
         if name == "评价口径":
@@ -250,13 +216,13 @@ def _info(ws: Worksheet, spec: TemplateSpec, fmt: _Formats) -> None:
         if name == "评价年度":
             ws.data_validation(i, 1, i, 1, {"validate": "integer", "criteria": "between", "minimum": 2000,
                                             "maximum": 2100, "error_message": "请填写四位年份，如 2025"})
-    _protect(ws)
-    _print(ws)
+    protect(ws)
+    print_setup(ws)
     ws.set_portrait()
     ws.freeze_panes(2, 0)
 
 
-def _budget(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _budget(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
     rows = budget_rows(spec.form)
     col = {c.key: i for i, c in enumerate(L.BUDGET_COLUMNS)}
     for i, c in enumerate(L.BUDGET_COLUMNS):
@@ -278,6 +244,8 @@ def _budget(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | N
             ws.write_number(r, col["budget"], float(budget), fmt.input_money)
             ws.write_number(r, col["executed"], float(executed), fmt.input_money)
             ws.write(r, col["reason"], reason or None, fmt.input)
+            fit_row(ws, r, [(name, L.BUDGET_COLUMNS[col["name"]].width),
+                             (reason, L.BUDGET_COLUMNS[col["reason"]].width)])
         else:
             for key in ("category", "name", "reason"):
                 ws.write_blank(r, col[key], None, fmt.input)
@@ -313,8 +281,8 @@ def _budget(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | N
         ws.write_formula(r, col["rate"], f'=IF(N({b})=0,"",N({e})/{b})', fmt.calc_rate,
                          float(lr.rate) if lr is not None and lr.rate is not None else "")
         ws.write(r, col["reason"], None, fmt.input)
-    _protect(ws)
-    _print(ws, (BUDGET_HEADER_ROW, BUDGET_HEADER_ROW))
+    protect(ws)
+    print_setup(ws, (BUDGET_HEADER_ROW, BUDGET_HEADER_ROW))
     ws.freeze_panes(BUDGET_HEADER_ROW, 2)
 
 
@@ -330,7 +298,7 @@ def _cached_sum(result: Result | None, key: str, group: str, rows: BudgetRows) -
     return float(total)
 
 
-def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
     first, last = indicator_rows(spec.form)
     col = {c.key: i for i, c in enumerate(L.INDICATOR_COLUMNS)}
     calc, rate_row = len(L.INDICATOR_COLUMNS), not spec.profile.execution_weight
@@ -338,7 +306,8 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result
         ws.set_column(i, i, c.width)
     ws.set_column(calc, calc, 12)
     ws.write(0, 0, "绩效指标完成情况", fmt.title)
-    ws.write(1, 0, "定量指标填数字；定性指标的实际完成值从下拉列表选择。最后一列由公式实时测算，仅供参考。", fmt.note)
+    note(ws, 1, "定量指标填数字；定性指标的实际完成值从下拉列表选择。最后一列由公式实时测算，仅供参考。",
+          [c.width for c in L.INDICATOR_COLUMNS], fmt)
     for i, c in enumerate(L.INDICATOR_COLUMNS):
         ws.write(INDICATOR_HEADER_ROW - 1, i, c.label, fmt.header)
     ws.write(INDICATOR_HEADER_ROW - 1, calc, L.CALC_SCORE_LABEL, fmt.header)
@@ -369,6 +338,7 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result
                 ws.write_string(r, i, str(value), style)
             else:
                 ws.write_blank(r, i, None, style)
+        fit_row(ws, r, [(values.get(c.key), c.width) for c in L.INDICATOR_COLUMNS])
         score = scores.get(row)
         ws.write_formula(r, calc, indicator_score_formula(row, spec.profile.digits), fmt.calc_score,
                          float(score) if score is not None else "")
@@ -385,20 +355,20 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result
                 message="定量指标填数字；定性指标从列表中选择完成情况。")
     ws.data_validation(first - 1, col["weight"], last - 1, col["weight"],
                        {"validate": "decimal", "criteria": ">", "value": 0, "error_message": "分值应为大于 0 的数字"})
-    _protect(ws)
-    _print(ws, (INDICATOR_HEADER_ROW, INDICATOR_HEADER_ROW))
+    protect(ws)
+    print_setup(ws, (INDICATOR_HEADER_ROW, INDICATOR_HEADER_ROW))
     ws.freeze_panes(INDICATOR_HEADER_ROW, 0)
 
 
-def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | None) -> None:
+def _score(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
     p = spec.profile
     cells = score_cells(p)
     rows = budget_rows(spec.form)
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 3, 16)
+    for i, width in enumerate(SCORE_WIDTHS):
+        ws.set_column(i, i, width)
     ws.write(0, 0, "评分（实时暂评）", fmt.title)
-    ws.write(1, 0, "本表由公式根据所填内容实时测算，仅供填报时参考；正式得分以 selfeval-xl score 重算结果为准。",
-             fmt.note)
+    note(ws, 1, "本表由公式根据所填内容实时测算，仅供填报时参考；正式得分以 selfeval-xl score 重算结果为准。",
+          SCORE_WIDTHS, fmt)
     ws.write(3, 0, "预算执行（按合计）", fmt.header)
     ws.write(3, 1, "数值", fmt.header)
     ex = result.execution if result else None
@@ -467,11 +437,11 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: _Formats, result: Result | No
                                   f"{p.digits})", fmt.big, float(total))
     ws.write(r + 4, 0, "等级（暂评）", fmt.label)
     ws.write_formula(cells.grade, grade_formula(p, cells.total), fmt.big_text, p.grade_for(total))
-    ws.write(r + 6, 0, f"等级划分：{p.describe_grades()}", fmt.note)
+    note(ws, r + 6, f"等级划分：{p.describe_grades()}", SCORE_WIDTHS, fmt)
     if not p.execution_weight:
-        ws.write(r + 7, 0, RATE_ROW_NOTE, fmt.note)
-    _protect(ws)
-    _print(ws)
+        note(ws, r + 7, RATE_ROW_NOTE, SCORE_WIDTHS, fmt)
+    protect(ws)
+    print_setup(ws)
     ws.set_portrait()
 
 
