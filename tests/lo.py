@@ -126,3 +126,19 @@ def convert(files: list[Path], outdir: Path, to: str = "xlsx", *, profile: Path 
             f"soffice exited with {proc.returncode}; missing outputs: {[m.name for m in missing]}\n"
             f"command: {cmd}\nstdout: {stdout.decode(errors='replace')}\nstderr: {stderr.decode(errors='replace')}")
     return outputs
+
+
+def overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
+    """Pairs of words whose boxes on one page overlap by more than a point: text run over other text."""
+    from lxml import etree
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
+    root = etree.fromstring(html, etree.XMLParser(recover=True))
+    found = []
+    for number, page in enumerate(root.iter("{*}page"), start=1):
+        boxes = [(float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")), float(w.get("yMax")), w.text)
+                 for w in page.iter("{*}word")]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
+                    found.append((number, a[4], b[4]))
+    return found

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from lxml import etree
 
+from lo import overlapping_words
 from selfeval_xl.cli.app import main
 from workbooks import edit, template_copy
 
@@ -27,21 +27,6 @@ def _flat(text: str) -> str:
 
 def _pdf_text(pdf: Path) -> str:
     return _flat(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode())
-
-
-def _overlapping_words(pdf: Path) -> list[tuple[int, str, str]]:
-    """Pairs of words whose boxes on one page overlap by more than a point: text run over other text."""
-    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, check=True).stdout
-    root = etree.fromstring(html, etree.XMLParser(recover=True))
-    found = []
-    for number, page in enumerate(root.iter("{*}page"), start=1):
-        boxes = [(float(w.get("xMin")), float(w.get("yMin")), float(w.get("xMax")), float(w.get("yMax")), w.text)
-                 for w in page.iter("{*}word")]
-        for i, a in enumerate(boxes):
-            for b in boxes[i + 1:]:
-                if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1:
-                    found.append((number, a[4], b[4]))
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +71,7 @@ def test_every_instruction_of_the_template_prints_in_full(printed: dict[str, Pat
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("which", ["scored", "blank", "example"])
 def test_no_text_is_printed_over_other_text(printed: dict[str, Path], which: str) -> None:
-    assert _overlapping_words(printed[f"{which}.pdf"]) == []
+    assert overlapping_words(printed[f"{which}.pdf"]) == []
 
 
 def test_rows_of_wrapped_problems_are_tall_enough(printed: dict[str, Path]) -> None:

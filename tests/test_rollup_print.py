@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from lo import overlapping_words
 from selfeval_xl.cli.app import main
 from workbooks import edit, template_copy
 
@@ -76,3 +77,4 @@ def test_printed_key_columns_land_on_page_one_and_the_chart_on_one_page(inbox: P
         assert row in first, first
     assert re.sub(r"\s+", "", BROKEN_REASON) in first  # in full, wrapped within its row
     assert sum("暂评：自评表还有错误" in page for page in pages) == 1  # 等级分布 and its chart: one page
+    assert overlapping_words(pdf) == []  # no wrapped text runs over the next row

@@ -156,3 +156,36 @@ def test_score_the_example_download_the_scored_copy_and_see_a_broken_upload_expl
     assert driver.find_element("id", "score-error").is_displayed()
     assert driver.find_element("id", "score-result").get_attribute("data-state") != "done" \
         or not driver.find_element("id", "score-result").is_displayed()
+
+
+def test_the_rollup_shows_its_key_columns_on_a_1366_pixel_screen_and_the_rest_on_demand(
+        server: str, driver, tmp_path: Path) -> None:
+    units = [template_copy(tmp_path, "南障城镇.xlsx"), tmp_path / "损坏.xlsx"]
+    units[1].write_bytes(b"PK\x03\x04 not really")
+    driver.set_window_size(1366, 768)
+    try:
+        driver.get(server + "/")
+        driver.find_element("id", "tab-rollup").click()
+        driver.find_element("id", "rollup-files").send_keys("\n".join(str(p) for p in units))
+        table = wait_for(driver, lambda d: d.find_element("id", "rollup-table").get_attribute("data-state") == "done"
+                         and d.find_element("id", "rollup-table"), "the rollup table")
+        width = driver.execute_script("return document.documentElement.clientWidth")
+        visible = [(th.text, th.rect["x"] + th.rect["width"]) for th in table.find_elements("css selector", "tr th")
+                   if th.is_displayed()]
+        assert [text for text, _ in visible] == ["单位名称", "重算总分", "等级", "校验", "错误数", "预算执行率", "说明"]
+        assert all(right <= width for _, right in visible), (visible, width)
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= width
+        rows = [[td.text for td in tr.find_elements("css selector", "td")]
+                for tr in table.find_elements("css selector", "tr")[1:]]
+        assert [r[:4] for r in rows] == [["井陉县南障城镇人民政府", "98.40", "优秀", "通过"],
+                                         ["损坏.xlsx", "", "", "无法读取"]]
+        assert "不是有效的 .xlsx 工作簿" in rows[1][6]
+
+        more = driver.find_element("id", "rollup-more")
+        assert more.text.startswith("显示其余 ")
+        more.click()
+        shown = [th.text for th in table.find_elements("css selector", "tr th") if th.is_displayed()]
+        assert shown[:7] == [text for text, _ in visible] and "主管部门" in shown and "路径" in shown
+        assert more.text == "只看主要列"
+    finally:
+        driver.set_window_size(1280, 1000)

@@ -118,6 +118,11 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
                 ws.set_row(row, lines * LINE_POINTS + 3)
         return row
 
+    def title_row(ws: Worksheet, row: int, words: str) -> None:
+        # merged over the key columns and wrapped, so the line prints on the first page, not across three
+        ws.merge_range(row, 0, row, len(KEY_COLUMNS) - 1, words, title)
+        ws.set_row(row, wrapped_lines(words, sum(widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
+
     def columns_and_print(ws: Worksheet, header_row: int | None, heading: str) -> None:
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
@@ -125,9 +130,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
 
     ws = wb.add_worksheet("汇总")
     heading = f"预算绩效自评汇总：{counts_line(rollup)}。通过的在前，暂评其次，无法读取的文件在后。"
-    # merged over the key columns and wrapped, so the line prints on the first page, not across three
-    ws.merge_range(0, 0, 0, len(KEY_COLUMNS) - 1, heading, title)
-    ws.set_row(0, wrapped_lines(heading, sum(widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
+    title_row(ws, 0, heading)
     last = table(ws, 2, rollup.units)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, max(last, 3), len(columns) - 1)
@@ -142,7 +145,7 @@ def write_xlsx(rollup: Rollup, target: Path) -> None:
     for unit in rollup.units:
         groups.setdefault(unit.get("department") or "（未填主管部门或无法读取）", []).append(unit)
     for department, units in sorted(groups.items()):
-        ws.write(row, 0, f"{department}（{len(units)} 个单位）", title)
+        title_row(ws, row, f"{department}（{len(units)} 个单位）")
         row = table(ws, row + 1, units) + 2
     columns_and_print(ws, None, "预算绩效自评汇总（按主管部门）")  # one header per department
 

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import Flask, Response, jsonify, redirect, request, send_from_directory
 
 from selfeval_xl import __version__, api
+from selfeval_xl.county.rollup import KEY_COLUMNS
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.rules.profiles import builtin_profiles
 from selfeval_xl.web import guard, jobs
@@ -220,7 +221,8 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
         finally:
             for upload in uploads:
                 upload.path.unlink(missing_ok=True)
-        data = {"columns": [[key, label] for key, label in result.columns], **result.to_json(),
+        data = {"columns": [[key, label] for key, label in result.columns],
+                "key_columns": [key for key, _ in KEY_COLUMNS], **result.to_json(),
                 "count": len(result.units), "unreadable": len(result.unreadable),
                 "xlsx": _offer(store, xlsx, "自评汇总.xlsx", XLSX),
                 "csv": _offer(store, csv, "自评汇总.csv", "text/csv; charset=utf-8")}

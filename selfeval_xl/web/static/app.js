@@ -220,6 +220,10 @@ function grouped(text) {
     show(result, true);
     result.setAttribute("data-state", "done");
   }
+  $("rollup-more").addEventListener("click", () => {
+    const table = $("rollup-table"), all = table.classList.toggle("all");
+    $("rollup-more").textContent = all ? "只看主要列" : "显示其余 " + table.querySelectorAll("tr:first-child .more").length + " 列";
+  });
   $("verify-file").addEventListener("change", (e) => { verify(e.target.files[0]); e.target.value = ""; });
   dropZone("verify-drop", (files) => verify(files.length ? (files[0].file || files[0]) : null));
 
@@ -236,18 +240,27 @@ function grouped(text) {
     return String(value);
   }
 
+  // The key columns (单位 … 说明) fit a 1366-pixel screen; the others show on demand, as the printed
+  // rollup keeps them after the first page.
   function renderRollup(d) {
     const table = $("rollup-table");
     table.replaceChildren();
     const keys = d.columns.map((c) => c[0]);
-    row(table, d.columns.map((c) => c[1]), true);
+    const key = new Set(d.key_columns || keys);
+    const head = el("tr");
+    d.columns.forEach((c) => head.appendChild(el("th", c[1], key.has(c[0]) ? c[0] : c[0] + " more")));
+    table.appendChild(head);
     for (const unit of d.units) {
       const tr = el("tr");
       if (!unit.form) tr.className = "unreadable";
       else if ((unit.valid !== true && unit.valid !== "通过") || WEAK.has(unit.grade)) tr.className = "weak";
-      for (const k of keys) tr.appendChild(el("td", cellText(k, unit[k])));
+      for (const k of keys) tr.appendChild(el("td", cellText(k, unit[k]), key.has(k) ? k : k + " more"));
       table.appendChild(tr);
     }
+    const more = $("rollup-more");
+    table.classList.remove("all");
+    more.textContent = "显示其余 " + (keys.length - key.size) + " 列";
+    show(more, keys.length > key.size);
     $("rollup-xlsx").href = d.xlsx;
     $("rollup-csv").href = d.csv;
     show($("rollup-links"), true);
