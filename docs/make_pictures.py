@@ -53,6 +53,9 @@ def only_sheet(source: Path, sheet: str, target: Path) -> Path:
                 for name in names:
                     if name != sheet:
                         text = text.replace(f'name="{name}"', f'name="{name}" state="hidden"', 1)
+                # LibreOffice prints a hidden sheet that has a print area: only the pictured sheet keeps one
+                text = re.sub(r'<definedName name="_xlnm\.Print_Area" localSheetId="(\d+)">[^<]*</definedName>',
+                              lambda m: m.group(0) if int(m.group(1)) == index else "", text)
                 text = re.sub(r'activeTab="\d+"', f'activeTab="{index}"', text)
                 if "activeTab" not in text:
                     text = text.replace("<workbookView ", f'<workbookView activeTab="{index}" ', 1)

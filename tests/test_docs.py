@@ -84,7 +84,8 @@ def test_builtin_grade_bands_in_docs_match_the_toml(name: str) -> None:
 
 def test_readme_links_every_document_and_each_exists() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for name in ("rules.md", "profiles.md", "workbook.md"):
+    for name in ("guide.md", "rules.md", "profiles.md", "workbook.md", "cli.md", "security.md", "choices.md",
+                 "development.md"):
         assert f"](docs/{name})" in readme
         assert (ROOT / "docs" / name).is_file()
     assert "scoring-rules.md" not in readme and "workbook-contract.md" not in readme

@@ -1,7 +1,7 @@
 """Legacy .xls and .ods files, read through python-calamine (their scored copy: write/legacy_copy.py).
 
 calamine carries values but no number formats or formulas, so a cell shown as 96% reads as
-0.96 and the promise that nothing is lost holds for .xlsx and .xlsm only (README).
+0.96 and the promise that nothing is lost holds for .xlsx and .xlsm only (docs/security.md).
 
 A damaged legacy file can make calamine panic (a Rust panic is a BaseException no `except
 Exception` stops) or allocate without bound, so the file is parsed in a child process with a time

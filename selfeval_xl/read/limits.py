@@ -1,4 +1,4 @@
-"""How much work any file may cost, in one place (README: 不可信文件的限制).
+"""How much work any file may cost, in one place (docs/security.md).
 
 Every file is untrusted: a workbook emailed by a unit, or made to break the tool. Past a limit the
 reader refuses with a clear message or reads less, and never allocates, recurses or waits without

@@ -28,7 +28,7 @@ NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 M = f"{{{NS_MAIN}}}"
 R = f"{{{NS_REL}}}"
 
-# Limits before anything is inflated (README: "不可信文件的限制").
+# Limits before anything is inflated (docs/security.md).
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                           huge_tree=False, remove_blank_text=False)
