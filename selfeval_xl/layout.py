@@ -38,7 +38,7 @@ class Column:
 
     @functools.cached_property
     def keys(self) -> frozenset[str]:
-        # compared as printed labels are (published-forms.md §1): 全年预算数（A） is 全年预算数
+        # compared as printed labels are (docs/workbook.md §4): 全年预算数（A） is 全年预算数
         return frozenset(label_key(x) for x in (self.label, *self.synonyms, *self.generic))
 
     def rank(self, key: str) -> int:
@@ -88,7 +88,7 @@ DIRECTION_COLUMN = Column("direction", "指标方向", ("方向",))
 ADJUSTED_TARGET_COLUMN = Column("target_adjusted", "调整指标值", ("调整后指标值",))
 # Columns the reader knows but the template does not lay out.
 INDICATOR_EXTRA = (DIRECTION_COLUMN, ADJUSTED_TARGET_COLUMN)
-# What a reader needs to score an indicator table; 一级指标 is optional (published-forms.md §6).
+# What a reader needs to score an indicator table; 一级指标 is optional (docs/rules.md §12.3).
 INDICATOR_REQUIRED = ("name", "target", "actual", "weight")
 CALC_SCORE_LABEL = "系统测算得分"
 
@@ -109,13 +109,13 @@ FORM_TYPE_LABELS = {"department": "部门整体支出", "project": "项目支出
 
 BUDGET_GROUPS = {"department": ("基本支出", "项目支出"), "project": ("当年财政拨款", "上年结转资金", "其他资金")}
 TOTAL_NAMES = ("合计", "总计", "年度资金总额", "年度财政资金总额", "资金总额", "总额")
-# The first-column labels of a one-sheet form's blocks (published-forms.md §4): its money block, and
+# The first-column labels of a one-sheet form's blocks (docs/workbook.md §6): its money block, and
 # the labels that start the next block and so end the money block.
 MONEY_BLOCK_LABELS = ("项目资金", "资金情况", "年度预算数", "预算资金")
 BLOCK_STARTS = ("年度总体目标", "年度总体目标完成情况", "总体目标", "年度绩效目标", "年度绩效指标完成情况", "绩效指标",
                 "总分")
 GOAL_HEADINGS = ("预期目标", "实际完成情况")
-# The row or header holding the typed total (§13).
+# The row or header holding the typed total (docs/workbook.md §6).
 TOTAL_SCORE_NAMES = ("总分", "自评总分", "合计得分", "自评得分合计", "项目总得分", "总得分")
 SUBTOTAL_SUFFIX = "小计"
 

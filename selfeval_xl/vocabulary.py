@@ -34,7 +34,7 @@ def _normalize_text(text: str) -> str:
     return SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS))
 
 
-# --- labels as printed (published-forms.md §1) -----------------------------------------------------
+# --- labels as printed (docs/workbook.md §4) -----------------------------------------------------
 
 # Trailing brackets a printed label carries: a column marker (A) (B/A) (A-B), a unit (万元) (%) (10分)
 # and a stamp note (盖章); a leading numbering 一、 (一) 1. 1、.
@@ -54,7 +54,7 @@ class Label(NamedTuple):
 
 @functools.lru_cache(maxsize=65536)
 def read_label(text: str) -> Label:
-    """A printed label's key and what its brackets said (published-forms.md §1)."""
+    """A printed label's key and what its brackets said (docs/workbook.md §4)."""
     key = _normalize_text(text)
     unit, stamp = None, False
     while key:
@@ -81,7 +81,7 @@ def label_key(text: object) -> str:
     return read_label(text).key
 
 
-# Text a form prints in a reason cell as an instruction to the filler, not a reason (§7).
+# Text a form prints in a reason cell as an instruction to the filler, not a reason (docs/workbook.md §8).
 _INSTRUCTION_START = ("注", "说明:", "填表说明")
 _INSTRUCTION_WORDS = ("需说明", "应说明", "须说明", "填报说明", "字以内")
 _PLEASE_FILL = re.compile(r"请.*填写")
@@ -227,12 +227,12 @@ def qualitative_label(text: str) -> str | None:
     return key if key in QUAL_LABELS else None
 
 
-# published-forms.md §8: a 定性 actual that says the target was reached in words of its own is read as
+# docs/rules.md §12.5: a 定性 actual that says the target was reached in words of its own is read as
 # 达成 (达到, 已完成, 实现预期目标, 是 …); an optional 已 is a design choice (已达到 reads like 已完成).
 _MET_IN_WORDS = re.compile(r"^(?:已?(?:达到|达成|完成|实现)(?:预期|年度)?(?:目标|指标)?|是)$")
 _CLOSING_MARKS = "。.!！"
 
-# published-forms.md §3: a target printed as a dash or a slash means no target was set.
+# docs/rules.md §12.1: a target printed as a dash or a slash means no target was set.
 NO_TARGET_MARKS = frozenset({"—", "——", "―", "-", "--", "/", "\\"})
 
 
@@ -250,7 +250,7 @@ def is_no_target(text: str) -> bool:
 
 
 def met_in_words(actual: str, target: str) -> bool:
-    """The actual repeats the target's own text, or says 达到/达成/完成/已完成/实现/是 (§8)."""
+    """The actual repeats the target's own text, or says 达到/达成/完成/已完成/实现/是 (docs/rules.md §12.5)."""
     key = normalize_label(actual).rstrip(_CLOSING_MARKS)
     if not key:
         return False
@@ -261,17 +261,17 @@ def met_in_words(actual: str, target: str) -> bool:
 
 # --- directions ---------------------------------------------------------------------------------
 
-# published-forms.md §9: a name ending in 率 is decided by its last word alone: these rates are better
+# docs/rules.md §12.6: a name ending in 率 is decided by its last word alone: these rates are better
 # low; every other rate (办结率, 完成率, 覆盖率 …) is better high, so 投诉举报按时办结率 is ≥.
 LOWER_IS_BETTER_RATES = ("发生率", "差错率", "投诉率", "事故率", "超支率", "调整率", "结余率", "变动率", "偏差率",
                          "失误率", "返工率")
-# A name without 率 is better low when it contains one of these (scoring-rules.md §4.1, §9).
+# A name without 率 is better low when it contains one of these (docs/rules.md §4.2, §12.6).
 LOWER_IS_BETTER_WORDS = ("成本", "发生率", "事故", "投诉", "超支", "差错", "超标", "损失", "逾期", "违规")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 
 
 def lower_is_better_name(name: str) -> bool:
-    """The comparison a name implies when none is written: True for ≤ (§9)."""
+    """The comparison a name implies when none is written: True for ≤ (docs/rules.md §12.6)."""
     key = normalize_label(name).rstrip(_CLOSING_MARKS + ":：")
     while _TRAILING_NOTE.search(key):  # 投诉举报按时办结率（%）: the unit note is not the last word
         key = _TRAILING_NOTE.sub("", key)
@@ -282,7 +282,7 @@ def lower_is_better_name(name: str) -> bool:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-# published-forms.md §11: a date followed by one of these is the day the work is done by (2021年12月完成).
+# docs/rules.md §12.8: a date followed by one of these is the day the work is done by (2021年12月完成).
 COMPLETION_WORDS = ("完成", "完工", "办结", "到位", "实施", "支付")
 # A comparison before a date (≤11月15日前, ≥2025年6月, 不超过6月底): the words that precede a number, and
 # those only dates take (不晚于, 最迟 …).

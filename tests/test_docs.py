@@ -89,3 +89,53 @@ def test_readme_links_every_document_and_each_exists() -> None:
         assert f"](docs/{name})" in readme
         assert (ROOT / "docs" / name).is_file()
     assert "scoring-rules.md" not in readme and "workbook-contract.md" not in readme
+
+
+# --- citations: every rule the code cites is in the repository's own documents ------------------------
+
+CITATION = re.compile(r"docs/([a-z_]+\.md)((?:\s*(?:[,，、]|–|-|and|\s)\s*§\d+(?:\.\d+)?)*)")
+OUTSIDE = re.compile(r"published-forms\.md|scoring-rules\.md|workbook-contract\.md|example-nanzhangcheng|\.\./shared|"
+                     r"shared/spec")
+SOURCES = [p for p in sorted((ROOT / "selfeval_xl").rglob("*")) if p.suffix in (".py", ".toml", ".js", ".html", ".css")]
+
+
+def _sections(doc: Path) -> set[str]:
+    """The numbered sections of a document: "## 12. …" gives 12, "### 12.4 …" gives 12.4."""
+    return set(re.findall(r"^#{2,3} (\d+(?:\.\d+)?)[.\s]", read(doc), re.M))
+
+
+def test_the_package_cites_nothing_outside_the_repository() -> None:
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in [*SOURCES, ROOT / "README.md", *DOCS.glob("*.md")]
+             for n, line in enumerate(read(p).splitlines(), start=1) if OUTSIDE.search(line)]
+    assert found == []
+
+
+def test_every_cited_document_and_section_exists() -> None:
+    cited = 0
+    for path in SOURCES:
+        text = re.sub(r"\s*\n\s*#?\s*", " ", read(path))  # a citation may wrap onto the next comment line
+        for name, numbers in CITATION.findall(text):
+            doc = DOCS / name
+            assert doc.is_file(), f"{path.relative_to(ROOT)} cites docs/{name}, which does not exist"
+            for number in re.findall(r"§(\d+(?:\.\d+)?)", numbers):
+                cited += 1
+                assert number in _sections(doc), \
+                    f"{path.relative_to(ROOT)} cites docs/{name} §{number}: no such section"
+    assert cited >= 60  # the rules are cited where they are followed
+
+
+def test_every_section_sign_in_the_package_belongs_to_a_citation() -> None:
+    """A bare “§8” says nothing to someone who clones the project: every one names its document."""
+    for path in SOURCES:
+        text = re.sub(r"\s*\n\s*#?\s*", " ", read(path))
+        text = CITATION.sub("", text)
+        text = re.sub(r"ECMA-376 §[\d.]+(?:, §[\d.]+)*", "", text)
+        assert "§" not in text, f"{path.relative_to(ROOT)}: {text[max(0, text.index('§') - 60):text.index('§') + 10]}"
+
+
+def test_every_path_the_documents_name_exists() -> None:
+    for doc in [ROOT / "README.md", *DOCS.glob("*.md")]:
+        for named in re.findall(r"`((?:selfeval_xl|tests|benchmarks|docs|workbook_templates)/[^`*\s]*)", read(doc)):
+            assert (ROOT / named.rstrip("/")).exists(), f"{doc.name} names {named}, which does not exist"
+        for pattern in re.findall(r"`((?:selfeval_xl)/[^`\s]*\*[^`\s]*)`", read(doc)):
+            assert list(ROOT.glob(pattern)), f"{doc.name} names {pattern}, which matches nothing"

@@ -73,7 +73,7 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(EXIT_OK)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        except Exception as exc:  # the last line of defence: no traceback for users
             if ctx.find_root().params.get("debug"):
                 raise
             name = Path(str(file)).name if file else ""

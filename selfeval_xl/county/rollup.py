@@ -191,7 +191,7 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
     except MemoryError:
         row["note"] = OUT_OF_MEMORY
         return row
-    except Exception as exc:  # noqa: BLE001 - one bad file never stops the run
+    except Exception as exc:  # one bad file never stops the run
         row["note"] = f"无法读取（{type(exc).__name__}）"
         return row
     info = reading.input.info
@@ -348,7 +348,7 @@ class Rollup:
     units: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
     target_flags: list[dict] = field(default_factory=list)
-    # Profiles declare their own levels (published-forms.md §6), so the level columns are the units'.
+    # Profiles declare their own levels (docs/rules.md §12.3–§12.4), so the level columns are the units'.
     levels: list[tuple[str, str]] = field(default_factory=list)
 
     @property

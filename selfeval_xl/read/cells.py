@@ -97,7 +97,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         values = package.calamine().get_sheet_by_name(sheet.name)
         rows = values.to_python(skip_empty_area=False)
         merges = values.merged_cell_ranges or []
-    except Exception:  # noqa: BLE001 - calamine's own error types; the full walk decides
+    except Exception:  # calamine's own error types; the full walk decides
         return None
     grid = Grid(sheet.name)
     cells = grid.cells

@@ -1,5 +1,5 @@
 """Header detection: which row of a sheet holds a table's header, which column holds each field, and
-why (published-forms.md §1–§2).
+why (docs/workbook.md §2, §4).
 
 Headers are matched by label and synonym (layout.py) after the printed decorations are removed
 (trailing colon, (A), （万元）, (盖章), 一、), so reordered columns, inserted rows, merged group cells

@@ -1,6 +1,6 @@
 """The indicator rows under a found header: levels carried down merged and blank cells, the form's
 printed empty lines and not-applicable lines left out and listed, a reason merged over several rows
-given to each (published-forms.md §3, §7)."""
+given to each (docs/workbook.md §5, §8)."""
 from __future__ import annotations
 
 import re
@@ -90,7 +90,7 @@ def _reason(grid: Grid, row: int, col: int | None, merged: dict[int, tuple[int, 
     cell = read_cell(grid, row, col)
     origin = merged.get(row)
     if cell.blank and origin is not None and origin[0] != row:
-        cell = read_cell(grid, *origin)  # a reason merged over several rows is each row's reason (§7)
+        cell = read_cell(grid, *origin)  # a reason merged over several rows is each row's reason (docs/workbook.md §5)
     if not cell.blank and isinstance(cell.value, str) and is_instruction(cell.value):
         return Cell(cell.sheet, cell.coord)  # the form's own instruction, not the filler's reason
     return cell
@@ -112,8 +112,8 @@ def _placeholder_name(name: str) -> bool:
 
 
 def _left_out(get: dict[str, Cell]) -> str | None:
-    """Why this row is no indicator: a printed placeholder or a not-applicable line (docs/workbook.md
-    §8), else None."""
+    """Why this row is no indicator: a printed placeholder or a not-applicable line
+    (docs/workbook.md §8), else None."""
     weight = get["weight"].value
     if isinstance(weight, Decimal) and weight != 0:
         return None  # a row with a weight is an indicator, whatever else it lacks: decided at once
@@ -153,7 +153,8 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
         get = {key: read_cell(grid, row, cols.get(key)) for key in _INDICATOR_KEYS if key != "reason"}
         get["reason"] = _reason(grid, row, cols.get("reason"), reason_merges)
         if not get["target_adjusted"].blank:
-            get["target"] = get["target_adjusted"]  # 调整指标值 where filled, else the 年初 value stands (§1)
+            # 调整指标值 where filled, else the 年初 value stands (docs/workbook.md §4)
+            get["target"] = get["target_adjusted"]
         get["operator"] = read_cell(grid, row, operator_col)
         get["nature"] = read_cell(grid, row, nature_col)
         if operator_col is None and not get["nature"].blank and normalize_label(get["nature"].text) not in L.NATURES \

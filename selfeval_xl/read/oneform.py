@@ -1,4 +1,4 @@
-"""The one-sheet official 项目支出绩效自评表 (docs/workbook.md §6, published-forms.md §4).
+"""The one-sheet official 项目支出绩效自评表 (docs/workbook.md §6).
 
 Everything sits on one sheet: title lines, the header fields (项目名称, 实施单位 …), the money block
 (年度资金总额 first, then 其中：… lines, the execution 分值 printed on the total row), the 年度总体目标
@@ -43,7 +43,7 @@ class OneSheetForm:
     year: int | None
     title: str
     money_block: bool  # a 项目资金 / 年度资金总额 block or a budget header above the indicators
-    project_block: bool  # a 项目资金 or 年度资金总额 label: the project form's money block (§4)
+    project_block: bool  # a 项目资金 or 年度资金总额 label: the project form's money block (docs/workbook.md §6)
     budget_table: Table | None
     budget_basis: Cell | None
     budget_missing: str | None
@@ -77,7 +77,7 @@ def _find_total(grid: Grid, rows: range) -> tuple[int, int] | None:
 
 def _block_end(grid: Grid, first: int, stop: int, label_cols: int) -> int:
     """The row where the money block ends: the first column starts a new block (年度总体目标, 绩效指标,
-    总分 …), or a row reads 预期目标 / 实际完成情况 (§4)."""
+    总分 …), or a row reads 预期目标 / 实际完成情况 (docs/workbook.md §6)."""
     for row in range(first, stop):
         for col, text in _texts(grid, row):
             key = label_key(text)
@@ -110,7 +110,7 @@ def _title_and_year(grid: Grid, last: int) -> tuple[str, int | None]:
 
 
 def _typed_total(grid: Grid, indicator_table: Table, upper: range) -> tuple[Cell | None, int]:
-    """The typed 总分 (自评总分, 合计得分, 自评得分合计) and the row where the indicators end (§13)."""
+    """The typed 总分 (自评总分, 合计得分, 自评得分合计) and the row where the indicators end (docs/workbook.md §6)."""
     score_col = indicator_table.columns.get("self_score")
     for row in grid.rows(indicator_table.last_header_row + 1):
         first = next((grid.value(row, c) for c in range(1, grid.max_col + 1) if grid.value(row, c) is not None), None)

@@ -166,7 +166,7 @@ def _titles(book: Workbook) -> str:
 
 
 def _infer_form(info: dict[str, Cell], titles: str, project_block: bool) -> str:
-    """published-forms.md §4, §13: a 部门整体 title, then the project signals, then the default."""
+    """docs/workbook.md §3, §6: a 部门整体 title, then the project signals, then the default."""
     if "部门整体" in titles:
         return "department"
     project_name = info.get("项目名称")
@@ -190,7 +190,7 @@ def _stated_form(meta: dict[str, str], info: dict[str, Cell]) -> str | None:
 
 
 def _profile_by_levels(first_levels: tuple[str, ...], stated: str | None) -> Profile | None:
-    """The built-in profile the first levels call for (决策, 过程 → mof-4level, §6); an inference, so
+    """The built-in profile the first levels call for (决策, 过程 → mof-4level, docs/rules.md §12.4); an inference, so
     never against a form the workbook states."""
     name = builtin_for_levels(first_levels)
     profile = builtin_profile(name) if name else None

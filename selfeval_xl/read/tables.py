@@ -83,7 +83,7 @@ def read_info(grid: Grid, fields: dict[str, Cell], last_row: int | None = None) 
         assert isinstance(raw.value, str)
         field_name = _INFO_KEYS.get(label_key(raw.value))
         if field_name is None:
-            # 填报单位：某某局 in one cell (a line above a published form's header, §2)
+            # 填报单位：某某局 in one cell (a line above a published form's header, docs/workbook.md §2)
             m = _IN_CELL.match(raw.value.strip())
             field_name = _INFO_KEYS.get(label_key(m.group(1))) if m else None
             if m and field_name is not None and field_name not in fields and m.group(2).strip():
@@ -114,7 +114,7 @@ def read_renamed_info(book: Workbook, info: dict[str, Cell], indicator_sheet: st
             return
 
 
-# 金额单位：万元, 单位：元, 资金单位:万元 on a line above a table (§2)
+# 金额单位：万元, 单位：元, 资金单位:万元 on a line above a table (docs/rules.md §13.1)
 _UNIT_LINE = re.compile(r"(?:金额|资金)?单位[:：]?(千元|万元|亿元|元)")
 
 
@@ -141,7 +141,7 @@ def sheet_money_unit(grid: Grid, table: Table | None) -> str:
 
 @dataclass(frozen=True)
 class BudgetColumns:
-    """A money block's columns as the rate needs them (published-forms.md §5): with no 全年预算数
+    """A money block's columns as the rate needs them (docs/rules.md §12.2): with no 全年预算数
     column the 年初预算数 one stands in (`basis` its header cell); `missing` names a column neither
     gives."""
 
@@ -181,7 +181,7 @@ def _has_amount(cells: dict[str, Cell]) -> bool:
 def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = None,
                 skip_empty_lines: bool = False, columns: dict[str, int] | None = None) -> BudgetRows:
     """Budget rows under the header; `skip_empty_lines` for printed forms whose unused lines stay blank.
-    A line with a name and no amounts at all is left out and listed (published-forms.md §3)."""
+    A line with a name and no amounts at all is left out and listed (docs/workbook.md §5)."""
     cols = table.columns if columns is None else columns
     department_groups = {normalize_label(g) for g in L.BUDGET_GROUPS["department"]}
     groups = department_groups if form == "department" else set()

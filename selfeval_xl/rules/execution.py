@@ -1,5 +1,5 @@
 """The budget table → ExecutionResult: totals recomputed from the lines, the execution rate and its
-score, and the budget's own checks (scoring-rules.md §3, published-forms.md §5). Pure."""
+score, and the budget's own checks (docs/rules.md §2, §12.2). Pure."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -47,7 +47,7 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
         else:
             findings.at("VALUE_MISSING", inp.budget_sheet, what=what)
         return ExecutionResult(None, None, None, profile.execution_weight, execution_score(None, profile))
-    if inp.budget_basis is not None:  # the lines' budget cells hold 年初预算数 (published-forms.md §5)
+    if inp.budget_basis is not None:  # the lines' budget cells hold 年初预算数 (docs/rules.md §12.2)
         if inp.budget_basis.coord:
             findings.add("BUDGET_BASIS_INITIAL", inp.budget_basis)
         else:
@@ -115,7 +115,7 @@ def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) ->
                                  required=True, effect=IN_RATE)
     else:
         # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
-        # without a money block is then complete (published-forms.md §6).
+        # without a money block is then complete (docs/rules.md §12.4).
         if profile.execution_weight:
             findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
         budget_total = executed_total = None

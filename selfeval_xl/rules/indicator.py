@@ -1,5 +1,5 @@
 """One indicator row → its IndicatorResult: the comparison, the quantitative, date and qualitative
-scores, units, and the row's own checks (scoring-rules.md §4, published-forms.md §8–12). Pure."""
+scores, units, and the row's own checks (docs/rules.md §3–§7, §12.5–§12.9). Pure."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -47,7 +47,7 @@ SCORE_TOLERANCE = Decimal("0.01")
 
 
 def not_cached(cell: Cell, findings: Findings) -> None:
-    """An input cell holding a formula whose value the file does not carry (§7 FORMULA_NOT_CACHED),
+    """An input cell holding a formula whose value the file does not carry (FORMULA_NOT_CACHED, docs/rules.md §11),
     or one that brings outside data (FORMULA_EXTERNAL).
 
     The value stays unknown, so the cell is also treated as empty by the caller."""
@@ -63,7 +63,7 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
     name = ind.name.text or f"第{ind.row}行指标"
     for cell in (ind.target, ind.actual, ind.weight):
         not_cached(cell, findings)
-    # The profile's own levels (published-forms.md §6); a form without levels skips them (LEVELS_ABSENT).
+    # The profile's own levels (docs/rules.md §12.3); a form without levels skips them (LEVELS_ABSENT).
     level = None if inp.levels_absent else profile.first_level(ind.level1.text)
     if level is None and not inp.levels_absent:
         findings.add("LEVEL_UNKNOWN", ind.level1, value=ind.level1.text, levels=profile.describe_levels())
@@ -118,7 +118,7 @@ def _is_qualitative(ind: Indicator) -> bool:
     if nature.startswith("定性"):
         return True
     if is_no_target(ind.target.text) and _in_words(ind.actual):
-        return True  # no target set (— or /) and an actual in words: nothing to compare (published-forms.md §3)
+        return True  # no target set (— or /) and an actual in words: nothing to compare (docs/rules.md §12.1)
     if nature.startswith("定量"):
         return False
     if qualitative_label(ind.actual.text) or _in_words(ind.target):
@@ -151,7 +151,7 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
         return None
     label = qualitative_label(ind.actual.text)
     if label is None and met_in_words(ind.actual.text, ind.target.text):
-        label = QUAL_MET  # from here on exactly the label (published-forms.md §8)
+        label = QUAL_MET  # from here on exactly the label (docs/rules.md §12.5)
     if label is None:
         return _free_text(ind, weight, self_score, reason_given, name, findings)
     if weight is None:
@@ -171,7 +171,8 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
         if not in_qualitative_band(label, self_score, weight):
             findings.add("QUAL_SCORE_OUT_OF_BAND", ind.self_score, score=plain(self_score), label=label, band=band)
         raw = max(self_score, ZERO)
-    # Only a row that has a score can have missed its target: a null score carries its own error alone (§8).
+    # Only a row that has a score can have missed its target: a null score carries its own error alone
+    # (docs/rules.md §7).
     if label != QUAL_MET and not reason_given:
         findings.add("DEVIATION_UNEXPLAINED", ind.reason if ind.reason.coord else ind.actual, name=name)
     return raw
@@ -179,7 +180,8 @@ def _qualitative(ind: Indicator, weight: Decimal | None, self_score: Decimal | N
 
 def _free_text(ind: Indicator, weight: Decimal | None, self_score: Decimal | None, reason_given: bool,
                name: str, findings: Findings) -> Decimal | None:
-    """A 定性 actual in words of the filler's own: the typed score stands, with no band to check it (§8)."""
+    """A 定性 actual in words of the filler's own: the typed score stands, with no band to check it
+    (docs/rules.md §12.5)."""
     if self_score is None:
         findings.add("QUAL_LABEL_UNKNOWN", ind.actual, value=ind.actual.text)
         return None
@@ -280,9 +282,10 @@ def _assumed_in_words(op: str, target: object) -> str:
 def _actual_in_target_unit(ind: Indicator, target: Quantity, actual: Quantity, name: str,
                            findings: Findings) -> Decimal | None:
     """The actual in the target's unit (451000元 against 42.5万元 is 45.1); None when the units cannot be
-    converted (UNIT_INCOMPATIBLE, published-forms.md §10)."""
+    converted (UNIT_INCOMPATIBLE, docs/rules.md §12.7)."""
     column_unit = normalize_unit(ind.unit.text)
-    # A bare number takes the 计量单位 column's unit, or else the other side's (§12: ≥50个 against 52 is 52个);
+    # A bare number takes the 计量单位 column's unit, or else the other side's (docs/rules.md §12.9: ≥50个
+    # against 52 is 52个);
     # the column comes first so that a bare 42.5 under 万元 stays 42.5万元 against 451000元.
     target_unit = target.unit or column_unit or actual.unit
     actual_unit = actual.unit or column_unit or target.unit

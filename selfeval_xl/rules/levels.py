@@ -28,7 +28,8 @@ def check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile:
     by_level: dict[str, list[tuple[Indicator, IndicatorResult]]] = {}
     for ind, res in zip(inp.indicators, results, strict=True):
         by_level.setdefault(res.level, []).append((ind, res))
-    # An optional level that is absent frees its weight for the others: only the total of 100 is checked (§2).
+    # An optional level that is absent frees its weight for the others: only the total of 100 is checked
+    # (docs/rules.md §10).
     optional_absent = any(level in profile.optional and not by_level.get(level) for level in profile.levels)
     for level in profile.levels:
         members = by_level.get(level, [])

@@ -23,7 +23,7 @@ from selfeval_xl.rules.profile_check import FORMS, TOTAL_POINTS, Problems, toml_
 from selfeval_xl.vocabulary import normalize_label
 
 BUILTIN_NAMES = NAMES
-# The level table of scoring-rules.md §4, for profiles that declare none (older files keep working).
+# The level table of docs/rules.md §12.6, for profiles that declare none (older files keep working).
 DEFAULT_LEVELS_FILE = "default-levels"
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
 ONE = Decimal(1)
@@ -89,7 +89,7 @@ class Profile:
                 return grade.name
         return self.grades[-1].name
 
-    # --- levels: the profile's own first and second levels (scoring-rules.md §8) ----------------------
+    # --- levels: the profile's own first and second levels (docs/profiles.md) ----------------------
 
     def first_level(self, text: str) -> str | None:
         """The first level (or alias) a printed label denotes, as the profile spells it."""
@@ -172,7 +172,7 @@ def canonical_level(text: str, names: Collection[str]) -> str | None:
 
 
 def printed_weight(text: str) -> Decimal | None:
-    """A weight printed inside a first-level label: 产出指标（50分） → 50 (published-forms.md §13)."""
+    """A weight printed inside a first-level label: 产出指标（50分） → 50 (docs/rules.md §10)."""
     match = _PRINTED_WEIGHT.search(_NUMBERING.sub("", normalize_label(text)))
     return Decimal(match.group(1)) if match else None
 
@@ -181,7 +181,7 @@ LevelTable = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str
 
 
 def _level_table(data: dict, problems: Problems) -> LevelTable:
-    """levels, level_aliases and [second_levels], checked; a profile with none gets the §4 table."""
+    """levels, level_aliases and [second_levels], checked; a profile with none gets the table of docs/rules.md §12.6."""
     if "levels" not in data and "second_levels" not in data and "level_aliases" not in data:
         return _default_levels()
     levels = problems.names(data.get("levels"), "levels")
@@ -359,7 +359,8 @@ def builtin_profiles() -> list[Profile]:
 
 def builtin_for_levels(first_levels: Iterable[str]) -> str | None:
     """The built-in profile a form's first levels call for when no profile is named: one whose levels
-    (or aliases) include a level the §4 table does not know (决策, 过程/管理 → mof-4level), else None."""
+    (or aliases) include a level the table of docs/rules.md §12.6 does not know (决策, 过程/管理 →
+    mof-4level), else None."""
     keys = {level_key(text) for text in first_levels} - {""}
     default_levels, default_aliases, _ = _default_levels()
     common = {level_key(n) for n in (*default_levels, *(a for a, _ in default_aliases))}

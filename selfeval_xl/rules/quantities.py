@@ -88,7 +88,7 @@ def normalize_unit(unit: str) -> str:
     return unit
 
 
-# Units that convert exactly (published-forms.md §10): unit → (the unit it counts in, how many of those).
+# Units that convert exactly (docs/rules.md §12.7): unit → (the unit it counts in, how many of those).
 _UNIT_SCALE: dict[str, tuple[str, int]] = {
     "元": ("元", 1), "千元": ("元", 1000), "万元": ("元", 10**4), "亿元": ("元", 10**8),
     "人": ("人", 1), "万人": ("人", 10**4),
@@ -194,7 +194,7 @@ def parse_text_date(text: str, year: int | None) -> DateValue | str | None:
                 return CONTRADICTORY
             op = word_op
         elif suffix["done"] and sign_op in (None, EQ):
-            op = LE  # done by that date: no later than it (published-forms.md §11)
+            op = LE  # done by that date: no later than it (docs/rules.md §12.8)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
         if not m:
@@ -237,7 +237,7 @@ def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber
     text = str(value)
     quantity = parse_text_quantity(text)
     if isinstance(quantity, Quantity) and quantity.unit.startswith("月"):
-        # "12月底前", "6月前": a month of the evaluation year, not 12 of a unit "月底前" (§4.5)
+        # "12月底前", "6月前": a month of the evaluation year, not 12 of a unit "月底前" (docs/rules.md §5.4)
         date = parse_text_date(text, year)
         if date is not None:
             return date

@@ -1,5 +1,5 @@
 """The 预算执行率 as an indicator row, for a profile without a separate execution weight (mof-4level,
-published-forms.md §6): the row scores the rate recomputed from the money block, against 100%
+docs/rules.md §12.4): the row scores the rate recomputed from the money block, against 100%
 where the form prints no target. Pure."""
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def execution_score(rate: Decimal | None, profile: Profile) -> Decimal:
 
 
 def quantitative_score(op: str, target: Decimal, actual: Decimal, weight: Decimal) -> Decimal:
-    """Unrounded score of a numeric indicator; a negative actual counts as 0 (§4.2–§4.4)."""
+    """Unrounded score of a numeric indicator; a negative actual counts as 0 (docs/rules.md §5.1–§5.3)."""
     actual = max(actual, ZERO)
     if op == LE or (op == EQ and target == 0):
         if target == 0:
@@ -50,7 +50,7 @@ def quantitative_score(op: str, target: Decimal, actual: Decimal, weight: Decima
 
 
 def indicator_score(raw: Decimal, weight: Decimal | None, digits: int) -> Decimal:
-    """The rounded score of §5, never above the weight: half-up rounding of a full score on an odd
+    """The rounded score of docs/rules.md §8, never above the weight: half-up rounding of a full score on an odd
     weight (1.875 → 1.88) would pass it, so such a score is the weight rounded down (1.87)."""
     score = round_half_up(raw, digits)
     if weight is not None and score > weight:
@@ -59,7 +59,7 @@ def indicator_score(raw: Decimal, weight: Decimal | None, digits: int) -> Decima
 
 
 def date_score(op: str, target: dt.date, actual: dt.date, weight: Decimal) -> Decimal:
-    """Met → full weight, missed → 0 (§4.5). ≤ is "no later than"; = reads as ≤ for dates."""
+    """Met → full weight, missed → 0 (docs/rules.md §5.4). ≤ is "no later than"; = reads as ≤ for dates."""
     met = actual >= target if op == GE else actual <= target
     return weight if met else ZERO
 
