@@ -19,9 +19,10 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
+from selfeval_xl.read.profiles import load_profile
 from selfeval_xl.read.reader import Reading, open_workbook, paused_gc, read
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, load_profile
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
 from selfeval_xl.write.atomic import (
     TEMP_PREFIX,
     package_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import cast, overload
 
 # Wide enough that formatting any value the reader lets through can never raise.
@@ -140,3 +140,19 @@ def wrapped_lines(text: str, width: float) -> int:
 def wrapped_height(text: str, width: float, line_points: float = 14.0) -> float:
     """Points a row needs to show `text` wrapped in `width` characters (wrapped_lines), a little spare."""
     return wrapped_lines(text, width) * line_points + 4
+
+
+# --- numbers as a spreadsheet stores them -----------------------------------------------------------
+
+_EXCEL_DIGITS = Context(prec=15)
+MAX_MAGNITUDE = 300  # Excel holds numbers below 1E+308; anything past this is not a number a person typed
+
+
+def excel_number(raw: str) -> Decimal:
+    """A stored number: 15 significant digits, as Excel holds and shows it (5042799.9699999997 → 5042799.97)."""
+    value = _EXCEL_DIGITS.create_decimal(raw)
+    if not value.is_finite():  # NaN / INF stored by a program: not a number any application shows
+        raise InvalidOperation(raw)
+    if abs(value.adjusted()) > MAX_MAGNITUDE:
+        raise ValueError(raw)
+    return value.normalize() if value != 0 else Decimal(0)

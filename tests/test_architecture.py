@@ -146,3 +146,29 @@ def test_the_rules_load_no_file_format_or_command_line_library() -> None:
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_rules_read_no_file_and_no_clock() -> None:
+    """rules/ takes plain data: profiles arrive as text (read/profiles.py reads the files), dates as values."""
+    banned = {"pathlib", "importlib", "os", "io", "time", "zipfile", "subprocess", "shutil", "tempfile"}
+    found = []
+    for path in sorted((PACKAGE / "rules").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in banned]
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                    "open", "read_text", "read_bytes", "now", "today"):
+                found.append(f"{path.name}:{node.lineno} calls {ast.unparse(node.func)}")
+    assert found == []
+
+
+def test_no_layer_borrows_from_the_rules_what_is_not_a_rule() -> None:
+    """write/ and read/ take from rules/ only rule objects and decisions, never a shared helper (which
+    belongs at the root, where every layer may use it)."""
+    borrowed = {"excel_number"}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("selfeval_xl.rules"):
+                assert not {a.name for a in node.names} & borrowed, f"{path.name} takes a helper from {node.module}"

@@ -30,9 +30,10 @@ from builders import (
     uncached_formula,
 )
 from selfeval_xl.model import Cell, CellError, Finding
+from selfeval_xl.read.profiles import load_profile, parse_profile
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.checks import CATALOGUE
-from selfeval_xl.rules.profiles import Profile, load_profile, parse_profile
+from selfeval_xl.rules.profiles import Profile
 
 HEBEI = load_profile("hebei-dept")
 SICHUAN = load_profile("sichuan-project")  # free weights (90 in all), explain_below 0.9, explain_adjustment

@@ -302,7 +302,7 @@ def test_profiles_show_describes_one_profile() -> None:
 
 @pytest.mark.parametrize("name", ["hebei-dept", "mof-project", "sichuan-project", "mof-4level"])
 def test_profiles_show_toml_loads_as_the_same_rules_once_renamed(name: str, tmp_path: Path) -> None:
-    from selfeval_xl.rules.profiles import builtin_profile, load_profile
+    from selfeval_xl.read.profiles import builtin_profile, load_profile
     result = run("profiles", "--show", name, "--toml")
     assert result.exit_code == 0, result.output
     text = result.stdout

@@ -11,8 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from selfeval_xl.read.profiles import builtin_profile, parse_profile  # noqa: E402
 from selfeval_xl.rules.checks import CATALOGUE  # noqa: E402
-from selfeval_xl.rules.profiles import BUILTIN_NAMES, builtin_profile, parse_profile  # noqa: E402
+from selfeval_xl.rules.profiles import BUILTIN_NAMES  # noqa: E402
 
 DOCS = ROOT / "docs"
 RULES = DOCS / "rules.md"

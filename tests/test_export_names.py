@@ -9,8 +9,8 @@ import pytest
 import xlsxwriter
 
 from selfeval_xl.api import evaluate
+from selfeval_xl.read.profiles import builtin_profile
 from selfeval_xl.read.reader import read
-from selfeval_xl.rules.profiles import builtin_profile
 
 # The export as a province's system prints it (one sheet, columns A–K):
 #   1  项目支出绩效自评表        2  （2025年度）

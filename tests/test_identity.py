@@ -12,8 +12,8 @@ from builders import BUDGET_SHEET, make_input
 from oneform_sample import write_one_sheet_form
 from selfeval_xl.api import evaluate
 from selfeval_xl.model import Cell
+from selfeval_xl.read.profiles import load_profile
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import load_profile
 from workbooks import edit, template_copy
 
 HEBEI = load_profile("hebei-dept")

@@ -19,7 +19,7 @@ import xlsxwriter
 from selfeval_xl import layout as L
 from selfeval_xl.api import evaluate, make_template
 from selfeval_xl.model import Result
-from selfeval_xl.rules.profiles import builtin_profile
+from selfeval_xl.read.profiles import builtin_profile
 from selfeval_xl.write import example as EX
 from selfeval_xl.write.template_formulas import BUDGET_COL, CALC_COL, IND_COL, budget_rows, indicator_rows, score_cells
 

@@ -6,14 +6,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from selfeval_xl.formatting import round_half_up
+from selfeval_xl.formatting import excel_number, round_half_up
 from selfeval_xl.model import Cell, CellError
 from selfeval_xl.rules.quantities import (
     CONTRADICTORY,
     DateValue,
     NotNumber,
     Quantity,
-    excel_number,
     normalize_unit,
     parse_text_date,
     parse_text_quantity,

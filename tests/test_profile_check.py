@@ -10,7 +10,7 @@ from click.testing import CliRunner
 import selfeval_xl
 from selfeval_xl.cli.app import main
 from selfeval_xl.errors import ProfileError
-from selfeval_xl.rules.profiles import parse_profile
+from selfeval_xl.read.profiles import parse_profile
 
 HEBEI = (Path(selfeval_xl.__file__).parent / "rules" / "builtin" / "hebei-dept.toml").read_text(encoding="utf-8")
 OWN = HEBEI.replace('name = "hebei-dept"', 'name = "本县口径"')

@@ -23,9 +23,10 @@ from selfeval_xl.api import evaluate, make_template
 from selfeval_xl.county.rollup import build
 from selfeval_xl.errors import ProfileError
 from selfeval_xl.model import Cell
+from selfeval_xl.read.profiles import builtin_for_levels, builtin_profile, parse_profile
 from selfeval_xl.rules import profiles
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import BUILTIN_NAMES, builtin_for_levels, builtin_profile, parse_profile
+from selfeval_xl.rules.profiles import BUILTIN_NAMES
 from selfeval_xl.write.template_formulas import score_cells
 
 HEBEI = builtin_profile("hebei-dept")

@@ -8,8 +8,8 @@ import pytest
 
 from builders import SMALL_INDICATORS, BRow, IRow, make_input, pct
 from selfeval_xl.errors import ProfileError
+from selfeval_xl.read.profiles import load_profile, parse_profile
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import load_profile, parse_profile
 from selfeval_xl.rules.scoring import (
     date_score,
     execution_rate,

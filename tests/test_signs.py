@@ -14,8 +14,8 @@ from decimal import Decimal as D
 import pytest
 
 from builders import SMALL_INDICATORS, make_input
+from selfeval_xl.read.profiles import load_profile
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import load_profile
 from selfeval_xl.vocabulary import (
     AFTER,
     BEFORE,

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from selfeval_xl.api import make_template
 from selfeval_xl.cli.app import main
-from selfeval_xl.rules.profiles import builtin_profile
+from selfeval_xl.read.profiles import builtin_profile
 
 HEBEI_TOML = builtin_profile("hebei-dept").source
 

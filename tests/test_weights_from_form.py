@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from builders import BRow, IRow, make_input
+from selfeval_xl.read.profiles import load_profile
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import load_profile
 from selfeval_xl.rules.weights import with_form_weights
 
 HEBEI = load_profile("hebei-dept")  # 产出 40、效益 40、满意度 10 + 预算执行 10

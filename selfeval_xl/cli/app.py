@@ -310,7 +310,7 @@ def profiles(show: str | None, as_toml: bool, output: str | None, as_json: bool)
             echo(profile_text(chosen))
         return
     from selfeval_xl.cli.render import profile_json, profiles_text
-    from selfeval_xl.rules.profiles import builtin_profiles
+    from selfeval_xl.read.profiles import builtin_profiles
     items = builtin_profiles()
     if as_json:
         _emit_json([profile_json(p) for p in items])

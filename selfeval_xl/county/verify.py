@@ -17,9 +17,10 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.formula_results import check_formula_results
+from selfeval_xl.read.profiles import builtin_profile, parse_profile
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
-from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile, builtin_profile, parse_profile
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
 from selfeval_xl.write.record import canonical_value, fingerprint, record_in, result_summary
 from selfeval_xl.write.summary import build_summary
 

@@ -13,10 +13,10 @@ from lxml import etree
 
 from selfeval_xl.cellref import column_index, coord, split_coord
 from selfeval_xl.errors import UnreadableWorkbook
+from selfeval_xl.formatting import excel_number
 from selfeval_xl.model import CellContent, CellError
 from selfeval_xl.read.limits import MAX_CELLS, MAX_DENSE_CELLS, MAX_TEXT
 from selfeval_xl.read.package import M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring, well_formed
-from selfeval_xl.rules.quantities import excel_number
 
 _DIGITS = "0123456789"
 _SHEET_DATA, _ROW, _C, _V, _F, _IS, _MERGE = (f"{M}{t}" for t in ("sheetData", "row", "c", "v", "f", "is", "mergeCell"))

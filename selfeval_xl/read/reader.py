@@ -18,6 +18,7 @@ from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.headers import ColumnReport, Table, best_partial, find_table, report_columns
 from selfeval_xl.read.indicators import operator_in_nature_column, read_indicators
 from selfeval_xl.read.oneform import OneSheetForm, read_one_sheet_form
+from selfeval_xl.read.profiles import builtin_for_levels, builtin_profile, load_profile, parse_profile
 from selfeval_xl.read.sniff import open_any, open_bytes
 from selfeval_xl.read.tables import (
     budget_columns,
@@ -27,15 +28,7 @@ from selfeval_xl.read.tables import (
     read_renamed_info,
     sheet_money_unit,
 )
-from selfeval_xl.rules.profiles import (
-    BUILTIN_NAMES,
-    DEFAULT_PROFILE,
-    Profile,
-    builtin_for_levels,
-    builtin_profile,
-    load_profile,
-    parse_profile,
-)
+from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
 from selfeval_xl.rules.weights import with_form_weights
 from selfeval_xl.vocabulary import fold, is_empty_reason, normalize_label
 

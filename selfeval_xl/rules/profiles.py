@@ -1,4 +1,5 @@
-"""Rule profiles: the numbers of docs/profiles.md as data, loaded and validated from TOML."""
+"""Rule profiles: the numbers of docs/profiles.md as data, parsed and checked from TOML text. Pure: the
+files the text comes from are read at the edge (read/profiles.py)."""
 from __future__ import annotations
 
 import difflib
@@ -9,8 +10,6 @@ import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import resources
-from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,8 +22,6 @@ from selfeval_xl.rules.profile_check import FORMS, TOTAL_POINTS, Problems, toml_
 from selfeval_xl.vocabulary import normalize_label
 
 BUILTIN_NAMES = NAMES
-# The level table of docs/rules.md §12.6, for profiles that declare none (older files keep working).
-DEFAULT_LEVELS_FILE = "default-levels"
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
 ONE = Decimal(1)
 
@@ -180,10 +177,11 @@ def printed_weight(text: str) -> Decimal | None:
 LevelTable = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...]]
 
 
-def _level_table(data: dict, problems: Problems) -> LevelTable:
-    """levels, level_aliases and [second_levels], checked; a profile with none gets the table of docs/rules.md §12.6."""
-    if "levels" not in data and "second_levels" not in data and "level_aliases" not in data:
-        return _default_levels()
+def _level_table(data: dict, problems: Problems, default: LevelTable | None) -> LevelTable:
+    """levels, level_aliases and [second_levels], checked; a profile with none gets `default` (the table of
+    docs/rules.md §12.6, so older files keep working)."""
+    if default is not None and "levels" not in data and "second_levels" not in data and "level_aliases" not in data:
+        return default
     levels = problems.names(data.get("levels"), "levels")
     keys = [level_key(lvl) for lvl in levels]
     if len(set(keys)) != len(keys):
@@ -206,20 +204,17 @@ def _level_table(data: dict, problems: Problems) -> LevelTable:
     return levels, tuple(aliases), tuple(second)
 
 
-@functools.lru_cache(maxsize=1)
-def _default_levels() -> LevelTable:
-    problems = Problems(DEFAULT_LEVELS_FILE)
-    table = _level_table(tomllib.loads(_builtin_text(DEFAULT_LEVELS_FILE)), problems)
+def level_table(text: str, *, origin: str) -> LevelTable:
+    """The level table of a TOML text that declares only levels (the defaults of docs/rules.md §12.6)."""
+    problems = Problems(origin)
+    table = _level_table(tomllib.loads(text), problems, None)
     problems.raise_any()
     return table
 
 
-def _builtin_text(name: str) -> str:
-    return resources.files("selfeval_xl.rules").joinpath("builtin").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-
-
-def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
-    """Parse and check profile TOML as a whole: every problem at once, each naming its key."""
+def parse_profile(text: str, *, origin: str, default_levels: LevelTable, builtin: bool = False) -> Profile:
+    """Parse and check profile TOML as a whole: every problem at once, each naming its key. A profile that
+    declares no levels gets `default_levels`."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -235,7 +230,7 @@ def parse_profile(text: str, *, origin: str, builtin: bool = False) -> Profile:
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 4:
         problems.add("digits", f"应为 0–4 的整数，实际为 {digits!r}")
         digits = 2
-    levels, level_aliases, second_levels = _level_table(data, problems)
+    levels, level_aliases, second_levels = _level_table(data, problems, default_levels)
     optional = data.get("optional", [])
     if not isinstance(optional, list) or any(lvl not in levels for lvl in optional):
         problems.add("optional", f"只能列出 levels 中的一级指标（{'、'.join(levels)}）")
@@ -348,45 +343,16 @@ def _grades(raw: object, problems: Problems) -> tuple[Grade, ...]:
     return tuple(grades)
 
 
-@functools.lru_cache(maxsize=None)
-def builtin_profile(name: str) -> Profile:
-    return parse_profile(_builtin_text(name), origin=name, builtin=True)
-
-
-def builtin_profiles() -> list[Profile]:
-    return [builtin_profile(name) for name in BUILTIN_NAMES]
-
-
-def builtin_for_levels(first_levels: Iterable[str]) -> str | None:
+def builtin_for_levels(first_levels: Iterable[str], default_levels: LevelTable,
+                       builtins: Iterable[Profile]) -> str | None:
     """The built-in profile a form's first levels call for when no profile is named: one whose levels
     (or aliases) include a level the table of docs/rules.md §12.6 does not know (决策, 过程/管理 →
     mof-4level), else None."""
     keys = {level_key(text) for text in first_levels} - {""}
-    default_levels, default_aliases, _ = _default_levels()
-    common = {level_key(n) for n in (*default_levels, *(a for a, _ in default_aliases))}
-    for name in BUILTIN_NAMES:
-        profile = builtin_profile(name)
+    levels, aliases, _ = default_levels
+    common = {level_key(n) for n in (*levels, *(a for a, _ in aliases))}
+    for profile in builtins:
         own = {level_key(n) for n in (*profile.levels, *(a for a, _ in profile.level_aliases))} - common
         if keys & own:
-            return name
+            return profile.name
     return None
-
-
-def load_profile(spec: str) -> Profile:
-    """A built-in name, or a path to a TOML file."""
-    if spec in BUILTIN_NAMES:
-        return builtin_profile(spec)
-    path = Path(spec)
-    try:
-        is_file = path.suffix.lower() == ".toml" or path.exists()
-    except (OSError, ValueError):  # a name too long or with a NUL is no file
-        is_file = False
-    if is_file:
-        if not path.is_file():
-            raise ProfileError(f"找不到规则口径文件：{spec}")
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"无法读取规则口径文件 {spec}：{exc}") from None
-        return parse_profile(text, origin=path.name)
-    raise ProfileError(f"未知的规则口径：{spec}（可用：{'、'.join(BUILTIN_NAMES)}，或一个 .toml 文件路径）")

@@ -8,8 +8,9 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
+from selfeval_xl.formatting import MAX_MAGNITUDE
 from selfeval_xl.model import Cell, CellError
 from selfeval_xl.rules.numerals import chinese_money, chinese_number
 from selfeval_xl.vocabulary import (
@@ -54,11 +55,9 @@ _PRE = "(?P<pre>" + "|".join(map(re.escape, sorted(PREFIX_OPERATORS, key=len, re
 _NUM = r"(?P<num>[-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))"
 _POST = "(?P<post>" + "|".join(sorted(SUFFIX_OPERATORS, key=len, reverse=True)) + ")?"
 _QUANTITY = re.compile(rf"^{_PRE}{_NUM}(?P<unit>.*?){_POST}$")
-_EXCEL_DIGITS = Context(prec=15)
 CONTRADICTORY = "contradictory"
 
 
-MAX_MAGNITUDE = 300  # Excel holds numbers below 1E+308; anything past this is not a number a person typed
 
 
 def to_decimal(text: str) -> Decimal | None:
@@ -69,16 +68,6 @@ def to_decimal(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE else None
-
-
-def excel_number(raw: str) -> Decimal:
-    """A stored number: 15 significant digits, as Excel holds and shows it (5042799.9699999997 → 5042799.97)."""
-    value = _EXCEL_DIGITS.create_decimal(raw)
-    if not value.is_finite():  # NaN / INF stored by a program: not a number any application shows
-        raise InvalidOperation(raw)
-    if abs(value.adjusted()) > MAX_MAGNITUDE:
-        raise ValueError(raw)
-    return value.normalize() if value != 0 else Decimal(0)
 
 
 def normalize_unit(unit: str) -> str:

@@ -11,6 +11,7 @@ from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
 from selfeval_xl.formatting import (
     CELL_LIMIT,
+    excel_number,
     plain,
     score_text,
     shortened,
@@ -24,7 +25,6 @@ from selfeval_xl.model import LevelResult, Result
 from selfeval_xl.read.package import clean
 from selfeval_xl.rules.checks import CATALOGUE
 from selfeval_xl.rules.profiles import Profile
-from selfeval_xl.rules.quantities import excel_number
 from selfeval_xl.write.record import RECORD_COLUMN
 
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
