@@ -20,7 +20,7 @@ from flask import Flask, Response, jsonify, redirect, request, send_from_directo
 from selfeval_xl import __version__, api
 from selfeval_xl.county.rollup import KEY_COLUMNS
 from selfeval_xl.errors import ProfileError, SelfevalError
-from selfeval_xl.rules.profiles import builtin_profiles
+from selfeval_xl.read.profiles import builtin_profiles
 from selfeval_xl.web import guard, jobs
 from selfeval_xl.web.store import Store, clean_name
 
