@@ -19,6 +19,7 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
 from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
+from selfeval_xl.read.limits import WORKER_SECONDS
 from selfeval_xl.read.profiles import load_profile
 from selfeval_xl.read.reader import Reading, open_workbook, paused_gc, read
 from selfeval_xl.rules.assess import assess
@@ -198,7 +199,7 @@ def make_template(output: str | Path, form: str | None = None, profile: Profile 
 def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: str | Path | None = None,
            targets: Iterable[str | Path] = (), workers: int | None = None,
            progress: Callable[[int], Callable[[int], None] | None] | None = None, *,
-           file_timeout: float = 60.0, memory_limit: int | None = None, memory_total: int | None = None,
+           file_timeout: float = WORKER_SECONDS, memory_limit: int | None = None, memory_total: int | None = None,
            profile: Profile | str | None = None, overwrite: bool = False) -> Rollup:
     """Summarise many units' workbooks; writes the .xlsx and/or .csv asked for and returns the Rollup.
 

@@ -17,6 +17,7 @@ load the libraries) and api (so `score` does not load pandas or python-docx).
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,18 @@ def test_no_layer_borrows_from_the_rules_what_is_not_a_rule() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("selfeval_xl.rules"):
                 assert not {a.name for a in node.names} & borrowed, f"{path.name} takes a helper from {node.module}"
+
+
+def test_one_process_sandbox_and_one_module_of_limits() -> None:
+    """Child processes are started in read/sandbox.py alone; their bounds are written in read/limits.py
+    alone (a 60 or a 2 GiB elsewhere would drift from it)."""
+    starters, bounds = [], []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel != "read/sandbox.py" and re.search(r"multiprocessing\.(Process|Pipe)\(|ProcessPoolExecutor\(", text):
+            starters.append(rel)
+        for name in re.findall(r"(\w+)\s*(?::[^=\n]*)?=\s*(?:60\.0|2 \* 1024 \*\* 3|1536 \* 1024)\b", text):
+            if rel != "read/limits.py" and name != "SWEEP_SECONDS":  # how often old downloads go: no bound
+                bounds.append(f"{rel}: {name}")
+    assert starters == [] and bounds == []

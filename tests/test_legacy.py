@@ -292,7 +292,7 @@ def _hanging(data: bytes):
 def test_what_goes_wrong_inside_the_parser_is_a_clear_refusal(tmp_path: Path, monkeypatch, parser, why) -> None:
     from selfeval_xl.read import legacy
     monkeypatch.setattr(legacy, "parse_legacy", parser)
-    monkeypatch.setattr(legacy, "LEGACY_SECONDS", 1)
+    monkeypatch.setattr(legacy, "WORKER_SECONDS", 1)
     path = tmp_path / "坏.xls"
     path.write_bytes(OLE_MAGIC + random.Random(7).randbytes(4096))
     result = run("check", str(path))

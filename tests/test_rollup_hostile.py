@@ -489,7 +489,7 @@ def test_a_pool_that_breaks_as_a_file_is_handed_over_loses_no_file(tmp_path: Pat
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from selfeval_xl.county import workers
+    from selfeval_xl.read import sandbox as workers
 
     class BreaksOnThirdSubmit(ProcessPoolExecutor):
         submitted = 0

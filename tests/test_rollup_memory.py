@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from selfeval_xl.cli.app import main
 from selfeval_xl.county import rollup as county_rollup
-from selfeval_xl.county.workers import MIN_WORKER_MEMORY, TREE_MEMORY, share_of
+from selfeval_xl.read.limits import MIN_WORKER_MEMORY, TREE_MEMORY
+from selfeval_xl.read.sandbox import share_of
 from workbooks import template_copy
 
 MIB = 1024 ** 2

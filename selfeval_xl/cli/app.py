@@ -15,6 +15,7 @@ import click
 
 from selfeval_xl import __version__
 from selfeval_xl.cli import chinese
+from selfeval_xl.read.limits import TREE_MEMORY, WORKER_SECONDS
 from selfeval_xl.rules.builtin import NAMES as BUILTIN_PROFILES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FATAL, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -226,12 +227,14 @@ def verify(file: str, as_json: bool) -> None:
               help="同时写出 CSV（UTF-8 带 BOM，Excel 可直接打开）。")
 @click.option("--targets", "targets", multiple=True, type=click.Path(),
               help="年初绩效目标申报表（文件或文件夹，可重复）：标出调低的目标、调整的分值和删除的指标。")
-@click.option("--timeout", "file_timeout", type=chinese.PositiveNumber(), default=60.0,
-              metavar="SECONDS", help="每个文件最多读取的秒数（默认 60）；超时的文件占一行并写明原因。")
+@click.option("--timeout", "file_timeout", type=chinese.PositiveNumber(), default=WORKER_SECONDS,
+              metavar="SECONDS",
+              help=f"每个文件最多读取的秒数（默认 {WORKER_SECONDS:g}）；超时的文件占一行并写明原因。")
 @click.option("--profile", "profile", metavar="NAME|FILE",
               help="县里的评价口径：每个单位都按它重算（不论工作簿填的是什么），所填口径不同的单位标出。")
-@click.option("--memory-mb", "memory_mb", type=chinese.PositiveNumber(), default=1536.0, metavar="MB",
-              help="汇总时本程序连同读取文件的子进程合计最多占用的内存（默认 1536 MB）；较小时少开子进程。")
+@click.option("--memory-mb", "memory_mb", type=chinese.PositiveNumber(), default=TREE_MEMORY / 1024 ** 2, metavar="MB",
+              help=f"汇总时本程序连同读取文件的子进程合计最多占用的内存（默认 {TREE_MEMORY // 1024 ** 2} MB）；"
+                   "较小时少开子进程。")
 @_force_option("汇总表或汇总 CSV")
 @_json_option
 @guarded

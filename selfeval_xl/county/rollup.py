@@ -1,7 +1,7 @@
 """rollup: one table over many units' workbooks, for the county finance bureau.
 
 Each workbook is read once, in a worker process (both cores) with a time and a memory limit
-(county/workers.py), into a plain dict; a file that cannot be read, hangs or kills its worker is a
+(read/sandbox.py), into a plain dict; a file that cannot be read, hangs or kills its worker is a
 row that says why. The table work (sorting, grouping, duplicates, target comparison) is pandas;
 every string is cleaned before it reaches the .xlsx, CSV or JSON; the workbook is XlsxWriter.
 """
@@ -21,11 +21,12 @@ import pandas as pd
 
 from selfeval_xl.county.target_changes import compare_targets
 from selfeval_xl.county.verify import verify_book
-from selfeval_xl.county.workers import DEFAULT_TIMEOUT, TREE_MEMORY, Failure, run_each, share_of
 from selfeval_xl.errors import ProfileError, SelfevalError, os_reason
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.model import Cell
+from selfeval_xl.read.limits import TREE_MEMORY, WORKER_SECONDS
 from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
+from selfeval_xl.read.sandbox import Failure, run_each, share_of
 from selfeval_xl.read.sniff import LOCK_PREFIX
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile
@@ -245,10 +246,10 @@ def _mtime(path: Path) -> float:
 
 
 def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None] | None = None,
-                  workers: int | None = None, *, file_timeout: float = DEFAULT_TIMEOUT,
+                  workers: int | None = None, *, file_timeout: float = WORKER_SECONDS,
                   memory_limit: int | None = None, memory_total: int = TREE_MEMORY,
                   task: Callable[[str], dict[str, object]] = summarize) -> list[dict]:
-    """One row per file, in order: each read by `task` in a worker process (county/workers.py).
+    """One row per file, in order: each read by `task` in a worker process (read/sandbox.py).
 
     A file still being read after `file_timeout` seconds, or whose worker dies twice, is a row that
     says so; `progress(1)` is called as each file is done. `task` must be a module-level function

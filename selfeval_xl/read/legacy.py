@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import multiprocessing
 import os
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,7 +20,8 @@ from python_calamine import CalamineWorkbook
 from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid, RawCell, calamine_value
-from selfeval_xl.read.limits import LEGACY_MEMORY, LEGACY_SECONDS
+from selfeval_xl.read.limits import WORKER_SECONDS
+from selfeval_xl.read.sandbox import Failure, run_alone
 
 LEGACY_NOTE = "本评分副本由 .xls/.ods 文件转换为 .xlsx，只保留了单元格的值（格式、公式、图片等未保留）。"
 
@@ -62,60 +61,21 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
-def _child(conn: Connection, data: bytes) -> None:
-    try:
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (LEGACY_MEMORY, LEGACY_MEMORY))
-    except (ImportError, ValueError, OSError):
-        pass  # no resource module (Windows): the time limit still holds
-    try:
-        with _quiet_stderr():
-            parsed = parse_legacy(data)
-        conn.send(("ok", parsed))
-    except BaseException as exc:  # a panic or MemoryError is an answer, not a crash
-        conn.send(("error", type(exc).__name__))
-    finally:
-        conn.close()
-
-
-def _parse_bounded(data: bytes) -> tuple[str, object]:
-    if multiprocessing.current_process().daemon:
-        # A pool worker may not start children; the county's rollup workers carry their own limits.
-        try:
-            with _quiet_stderr():
-                return "ok", parse_legacy(data)
-        except BaseException as exc:  # a Rust panic arrives as a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            return "error", type(exc).__name__
-    receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.Process(target=_child, args=(send, data), daemon=True)
-    child.start()
-    send.close()
-    try:
-        if receive.poll(LEGACY_SECONDS):
-            try:
-                return receive.recv()  # type: ignore[no-any-return]
-            except EOFError:
-                return "error", "进程异常退出"  # killed for memory: nothing was sent
-        return "error", f"超过 {LEGACY_SECONDS} 秒"
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receive.close()
+def _parse_quietly(data: bytes) -> tuple[list[str], set[str], Sheets]:
+    with _quiet_stderr():
+        return parse_legacy(data)
 
 
 def open_legacy(path: Path, data: bytes, kind: str) -> Workbook:
-    status, payload = _parse_bounded(data)
-    if status != "ok" or not isinstance(payload, tuple):
+    parsed = run_alone(_parse_quietly, data, seconds=WORKER_SECONDS)
+    if isinstance(parsed, Failure):
         label = "Excel 97-2003（.xls）" if kind == "xls" else "OpenDocument（.ods）"
         # the parser's own exception names (PanicException, XlsError …) say nothing to the user
-        why = (payload if isinstance(payload, str) and not payload.isascii()
-               else "读取所需内存超过上限" if payload == "MemoryError" else "内容已损坏，无法解析")
+        why = {"timeout": f"超过 {WORKER_SECONDS:g} 秒", "died": "进程异常退出"}.get(parsed.kind) or (
+            "读取所需内存超过上限" if parsed.error == "MemoryError" else "内容已损坏，无法解析")
         raise UnreadableWorkbook(f"文件 {path.name} 不是可读的{label}工作簿（{why}）："
                                  "请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试。")
-    names, hidden, sheets = payload
+    names, hidden, sheets = parsed
 
     def load(name: str) -> Grid:
         rows, merges = sheets[name]

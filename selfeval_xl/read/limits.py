@@ -27,6 +27,10 @@ MAX_FORMULA_STEPS = 20_000
 MAX_CHECKED_FORMULAS = 50_000
 MAX_CHECK_STEPS = 5_000_000
 
-# A legacy .xls/.ods is parsed in a child process with these bounds.
-LEGACY_SECONDS = 60
-LEGACY_MEMORY = 2 * 1024 * 1024 * 1024
+# Every untrusted file is read in a child process (read/sandbox.py) with these bounds: the rollup's
+# workers, the page's jobs and the legacy reader's parser alike.
+WORKER_SECONDS = 60.0
+WORKER_MEMORY = 2 * 1024 ** 3  # address space beyond what the child maps at start-up
+# The whole process tree of a rollup (the command and its workers) on a county PC of 4–8 GB.
+TREE_MEMORY = 1536 * 1024 ** 2
+MIN_WORKER_MEMORY = 384 * 1024 ** 2  # below this a worker cannot read a large form: fewer workers instead

@@ -12,6 +12,8 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field
 
+from selfeval_xl.read.limits import WORKER_MEMORY, WORKER_SECONDS
+
 COOKIE = "selfeval_token"
 HEADER = "X-Selfeval-Token"
 WILDCARDS = ("0.0.0.0", "::", "")
@@ -24,8 +26,8 @@ class Settings:
     token: str | None = None  # required on every request when set
     max_file_mb: float = 20.0
     max_request_mb: float = 200.0
-    file_timeout: float = 60.0
-    memory_limit: int | None = 2 * 1024 ** 3
+    file_timeout: float = WORKER_SECONDS
+    memory_limit: int | None = WORKER_MEMORY
     ttl: float = 30 * 60.0  # seconds a produced file waits for its download
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
 

@@ -2,7 +2,7 @@
 
 A hostile file (a damaged zip, a formula bomb, a workbook that spans a million rows) can make a reader
 spin, allocate or crash; in a worker process that is a Failure the page reports, and the server keeps
-answering. The worker machinery is the rollup's (county/workers.py): the same time limit, the same
+answering. The worker machinery is the rollup's (read/sandbox.py): the same time limit, the same
 address-space cap, the same killing of a worker that outlives its time.
 
 The file is stored under a token name, so the facade's messages and JSON name the token; `_named`
@@ -21,8 +21,9 @@ from typing import Iterator
 from selfeval_xl import api
 from selfeval_xl.county.rollup import Rollup
 from selfeval_xl.county.rollup_output import write_csv, write_xlsx
-from selfeval_xl.county.workers import DEFAULT_MEMORY, DEFAULT_TIMEOUT, Failure, run_each
 from selfeval_xl.errors import SelfevalError
+from selfeval_xl.read.limits import WORKER_MEMORY, WORKER_SECONDS
+from selfeval_xl.read.sandbox import Failure, run_each
 
 
 class Busy(Exception):
@@ -31,8 +32,8 @@ class Busy(Exception):
 
 @dataclass
 class Limits:
-    timeout: float = DEFAULT_TIMEOUT  # of running: a job's clock starts when its worker starts
-    memory: int | None = DEFAULT_MEMORY
+    timeout: float = WORKER_SECONDS  # of running: a job's clock starts when its worker starts
+    memory: int | None = WORKER_MEMORY
     parallel: int = 2  # uploads read at once: more would only make each slower on a county PC
     waiting: int = 8  # uploads that may wait their turn; the server's other threads answer status and pages
     # a burst of uploads waits its turn here instead of forking a worker each

@@ -1,4 +1,5 @@
-"""Untrusted files read in worker processes, with a time limit per file and a memory limit per worker.
+"""The one process sandbox: untrusted files read in child processes with a time limit and a memory
+limit (read/limits.py), for the rollup's workers, the page's jobs and the legacy reader's parser.
 
 `run_each(task, items, report, …)` hands every item to `task` in a worker process and calls
 `report(index, outcome)` exactly once per item, with the task's return value or a Failure:
@@ -20,6 +21,7 @@ worker, not on the whole machine.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -28,18 +30,17 @@ from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Callable, Sequence, TypeVar
+
+from selfeval_xl.read.limits import MIN_WORKER_MEMORY, WORKER_MEMORY, WORKER_SECONDS
 
 if sys.platform != "win32":
     import resource
 
 R = TypeVar("R")
+T = TypeVar("T")
 
-DEFAULT_TIMEOUT = 60.0
-DEFAULT_MEMORY = 2 * 1024 ** 3
-# The whole process tree of a rollup (this process and its workers) on a county PC of 4–8 GB.
-TREE_MEMORY = 1536 * 1024 ** 2
-MIN_WORKER_MEMORY = 384 * 1024 ** 2  # below this a worker cannot read a large form: fewer workers instead
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -101,6 +102,50 @@ def _statm(field: int) -> int:
             return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError, AttributeError):
         return 0
+
+
+def run_alone(task: Callable[[T], R], arg: T, *, seconds: float = WORKER_SECONDS,
+              memory: int = WORKER_MEMORY) -> R | Failure:
+    """`task(arg)` in one child process with the limits, or a Failure. Inside a pool worker, which may
+    not start children and carries the limits already, the task runs in place."""
+    if multiprocessing.current_process().daemon:
+        try:
+            return task(arg)
+        except BaseException as exc:  # a Rust panic arrives as a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            return Failure("error", type(exc).__name__)
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.Process(target=_alone_child, args=(send, task, arg, memory), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(seconds):
+            return Failure("timeout")
+        try:
+            status, payload = receive.recv()
+        except EOFError:
+            return Failure("died")  # killed for memory: nothing was sent
+        return payload if status == "ok" else Failure("error", payload)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+
+
+def _alone_child(conn: Connection, task: Callable[[T], R], arg: T, memory: int) -> None:
+    if sys.platform != "win32":
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (memory + _mapped_now(), memory + _mapped_now()))
+        except (ValueError, OSError):
+            pass  # a system that will not lower it: the time limit still holds
+    try:
+        conn.send(("ok", task(arg)))
+    except BaseException as exc:  # a panic or MemoryError is an answer, not a crash
+        conn.send(("error", type(exc).__name__))
+    finally:
+        conn.close()
 
 
 def run_each(task: Callable[[str], R], items: Sequence[str], report: Callable[[int, R | Failure], None], *,
