@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from selfeval_xl.errors import OutputError, ProfileError, SelfevalError, os_reason
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.model import Result
+from selfeval_xl.read import profiles as read_profiles
 from selfeval_xl.read.headers import ColumnReport
 from selfeval_xl.read.legacy import LEGACY_NOTE
 from selfeval_xl.read.limits import WORKER_SECONDS
@@ -39,8 +40,22 @@ if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.rollup import Rollup
     from selfeval_xl.county.verify import Verification
 
-__all__ = ["Checked", "Scored", "builtin_profile", "check", "evaluate", "evaluate_reading", "score", "default_output",
-           "make_template", "profile_toml", "rollup", "report", "verify"]
+__all__ = [
+    "Checked",
+    "Scored",
+    "builtin_profile",
+    "builtin_profiles",
+    "check",
+    "evaluate",
+    "evaluate_reading",
+    "score",
+    "default_output",
+    "make_template",
+    "profile_toml",
+    "rollup",
+    "report",
+    "verify",
+]
 
 
 @dataclass(frozen=True)
@@ -51,11 +66,31 @@ class Scored:
     columns: tuple[ColumnReport, ...] = ()  # which printed label named which column, and why
     rescored: bool = False  # the input was already a scored copy: its summary sheet and marks were replaced
 
+    def to_json(self, output: str | None = None) -> dict[str, object]:
+        """The `score --json` object, built here once for every front end (docs/cli.md); `output` is the
+        name shown for the copy where the path is not the user's business (the page's download name)."""
+        data = Checked(self.result, self.columns).to_json()
+        data["output"] = output if output is not None else str(self.output)
+        if self.rescored:  # only then: a fresh score's JSON stays check's JSON and its output
+            data["rescored"] = True
+        if self.note:
+            data["note"] = self.note
+        return data
+
 
 @dataclass(frozen=True)
 class Checked:
     result: Result
     columns: tuple[ColumnReport, ...]  # which printed label named which column, and why
+
+    def to_json(self) -> dict[str, object]:
+        """The `check --json` object: the result, and how each column was recognised."""
+        return {**self.result.to_json(), "columns": [c.to_json() for c in self.columns]}
+
+
+def builtin_profiles() -> list[Profile]:
+    """The built-in profiles, for every list a front end shows (help texts, the page's choice)."""
+    return read_profiles.builtin_profiles()
 
 
 def check(path: str | Path, profile: Profile | str | None = None) -> Checked:

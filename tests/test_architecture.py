@@ -188,3 +188,12 @@ def test_one_process_sandbox_and_one_module_of_limits() -> None:
             if rel != "read/limits.py" and name != "SWEEP_SECONDS":  # how often old downloads go: no bound
                 bounds.append(f"{rel}: {name}")
     assert starters == [] and bounds == []
+
+
+def test_the_front_ends_build_no_json_of_their_own_and_list_profiles_through_the_facade() -> None:
+    """The `score --json` contract is built once (api.Scored.to_json); the command line and the page
+    take the profile list from the facade."""
+    for rel in ("cli/app.py", "web/jobs.py", "web/app.py"):
+        text = (PACKAGE / rel).read_text(encoding="utf-8")
+        assert not re.search(r'\["(rescored|columns|output)"\] = (True|\[|str\()', text), rel
+        assert "read.profiles import" not in text and "rules.profiles import builtin" not in text, rel

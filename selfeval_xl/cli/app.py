@@ -148,34 +148,21 @@ def _score_like(file: str, profile: str | None, as_json: bool, output: str | Non
                 explain: bool = False, force: bool = False) -> None:
     from selfeval_xl.api import check as check_file
     from selfeval_xl.api import score
-    from selfeval_xl.cli.render import columns_json, columns_text, result_text
-    note, rescored = "", False
-    if write:
-        scored = score(file, output, profile, overwrite=force)
-        result, target, note, columns = scored.result, scored.output, scored.note, scored.columns
-        rescored = scored.rescored
-    else:
-        checked = check_file(file, profile)
-        result, target, columns = checked.result, None, checked.columns
+    from selfeval_xl.cli.render import columns_text, result_text
+    outcome = score(file, output, profile, overwrite=force) if write else check_file(file, profile)
     if as_json:
-        data = result.to_json()
-        if target is not None:
-            data["output"] = str(target)
-        if rescored:  # only then: a fresh score's JSON stays check's JSON and its output
-            data["rescored"] = True
-        data["columns"] = columns_json(columns)
-        _emit_json(data)
+        _emit_json(outcome.to_json())
     else:
         if explain:
-            echo(columns_text(columns))
-        echo(result_text(result))
-        if target is not None:
-            echo(f"评分副本：{target}")
-        if rescored:
+            echo(columns_text(outcome.columns))
+        echo(result_text(outcome.result))
+        if write:
+            echo(f"评分副本：{outcome.output}")
+        if getattr(outcome, "rescored", False):
             echo(f"说明：{Path(file).name} 已是评分副本，现已重新评分（原“评分汇总”表和问题标注已替换）。")
-    if note:
-        echo(f"注意：{note}", err=True)
-    sys.exit(EXIT_OK if result.valid else EXIT_FINDINGS)
+    if getattr(outcome, "note", ""):
+        echo(f"注意：{outcome.note}", err=True)
+    sys.exit(EXIT_OK if outcome.result.valid else EXIT_FINDINGS)
 
 
 @main.command()
@@ -312,8 +299,8 @@ def profiles(show: str | None, as_toml: bool, output: str | None, as_json: bool)
         else:
             echo(profile_text(chosen))
         return
+    from selfeval_xl.api import builtin_profiles
     from selfeval_xl.cli.render import profile_json, profiles_text
-    from selfeval_xl.read.profiles import builtin_profiles
     items = builtin_profiles()
     if as_json:
         _emit_json([profile_json(p) for p in items])

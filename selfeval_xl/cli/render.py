@@ -93,10 +93,6 @@ def columns_text(columns: tuple[ColumnReport, ...]) -> str:
     return "\n".join(lines)
 
 
-def columns_json(columns: tuple[ColumnReport, ...]) -> list[dict[str, object]]:
-    return [c.to_json() for c in columns]
-
-
 def profiles_text(profiles: list[Profile]) -> str:
     lines = []
     for p in profiles:

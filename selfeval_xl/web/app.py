@@ -20,7 +20,6 @@ from flask import Flask, Response, jsonify, redirect, request, send_from_directo
 from selfeval_xl import __version__, api
 from selfeval_xl.county.rollup import KEY_COLUMNS
 from selfeval_xl.errors import ProfileError, SelfevalError
-from selfeval_xl.read.profiles import builtin_profiles
 from selfeval_xl.web import guard, jobs
 from selfeval_xl.web.store import Store, clean_name
 
@@ -144,7 +143,8 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
     def info() -> Response:
         return jsonify({"version": __version__, "max_file_mb": settings.max_file_mb,
                         "max_request_mb": settings.max_request_mb,
-                        "profiles": [{"name": p.name, "form": p.form, "title": p.title} for p in builtin_profiles()]})
+                        "profiles": [{"name": p.name, "form": p.form, "title": p.title}
+                                     for p in api.builtin_profiles()]})
 
     @app.get("/template/<kind>")
     def template(kind: str) -> Response:

@@ -102,12 +102,7 @@ def score_task(source: str, output: str, report: str, profile: str | None, shown
         return {"error": {"code": exc.code, "message": exc.message}}
     except Exception as exc:  # a worker reports every failure; it never raises one
         return _internal(shown, exc)
-    data = scored.result.to_json()
-    if scored.rescored:  # as `score --json`: only then
-        data["rescored"] = True
-    data["columns"] = [c.to_json() for c in scored.columns]
-    if scored.note:
-        data["note"] = scored.note
+    data = scored.to_json(output=shown)
     try:
         api.report(source, report)
         data["report_written"] = True
