@@ -103,17 +103,26 @@ def location(sheet: str, cell: str) -> str:
 
 
 def build_summary(result: Result, profile: Profile) -> SheetModel:
+    """The sheet, part by part from the top: each part writes from `row` and returns the row after it."""
     m = SheetModel()
     m.widths = {1: 20, 2: max(17, CODE_WIDTH), 3: 17, 4: 12, 5: 11, 6: 48}
-    merged_b_to_f = sum(m.widths[c] for c in range(2, 7))
-    message_width = m.widths[5] + m.widths[6]
+    row = _heading(m, result, profile)
+    row = _verdict(m, result, profile, row + 1)
+    row = _execution_table(m, result, row + 2)
+    row = _level_table(m, result, row + 2)
+    m.print_rows = row
+    row = _problem_list(m, result, row + 2)
+    _indicator_table(m, result, row + 2)
+    return m
+
+
+def _heading(m: SheetModel, result: Result, profile: Profile) -> int:
     m.put(1, 1, "预算绩效自评评分汇总", "title")
     m.merges.append("A1:F1")
     m.heights[1] = 30
     m.put(2, 1, f"由 selfeval-xl {__version__} 依据所填数据重新计算全部合计、执行率和得分"
                 "（不采用表内公式缓存值和自评得分）。", "note")
     m.merges.append("A2:F2")
-
     info = [("单位名称", result.unit or "（未填写）"), ("评价年度", str(result.year) if result.year else "（未填写）"),
             ("评价类型", FORM_TYPE_LABELS[result.form]), ("评价口径", f"{profile.label}：{profile.title}")]
     row = 4
@@ -121,10 +130,13 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
         m.put(row, 1, label, "label")
         m.put(row, 2, value, "wrap")
         m.merges.append(f"B{row}:F{row}")
-        m.fit(row, value, merged_b_to_f)
+        m.fit(row, value, sum(m.widths[c] for c in range(2, 7)))
         row += 1
+    return row
 
-    row += 1
+
+def _verdict(m: SheetModel, result: Result, profile: Profile, row: int) -> int:
+    """Total, grade and whether it stands: a grade with errors is provisional, grey and never green."""
     m.put(row, 1, "总分", "label_big")
     m.put(row, 2, result.total, "big_score")
     m.put(row, 3, "等级", "label_big")
@@ -139,8 +151,10 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(row, 1, "问题", "label")
     m.put(row, 2, f"错误 {len(result.errors)} 个，警告 {len(result.warnings)} 个", "text")
     m.merges.append(f"B{row}:F{row}")
+    return row
 
-    row += 2
+
+def _execution_table(m: SheetModel, result: Result, row: int) -> int:
     ex = result.execution
     for col, label in enumerate(("预算执行（合计）", f"全年预算数（{result.money_unit}）",
                                  f"全年执行数（{result.money_unit}）", "执行率", "分值", "得分"), start=1):
@@ -152,8 +166,12 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     m.put(row, 4, ex.rate if ex.rate is not None else "—", "rate")
     m.put(row, 5, ex.weight, "score")
     m.put(row, 6, ex.score, "score")
+    return row
 
-    row += 2
+
+def _level_table(m: SheetModel, result: Result, row: int) -> int:
+    """Each level's weights, score and how it counted, the rate's row and the total; the chart below."""
+    ex = result.execution
     for col, label in enumerate(("一级指标", "口径分值", "指标分值合计", "得分", "得分率", "怎样计入"), start=1):
         m.put(row, col, label, "header")
     level_first = row + 1
@@ -183,10 +201,11 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
     chart_top = row + 2
     m.chart = ChartSpec("各一级指标得分与分值", level_first, level_first + len(result.levels),
                         (("分值", 3), ("得分", 4)), f"A{chart_top}", 15)
-    row = chart_top + m.chart.rows_tall
-    m.print_rows = row
+    return chart_top + m.chart.rows_tall
 
-    row += 2
+
+def _problem_list(m: SheetModel, result: Result, row: int) -> int:
+    """Every finding in full, printable (notes do not print), its cell a link to the place."""
     m.put(row, 1, "问题清单（点击单元格可跳转；表内有问题的单元格，错误为红底粗实线框，警告为黄底粗虚线框）", "section")
     m.merges.append(f"A{row}:F{row}")
     row += 1
@@ -212,13 +231,11 @@ def build_summary(result: Result, profile: Profile) -> SheetModel:
             message = shortened(finding.message, MESSAGE_LIMIT)
             m.put(row, 5, message, "wrap")
             m.merges.append(f"E{row}:F{row}")
-            m.fit(row, message, message_width)
+            m.fit(row, message, m.widths[5] + m.widths[6])
             if finding.sheet and finding.cell:
                 m.links.append((f"D{row}", location(finding.sheet, finding.cell),
                                 f"跳转到 {finding.sheet}!{finding.cell}"))
-
-    _indicator_table(m, result, row + 2)
-    return m
+    return row
 
 
 def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
