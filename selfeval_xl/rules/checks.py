@@ -143,6 +143,13 @@ class Findings:
         check = CATALOGUE[code]
         self._items.append(Finding(code, check.severity, sheet, None, message(check, fields)))
 
+    def near(self, code: str, cell: Cell | None, sheet: str | None, **fields: object) -> None:
+        """On `cell` when it is a place in the workbook, else on `sheet` as a whole."""
+        if cell is not None and cell.coord:
+            self.add(code, cell, **fields)
+        else:
+            self.at(code, sheet, **fields)
+
     def items(self) -> tuple[Finding, ...]:
         return tuple(self._items)
 

@@ -41,118 +41,117 @@ def _amount(cell: Cell, what: str, findings: Findings, unit: str, *, required: b
 def assess_budget(inp: EvaluationInput, profile: Profile, findings: Findings) -> ExecutionResult:
     if inp.budget_missing:
         # Without the column the rate has no denominator (or numerator): nothing on the lines is comparable.
-        what = f"预算执行表没有“{inp.budget_missing}”列，{inp.budget_missing}"
-        if inp.budget_anchor is not None and inp.budget_anchor.coord:
-            findings.add("VALUE_MISSING", inp.budget_anchor, what=what)
-        else:
-            findings.at("VALUE_MISSING", inp.budget_sheet, what=what)
+        findings.near("VALUE_MISSING", inp.budget_anchor, inp.budget_sheet,
+                      what=f"预算执行表没有“{inp.budget_missing}”列，{inp.budget_missing}")
         return ExecutionResult(None, None, None, profile.execution_weight, execution_score(None, profile))
     if inp.budget_basis is not None:  # the lines' budget cells hold 年初预算数 (docs/rules.md §12.2)
-        if inp.budget_basis.coord:
-            findings.add("BUDGET_BASIS_INITIAL", inp.budget_basis)
-        else:
-            findings.at("BUDGET_BASIS_INITIAL", inp.budget_sheet)
-    lines = [r for r in inp.budget_rows if r.kind == "line"]
+        findings.near("BUDGET_BASIS_INITIAL", inp.budget_basis, inp.budget_sheet)
     sums: dict[tuple[str | None, str], Decimal] = {}
-    line_results: list[LineResult] = []
-    any_reason = False
-    for line in lines:
-        label = f"预算执行“{line.name or f'第{line.row}行'}”的"
-        budget = _amount(line.budget, label + "全年预算数", findings, inp.money_unit, required=True)
-        executed = _amount(line.executed, label + "全年执行数", findings, inp.money_unit, required=True)
-        initial = _amount(line.initial, label + "年初预算数", findings, inp.money_unit, required=False)
-        reason_given = not is_empty_reason(line.reason.text)
-        any_reason = any_reason or reason_given
-        for key, value in (("budget", budget), ("executed", executed), ("initial", initial)):
-            if value is not None:
-                # into its group and the total; a line with no group (project form) into the total once
-                for group in ((line.group, None) if line.group is not None else (None,)):
-                    sums[(group, key)] = sums.get((group, key), ZERO) + value
-        rate = execution_rate(budget, executed) if budget is not None and executed is not None else None
-        if budget is not None and executed is not None and executed > budget:
-            findings.add("LINE_OVER_BUDGET", line.executed, name=line.name, executed=money(executed),
-                         budget=money(budget))
-        _compare_typed_rate(line, rate, findings)
-        if (profile.explain_adjustment and initial is not None and budget is not None and initial != budget
-                and not reason_given):
-            findings.add("BUDGET_ADJUSTED_UNEXPLAINED", line.reason if line.reason.coord else line.budget,
-                         name=line.name, budget=money(budget), initial=money(initial))
-        line_results.append(LineResult(line.row, "line", line.group, line.name, budget, executed, rate, initial))
-
-    total_row = next((r for r in inp.budget_rows if r.kind == "total"), None)
+    line_results = [_line(line, inp, profile, sums, findings) for line in inp.budget_rows if line.kind == "line"]
+    any_reason = any(not is_empty_reason(r.reason.text) for r in inp.budget_rows)
     has_lines = any(k[1] in ("budget", "executed") for k in sums)
-    for row in inp.budget_rows:
-        if row.kind == "line":
-            continue
-        group = row.group if row.kind == "subtotal" else None
-        computed: dict[str, Decimal | None] = {}
-        for key in ("initial", "budget", "executed"):
-            cell: Cell = getattr(row, key)
-            expected = sums.get((group, key))
-            computed[key] = expected
-            if cell.blank or cell.is_formula or expected is None or not has_lines:
-                continue
-            typed = read_amount(cell, inp.money_unit)
-            if isinstance(typed, NotNumber):
-                findings.add("VALUE_NOT_NUMBER", cell, what=f"{row.name}的{COLUMN_NAMES[key]}", value=cell.text,
-                             **not_number("money"))
-            elif typed is not None and abs(typed - expected) > HALF_CENT:
-                findings.add("BUDGET_TOTAL_MISMATCH", cell, row=row.name, column=COLUMN_NAMES[key],
-                             typed=money(typed), computed=money(expected), diff=money(abs(typed - expected)))
-        if row.kind == "subtotal":
-            b, e = computed["budget"], computed["executed"]
-            rate = execution_rate(b, e) if b is not None and e is not None else None
-            line_results.append(LineResult(row.row, "subtotal", row.group, row.name, b, e, rate, computed["initial"]))
-        any_reason = any_reason or not is_empty_reason(row.reason.text)
-
-    if has_lines:
-        budget_total = sums.get((None, "budget"))
-        executed_total = sums.get((None, "executed"))
-    elif total_row is not None and not total_row.budget.is_formula:
-        budget_total = _amount(total_row.budget, f"{total_row.name}的全年预算数", findings, inp.money_unit,
-                               required=True, effect=IN_RATE)
-        executed_total = _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, inp.money_unit,
-                                 required=True, effect=IN_RATE)
-    else:
-        # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
-        # without a money block is then complete (docs/rules.md §12.4).
-        if profile.execution_weight:
-            findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
-        budget_total = executed_total = None
-
+    line_results += [sub for row in inp.budget_rows if row.kind != "line"
+                     if (sub := _check_summed_row(row, inp, sums, has_lines, findings)) is not None]
+    total_row = next((r for r in inp.budget_rows if r.kind == "total"), None)
+    budget_total, executed_total = _totals(inp, profile, sums, has_lines, total_row, findings)
     rate = None
     if budget_total is not None and executed_total is not None:
         rate = execution_rate(budget_total, executed_total)
-        over_cell = total_row.executed if total_row is not None else None
-        if executed_total > budget_total:
-            if over_cell is not None:
-                findings.add("EXECUTION_OVER_BUDGET", over_cell, executed=money(executed_total),
-                             budget=money(budget_total))
-            else:
-                findings.at("EXECUTION_OVER_BUDGET", inp.budget_sheet, executed=money(executed_total),
-                            budget=money(budget_total))
-        if total_row is not None:
-            _compare_typed_rate(total_row, rate, findings)
-        if (profile.explain_below is not None and rate is not None and rate < profile.explain_below
-                and not any_reason):
-            where = total_row.reason if total_row is not None and total_row.reason.coord else None
-            if where is not None:
-                findings.add("EXECUTION_UNEXPLAINED", where, rate=percent(rate),
-                             threshold=percent(profile.explain_below))
-            else:
-                findings.at("EXECUTION_UNEXPLAINED", inp.budget_sheet, rate=percent(rate),
-                            threshold=percent(profile.explain_below))
-    if total_row is not None and total_row.printed_weight is not None and not total_row.printed_weight.blank:
-        printed = read_plain_number(total_row.printed_weight)
-        if not isinstance(printed, Decimal) or printed != profile.execution_weight:
-            findings.add("WEIGHT_LEVEL", total_row.printed_weight, level="预算执行率",
-                         actual=total_row.printed_weight.text, profile=profile.label,
-                         expected=plain(profile.execution_weight))
+        _check_total(inp, profile, total_row, budget_total, executed_total, rate, any_reason, findings)
     if total_row is not None:
+        _check_printed_weight(total_row, profile, findings)
         line_results.append(LineResult(total_row.row, "total", None, total_row.name, budget_total, executed_total, rate,
                                        sums.get((None, "initial"))))
     return ExecutionResult(budget_total, executed_total, rate, profile.execution_weight,
                            execution_score(rate, profile), tuple(line_results))
+
+
+def _line(line: BudgetRow, inp: EvaluationInput, profile: Profile, sums: dict[tuple[str | None, str], Decimal],
+          findings: Findings) -> LineResult:
+    """One budget line read, checked and added into its group's and the total's sums."""
+    label = f"预算执行“{line.name or f'第{line.row}行'}”的"
+    budget = _amount(line.budget, label + "全年预算数", findings, inp.money_unit, required=True)
+    executed = _amount(line.executed, label + "全年执行数", findings, inp.money_unit, required=True)
+    initial = _amount(line.initial, label + "年初预算数", findings, inp.money_unit, required=False)
+    for key, value in (("budget", budget), ("executed", executed), ("initial", initial)):
+        if value is not None:
+            # into its group and the total; a line with no group (project form) into the total once
+            for group in ((line.group, None) if line.group is not None else (None,)):
+                sums[(group, key)] = sums.get((group, key), ZERO) + value
+    rate = execution_rate(budget, executed) if budget is not None and executed is not None else None
+    if budget is not None and executed is not None and executed > budget:
+        findings.add("LINE_OVER_BUDGET", line.executed, name=line.name, executed=money(executed), budget=money(budget))
+    _compare_typed_rate(line, rate, findings)
+    if (profile.explain_adjustment and initial is not None and budget is not None and initial != budget
+            and is_empty_reason(line.reason.text)):
+        findings.add("BUDGET_ADJUSTED_UNEXPLAINED", line.reason if line.reason.coord else line.budget,
+                     name=line.name, budget=money(budget), initial=money(initial))
+    return LineResult(line.row, "line", line.group, line.name, budget, executed, rate, initial)
+
+
+def _check_summed_row(row: BudgetRow, inp: EvaluationInput, sums: dict[tuple[str | None, str], Decimal],
+                      has_lines: bool, findings: Findings) -> LineResult | None:
+    """A subtotal or total row's typed amounts against the lines' sums; a subtotal's own result."""
+    group = row.group if row.kind == "subtotal" else None
+    computed: dict[str, Decimal | None] = {}
+    for key in ("initial", "budget", "executed"):
+        cell: Cell = getattr(row, key)
+        expected = computed[key] = sums.get((group, key))
+        if cell.blank or cell.is_formula or expected is None or not has_lines:
+            continue
+        typed = read_amount(cell, inp.money_unit)
+        if isinstance(typed, NotNumber):
+            findings.add("VALUE_NOT_NUMBER", cell, what=f"{row.name}的{COLUMN_NAMES[key]}", value=cell.text,
+                         **not_number("money"))
+        elif typed is not None and abs(typed - expected) > HALF_CENT:
+            findings.add("BUDGET_TOTAL_MISMATCH", cell, row=row.name, column=COLUMN_NAMES[key],
+                         typed=money(typed), computed=money(expected), diff=money(abs(typed - expected)))
+    if row.kind != "subtotal":
+        return None
+    b, e = computed["budget"], computed["executed"]
+    rate = execution_rate(b, e) if b is not None and e is not None else None
+    return LineResult(row.row, "subtotal", row.group, row.name, b, e, rate, computed["initial"])
+
+
+def _totals(inp: EvaluationInput, profile: Profile, sums: dict[tuple[str | None, str], Decimal], has_lines: bool,
+            total_row: BudgetRow | None, findings: Findings) -> tuple[Decimal | None, Decimal | None]:
+    """The budget and executed totals: the lines' sums, or the total row's own amounts on a form without
+    lines, or none."""
+    if has_lines:
+        return sums.get((None, "budget")), sums.get((None, "executed"))
+    if total_row is not None and not total_row.budget.is_formula:
+        return (_amount(total_row.budget, f"{total_row.name}的全年预算数", findings, inp.money_unit,
+                        required=True, effect=IN_RATE),
+                _amount(total_row.executed, f"{total_row.name}的全年执行数", findings, inp.money_unit,
+                        required=True, effect=IN_RATE))
+    # A profile that scores the rate as an indicator row (weight 0) scores nothing here: a form
+    # without a money block is then complete (docs/rules.md §12.4).
+    if profile.execution_weight:
+        findings.add("VALUE_MISSING", inp.budget_anchor, what="预算执行表没有任何预算行，全年预算数、全年执行数")
+    return None, None
+
+
+def _check_total(inp: EvaluationInput, profile: Profile, total_row: BudgetRow | None, budget_total: Decimal,
+                 executed_total: Decimal, rate: Decimal | None, any_reason: bool, findings: Findings) -> None:
+    if executed_total > budget_total:
+        findings.near("EXECUTION_OVER_BUDGET", total_row.executed if total_row is not None else None,
+                      inp.budget_sheet, executed=money(executed_total), budget=money(budget_total))
+    if total_row is not None:
+        _compare_typed_rate(total_row, rate, findings)
+    if profile.explain_below is not None and rate is not None and rate < profile.explain_below and not any_reason:
+        findings.near("EXECUTION_UNEXPLAINED", total_row.reason if total_row is not None else None,
+                      inp.budget_sheet, rate=percent(rate), threshold=percent(profile.explain_below))
+
+
+def _check_printed_weight(total_row: BudgetRow, profile: Profile, findings: Findings) -> None:
+    """The execution weight printed on a one-sheet form's total row, against the profile's."""
+    if total_row.printed_weight is None or total_row.printed_weight.blank:
+        return
+    printed = read_plain_number(total_row.printed_weight)
+    if not isinstance(printed, Decimal) or printed != profile.execution_weight:
+        findings.add("WEIGHT_LEVEL", total_row.printed_weight, level="预算执行率",
+                     actual=total_row.printed_weight.text, profile=profile.label,
+                     expected=plain(profile.execution_weight))
 
 
 def _compare_typed_rate(row: BudgetRow, rate: Decimal | None, findings: Findings) -> None:
