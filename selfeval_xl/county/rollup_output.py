@@ -79,108 +79,129 @@ def print_setup(ws: Worksheet, header_row: int | None, title: str, *, first_colu
 
 
 def write_xlsx(rollup: Rollup, target: Path) -> None:
-    out = io.BytesIO()
-    wb = new_workbook(out)
-    wb.set_properties({"title": "预算绩效自评汇总", "author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})
-    wb.set_custom_property(ROLLUP_MARK, "selfeval-xl")
-    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    num = wb.add_format({"num_format": "0.00", "border": 1, "valign": "top"})
-    pct = wb.add_format({"num_format": "0.00%", "border": 1, "valign": "top"})
-    text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    bad = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "bg_color": rgb(MARK_FILLS["error"])})
-    title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
-    columns = rollup.columns
-    widths = [WIDTHS.get(key, 11) for key, _ in columns]
+    book = _Book(rollup)
+    book.units_sheet()
+    book.departments_sheet()
+    grade_sheet(book.wb, rollup, book.head, book.text)
+    book.targets_sheet()
+    book.dropped_sheet()
+    book.wb.close()
+    write_atomically(target, book.out.getvalue())
 
-    def table(ws: Worksheet, first_row: int, units: list[dict]) -> int:
-        for col, (_, label) in enumerate(columns):
-            ws.write(first_row, col, label, head)
+
+class _Book:
+    """The rollup workbook being written: its formats and columns shared by every sheet."""
+
+    def __init__(self, rollup: Rollup) -> None:
+        self.rollup = rollup
+        self.out = io.BytesIO()
+        wb = self.wb = new_workbook(self.out)
+        wb.set_properties({"title": "预算绩效自评汇总", "author": "selfeval-xl", "created": dt.datetime(2025, 1, 1)})
+        wb.set_custom_property(ROLLUP_MARK, "selfeval-xl")
+        self.head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                                   "valign": "vcenter"})
+        self.num = wb.add_format({"num_format": "0.00", "border": 1, "valign": "top"})
+        self.pct = wb.add_format({"num_format": "0.00%", "border": 1, "valign": "top"})
+        self.text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+        self.bad = wb.add_format({"border": 1, "text_wrap": True, "valign": "top",
+                                  "bg_color": rgb(MARK_FILLS["error"])})
+        self.title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True, "valign": "top"})
+        self.columns = rollup.columns
+        self.widths = [WIDTHS.get(key, 11) for key, _ in self.columns]
+
+    def _format(self, unit: dict, key: str) -> Format:
+        if key in ("note", "valid") and (not unit.get("form") or unit.get("unnamed")):
+            return self.bad
+        if key == "rate":
+            return self.pct
+        if key in ("total", "typed_total", "difference", "execution_score") or key.startswith(LEVEL_PREFIX):
+            return self.num
+        return self.text
+
+    def table(self, ws: Worksheet, first_row: int, units: list[dict]) -> int:
+        """The header and one row per unit from `first_row`; rows as tall as their wrapped text."""
+        for col, (_, label) in enumerate(self.columns):
+            ws.write(first_row, col, label, self.head)
         row = first_row
         for unit in units:
             row += 1
             lines = 1
-            for col, (key, _) in enumerate(columns):
-                value = shown(unit, key)
-                fmt = (pct if key == "rate"
-                       else num if (key in ("total", "typed_total", "difference", "execution_score")
-                                    or key.startswith(LEVEL_PREFIX))
-                       else text)
-                if key in ("note", "valid") and (not unit.get("form") or unit.get("unnamed")):
-                    fmt = bad
+            for col, (key, _) in enumerate(self.columns):
+                value, fmt = shown(unit, key), self._format(unit, key)
                 if value is None or value == "":
                     ws.write_blank(row, col, None, fmt)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     ws.write_number(row, col, value, fmt)
                 else:
                     ws.write_string(row, col, str(value), fmt)
-                    lines = max(lines, wrapped_lines(str(value), widths[col]))
+                    lines = max(lines, wrapped_lines(str(value), self.widths[col]))
             if lines > 1:
                 ws.set_row(row, lines * LINE_POINTS + 3)
         return row
 
-    def title_row(ws: Worksheet, row: int, words: str) -> None:
+    def title_row(self, ws: Worksheet, row: int, words: str) -> None:
         # merged over the key columns and wrapped, so the line prints on the first page, not across three
-        ws.merge_range(row, 0, row, len(KEY_COLUMNS) - 1, words, title)
-        ws.set_row(row, wrapped_lines(words, sum(widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
+        ws.merge_range(row, 0, row, len(KEY_COLUMNS) - 1, words, self.title)
+        ws.set_row(row, wrapped_lines(words, sum(self.widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
 
-    def columns_and_print(ws: Worksheet, header_row: int | None, heading: str) -> None:
-        for col, width in enumerate(widths):
+    def columns_and_print(self, ws: Worksheet, header_row: int | None, heading: str) -> None:
+        for col, width in enumerate(self.widths):
             ws.set_column(col, col, width)
         print_setup(ws, header_row, heading)
 
-    ws = wb.add_worksheet("汇总")
-    heading = f"预算绩效自评汇总：{counts_line(rollup)}。通过的在前，暂评其次，无法读取的文件在后。"
-    title_row(ws, 0, heading)
-    last = table(ws, 2, rollup.units)
-    ws.freeze_panes(3, 1)
-    ws.autofilter(2, 0, max(last, 3), len(columns) - 1)
-    columns_and_print(ws, 2, "预算绩效自评汇总")
-    difference = [key for key, _ in columns].index("difference")
-    ws.conditional_format(3, difference, max(last, 3), difference,
-                          {"type": "cell", "criteria": ">", "value": 1, "format": bad})
+    def units_sheet(self) -> None:
+        ws = self.wb.add_worksheet("汇总")
+        self.title_row(ws, 0, f"预算绩效自评汇总：{counts_line(self.rollup)}。"
+                              "通过的在前，暂评其次，无法读取的文件在后。")
+        last = self.table(ws, 2, self.rollup.units)
+        ws.freeze_panes(3, 1)
+        ws.autofilter(2, 0, max(last, 3), len(self.columns) - 1)
+        self.columns_and_print(ws, 2, "预算绩效自评汇总")
+        difference = [key for key, _ in self.columns].index("difference")
+        ws.conditional_format(3, difference, max(last, 3), difference,
+                              {"type": "cell", "criteria": ">", "value": 1, "format": self.bad})
 
-    ws = wb.add_worksheet("按主管部门")
-    row = 0
-    groups: dict[str, list[dict]] = {}
-    for unit in rollup.units:
-        groups.setdefault(unit.get("department") or "（未填主管部门或无法读取）", []).append(unit)
-    for department, units in sorted(groups.items()):
-        title_row(ws, row, f"{department}（{len(units)} 个单位）")
-        row = table(ws, row + 1, units) + 2
-    columns_and_print(ws, None, "预算绩效自评汇总（按主管部门）")  # one header per department
+    def departments_sheet(self) -> None:
+        ws = self.wb.add_worksheet("按主管部门")
+        row = 0
+        groups: dict[str, list[dict]] = {}
+        for unit in self.rollup.units:
+            groups.setdefault(unit.get("department") or "（未填主管部门或无法读取）", []).append(unit)
+        for department, units in sorted(groups.items()):
+            self.title_row(ws, row, f"{department}（{len(units)} 个单位）")
+            row = self.table(ws, row + 1, units) + 2
+        self.columns_and_print(ws, None, "预算绩效自评汇总（按主管部门）")  # one header per department
 
-    grade_sheet(wb, rollup, head, text)
-
-    if rollup.target_flags:
-        ws = wb.add_worksheet("目标变动")
+    def targets_sheet(self) -> None:
+        if not self.rollup.target_flags:
+            return
+        ws = self.wb.add_worksheet("目标变动")
         keys = [("unit", "单位名称"), ("year", "年度"), ("area", "工作分项"), ("indicator", "指标"), ("kind", "变动"),
                 ("approved_target", "年初批复指标值"), ("target", "自评表指标值"), ("approved_weight", "批复分值"),
                 ("weight", "自评分值"), ("cell", "单元格"), ("file", "文件"), ("detail", "说明")]
-        ws.write_row(0, 0, [label for _, label in keys], head)
-        for r, flag in enumerate(rollup.target_flags, start=1):
+        ws.write_row(0, 0, [label for _, label in keys], self.head)
+        for r, flag in enumerate(self.rollup.target_flags, start=1):
             for c, (key, _) in enumerate(keys):
                 value = flag.get(key)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, c, value, text)
+                    ws.write_number(r, c, value, self.text)
                 else:
-                    ws.write_string(r, c, "" if value is None else str(value), text)
+                    ws.write_string(r, c, "" if value is None else str(value), self.text)
         ws.set_column(0, len(keys) - 1, 16)
         print_setup(ws, 0, "目标变动", first_column=False)
         ws.fit_to_pages(1, 0)
 
-    if rollup.dropped:
-        ws = wb.add_worksheet("重复提交")
-        ws.write_row(0, 0, ["单位名称", "年度", "未采用的文件", "采用的文件", "说明"], head)
-        for r, item in enumerate(rollup.dropped, start=1):
+    def dropped_sheet(self) -> None:
+        if not self.rollup.dropped:
+            return
+        ws = self.wb.add_worksheet("重复提交")
+        ws.write_row(0, 0, ["单位名称", "年度", "未采用的文件", "采用的文件", "说明"], self.head)
+        for r, item in enumerate(self.rollup.dropped, start=1):
             ws.write_row(r, 0, [item["unit"], str(item["year"] or ""), item["file"], item["kept"], item["reason"]],
-                         text)
+                         self.text)
         ws.set_column(0, 4, 30)
         print_setup(ws, 0, "重复提交", first_column=False)
         ws.fit_to_pages(1, 0)
-    wb.close()
-    write_atomically(target, out.getvalue())
-
-
 
 
 GRADE_HEADER = ["等级", "正式", "暂评", "合计"]
