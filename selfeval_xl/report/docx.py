@@ -36,22 +36,38 @@ def document_text(value: object, limit: int = CELL_LIMIT) -> str:
 
 
 def write_docx(blocks: list[Block], target: Path) -> None:
-    doc = Document()
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    draft = _Draft()
+    for kind, content in blocks:
+        draft.block(kind, content)
+    draft.page_number_footer()
+    doc = draft.doc
+    doc.core_properties.author = "selfeval-xl"
+    doc.core_properties.title = document_text(blocks[0][1], TITLE_PROPERTY_LIMIT)
+    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2025, 1, 1)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    write_atomically(target, buffer.getvalue())
 
-    made: dict[tuple[str, float, bool], etree._Element] = {}
 
-    def font(run: Run, name: str, size: float, bold: bool = False) -> None:
+class _Draft:
+    """The document being written: A4 with the margins of GB/T 9704, and its runs' fonts."""
+
+    def __init__(self) -> None:
+        self.doc = Document()
+        section = self.section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+        self.made: dict[tuple[str, float, bool], etree._Element] = {}
+
+    def font(self, run: Run, name: str, size: float, bold: bool = False) -> None:
         # one set of run properties per font, copied: building them through python-docx for each of
         # tens of thousands of table cells took most of a large report's time
         key = (name, size, bold)
         element: etree._Element = run._element  # as a plain element: the run properties go in first
-        if key in made and run._element.rPr is None:
-            element.insert(0, copy.deepcopy(made[key]))
+        if key in self.made and run._element.rPr is None:
+            element.insert(0, copy.deepcopy(self.made[key]))
             return
         run.font.name = name
         run.font.size = Pt(size)
@@ -63,11 +79,11 @@ def write_docx(blocks: list[Block], target: Path) -> None:
             rpr.insert(0, fonts)
         for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
             fonts.set(qn(attr), name)
-        made.setdefault(key, copy.deepcopy(rpr))
+        self.made.setdefault(key, copy.deepcopy(rpr))
 
-    def paragraph(text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
+    def paragraph(self, text: str, name: str, size: float, *, bold: bool = False, indent: bool = True,
                   align: WD_PARAGRAPH_ALIGNMENT | None = None, color: RGBColor | None = None) -> None:
-        p = doc.add_paragraph()
+        p = self.doc.add_paragraph()
         fmt = p.paragraph_format
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(28)
@@ -77,51 +93,49 @@ def write_docx(blocks: list[Block], target: Path) -> None:
         if align is not None:
             p.alignment = align
         run = p.add_run(document_text(text))
-        font(run, name, size, bold)
+        self.font(run, name, size, bold)
         if color is not None:
             run.font.color.rgb = color
 
-    for kind, content in blocks:
+    def block(self, kind: str, content: object) -> None:
         if kind == "title":
-            paragraph(str(content), TITLE_FONT, 22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-            paragraph("", BODY_FONT, 16, indent=False)
+            self.paragraph(str(content), TITLE_FONT, 22, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+            self.paragraph("", BODY_FONT, 16, indent=False)
         elif kind == "h1":
-            paragraph(str(content), H1_FONT, 16)
+            self.paragraph(str(content), H1_FONT, 16)
         elif kind == "h2":
-            paragraph(str(content), H2_FONT, 16)
+            self.paragraph(str(content), H2_FONT, 16)
         elif kind == "note":
-            paragraph(str(content), BODY_FONT, 16, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
+            self.paragraph(str(content), BODY_FONT, 16, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
         elif kind == "p":
-            paragraph(str(content), BODY_FONT, 16)
+            self.paragraph(str(content), BODY_FONT, 16)
         elif kind == "table":
-            header, rows = cast(TableContent, content)  # kind "table" carries (header, rows)
-            table = doc.add_table(rows=0, cols=len(header))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for r, values in enumerate([header, *rows]):
-                # each row's own cells, never table.cell(r, c): python-docx walks the whole table for
-                # that, and a 3,000-indicator report took minutes
-                for tc, value in zip(table.add_row()._tr.tc_lst, values, strict=False):
-                    run = _Cell(tc, table).paragraphs[0].add_run(document_text(value))
-                    font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
+            self.table(*cast(TableContent, content))  # kind "table" carries (header, rows)
 
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
-        run = footer.add_run(text or "")
-        font(run, "宋体", 14)
-        if field:
-            begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
-            begin.set(qn("w:fldCharType"), "begin")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = field
-            end.set(qn("w:fldCharType"), "end")
-            run._element.append(begin)
-            run._element.append(instr)
-            run._element.append(end)
-    doc.core_properties.author = "selfeval-xl"
-    doc.core_properties.title = document_text(blocks[0][1], TITLE_PROPERTY_LIMIT)
-    doc.core_properties.created = doc.core_properties.modified = dt.datetime(2025, 1, 1)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    write_atomically(target, buffer.getvalue())
+    def table(self, header: list[str], rows: list[list[str]]) -> None:
+        table = self.doc.add_table(rows=0, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for r, values in enumerate([header, *rows]):
+            # each row's own cells, never table.cell(r, c): python-docx walks the whole table for
+            # that, and a 3,000-indicator report took minutes
+            for tc, value in zip(table.add_row()._tr.tc_lst, values, strict=False):
+                run = _Cell(tc, table).paragraphs[0].add_run(document_text(value))
+                self.font(run, H1_FONT if r == 0 else BODY_FONT, 12, False)
+
+    def page_number_footer(self) -> None:
+        """— 1 —, centred, the page number a field each application fills in."""
+        footer = self.section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for text, field in (("— ", None), (None, "PAGE"), (" —", None)):
+            run = footer.add_run(text or "")
+            self.font(run, "宋体", 14)
+            if field:
+                begin, instr, end = OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar")
+                begin.set(qn("w:fldCharType"), "begin")
+                instr.set(qn("xml:space"), "preserve")
+                instr.text = field
+                end.set(qn("w:fldCharType"), "end")
+                run._element.append(begin)
+                run._element.append(instr)
+                run._element.append(end)
