@@ -146,22 +146,23 @@ def _force_option(what: str) -> Callable:
 
 def _score_like(file: str, profile: str | None, as_json: bool, output: str | None, write: bool,
                 explain: bool = False, force: bool = False) -> None:
+    from selfeval_xl.api import Scored, score
     from selfeval_xl.api import check as check_file
-    from selfeval_xl.api import score
     from selfeval_xl.cli.render import columns_text, result_text
     outcome = score(file, output, profile, overwrite=force) if write else check_file(file, profile)
+    scored = outcome if isinstance(outcome, Scored) else None
     if as_json:
         _emit_json(outcome.to_json())
     else:
         if explain:
             echo(columns_text(outcome.columns))
         echo(result_text(outcome.result))
-        if write:
-            echo(f"评分副本：{outcome.output}")
-        if getattr(outcome, "rescored", False):
+        if scored is not None:
+            echo(f"评分副本：{scored.output}")
+        if scored is not None and scored.rescored:
             echo(f"说明：{Path(file).name} 已是评分副本，现已重新评分（原“评分汇总”表和问题标注已替换）。")
-    if getattr(outcome, "note", ""):
-        echo(f"注意：{outcome.note}", err=True)
+    if scored is not None and scored.note:
+        echo(f"注意：{scored.note}", err=True)
     sys.exit(EXIT_OK if outcome.result.valid else EXIT_FINDINGS)
 
 
