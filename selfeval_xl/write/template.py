@@ -361,14 +361,31 @@ def _indicators(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result 
 
 
 def _score(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
-    p = spec.profile
-    cells = score_cells(p)
-    rows = budget_rows(spec.form)
+    """The live provisional score: the rate from the budget's total row, each level from the indicator
+    rows (rescaled as the tool does), the total and the grade, all formulas with cached values."""
     for i, width in enumerate(SCORE_WIDTHS):
         ws.set_column(i, i, width)
     ws.write(0, 0, "评分（实时暂评）", fmt.title)
     note(ws, 1, "本表由公式根据所填内容实时测算，仅供填报时参考；正式得分以 selfeval-xl score 重算结果为准。",
-          SCORE_WIDTHS, fmt)
+         SCORE_WIDTHS, fmt)
+    _score_execution(ws, spec, fmt, result)
+    _score_levels(ws, spec, fmt, result)
+    _score_total(ws, spec, fmt, result)
+    protect(ws)
+    print_setup(ws)
+    ws.set_portrait()
+
+
+_IND = f"'{L.SHEET_INDICATORS}'!"
+LEVEL_COL = f"{_IND}${IND_COL['level1']}:${IND_COL['level1']}"
+WEIGHT_COL = f"{_IND}${HELPER_COL['weight']}:${HELPER_COL['weight']}"
+SCORE_COL = f"{_IND}${CALC_COL}:${CALC_COL}"
+
+
+def _score_execution(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
+    p = spec.profile
+    cells = score_cells(p)
+    rows = budget_rows(spec.form)
     ws.write(3, 0, "预算执行（按合计）", fmt.header)
     ws.write(3, 1, "数值", fmt.header)
     ex = result.execution if result else None
@@ -386,15 +403,17 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | Non
              else "预算执行率得分（不单独计分）", fmt.label)
     ws.write_formula(cells.execution_score, execution_score_formula(p, cells.rate), fmt.calc_score,
                      float(ex.score) if ex else 0)
+
+
+def _score_levels(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
+    p = spec.profile
+    cells = score_cells(p)
     ws.write(9, 0, "一级指标", fmt.header)
     ws.write(9, 1, "口径分值", fmt.header)
     ws.write(9, 2, "指标分值合计", fmt.header)
     ws.write(9, 3, "得分", fmt.header)
     levels = {lv.name: lv for lv in result.levels} if result else {}
-    ind = f"'{L.SHEET_INDICATORS}'!"
-    level_col = f"{ind}${IND_COL['level1']}:${IND_COL['level1']}"
-    weight_col = f"{ind}${HELPER_COL['weight']}:${HELPER_COL['weight']}"
-    calc_col = f"{ind}${CALC_COL}:${CALC_COL}"
+    level_col, weight_col, calc_col = LEVEL_COL, WEIGHT_COL, SCORE_COL
     for i, level in enumerate(p.levels):
         r = cells.first_level_row - 1 + i
         names = [level] + [alias for alias, target in p.level_aliases if target == level]
@@ -415,6 +434,13 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | Non
                        f"MIN({w},ROUND(({level_sum})*{w}/{rows_weight},{p.digits})))"
                        if weight is not None else f"={level_sum}")
         ws.write_formula(r, 3, level_score, fmt.calc_score, float(lv.score) if lv else 0)
+
+
+def _score_total(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | None) -> None:
+    p = spec.profile
+    cells = score_cells(p)
+    ex = result.execution if result else None
+    level_col, weight_col, calc_col = LEVEL_COL, WEIGHT_COL, SCORE_COL
     r = cells.execution_row - 1
     ws.write(r, 0, "预算执行率", fmt.label)
     ws.write_number(r, 1, float(p.execution_weight), fmt.calc_score)
@@ -440,9 +466,6 @@ def _score(ws: Worksheet, spec: TemplateSpec, fmt: Formats, result: Result | Non
     note(ws, r + 6, f"等级划分：{p.describe_grades()}", SCORE_WIDTHS, fmt)
     if not p.execution_weight:
         note(ws, r + 7, RATE_ROW_NOTE, SCORE_WIDTHS, fmt)
-    protect(ws)
-    print_setup(ws)
-    ws.set_portrait()
 
 
 def _meta(ws: Worksheet, spec: TemplateSpec) -> None:
