@@ -96,3 +96,10 @@ if __name__ == "__main__":
         print(f"wrote {CONSTRAINTS.relative_to(ROOT)}")
     else:
         sys.exit("usage: python tests/test_packaging.py --write")
+
+
+def test_the_package_says_it_is_typed() -> None:
+    """PEP 561: py.typed ships with the package, so a library user's type checker reads its annotations."""
+    assert (ROOT / "selfeval_xl" / "py.typed").is_file()
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "py.typed" in data["tool"]["setuptools"]["package-data"]["selfeval_xl"]

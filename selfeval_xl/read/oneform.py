@@ -38,7 +38,6 @@ class OneSheetForm:
     budget_anchor: Cell | None
     money_unit: str
     typed_total: Cell | None
-    indicator_start: int
     indicator_end: int
     year: int | None
     title: str
@@ -182,7 +181,7 @@ def read_one_sheet_form(book: Workbook, indicator_table: Table) -> OneSheetForm:
     typed_total, indicator_end = _typed_total(grid, indicator_table, upper)
     return OneSheetForm(
         sheet=grid.name, info=info, budget_rows=rows, budget_skipped=skipped, budget_anchor=anchor,
-        money_unit=money_unit, typed_total=typed_total, indicator_start=indicator_table.last_header_row,
+        money_unit=money_unit, typed_total=typed_total,
         indicator_end=indicator_end, year=year, title=title, money_block=money_block, project_block=project_block,
         budget_table=budget_header, budget_basis=basis, budget_missing=missing,
         name_cell=read_cell(grid, *total_at) if total_at else None,
