@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +81,27 @@ def layout_section() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {CLI_DOC: {"help": help_section, "checks": checks_section}, DEVELOPMENT_DOC: {"layout": layout_section}}
+def examples_section() -> str:
+    """docs/worked_examples.toml as the table docs/rules.md shows (the test of the examples reads the same file)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    data = tomllib.loads((ROOT / "docs" / "worked_examples.toml").read_text(encoding="utf-8"))
+    rows = ["| 节 | 指标 | 性质 | 比较方式 | 年度指标值 | 实际完成值 | 分值 | 自评得分 | 得分 |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for e in data["indicator"]:
+        actual = f"{Decimal(e['actual_percent']) * 100:g}%（百分比格式）" if "actual_percent" in e else e["actual"]
+        cells = [f"§{e['section']}", e.get("name", "指标"), e.get("nature", "定量"), e.get("operator", "（未写）"),
+                 e["target"], actual, e["weight"], e.get("self_score", ""),
+                 "不计分" if e["score"] == "none" else e["score"]]
+        rows.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows)
+
+
+RULES_DOC = ROOT / "docs" / "rules.md"
+SECTIONS = {CLI_DOC: {"help": help_section, "checks": checks_section}, DEVELOPMENT_DOC: {"layout": layout_section},
+            RULES_DOC: {"examples": examples_section}}
 
 
 def render(text: str, sections: dict) -> str:
