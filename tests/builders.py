@@ -1,6 +1,6 @@
 """Compact builders for EvaluationInput objects used by the pure-core tests.
 
-Cells get the coordinates the template gives them (workbook-contract.md §1):
+Cells get the coordinates the template gives them (docs/workbook.md §1):
 
 预算执行: A 类别, B 名称, C 年初预算数, D 全年预算数, E 全年执行数, F 执行率, G 原因说明
           (H 分值 on the total row, as on the one-sheet form); lines from row 4, then the

@@ -23,7 +23,7 @@ from selfeval_xl.write import example as EX
 GROUPS = ("基本支出", "项目支出")
 CHINESE_NUMBERS = ("一", "二", "三")
 
-# --- expected result of the worked example (example-nanzhangcheng-2025.md) ---------------------------
+# --- expected result of the worked example (docs/rules.md §9) ---------------------------
 TOTAL = "98.40"
 GRADE = "优秀"
 EXECUTION = {"budget": "6929916.47", "executed": "6809554.10", "rate": "0.9826", "weight": "10", "score": "9.83"}
@@ -41,7 +41,7 @@ INDICATOR_LABELS = {"seq": "序号", "area": "工作分项", "level1": "一级�
                     "nature": "指标性质", "operator": "比较方式", "target": "年度指标值", "unit": "计量单位",
                     "actual": "实际完成值", "weight": "分值", "self_score": "自评得分",
                     "reason": "偏差原因分析及改进措施"}
-# Labels seen on published forms (workbook-contract.md §2).
+# Labels seen on published forms (docs/workbook.md §2–§5).
 PUBLISHED_BUDGET_LABELS = {"category": "支出类别", "name": "项目名称", "initial": "年初预算数",
                            "budget": "全年预算数（A）", "executed": "全年执行数（B）", "rate": "执行率（B/A）",
                            "reason": "备注"}

@@ -1,4 +1,4 @@
-"""EvaluationInput scenarios of published-forms.md §5 and §6 that the reader would produce, built
+"""EvaluationInput scenarios of docs/rules.md §12.2–§12.4 that the reader would produce, built
 by hand for the pure-core tests (test_profile_levels, test_checks, test_check_messages)."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""A gallery of published 自评表 layouts (published-forms.md), written cell by cell as provinces print
+"""A gallery of published 自评表 layouts (docs/workbook.md §8), written cell by cell as provinces print
 them, never through the tool's template. One builder per layout family; each writes a workbook and
 sits next to its EXPECTED record, whose numbers were worked out by hand from the specification
-(published-forms.md, scoring-rules.md, workbook-contract.md) and are shown in the comment above it.
+(docs/rules.md, docs/workbook.md) and are shown in the comment above it.
 
 Rows and cells below are 1-based spreadsheet rows / A1 references, as a person reads the printout.
 Where the specification leaves a case open, the choice made is written as "Choice:" in a comment.
@@ -706,7 +706,7 @@ def wps_retyped(path: Path) -> Path:
 # A one-sheet form (Sheet1) whose indicator header is 一级指标 | 二级指标 | 三级指标 | 年度指标值 |
 # 实际完成值 | 得分 | 偏差原因分析及改进措施, the weights printed only inside the first-level labels
 # (产出指标（50分）…). The money block does print 分值 (the execution weight), on its own header row.
-# published-forms.md §6: not scorable — exit 2, saying that the indicator table has no 分值 column;
+# docs/rules.md §12.3–§12.4: not scorable — exit 2, saying that the indicator table has no 分值 column;
 # never a score. Expected: evaluate() raises SelfevalError whose message names 分值; `check --json`
 # exits 2 with {"file", "error": {"code", "message"}} on stdout and no traceback.
 

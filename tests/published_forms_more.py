@@ -6,7 +6,7 @@ Every builder writes the form's own sheet layout, header words, weight split and
 as typed on the page, and cites the page the search tool gave. Where the page cuts a form off or left
 it unfilled, the values chosen are marked "Choice:". Personal names and telephone numbers printed on
 a page are left out. Each EXPECTED record was worked out by hand from the specification
-(published-forms.md §14–§16 the later word, scoring-rules.md, workbook-contract.md) before the tool
+(docs/rules.md, docs/workbook.md) before the tool
 was run; the arithmetic is in the comment above it.
 
 Rows and cells are 1-based spreadsheet rows / A1 references, as a person reads the printout.
@@ -275,7 +275,7 @@ def _zero_lines() -> tuple[tuple[object, ...], ...]:
 # the weights are the form's, each level weighs its rows, no WEIGHT_LEVEL, nothing cut.
 # Choice: 满意度指标, absent from the form, is no level of it. Whether WEIGHTS_FROM_FORM is raised is
 # left open: mof-project marks 满意度 optional, and an absent optional level frees its weight for the
-# others (scoring-rules.md §2), so 60 / 30 may count as the profile's own split or as one that
+# others (docs/profiles.md), so 60 / 30 may count as the profile's own split or as one that
 # differs from 50 / 30 / 10 (§14). Either way the levels score 60.00 and 30.00, never cut to 50.
 # Hand-worked:
 #   money (万元, from 年度预算数(万元)): lines 财政资金 251.89 + 0 + 0 = 251.89 (typed 总额 agrees);
@@ -600,7 +600,7 @@ def sichuan_zhongjiang_2022(path: Path) -> Path:
 # 数量 国家奖学金人数 … 效益指标(分) … 过程指标 评审程序是否公正 是 是". The weights stand only in the
 # level labels (产出指标（…分）); no 分值 column per indicator. Choice: the year is not legible on the
 # page (“1/1年”): 2017 is typed; the blank `(分)` labels are filled 50 / 30 / 10, the figures chosen.
-# Expected (published-forms.md §6): not scorable — evaluate() raises SelfevalError whose message
+# Expected (docs/rules.md §12.3–§12.4): not scorable — evaluate() raises SelfevalError whose message
 # names 分值; `check` exits 2.
 #
 # (n) 四川 达州 “项目支出绩效评价评分表”. Source: pages corpus, http://nyj.dazhou.gov.cn/xxgk-show-16453.html —

@@ -1,6 +1,6 @@
 """RICH workbooks: a valid self-evaluation that also carries everything a real user's file may
 hold, so that the scored copy can be checked for losing nothing, part by part
-(workbook-contract.md §3).
+(docs/workbook.md §7).
 
 `write_rich(path, problems=…, vba=…)` writes the worked example with XlsxWriter (the layout of
 tests/foreign.py) plus: a picture, a native chart, a signature text box, notes (one on a cell

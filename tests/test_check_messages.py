@@ -72,18 +72,18 @@ MESSAGES = [
         id="LEVEL_UNKNOWN"),
     pytest.param(
         "LEVELS_ABSENT", levels_absent_input, HEBEI, INDICATOR_SHEET, "E3",
-        # on the header of the name column (published-forms.md §13)
+        # on the header of the name column (docs/rules.md §10)
         "绩效指标表没有一级指标列：各指标逐项计分，只核对分值合计 100，未核对各一级指标的分值；"
         "如有一级、二级指标，请补上这两列。",
         id="LEVELS_ABSENT"),
     pytest.param(
         "BUDGET_BASIS_INITIAL", initial_basis_input, HEBEI, BUDGET_SHEET, "C3",
-        # on the 年初预算数 header (published-forms.md §5)
+        # on the 年初预算数 header (docs/rules.md §12.2)
         "预算执行表没有全年预算数（调整后预算数）列，执行率按年初预算数计算：如年中有预算调整，请补上全年预算数列。",
         id="BUDGET_BASIS_INITIAL"),
     pytest.param(
         "LEVEL2_MISMATCH", lambda: make_input(row(0, level2="社会效益指标")), HEBEI, INDICATOR_SHEET, "D4",
-        # the 二级指标 hebei-dept lists under 产出指标, in its order (with the 成本 ones of published-forms.md §9)
+        # the 二级指标 hebei-dept lists under 产出指标, in its order (with the 成本 ones of docs/rules.md §12.6)
         "二级指标“社会效益指标”不属于产出指标（应为数量指标、质量指标、时效指标、成本指标、经济成本指标、社会成本指标、"
         "生态环境成本指标之一）："
         "请核对一级、二级指标的对应关系。",

@@ -1,4 +1,4 @@
-"""The check catalogue (scoring-rules.md §6–§7): one test per code, with its severity and exact cell.
+"""The check catalogue (docs/rules.md §10–§11): one test per code, with its severity and exact cell.
 
 Coordinates follow tests/builders.py: 绩效指标 rows start at 4 (C 一级, D 二级, G 比较方式,
 H 年度指标值, J 实际完成值, K 分值, L 自评得分, M 偏差原因); 预算执行 lines start at 4
@@ -59,7 +59,7 @@ overshoot_ratio = 1.3
 TOTAL_ROW = total_row_number(SMALL_LINES)  # 8
 assert TOTAL_ROW == 8
 
-# scoring-rules.md §7, as the spec states it.
+# docs/rules.md §11, severities as written there.
 SPEC_SEVERITIES = {
     "WEIGHT_TOTAL": "error", "WEIGHT_LEVEL": "error",
     "WEIGHTS_FROM_FORM": "warning", "WEIGHT_INVALID": "error", "LEVEL_UNKNOWN": "error",
@@ -71,9 +71,9 @@ SPEC_SEVERITIES = {
     "SCORE_OVER_WEIGHT": "error", "SCORE_MISMATCH": "warning", "TOTAL_MISMATCH": "warning",
     "DEVIATION_UNEXPLAINED": "warning", "OVERSHOOT_UNEXPLAINED": "warning", "NEGATIVE_VALUE": "warning",
     "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning",
-    "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # published-forms.md, new check codes
-    "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # published-forms.md §8, §10
-    "UNIT_UNNAMED": "warning", "YEAR_UNKNOWN": "warning",  # published-forms.md §15
+    "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # docs/rules.md §11
+    "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # docs/rules.md §12.5, §12.7
+    "UNIT_UNNAMED": "warning", "YEAR_UNKNOWN": "warning",  # docs/rules.md §13
 }
 
 
@@ -116,7 +116,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 34  # the spec's 26, FORMULA_EXTERNAL and the 7 new codes of published-forms.md
+    assert len(CATALOGUE) == 34  # every code of docs/rules.md §11
 
 
 def test_every_code_has_its_own_test_here():
@@ -212,12 +212,12 @@ def test_level2_mismatch():
 
 
 def test_levels_absent():
-    from level_inputs import levels_absent_input  # published-forms.md §6: no 一级指标 column
+    from level_inputs import levels_absent_input  # docs/rules.md §12.3–§12.4: no 一级指标 column
     assert where(check(levels_absent_input())) == {("LEVELS_ABSENT", "warning", *ind("E3"))}
 
 
 def test_budget_basis_initial():
-    from level_inputs import initial_basis_input  # published-forms.md §5: rate on 年初预算数
+    from level_inputs import initial_basis_input  # docs/rules.md §12.2: rate on 年初预算数
     assert where(check(initial_basis_input())) == {("BUDGET_BASIS_INITIAL", "warning", *bud("C3"))}
 
 
@@ -397,7 +397,7 @@ def test_unit_mismatch_not_raised_for_a_percent_formatted_cell():
 
 
 def test_qual_label_unknown():
-    # 良好: not a label, not the target's text, not a word for 达成 (完成 reads as 达成, published-forms.md §8)
+    # 良好: not a label, not the target's text, not a word for 达成 (完成 reads as 达成, docs/rules.md §12.5)
     result = assess(make_input(row(0, nature="定性", target="合格以上", actual="良好", unit=None)), HEBEI)
     assert where(list(result.checks)) == {("QUAL_LABEL_UNKNOWN", "error", *ind("J4"))}
     assert result.indicators[0].score is None

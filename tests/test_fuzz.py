@@ -51,8 +51,8 @@ CODES = {
     "UNIT_MISMATCH", "QUAL_LABEL_UNKNOWN", "QUAL_SCORE_MISSING", "QUAL_SCORE_OUT_OF_BAND", "SCORE_OVER_WEIGHT",
     "SCORE_MISMATCH", "TOTAL_MISMATCH", "DEVIATION_UNEXPLAINED", "OVERSHOOT_UNEXPLAINED", "NEGATIVE_VALUE",
     "FORMULA_NOT_CACHED", "FORMULA_EXTERNAL",
-    "QUAL_FREE_TEXT", "UNIT_INCOMPATIBLE",  # published-forms.md §8, §10
-    "UNIT_UNNAMED", "YEAR_UNKNOWN",  # published-forms.md §15: a fuzzed 单位名称 or 评价年度 may be blank or a dash
+    "QUAL_FREE_TEXT", "UNIT_INCOMPATIBLE",  # docs/rules.md §12.5, §12.7
+    "UNIT_UNNAMED", "YEAR_UNKNOWN",  # docs/rules.md §13: a fuzzed 单位名称 or 评价年度 may be blank or a dash
 }
 # Exit 2 is legitimate only for a 评价口径 (基本信息!B7) that names no usable profile.
 PROFILE_CELL = ("基本信息", "B7")

@@ -33,7 +33,7 @@ _GRADES = "".join(f'[[grades]]\nname = "{name}"\nmin = {low}\n'
 
 def _user_profile(name: str, title: str, *, digits: int = 2, weight: int = 10, steps: str | None = None,
                   levels: tuple[int, int, int] = (40, 40, 10)) -> str:
-    """A department profile in the TOML format of scoring-rules.md §8."""
+    """A department profile in the TOML format of docs/profiles.md."""
     rule = f'rule = "steps"\nsteps = {steps}\n' if steps else 'rule = "proportional"\n'
     weights = "".join(f'"{level}" = {w}\n'
                       for level, w in zip(("产出指标", "效益指标", "满意度指标"), levels, strict=True))
@@ -46,7 +46,7 @@ SCORE_CELLS = score_cells(builtin_profile("hebei-dept"))
 KNOWN_LEVELS = SCORE_CELLS.levels
 
 USER_PROFILES = {
-    # 江西-style step rule for the execution rate (scoring-rules.md §2, §8)
+    # 江西-style step rule for the execution rate (docs/profiles.md)
     "user-steps": _user_profile("user-steps", "阶梯计分（测试）", steps="[[1.0, 10], [0.8, 7], [0.6, 5], [0.0, 0]]"),
     # 湖北-style 20-point execution weight
     "user-exec20": _user_profile("user-exec20", "执行率20分（测试）", weight=20, levels=(35, 35, 10)),

@@ -1,4 +1,4 @@
-"""Nothing lost (workbook-contract.md §3), proved part by part on RICH workbooks (tests/rich.py).
+"""Nothing lost (docs/workbook.md §7), proved part by part on RICH workbooks (tests/rich.py).
 
 Every rich workbook is a self-evaluation that also carries a picture, a chart, a text box,
 notes, a drop-down, conditional formats, defined names, hyperlinks, a sheet of the user's own,

@@ -1,4 +1,4 @@
-"""Reading what people type (scoring-rules.md §4.1, §4.5, §4.7): numbers, units, operators, dates."""
+"""Reading what people type (docs/rules.md §5.4, §6, §13): numbers, units, operators, dates."""
 from __future__ import annotations
 
 import datetime as dt

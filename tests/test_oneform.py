@@ -1,4 +1,4 @@
-"""The one-sheet official 项目支出绩效自评表 (workbook-contract.md §2.1) reads and scores."""
+"""The one-sheet official 项目支出绩效自评表 (docs/workbook.md §6) reads and scores."""
 from __future__ import annotations
 
 from decimal import Decimal

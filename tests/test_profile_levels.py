@@ -1,6 +1,6 @@
-"""Profiles declare their own levels (scoring-rules.md §8, published-forms.md §6, §9, §13): the level
+"""Profiles declare their own levels (docs/profiles.md, docs/rules.md §10, §12.3–§12.6): the level
 table as profile data, the built-in `mof-4level` with its execution-rate row, forms without levels,
-a weight printed inside a first-level label, and the budget basis (published-forms.md §5).
+a weight printed inside a first-level label, and the budget basis (docs/rules.md §12.2).
 
 Expected numbers are worked out by hand in the comments; nothing here computes them with the code
 under test. With SMALL_INDICATORS and SMALL_LINES (tests/builders.py): 培训人次 ≥100 actual 100

@@ -1,8 +1,8 @@
-"""Acceptance of published-forms.md: each layout of the gallery (tests/published_forms.py) scores
+"""Acceptance of docs/workbook.md §8: each layout of the gallery (tests/published_forms.py) scores
 what the specification says, worked out by hand in the gallery's comments.
 
 Written against the specification, not against the code of the day: these tests fail until the
-reader, the rules and the mof-4level profile implement published-forms.md.
+reader, the rules and the mof-4level profile implement docs/rules.md §12 and docs/workbook.md §8.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_gallery_layout_scores_as_worked_by_hand(name: str, tmp_path: Path) -> N
 
 def test_done_when_one_sheet_form_with_colon_two_row_header_placeholders_and_total(tmp_path: Path) -> None:
     """年度资金总额: (colon), a two-row header, placeholder rows and a 总分 row: scores as
-    published-forms.md says, with its typed total compared."""
+    docs/rules.md says, with its typed total compared."""
     result = evaluate(pf.hebei_one_sheet(tmp_path / "河北.xlsx"))
     assert_scores_as_published(result, pf.EXPECTED_A)
     assert result.typed_total is not None and str(result.typed_total.normalize()) == "98.18"

@@ -1,6 +1,6 @@
 """The second gallery of published forms (tests/published_forms_more.py): each form, re-typed from a
 page a local government published, scores through the public facade what its hand-worked comment
-says. Written against the specification (published-forms.md §14–§16 the later word), not against the
+says. Written against the specification (docs/rules.md §14, docs/workbook.md §4, §8), not against the
 code of the day.
 """
 from __future__ import annotations
@@ -91,7 +91,7 @@ def test_weights_from_form_names_the_printed_split(tmp_path: Path) -> None:
 def test_named_profile_without_its_optional_level_counts_each_level_whole(tmp_path: Path) -> None:
     """Deyang 67.5 / 22.5 + 10 under --profile mof-project: the profile rules (§14: weights_from
     "profile", no WEIGHTS_FROM_FORM), and 满意度, optional and absent, frees its weight so only the
-    total of 100 is checked (scoring-rules.md §2): no WEIGHT_LEVEL, and no level is cut silently:
+    total of 100 is checked (docs/profiles.md): no WEIGHT_LEVEL, and no level is cut silently:
     产出 67.50, 效益 17.10, total 9.40 + 67.50 + 17.10 = 94.00 → 优, valid."""
     data: dict[str, Any] = evaluate(pm.sichuan_deyang_22_5(tmp_path / "德阳.xlsx"), "mof-project").to_json()
     codes = {c["code"] for c in data["checks"]}

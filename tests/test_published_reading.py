@@ -1,4 +1,4 @@
-"""The reading side of published-forms.md: forms as provinces print them, written here cell by cell
+"""The reading side of docs/workbook.md §8: forms as provinces print them, written here cell by cell
 with XlsxWriter or openpyxl (never by the template), and what the reader makes of them.
 
 Expected numbers are worked out by hand in the comments."""

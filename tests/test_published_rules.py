@@ -1,4 +1,4 @@
-"""The indicator rules of published-forms.md §3, §8–§12, on workbooks written the way forms are filled.
+"""The indicator rules of docs/rules.md §12.1, §12.5–§12.9, on workbooks written the way forms are filled.
 
 Each workbook (openpyxl, the tool's own layout) has one indicator under test on 绩效指标 row 4
 (产出指标, weight 40) and two rows that are met in full: 政策知晓率 ≥90% with 95% (效益指标, 40) and
@@ -177,7 +177,7 @@ def test_a_number_or_date_target_without_a_nature_column_stays_quantitative(tmp_
 
 @pytest.mark.parametrize("target", ["—", "/", "——", "／"])
 def test_no_target_set_and_an_actual_in_words_is_free_text(tmp_path, target):
-    # published-forms.md §3: a weight, no target (a dash or slash) and an actual in words; even with 定量
+    # docs/rules.md §12.1: a weight, no target (a dash or slash) and an actual in words; even with 定量
     form = write_form(tmp_path, {"target": target, "actual": "已按计划推进", "self_score": 38, "reason": "进度略慢"})
     result = form.result()
     assert found(result) == {("QUAL_FREE_TEXT", "I4")}

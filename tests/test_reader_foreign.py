@@ -1,6 +1,6 @@
-"""The reader accepts workbooks the template did not make (workbook-contract.md §2).
+"""The reader accepts workbooks the template did not make (docs/workbook.md §2–§5).
 
-Each test writes the worked example (example-nanzhangcheng-2025.md) with XlsxWriter in a layout
+Each test writes the worked example (docs/rules.md §9) with XlsxWriter in a layout
 people or other programs produce, scores it with `evaluate`, and asserts the exact result:
 98.40 / 优秀 with no check at all, unless the test breaks something on purpose, in which case the
 exact code and cell.

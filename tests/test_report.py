@@ -204,6 +204,6 @@ def test_four_level_report_names_its_own_levels(tmp_path: Path) -> None:
     out = tmp_path / "报告.docx"
     report(mof_four_levels(tmp_path / "四类.xlsx"), out)
     text = text_of(out)
-    # mof-4level: four free levels, no separate execution weight (published-forms.md §6)
+    # mof-4level: four free levels, no separate execution weight (docs/rules.md §12.3–§12.4)
     assert "一级指标权重设置为：决策、过程、产出、效益合计100分自由分配、预算执行率不单独设分值" in text
     assert "预算执行率指标0分" not in text and "满意度指标合计" not in text

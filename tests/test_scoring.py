@@ -1,4 +1,4 @@
-"""The scoring rules of scoring-rules.md §3–§5, one case per rule branch."""
+"""The scoring rules of docs/rules.md §2–§9, one case per rule branch."""
 from __future__ import annotations
 
 import datetime as dt

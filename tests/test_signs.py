@@ -83,7 +83,7 @@ def test_every_sign_before_a_date_target(sign):
     assert row.score == SCORE_JUNE_20[sign.means]
 
 
-# published-forms.md §15 written out by hand, independent of the table: each must be in it with this meaning.
+# docs/rules.md §13.4 written out by hand, independent of the table: each must be in it with this meaning.
 SPEC_SIGNS = {
     "═": EQ, "＝": EQ, "==": EQ,
     "≧": GE, "≥=": GE, ">＝": GE, "＞=": GE, "＞＝": GE, "不低于": GE, "不少于": GE, "大于等于": GE, "以上": GE,

@@ -30,7 +30,7 @@ def test_every_indicator_listed_with_its_recomputed_score(tmp_path: Path) -> Non
     scored = tmp_path / "scored.xlsx"
     score(filled, scored)
     wb, rows, links = indicator_rows(scored)
-    # the worked example has 16 indicators (example-nanzhangcheng-2025.md)
+    # the worked example has 16 indicators (docs/rules.md §9)
     assert len(rows) == 16
     by_name = {(r[0], r[1]): r for r in rows}
     # worked by hand: 96 / 100 × 4 = 3.84; 85 / 90 × 15 = 14.1666… → 14.17; 88 / 90 × 2 = 1.9555… → 1.96
