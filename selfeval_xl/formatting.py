@@ -3,6 +3,7 @@ report), so the same 785/800 reads 98.13% everywhere; and a workbook's text as t
 it (shortened, without what no encoder takes)."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
@@ -138,8 +139,11 @@ def wrapped_lines(text: str, width: float) -> int:
 
 
 def wrapped_height(text: str, width: float, line_points: float = 14.0) -> float:
-    """Points a row needs to show `text` wrapped in `width` characters (wrapped_lines), a little spare."""
-    return wrapped_lines(text, width) * line_points + 4
+    """Points a row needs to show `text` wrapped in `width` characters (wrapped_lines), a little spare,
+    rounded up to a whole pixel (0.75 pt): XlsxWriter from 3.2 stores heights in pixels and earlier
+    versions in points, and only a whole-pixel height is written alike by both."""
+    points = wrapped_lines(text, width) * line_points + 4
+    return math.ceil(points / 0.75) * 0.75
 
 
 # --- numbers as a spreadsheet stores them -----------------------------------------------------------

@@ -77,11 +77,12 @@ def test_no_text_is_printed_over_other_text(printed: dict[str, Path], which: str
 def test_rows_of_wrapped_problems_are_tall_enough(printed: dict[str, Path]) -> None:
     """The J6 message, worked by hand: 47 Chinese characters and 6 full-width marks at two columns
     (106), 4 curly quotes, 2 spaces and 13 digits or % at one (19): 125 columns in E:F, 11 + 48 = 59
-    wide with one spare → ⌈125 ÷ 58⌉ = 3 lines of 14 points, plus 4 = 46 points."""
+    wide with one spare → ⌈125 ÷ 58⌉ = 3 lines of 14 points, plus 4 = 46 points, rounded up to a whole
+    pixel of 0.75 points: 62 × 0.75 = 46.5."""
     summary = openpyxl.load_workbook(printed["scored"])["评分汇总"]
     row = next(c.row for c in summary["D"] if c.value == "J6")
     assert summary.cell(row, 5).value.startswith("“监督工作任务完成率”的实际完成值“很多”")
-    assert summary.row_dimensions[row].height == 46
+    assert summary.row_dimensions[row].height == 46.5
 
 
 def test_the_grade_of_a_workbook_with_errors_is_grey_and_of_a_valid_one_green(printed: dict[str, Path],

@@ -12,7 +12,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from selfeval_xl.county.rollup import KEY_COLUMNS, LEVEL_PREFIX, Rollup
-from selfeval_xl.formatting import without_surrogates, wrapped_lines
+from selfeval_xl.formatting import without_surrogates, wrapped_height, wrapped_lines
 from selfeval_xl.layout import FORM_TYPE_LABELS
 from selfeval_xl.write.appearance import MARK_FILLS, new_workbook, rgb
 from selfeval_xl.write.atomic import write_atomically
@@ -142,7 +142,7 @@ class _Book:
     def title_row(self, ws: Worksheet, row: int, words: str) -> None:
         # merged over the key columns and wrapped, so the line prints on the first page, not across three
         ws.merge_range(row, 0, row, len(KEY_COLUMNS) - 1, words, self.title)
-        ws.set_row(row, wrapped_lines(words, sum(self.widths[:len(KEY_COLUMNS)]) * 12 / 14) * 18 + 4)
+        ws.set_row(row, wrapped_height(words, sum(self.widths[:len(KEY_COLUMNS)]) * 12 / 14, 18))
 
     def columns_and_print(self, ws: Worksheet, header_row: int | None, heading: str) -> None:
         for col, width in enumerate(self.widths):

@@ -168,10 +168,37 @@ class _Parser:
 _PARSED: dict[tuple[Token, ...], Node | None] = {}
 
 
+# A formula copied down a column differs from row to row only in its row numbers: its shape (each
+# reference written relative to the formula's own cell, string literals as they are) keys the tokens,
+# so a template's few hundred copies of one long formula are tokenized once, not once each.
+_SHAPE = re.compile(r'"(?:[^"]|"")*"|(?<![\w.$\'])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!])')
+_TOKENS: dict[str, tuple[Token, ...]] = {}
+
+
+def _shape(formula: str, row: int, col: int) -> str:
+    def relative(m: re.Match[str]) -> str:
+        if m.group(2) is None:
+            return m.group(0)
+        c = split_coord(m.group(2).upper() + "1")[1]
+        r = int(m.group(4))
+        return (f"{m.group(1)}{c if m.group(1) else c - col}:{m.group(3)}{r if m.group(3) else r - row};")
+    return _SHAPE.sub(relative, formula)
+
+
+def shaped_tokens(formula: str, row: int, col: int) -> tuple[Token, ...]:
+    key = _shape(formula, row, col)
+    found = _TOKENS.get(key)
+    if found is None:
+        if len(_TOKENS) > 10_000:
+            _TOKENS.clear()
+        found = _TOKENS[key] = tokens(formula, row, col)
+    return found
+
+
 def parse(formula: str, row: int, col: int) -> Node | None:
     """The formula's tree, or None for one this evaluator does not compute."""
     try:
-        toks = tokens(formula, row, col)
+        toks = shaped_tokens(formula, row, col)
     except Unsupported:
         return None
     if toks not in _PARSED:
