@@ -153,3 +153,42 @@ def test_a_result_stale_before_scoring_is_dropped_from_the_copy_and_the_copy_ver
     assert cell is not None and b"<f>" in cell.group(0) and b"<v>" not in cell.group(0)
     assert verify(copy)["untouched"] is True
     assert source.read_bytes() == before
+
+
+def test_a_formula_copied_elsewhere_is_tokenized_by_its_shape_exactly_as_it_would_be_alone(tmp_path: Path) -> None:
+    """The shape cache may serve a formula's tokens only when they are the tokens it has: every formula
+    of the example, and the same formula moved by openpyxl's own translator (an independent oracle)."""
+    import openpyxl
+    from openpyxl.formula.translate import Translator
+
+    from selfeval_xl.cellref import split_coord
+    from selfeval_xl.read import formula_parse as fp
+    wb = openpyxl.load_workbook(template_copy(tmp_path))
+    checked = 0
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.value.startswith("=")):
+                    continue
+                r, c = split_coord(cell.coordinate)
+                moved_to = f"{openpyxl.utils.get_column_letter(c + 1)}{r + 7}"
+                moved = Translator(cell.value, origin=cell.coordinate).translate_formula(moved_to)
+                fp._TOKENS.clear()
+                assert fp.shaped_tokens(cell.value[1:], r, c) == fp.tokens(cell.value[1:], r, c)
+                assert fp.shaped_tokens(moved[1:], r + 7, c + 1) == fp.tokens(moved[1:], r + 7, c + 1), moved
+                checked += 1
+    assert checked > 400
+
+
+@pytest.mark.parametrize("first, second", [
+    ('IF(A1="A1",1,0)', 'IF(A2="A1",1,0)'),           # a reference inside a string stays text
+    ('IF(A1="A1",1,0)', 'IF(A2="A2",1,0)'),           # … so these two differ
+    ("LOG10(A1)", "LOG10(A2)"),                       # a function whose name ends in digits
+    ("'Sheet 1'!A1+$B$2", "'Sheet 1'!A2+$B$2"),       # sheet-qualified, and fixed
+    ("a1+b1", "A2+B2"),                               # lower case reads as upper case
+])
+def test_shapes_of_tricky_formulas(first: str, second: str) -> None:
+    from selfeval_xl.read import formula_parse as fp
+    fp._TOKENS.clear()
+    assert fp.shaped_tokens(first, 1, 1) == fp.tokens(first, 1, 1)
+    assert fp.shaped_tokens(second, 2, 1) == fp.tokens(second, 2, 1)
