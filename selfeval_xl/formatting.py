@@ -135,6 +135,8 @@ def wrapped_lines(text: str, width: float) -> int:
     """Lines a wrapped cell `width` characters wide needs for `text` (each line break starts one):
     Excel, WPS and LibreOffice do not grow a row for wrapped or merged text written by a program."""
     usable = max(1, int(width) - 1)
+    if len(text) * 2 <= usable and "\n" not in text:
+        return 1  # short enough whatever its characters are: the common case, without counting
     return sum(max(1, -(-display_width(part) // usable)) for part in text.split("\n"))
 
 

@@ -186,6 +186,9 @@ def test_a_formula_copied_elsewhere_is_tokenized_by_its_shape_exactly_as_it_woul
     ("LOG10(A1)", "LOG10(A2)"),                       # a function whose name ends in digits
     ("'Sheet 1'!A1+$B$2", "'Sheet 1'!A2+$B$2"),       # sheet-qualified, and fixed
     ("a1+b1", "A2+B2"),                               # lower case reads as upper case
+    ("'Q1 data'!A1", "'Q2 data'!A2"),                 # digits in a quoted sheet name are its name
+    ("Q1.data!A1", "Q2.data!A2"),                     # … and in an unquoted one
+    ("A4+1", "A5+2"),                                 # a constant is no row number
 ])
 def test_shapes_of_tricky_formulas(first: str, second: str) -> None:
     from selfeval_xl.read import formula_parse as fp

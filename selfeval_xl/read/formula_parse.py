@@ -168,21 +168,19 @@ class _Parser:
 _PARSED: dict[tuple[Token, ...], Node | None] = {}
 
 
-# A formula copied down a column differs from row to row only in its row numbers: its shape (each
-# reference written relative to the formula's own cell, string literals as they are) keys the tokens,
-# so a template's few hundred copies of one long formula are tokenized once, not once each.
-_SHAPE = re.compile(r'"(?:[^"]|"")*"|(?<![\w.$\'])(\$?)([A-Za-z]{1,3})(\$?)(\d+)(?![\w(!])')
-_TOKENS: dict[str, tuple[Token, ...]] = {}
+# A formula copied down a column differs from row to row only in its row numbers: its shape (the
+# column, the text around each reference's row number, string literals and quoted sheet names as they
+# are, and each row number taken from the formula's own row) keys the tokens, so a template's few
+# hundred copies of one long formula are tokenized once. A fixed row ($4) stays in the text; a digit
+# run that is no row number can only make two shapes differ, never make different formulas alike.
+_SHAPE = re.compile(r'("(?:[^"]|"")*"|\'(?:[^\']|\'\')*\')|(?<=[A-Za-z])(\d+)(?![\w(!.])')
+_TOKENS: dict[tuple, tuple[Token, ...]] = {}
 
 
-def _shape(formula: str, row: int, col: int) -> str:
-    def relative(m: re.Match[str]) -> str:
-        if m.group(2) is None:
-            return m.group(0)
-        c = split_coord(m.group(2).upper() + "1")[1]
-        r = int(m.group(4))
-        return (f"{m.group(1)}{c if m.group(1) else c - col}:{m.group(3)}{r if m.group(3) else r - row};")
-    return _SHAPE.sub(relative, formula)
+def _shape(formula: str, row: int, col: int) -> tuple:
+    parts = _SHAPE.split(formula)  # text, quoted, digits, text, quoted, digits, …, text
+    return (col, tuple(parts[0::3]), tuple(parts[1::3]),
+            tuple(None if d is None else int(d) - row for d in parts[2::3]))
 
 
 def shaped_tokens(formula: str, row: int, col: int) -> tuple[Token, ...]:
