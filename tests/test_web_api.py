@@ -313,7 +313,7 @@ def test_a_worker_that_dies_hangs_or_hoards_is_an_error(task: Any, code: str, ex
     app = make_app(file_timeout=2.0, memory_limit=256 * 1024 ** 2)
     client = app.test_client()
     with monkeypatch.context() as patch:
-        patch.setattr(jobs, "_score_item", task)
+        patch.setattr(jobs, "score_task", task)
         response = upload(client, "/api/score", (example, "坏文件.xlsx"))
     body = response.get_json()
     assert response.status_code == 400 and body["error"]["code"] == code, body

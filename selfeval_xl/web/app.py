@@ -72,6 +72,18 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
     atexit.register(store.close)
     limits = jobs.Limits(settings.file_timeout, settings.memory_limit)
     app.extensions["selfeval"] = {"settings": settings, "store": store, "limits": limits}
+    _door(app, settings, store)
+    _error_answers(app, settings)
+    _pages(app, settings, store)
+    _scoring(app, settings, store, limits)
+    _rollup(app, settings, store, limits)
+    _downloads(app, settings, store)
+    return app
+
+
+def _door(app: Flask, settings: guard.Settings, store: Store) -> None:
+    """Which requests get in (host, origin, token), the headers every answer carries, and the sweep of
+    downloads nobody took."""
     last_sweep = [time.monotonic()]
 
     @app.before_request
@@ -107,6 +119,10 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+
+
+def _error_answers(app: Flask, settings: guard.Settings) -> None:
+    """Every refusal and failure as the page's JSON error, in Chinese."""
     @app.errorhandler(Refused)
     def refused(exc: Refused) -> Response:
         return error_response(exc.status, exc.code, exc.message, exc.file)
@@ -135,6 +151,9 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
         return error_response(500, "INTERNAL", f"处理请求时发生内部错误（{type(exc).__name__}）："
                                                "请把出错的步骤和文件反馈给维护者。")
 
+
+
+def _pages(app: Flask, settings: guard.Settings, store: Store) -> None:
     @app.get("/")
     def index() -> Response:
         return send_from_directory(STATIC, "index.html", max_age=0)
@@ -158,6 +177,9 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
         finally:
             target.unlink(missing_ok=True)
 
+
+
+def _scoring(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Limits) -> None:
     @app.post("/api/score")
     def score() -> Response:
         upload = _one_file(settings)
@@ -200,6 +222,9 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
             stored.unlink(missing_ok=True)
         return jsonify(outcome.data) if outcome.ok else _failed(outcome, shown)
 
+
+
+def _rollup(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Limits) -> None:
     @app.post("/api/rollup")
     def rollup() -> Response:
         files = [f for f in request.files.getlist("file") if f.filename]
@@ -228,6 +253,9 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
                 "csv": _offer(store, csv, "自评汇总.csv", "text/csv; charset=utf-8")}
         return jsonify(data)
 
+
+
+def _downloads(app: Flask, settings: guard.Settings, store: Store) -> None:
     @app.get("/download/<token>")
     def download(token: str) -> Response:
         if request.method == "HEAD":
@@ -248,7 +276,6 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
             item.path.unlink(missing_ok=True)
         return _attachment(body, item.name, item.mimetype)
 
-    return app
 
 
 def _attachment(body: bytes, name: str, mimetype: str) -> Response:

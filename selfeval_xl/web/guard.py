@@ -31,10 +31,6 @@ class Settings:
     ttl: float = 30 * 60.0  # seconds a produced file waits for its download
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def local_only(self) -> bool:
-        return is_loopback(self.host)
-
     def allowed_hosts(self) -> set[str]:
         """Host header values that name this server: the bound address and localhost, with the port."""
         names = {"localhost", "127.0.0.1", "[::1]", _bracketed(self.host), *self.extra_hosts}

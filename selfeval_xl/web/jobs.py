@@ -150,16 +150,12 @@ def run(task: functools.partial, stored: Path, shown: str, limits: Limits) -> Ou
 
 
 def score(stored: Path, shown: str, output: Path, report: Path, profile: str | None, limits: Limits) -> Outcome:
-    task = functools.partial(_score_item, output=str(output), report=str(report), profile=profile, shown=shown)
+    task = functools.partial(score_task, output=str(output), report=str(report), profile=profile, shown=shown)
     return run(task, stored, shown, limits)
 
 
 def verify(stored: Path, shown: str, limits: Limits) -> Outcome:
     return run(functools.partial(verify_task, shown=shown), stored, shown, limits)
-
-
-def _score_item(source: str, *, output: str, report: str, profile: str | None, shown: str) -> dict:
-    return score_task(source, output, report, profile, shown)
 
 
 # --- the rollup: its own workers already read each file apart --------------------------------------------
