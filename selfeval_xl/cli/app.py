@@ -4,7 +4,6 @@ Exit status: 0 scored with no error, 1 scored with errors, 2 could not be read o
 """
 from __future__ import annotations
 
-import errno
 import functools
 import os
 import sys
@@ -339,11 +338,6 @@ def serve(port: int, host: str, token: str | None, no_browser: bool, max_file_mb
         run_server(settings, open_browser=not no_browser, say=echo)
     except KeyboardInterrupt:
         echo("已停止本机页面，临时文件已删除。")
-    except OSError as exc:
-        from selfeval_xl.errors import SelfevalError, os_reason
-        hint = "请用 --port 换一个端口" if exc.errno == errno.EADDRINUSE else "请检查 --host 和 --port"
-        raise SelfevalError(f"无法在 {host}:{port} 上启动本机页面：{os_reason(exc)}（{hint}）。",
-                            code="SERVE_FAILED") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,14 +5,17 @@ limit, no debugger), is pure Python with no compiler needed, and runs the same o
 """
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import threading
 import webbrowser
-from typing import Callable
+from types import FrameType
+from typing import Any, Callable, Optional
 
 from waitress.server import create_server  # type: ignore[import-untyped]  # no stubs shipped
 
+from selfeval_xl.errors import SelfevalError, os_reason
 from selfeval_xl.web.app import create_app
 from selfeval_xl.web.guard import Settings
 
@@ -43,6 +46,7 @@ class Server:
                                      ident="selfeval-xl", clear_untrusted_proxy_headers=True)
         settings.port = int(self._server.effective_port)
         self._stop = threading.Event()
+        self._closed = False
         self._sweeper = threading.Thread(target=self._sweep, name="selfeval-sweep", daemon=True)
 
     @property
@@ -58,21 +62,57 @@ class Server:
         self._sweeper.start()
         try:
             self._server.run()
+        except OSError as exc:
+            # a stop arriving while the loop polls can close a socket under it: that is the stop, not a
+            # failure to report (the port was bound and served before)
+            if exc.errno != errno.EBADF:
+                raise
         finally:
             self.close()
 
     def close(self) -> None:
-        self._stop.set()
+        if self._closed:
+            return
+        self._closed = True
+        # a second Ctrl-C or SIGTERM while the stop is under way would cut it short, leaving files behind
+        held = _hold_signals()
         try:
-            self._server.close()
-        except OSError:
-            pass
-        self.app.extensions["selfeval"]["store"].close()
+            self._stop.set()
+            # a request thread still finishing after the dispatcher's wait wakes the loop through this pipe;
+            # the loop has stopped, and a write to the closed pipe would raise EBADF in that thread
+            self._server.trigger._physical_pull = lambda: None
+            try:
+                self._server.close()
+            except OSError:
+                pass
+            self.app.extensions["selfeval"]["store"].close()
+        finally:
+            for signum, handler in held.items():
+                signal.signal(signum, handler)
+
+
+Handler = Callable[[int, Optional[FrameType]], Any] | int | None
+
+
+def _hold_signals() -> dict[int, Handler]:
+    """Ignore Ctrl-C and SIGTERM for a moment (main thread only); returns the handlers to put back."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    held: dict[int, Handler] = {}
+    for name in ("SIGINT", "SIGTERM"):
+        signum = getattr(signal, name)
+        held[signum] = signal.signal(signum, signal.SIG_IGN)
+    return held
 
 
 def serve(settings: Settings, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
     """Bind, say where, open the browser (unless told not to), serve until interrupted."""
-    server = Server(settings)
+    try:
+        server = Server(settings)
+    except OSError as exc:
+        hint = "请用 --port 换一个端口" if exc.errno == errno.EADDRINUSE else "请检查 --host 和 --port"
+        raise SelfevalError(f"无法在 {settings.host}:{settings.port} 上启动本机页面：{os_reason(exc)}（{hint}）。",
+                            code="SERVE_FAILED") from None
     address = server.address
     if settings.token:
         address += f"?token={settings.token}"
