@@ -197,3 +197,14 @@ def test_the_front_ends_build_no_json_of_their_own_and_list_profiles_through_the
         text = (PACKAGE / rel).read_text(encoding="utf-8")
         assert not re.search(r'\["(rescored|columns|output)"\] = (True|\[|str\()', text), rel
         assert "read.profiles import" not in text and "rules.profiles import builtin" not in text, rel
+
+
+def test_no_function_is_longer_than_a_reader_can_hold() -> None:
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
+                length = node.end_lineno - node.lineno + 1
+                if length > 80:
+                    long.append(f"{path.relative_to(PACKAGE)}:{node.name} ({length} lines)")
+    assert long == []
