@@ -216,15 +216,17 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
     for lv in result.levels:
         row[f"{LEVEL_PREFIX}{lv.name}"] = _num(lv.score)
     indicators = []
+    scored = {r.row: r for r in result.indicators}  # by row: a lookup per indicator kept this linear
     for ind in reading.input.indicators:
         target = read_value(ind.target, reading.input.year)
+        scored_row = scored.get(ind.row)
         indicators.append({
             "key": "|".join(normalize_label(x) for x in (ind.area, ind.level1.text, ind.name.text)),
             "name": ind.name.text, "area": ind.area, "cell": f"{ind.target.sheet}!{ind.target.coord}",
             "weight_cell": f"{ind.weight.sheet}!{ind.weight.coord}",
             "target_text": ind.target.text, "target": float(target.value) if isinstance(target, Quantity) else None,
-            "op": next((r.operator for r in result.indicators if r.row == ind.row), None),
-            "weight": next((_num(r.weight) for r in result.indicators if r.row == ind.row), None),
+            "op": scored_row.operator if scored_row is not None else None,
+            "weight": _num(scored_row.weight) if scored_row is not None else None,
         })
     row["indicators"] = indicators
     row["content"] = content_key(reading.input_cells)
