@@ -199,6 +199,11 @@ def main() -> int:
     width = max(len(r[0]) for r in rows)
     for name, figures, budget, ok in rows:
         print(f"{'通过' if ok else '未达标'}  {name.ljust(width)}  {figures}  {budget}")
+    print()
+    print("score 分阶段（中位数）：")
+    from phases import phase_table
+    for line in phase_table({"示例": example, "大表": large}, OUT, repeat):
+        print("  " + line)
     return 0 if all(r[3] for r in rows) else 1
 
 
