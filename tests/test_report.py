@@ -192,11 +192,11 @@ def test_form_sheet_total_weight_is_the_filled_weights(tmp_path: Path) -> None:
     total_row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "总分")
     assert sheet.cell(total_row, 7).value == 99
     # a long qualitative actual gets a row tall enough for its wrapped lines (15 CJK characters in a
-    # 13-character column: 30 units at 12 a line = 3 lines, 3 × 13.5 + 4 = 44.5 points, which newer
-    # XlsxWriter releases store in whole pixels: 59 px = 44.25 points; 3.1.7 stores 44.5 as given)
+    # 13-character column: 30 units at 12 a line = 3 lines, 3 × 13.5 + 4 = 44.5 points, rounded up to a
+    # whole pixel of 0.75 points: 60 × 0.75 = 45, which every XlsxWriter release stores as given)
     long_row = next(r for r in range(1, sheet.max_row + 1)
                     if sheet.cell(r, 6).value == "部分达成年度指标并具有一定效果")
-    assert sheet.row_dimensions[long_row].height in (44.25, 44.5)
+    assert sheet.row_dimensions[long_row].height == 45
 
 
 def test_four_level_report_names_its_own_levels(tmp_path: Path) -> None:
