@@ -107,6 +107,8 @@ def _hold_signals() -> dict[int, Handler]:
 
 def serve(settings: Settings, open_browser: bool = True, say: Callable[[str], None] = print) -> None:
     """Bind, say where, open the browser (unless told not to), serve until interrupted."""
+    # before anything is made to clean up: a SIGTERM as soon as the page exists must not skip its clean-up
+    _stop_on_terminate()
     try:
         server = Server(settings)
     except OSError as exc:
@@ -122,7 +124,6 @@ def serve(settings: Settings, open_browser: bool = True, say: Callable[[str], No
         say(f"注意：页面在 {settings.host} 上对网络开放，任何知道上面地址（含令牌）的人都能上传和下载；"
             "只在可信的内部网络中使用，用完按 Ctrl-C 停止。")
     say(f"上传上限：每个文件 {settings.max_file_mb:g} MB，每次 {settings.max_request_mb:g} MB。按 Ctrl-C 停止。")
-    _stop_on_terminate()
     if open_browser:
         # a browser that takes long to start must not hold up the server
         threading.Timer(0.5, webbrowser.open, args=(address,)).start()
