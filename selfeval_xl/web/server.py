@@ -31,6 +31,9 @@ def page_address(settings: Settings) -> str:
 # waitress logs "Task queue depth is N" in English whenever requests wait for a thread: the page answers
 # a burst itself (503 in Chinese, web/jobs.py), so the console stays quiet
 logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+# waitress warns in English of the requests a stop cut short; serve() says it in Chinese. Its errors still show.
+DISPATCHER_LOG = logging.getLogger("waitress.dispatcher")
+DISPATCHER_LOG.setLevel(logging.ERROR)
 
 
 class Server:
@@ -47,11 +50,28 @@ class Server:
         settings.port = int(self._server.effective_port)
         self._stop = threading.Event()
         self._closed = False
+        # request threads wake the loop through waitress's pipe, also after the stop when a request outlives
+        # the dispatcher's wait: closing the pipe under such a write would fail it (EBADF) or, the number
+        # reused, write into another file. The lock makes "closed" and "write" one or the other.
+        self._wake_lock = threading.Lock()
+        self._wake = self._server.pull_trigger
+        self._server.pull_trigger = self._wake_unless_closed
+        self._server.task_dispatcher.logger = DISPATCHER_LOG
         self._sweeper = threading.Thread(target=self._sweep, name="selfeval-sweep", daemon=True)
 
     @property
     def address(self) -> str:
         return page_address(self.settings)
+
+    @property
+    def unfinished(self) -> int:
+        """Requests still being worked on after the stop's wait: threads the dispatcher could not end."""
+        return len(self._server.task_dispatcher.threads)
+
+    def _wake_unless_closed(self) -> None:
+        with self._wake_lock:
+            if not self._closed:
+                self._wake()
 
     def _sweep(self) -> None:
         store = self.app.extensions["selfeval"]["store"]
@@ -71,16 +91,14 @@ class Server:
             self.close()
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._wake_lock:
+            if self._closed:
+                return
+            self._closed = True
         # a second Ctrl-C or SIGTERM while the stop is under way would cut it short, leaving files behind
         held = _hold_signals()
         try:
             self._stop.set()
-            # a request thread still finishing after the dispatcher's wait wakes the loop through this pipe;
-            # the loop has stopped, and a write to the closed pipe would raise EBADF in that thread
-            self._server.trigger._physical_pull = lambda: None
             try:
                 self._server.close()
             except OSError:
@@ -128,6 +146,8 @@ def serve(settings: Settings, open_browser: bool = True, say: Callable[[str], No
         # a browser that takes long to start must not hold up the server
         threading.Timer(0.5, webbrowser.open, args=(address,)).start()
     server.run()  # waitress returns from Ctrl-C itself (it catches the KeyboardInterrupt)
+    if server.unfinished:
+        say(f"停止时还有 {server.unfinished} 个请求没有处理完，已中止：请重新启动页面后再上传。")
     say("已停止本机页面，临时文件已删除。")
 
 
