@@ -120,7 +120,6 @@ def _door(app: Flask, settings: guard.Settings, store: Store) -> None:
         return response
 
 
-
 def _error_answers(app: Flask, settings: guard.Settings) -> None:
     """Every refusal and failure as the page's JSON error, in Chinese."""
     @app.errorhandler(Refused)
