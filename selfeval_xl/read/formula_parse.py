@@ -175,6 +175,7 @@ _PARSED: dict[tuple[Token, ...], Node | None] = {}
 # run that is no row number can only make two shapes differ, never make different formulas alike.
 _SHAPE = re.compile(r'("(?:[^"]|"")*"|\'(?:[^\']|\'\')*\')|(?<=[A-Za-z])(\d+)(?![\w(!.])')
 _TOKENS: dict[tuple, tuple[Token, ...]] = {}
+_NODES: dict[tuple, Node | None] = {}
 
 
 def _shape(formula: str, row: int, col: int) -> tuple:
@@ -194,16 +195,25 @@ def shaped_tokens(formula: str, row: int, col: int) -> tuple[Token, ...]:
 
 
 def parse(formula: str, row: int, col: int) -> Node | None:
-    """The formula's tree, or None for one this evaluator does not compute."""
+    """The formula's tree, or None for one this evaluator does not compute. Trees are kept by shape, so
+    a copied formula costs one split, not a walk over its tokens (hashing them was a fifth of checking)."""
+    key = _shape(formula, row, col)
+    if key in _NODES:
+        return _NODES[key]
     try:
         toks = shaped_tokens(formula, row, col)
     except Unsupported:
-        return None
-    if toks not in _PARSED:
-        if len(_PARSED) > 10_000:
-            _PARSED.clear()
-        try:
-            _PARSED[toks] = _Parser(toks).parse()
-        except (Unsupported, RecursionError):
-            _PARSED[toks] = None
-    return _PARSED[toks]
+        node = None
+    else:
+        if toks not in _PARSED:
+            if len(_PARSED) > 10_000:
+                _PARSED.clear()
+            try:
+                _PARSED[toks] = _Parser(toks).parse()
+            except (Unsupported, RecursionError):
+                _PARSED[toks] = None
+        node = _PARSED[toks]
+    if len(_NODES) > 10_000:
+        _NODES.clear()
+    _NODES[key] = node
+    return node
