@@ -26,6 +26,10 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
     if raw is None:
         return Cell(grid.name, coord(row, col))
     value = raw.value
+    if not raw.is_formula:  # a typed value, the common case: nothing to compute or to look into
+        if isinstance(value, str):
+            value = value.strip() or None
+        return Cell(grid.name, coord(row, col), value, raw.kind == "percent")
     uncached = raw.uncached
     if uncached and raw.formula:
         computed = _evaluate_uncached(grid, row, col, 0)
