@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -74,21 +73,17 @@ def test_a_request_finishing_after_the_stop_writes_nothing(monkeypatch: pytest.M
     assert [r.getMessage() for r in caplog.records] == []  # neither EBADF nor English about the stop
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(argv: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """The command with a free port; returns once it has said its address (its signal handling is set)."""
-    port = _free_port()
-    proc = subprocess.Popen([*argv, "serve", "--no-browser", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
+    """The command on a port the system picks (--port 0: five at a time never race for one); returns once
+    it has said its address, which names the port (its signal handling is set by then)."""
+    proc = subprocess.Popen([*argv, "serve", "--no-browser", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env={**os.environ, **env, "PYTHONIOENCODING": "utf-8"})
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     first = proc.stdout.readline().decode("utf-8")
-    assert first.startswith("本机页面："), first
-    return proc, f"http://127.0.0.1:{port}"
+    if not first.startswith("本机页面："):
+        proc.kill()
+        raise AssertionError(f"serve said {first!r}; stderr: {proc.stderr.read().decode('utf-8', 'replace')}")
+    return proc, first.removeprefix("本机页面：").strip().rstrip("/")
 
 
 def _stop(proc: subprocess.Popen[bytes], signum: int) -> tuple[int, str, str]:
