@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections import defaultdict
 from decimal import Decimal
@@ -141,6 +142,11 @@ def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
 
 # --- rendering the summary sheet --------------------------------------------------------------------------
 
+# Text that cleaning, the _xHHHH_ guard and XML escaping would all leave as it is: most of a large
+# summary's cells, written without the three passes.
+_PLAIN_TEXT = re.compile("[^&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*\\Z")
+
+
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
     rows: dict[int, list] = defaultdict(list)
@@ -174,7 +180,9 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
                 number = format(value, "f") if isinstance(value, Decimal) else repr(value)
                 out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
             else:
-                text = escape(cell_text(str(value)))
+                text = str(value)
+                if not _PLAIN_TEXT.match(text):
+                    text = escape(cell_text(text))
                 out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         out.append("</row>")
     out.append("</sheetData>")
