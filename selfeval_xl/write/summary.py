@@ -4,6 +4,7 @@ The writer (writeback.py) renders this model into the scored workbook's package.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,9 @@ from selfeval_xl.rules.checks import CATALOGUE
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.write.record import RECORD_COLUMN
 
+# Text none of put's cleaning would change (no CR, nothing XML cannot hold, no lone surrogate): most
+# cells of a large summary, taken as they are.
+_ORDINARY = re.compile("[^\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*\\Z")
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
 PROVISIONAL_GRADE_STYLE = "grade_provisional"  # a grade of a workbook with errors is never shown green
 # Excel, WPS and LibreOffice do not grow a row for wrapped or merged text a program wrote: every such
@@ -88,7 +92,7 @@ class SheetModel:
         # The model holds what the sheet will show: text without what XML cannot hold and no longer than
         # a cell holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads
         # back is what was recorded).
-        if isinstance(value, str):
+        if isinstance(value, str) and not (len(value) <= CELL_LIMIT and _ORDINARY.match(value)):
             # XML reads a raw CR in text back as LF: a message quoting a cell's "0\r0" would then read
             # differently from what the record holds (verify: changed), so line ends are LF here.
             value = value.replace("\r\n", "\n").replace("\r", "\n")
