@@ -52,7 +52,11 @@ def canonical_value(cell: Cell, *, spelling: int = SPELLING) -> str:
     """A cell's meaning as text, so a value saved again by another application compares equal: a
     percentage as the person sees it (100%)."""
     value = cell.value
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None:
+        return ""
+    if type(value) is str:  # the common case first (a CellError, a str too, is spelled below)
+        return value.strip()
+    if isinstance(value, str) and not value.strip():
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
