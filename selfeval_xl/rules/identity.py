@@ -16,8 +16,5 @@ def check_identity(inp: EvaluationInput, findings: Findings) -> None:
 
 
 def _report(code: str, cell: Cell | None, inp: EvaluationInput, findings: Findings) -> None:
-    if cell is not None and cell.coord is not None:
-        findings.add(code, cell)
-        return
     sheets = [c.sheet for c in inp.info.values() if c.sheet]
-    findings.at(code, sheets[0] if sheets else inp.budget_sheet or inp.indicator_sheet)
+    findings.near(code, cell, sheets[0] if sheets else inp.budget_sheet or inp.indicator_sheet)

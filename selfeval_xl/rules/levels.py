@@ -18,10 +18,7 @@ def check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile:
                   findings: Findings) -> list[LevelResult]:
     if inp.levels_absent:
         # Nothing to group by: each indicator counts on its own and only the total of 100 is checked.
-        if inp.name_header is not None and inp.name_header.coord:
-            findings.add("LEVELS_ABSENT", inp.name_header)
-        else:
-            findings.at("LEVELS_ABSENT", inp.indicator_sheet)
+        findings.near("LEVELS_ABSENT", inp.name_header, inp.indicator_sheet)
         _check_total(results, profile, findings)
         return []
     levels: list[LevelResult] = []
@@ -45,10 +42,7 @@ def check_weights(inp: EvaluationInput, results: list[IndicatorResult], profile:
         if expected is not None and not optional_absent and abs(weight_sum - expected) > WEIGHT_TOLERANCE:
             anchor = members[0][0].level1 if members else None
             fields = dict(level=level, actual=plain(weight_sum), profile=profile.label, expected=plain(expected))
-            if anchor is not None and anchor.coord:
-                findings.add("WEIGHT_LEVEL", anchor, **fields)
-            else:
-                findings.at("WEIGHT_LEVEL", inp.indicator_sheet, **fields)
+            findings.near("WEIGHT_LEVEL", anchor, inp.indicator_sheet, **fields)
         _check_printed(level, members, weight_sum, profile, findings)
     _check_total(results, profile, findings)
     return levels
