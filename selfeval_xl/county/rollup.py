@@ -111,7 +111,7 @@ def _walk(root: Path, prefix: str, seen: set[tuple[int, int]]) -> Iterator[Entry
             with os.scandir(folder) as listing:
                 children = sorted(listing, key=lambda child: child.name)
         except OSError as exc:
-            yield Entry(folder, shown or str(folder), f"无法读取文件夹（{_why(exc)}），已跳过")
+            yield Entry(folder, shown or str(folder), f"无法读取文件夹（{os_reason(exc)}），已跳过")
             continue
         for child in reversed(children):  # the stack gives the folders back in name order
             inner = os.path.join(shown, child.name) if shown else child.name
@@ -132,16 +132,12 @@ def _entry(path: Path, shown: str) -> Entry:
     except FileNotFoundError:
         return Entry(path, shown)  # the reader says it is not there, in its own words
     except OSError as exc:
-        return Entry(path, shown, SYMLINK_LOOP if exc.errno == errno.ELOOP else f"无法访问（{_why(exc)}），已跳过")
+        return Entry(path, shown, SYMLINK_LOOP if exc.errno == errno.ELOOP else f"无法访问（{os_reason(exc)}），已跳过")
     if not stat.S_ISREG(info.st_mode):
         return Entry(path, shown, NOT_REGULAR)
     if path.name.lower().endswith(".et") and not path.name.startswith(LOCK_PREFIX):
         return Entry(path, shown, WPS_FORMAT)  # a ~$….et is WPS's lock file: the reader says so
     return Entry(path, shown)
-
-
-def _why(exc: OSError) -> str:
-    return os_reason(exc)
 
 
 def _identity(entry: Entry) -> object:

@@ -116,7 +116,7 @@ def run_alone(task: Callable[[T], R], arg: T, *, seconds: float = WORKER_SECONDS
                 raise
             return Failure("error", type(exc).__name__)
     receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.Process(target=_alone_child, args=(send, task, arg, memory), daemon=True)
+    child = multiprocessing.Process(target=_alone_child, args=(send, task, arg, memory, os.getpid()), daemon=True)
     child.start()
     send.close()
     try:
@@ -134,12 +134,8 @@ def run_alone(task: Callable[[T], R], arg: T, *, seconds: float = WORKER_SECONDS
         receive.close()
 
 
-def _alone_child(conn: Connection, task: Callable[[T], R], arg: T, memory: int) -> None:
-    if sys.platform != "win32":
-        try:
-            resource.setrlimit(resource.RLIMIT_AS, (memory + _mapped_now(), memory + _mapped_now()))
-        except (ValueError, OSError):
-            pass  # a system that will not lower it: the time limit still holds
+def _alone_child(conn: Connection, task: Callable[[T], R], arg: T, memory: int, parent: int) -> None:
+    start_worker(memory, parent)  # the pool's workers' bounds, set the same way
     try:
         conn.send(("ok", task(arg)))
     except BaseException as exc:  # a panic or MemoryError is an answer, not a crash
