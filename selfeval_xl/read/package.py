@@ -309,7 +309,9 @@ def resolve_target(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The characters XML 1.0 cannot hold, as a character-class body other patterns are built from.
+XML_ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_ILLEGAL_XML = re.compile(f"[{XML_ILLEGAL}]")
 
 
 def clean(text: str) -> str:

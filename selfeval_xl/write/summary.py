@@ -23,14 +23,14 @@ from selfeval_xl.formatting import (
 )
 from selfeval_xl.layout import FORM_TYPE_LABELS, SHEET_SUMMARY
 from selfeval_xl.model import LevelResult, Result
-from selfeval_xl.read.package import clean
+from selfeval_xl.read.package import XML_ILLEGAL, clean
 from selfeval_xl.rules.checks import CATALOGUE
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.write.record import RECORD_COLUMN
 
 # Text none of put's cleaning would change (no CR, nothing XML cannot hold, no lone surrogate): most
 # cells of a large summary, taken as they are.
-_ORDINARY = re.compile("[^\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]*\\Z")
+_ORDINARY = re.compile(f"[^\r{XML_ILLEGAL}\ud800-\udfff]*\\Z")
 GRADE_STYLES = ("grade_0", "grade_1", "grade_2", "grade_3")
 PROVISIONAL_GRADE_STYLE = "grade_provisional"  # a grade of a workbook with errors is never shown green
 # Excel, WPS and LibreOffice do not grow a row for wrapped or merged text a program wrote: every such

@@ -15,7 +15,7 @@ from lxml import etree
 from selfeval_xl.cellref import column_letter
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.cells import read_grid
-from selfeval_xl.read.package import NS_MAIN, NS_PKG_REL, NS_REL, M, R, clean, rels_name
+from selfeval_xl.read.package import NS_MAIN, NS_PKG_REL, NS_REL, XML_ILLEGAL, M, R, clean, rels_name
 from selfeval_xl.write.package_edit import (
     CHART_CT,
     CHART_TYPE,
@@ -144,7 +144,7 @@ def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
 
 # Text that cleaning, the _xHHHH_ guard and XML escaping would all leave as it is: most of a large
 # summary's cells, written without the three passes.
-_PLAIN_TEXT = re.compile("[^&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*\\Z")
+_PLAIN_TEXT = re.compile(f"[^&<>_{XML_ILLEGAL}]*\\Z")
 
 
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
