@@ -44,6 +44,11 @@ def cell_text(text: str) -> str:
     return _LITERAL_ESCAPE.sub(r"_x005F_\1", clean(text))
 
 
+# Parts this tool writes are deflated at level 1: the large form's 3.7 MB summary took 43 ms at level
+# 6 and 10 at level 1, for a copy about a tenth larger. Parts not changed keep their own compression.
+_LEVEL = 1
+
+
 class PackageEdit:
     """Edits of one package, kept apart from its original parts until saved: trees that were changed,
     parts added or removed; everything untouched is copied as it was."""
@@ -246,13 +251,13 @@ class PackageEdit:
                 zinfo = zipfile.ZipInfo(name, date_time=info.date_time)
                 zinfo.compress_type = zipfile.ZIP_DEFLATED
                 zinfo.external_attr = info.external_attr
-                zout.writestr(zinfo, self._bytes(name), compresslevel=6)
+                zout.writestr(zinfo, self._bytes(name), compresslevel=_LEVEL)
             for name in self.added:
                 if name in names_written or name in self.removed:
                     continue
                 zinfo = zipfile.ZipInfo(name, date_time=(2025, 1, 1, 0, 0, 0))
                 zinfo.compress_type = zipfile.ZIP_DEFLATED
-                zout.writestr(zinfo, self._bytes(name), compresslevel=6)
+                zout.writestr(zinfo, self._bytes(name), compresslevel=_LEVEL)
         return out.getvalue()
 
     def _unchanged(self, name: str) -> bool:
