@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from selfeval_xl.api import score
 from selfeval_xl.cli.app import main
 from selfeval_xl.county.verify import verify
 from workbooks import edit, template_copy
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "workbook_templates" / "示例-南障城镇2025部门整体支出.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +93,37 @@ def test_the_record_spells_a_percentage_as_shown() -> None:
     assert canonical_value(cell) == "100%"
     assert canonical_value(cell, spelling=1) == "1%"
     assert canonical_value(Cell("绩效指标", "J6", Decimal("0.955"), percent=True)) == "95.5%"
+
+
+# --- the fingerprint's text: spliced from its parts, equal to the whole encoded at once ------------------
+
+_TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200)
+@given(inputs=st.dictionaries(_TEXTS, _TEXTS, max_size=8),
+       summary=st.dictionaries(_TEXTS, st.one_of(_TEXTS, st.integers(), st.booleans(), st.none(),
+                                                 st.lists(st.dictionaries(_TEXTS, _TEXTS, max_size=3), max_size=3)),
+                               max_size=6),
+       profile=_TEXTS, day=_TEXTS)
+def test_the_fingerprint_hashes_the_four_encoded_as_one_object(inputs, summary, profile, day) -> None:
+    """Records written before the splice are verified by recomputing their fingerprint: the hashed text
+    must stay json.dumps of the whole object with sorted keys, byte for byte (the oracle)."""
+    import hashlib
+
+    from selfeval_xl.write.record import fingerprint
+    whole = json.dumps({"inputs": inputs, "result": summary, "profile": profile, "scored_on": day},
+                       ensure_ascii=False, sort_keys=True)
+    assert fingerprint(inputs, summary, profile, day) == hashlib.sha256(whole.encode("utf-8")).hexdigest()
+
+
+def test_the_record_text_reads_back_as_the_record(tmp_path: Path) -> None:
+    """The record's text, cut into cells, is the record: what verify reads back is what was built."""
+    from selfeval_xl.read.reader import read
+    from selfeval_xl.rules.assess import assess
+    from selfeval_xl.write.record import CHUNK, build_record, parse_record
+    reading = read(EXAMPLE, None)
+    record, chunks = build_record(reading.input_cells, assess(reading.input, reading.profile), reading.profile, [])
+    assert all(len(chunk) <= CHUNK for chunk in chunks)
+    assert parse_record(chunks) == json.loads(json.dumps(record))
+    assert len(record["inputs"]) > 100 and record["inputs"]["基本信息!B3"] == "井陉县南障城镇人民政府"

@@ -79,21 +79,33 @@ def result_summary(result: Result) -> dict[str, object]:
             "errors": errors, "warnings": len(result.checks) - errors}
 
 
-def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], profile: str, scored_on: str) -> str:
+def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], profile: str, scored_on: str,
+                *, inputs_json: str | None = None) -> str:
     """A hash over what was scored: inputs, result, the profile as shown (custom ones with their
-    hash) and the day. It shows edits made afterwards; anyone can score again, so it is no seal."""
-    payload = json.dumps({"inputs": inputs, "result": summary, "profile": profile, "scored_on": scored_on},
-                         ensure_ascii=False, sort_keys=True)
+    hash) and the day. It shows edits made afterwards; anyone can score again, so it is no seal.
+
+    The hashed text is json.dumps of the four with sorted keys, spliced from its parts so that the
+    inputs (most of a large form's record) are encoded once, for the hash and the record alike."""
+    if inputs_json is None:
+        inputs_json = _json(inputs)
+    payload = (f'{{"inputs": {inputs_json}, "profile": {_json(profile)}, "result": {_json(summary)}, '
+               f'"scored_on": {_json(scored_on)}}}')
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
-                 shown: dict[str, str] | None = None) -> Record:
+                 shown: dict[str, str] | None = None) -> tuple[Record, list[str]]:
+    """The record, and its JSON text cut into cell-sized chunks."""
     # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
     inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    inputs_json = _json(inputs)
     summary = result_summary(result)
     scored_on = dt.date.today().isoformat()
-    return {
+    record: Record = {
         "tool": "selfeval-xl",
         "spelling": SPELLING,
         "version": __version__,
@@ -104,15 +116,13 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
         "profile_toml": None if profile.builtin else profile.source,
         "inputs": inputs,
         "result": summary,
-        "fingerprint": fingerprint(inputs, summary, profile.label, scored_on),
+        "fingerprint": fingerprint(inputs, summary, profile.label, scored_on, inputs_json=inputs_json),
         "marks": marks,
         "shown": shown or {},
     }
-
-
-def record_chunks(record: Mapping[str, object]) -> list[str]:
-    text = json.dumps(record, ensure_ascii=False)
-    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+    rest = json.dumps({key: value for key, value in record.items() if key != "inputs"}, ensure_ascii=False)
+    text = f'{rest[:-1]}, "inputs": {inputs_json}}}'
+    return record, [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)]
 
 
 def record_in(grid: Grid) -> dict[str, object] | None:
