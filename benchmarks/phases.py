@@ -10,20 +10,19 @@ import time
 from pathlib import Path
 from typing import Callable
 
-PHASES = ("读取（打开、找表、读表）", "计分与检查", "核对公式结果", "标注", "评分汇总（模型）", "评分记录",
+PHASES = ("读取（打开、找表、读表）", "计分与检查", "公式结果（留或去）", "标注", "评分汇总（模型）", "评分记录",
           "评分汇总（写入）", "打包写出")
 
 
 def score_phases(source: Path, target: Path) -> dict[str, float]:
     """One score of `source`, timed phase by phase (seconds)."""
-    from selfeval_xl.read.formula_results import check_formula_results
     from selfeval_xl.read.reader import paused_gc, read
     from selfeval_xl.rules.assess import assess
     from selfeval_xl.write.atomic import write_atomically
+    from selfeval_xl.write.dropped_results import store_results
     from selfeval_xl.write.marks import mark, unmark
     from selfeval_xl.write.package_edit import PackageEdit
-    from selfeval_xl.write.record import build_record, record_chunks
-    from selfeval_xl.write.stale_results import drop_stale_results
+    from selfeval_xl.write.record import build_record
     from selfeval_xl.write.summary import add_record, build_summary, shown_values
     from selfeval_xl.write.summary_part import add_summary, remove_previous_summary
 
@@ -41,14 +40,11 @@ def score_phases(source: Path, target: Path) -> dict[str, float]:
         edit = PackageEdit(reading.workbook.package)
         edit.match_extension(target)
         unmark(edit, remove_previous_summary(edit))
-        wrong = timed(PHASES[2], lambda: check_formula_results(reading.workbook.package,
-                                                              reading.input.read_cells()).wrong)
-        drop_stale_results(edit, wrong)
         marks = timed(PHASES[3], lambda: mark(edit, result.checks))
+        timed(PHASES[2], lambda: store_results(edit, reading))
         model = timed(PHASES[4], lambda: build_summary(result, reading.profile))
-        record = timed(PHASES[5], lambda: build_record(reading.input_cells, result, reading.profile, marks,
-                                                      shown_values(model)))
-        chunks = record_chunks(record)
+        record, chunks = timed(PHASES[5], lambda: build_record(reading.input_cells, result, reading.profile, marks,
+                                                              shown_values(model)))
         add_record(model, chunks)
         timed(PHASES[6], lambda: add_summary(edit, model, len(chunks), record["fingerprint"]))
         timed(PHASES[7], lambda: write_atomically(target, edit.save()))

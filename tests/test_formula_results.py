@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rich import parts, sheet_parts_from
 from selfeval_xl.cli.app import main
 from selfeval_xl.read.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
 from selfeval_xl.read.formula_results import check_formula_results
-from selfeval_xl.read.package import Package
+from selfeval_xl.read.package import Package, has_formula
 from test_trust_reader import write_parts
 from test_trust_verify import items, verify
 from workbooks import edit, template_copy
@@ -76,7 +78,7 @@ def _example_scored(tmp_path: Path) -> Path:
 
 def _set_stored(package: dict[str, bytes], sheet: str, ref: str, value: str) -> None:
     part = sheet_parts_from(package)[sheet]
-    new = re.sub(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))<v>[^<]*</v>'.encode(),
+    new = re.sub(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))(?:<v>[^<]*</v>)?'.encode(),
                  lambda m: m.group(1) + f"<v>{value}</v>".encode(), package[part], count=1)
     assert new != package[part], ref
     package[part] = new
@@ -101,12 +103,60 @@ def test_a_rewritten_step_is_found_even_when_the_total_agrees_with_it(tmp_path: 
     assert found["绩效指标!N4 的公式结果"] == "显示 8，按公式应为 4"
 
 
-def test_the_untouched_example_checks_its_results(tmp_path: Path) -> None:
+def test_the_untouched_example_checks_its_results() -> None:
     """Not vacuous: the shipped example's stored results are computed and compared (its 72 budget and
     14 score formulas and the indicator formulas whose result is not an empty text)."""
-    check = check_formula_results(Package(_example_scored(tmp_path)))
+    check = check_formula_results(Package(EXAMPLE))
     assert check.wrong == ()
     assert check.checked >= 86
+
+
+def test_the_scored_copy_stores_no_result_of_the_live_score(tmp_path: Path) -> None:
+    """Every formula stays. The live score (评分, and the score and helper columns N–R right of the
+    indicator table) stores no result: Excel, WPS and LibreOffice compute it on opening, as the copy
+    asks. The budget table's formulas keep theirs (each given by its formula)."""
+    copy = parts(_example_scored(tmp_path))
+    sheets = sheet_parts_from(copy)
+    formulas = {name: re.findall(rb'<c r="([A-Z]+)(\d+)"[^>]*>(<f>[^<]*</f>)(<v>[^<]*</v>)?', copy[part])
+                for name, part in sheets.items() if name != "评分汇总"}
+    assert len(formulas["绩效指标"]) == 500 and len(formulas["评分"]) >= 14  # 100 rows × score and 4 helpers
+    assert not any(value for _, _, _, value in formulas["绩效指标"] + formulas["评分"])
+    assert {col for col, _, _, _ in formulas["绩效指标"]} == {b"N", b"O", b"P", b"Q", b"R"}
+    assert formulas["预算执行"] and all(value for _, _, _, value in formulas["预算执行"])
+    assert re.search(rb'<calcPr[^>]*fullCalcOnLoad="1"', copy["xl/workbook.xml"])
+    assert verify(tmp_path / "示例.scored.xlsx")["untouched"] is True
+
+
+def test_a_stale_result_outside_the_live_score_is_held_to_its_formula(tmp_path: Path) -> None:
+    """预算执行 F41, the rate of an empty budget line, gives an empty text; stored as 0.5 it is dropped from
+    the copy (held to its formula like every result outside the live score that is no input), its
+    neighbours stay."""
+    source = tmp_path / "示例.xlsx"
+    package = parts(EXAMPLE)
+    _set_stored(package, "预算执行", "F41", "0.5")
+    write_parts(package, source)
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 0
+    copy = tmp_path / "示例.scored.xlsx"
+    sheet = parts(copy)[sheet_parts_from(parts(copy))["预算执行"]]
+    cells = dict(re.findall(rb'<c r="(F4[01])"[^>]*>(.*?)</c>', sheet, flags=re.S))
+    assert b"<f>" in cells[b"F41"] and b"<v>" not in cells[b"F41"] and b"<v>" in cells[b"F40"]
+    assert verify(copy)["untouched"] is True
+
+
+def test_an_input_written_as_a_formula_keeps_its_result(tmp_path: Path) -> None:
+    """A budget amount typed as =1000+234 is an input: its stored 1234 is what was scored, and stays."""
+    source = template_copy(tmp_path, "公式输入.xlsx")
+    package = parts(source)
+    part = sheet_parts_from(package)["预算执行"]
+    new = re.sub(rb'<c r="D4"([^>]*?)(?:/>|>.*?</c>)', rb'<c r="D4"\1><f>1000+234</f><v>1234</v></c>',
+                 package[part], count=1, flags=re.S)
+    assert new != package[part]
+    package[part] = new
+    write_parts(package, source)
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 1  # a blank form: its problems listed
+    scored = parts(tmp_path / "公式输入.scored.xlsx")
+    assert re.search(rb'<c r="D4"[^>]*><f>1000\+234</f><v>1234</v></c>',
+                     scored[sheet_parts_from(scored)["预算执行"]])
 
 
 # Ways a filler types targets, actuals, weights and signs: each goes through the template's helper
@@ -195,3 +245,21 @@ def test_shapes_of_tricky_formulas(first: str, second: str) -> None:
     fp._TOKENS.clear()
     assert fp.shaped_tokens(first, 1, 1) == fp.tokens(first, 1, 1)
     assert fp.shaped_tokens(second, 2, 1) == fp.tokens(second, 2, 1)
+
+
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")  # the oracle: what has_formula finds without a regex
+
+
+@given(st.lists(st.sampled_from([b"<", b"f", b":", b" ", b">", b"/", b"x", b"ab", b"1", b'"', b"<f>", b"<x:f"]),
+                max_size=14).map(b"".join))
+def test_has_formula_finds_what_the_pattern_finds(data: bytes) -> None:
+    assert has_formula(data) == bool(_FORMULA_ELEMENT.search(data))
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b'<c r="A1"><f>1+1</f><v>2</v></c>', True), (b'<x:c r="A1"><x:f>1</x:f></x:c>', True),
+    (b'<c r="B2"><f t="shared" si="0"/></c>', True), (b"<cfRule><formula>A1&gt;1</formula></cfRule>", False),
+    (b'<c r="A1" t="s"><v>3</v></c>', False), (b'<a b="x:f ">', False),
+])
+def test_has_formula_by_hand(data: bytes, expected: bool) -> None:
+    assert has_formula(data) is expected

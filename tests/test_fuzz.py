@@ -578,6 +578,9 @@ EVERY_KIND = [
 @example(filling=([(("绩效指标", "K16"), 1.875)], None))
 # found by a random seed: a CR in a level quoted on 评分汇总 came back from the XML as LF (verify: changed)
 @example(filling=([(("绩效指标", "C4"), "0\r0")], None))
+# found by a random seed: a budget line's name written as =1/0 (its stored #DIV/0! is what the reading
+# saw); had the copy dropped that result, reading the copy found other lines than the original's
+@example(filling=([(("预算执行", "B16"), Raw(t="e", f="1/0", v="#DIV/0!"))], None))
 def test_any_input_cells_are_answered_never_crash(filling) -> None:
     pairs, wipe = filling
     cells = dict(pairs)

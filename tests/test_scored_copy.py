@@ -109,9 +109,10 @@ def test_untouched_parts_are_byte_identical(tmp_path: Path) -> None:
         before = {n: a.read(n) for n in a.namelist()}
         after = {n: b.read(n) for n in b.namelist()}
     changed = {n for n in before if before[n] != after.get(n)}
-    # A clean workbook: only the workbook, its rels, content types, styles and the sheet that was active change.
+    # A clean workbook: only the workbook, its rels, content types, styles, the sheet that was active and the
+    # two sheets of the live provisional score (绩效指标 and 评分, their stored results dropped) change.
     assert changed <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
-                       "xl/worksheets/sheet2.xml"}
+                       "xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml", "xl/worksheets/sheet5.xml"}
     assert set(before) <= set(after)
 
 

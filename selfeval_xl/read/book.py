@@ -20,6 +20,11 @@ class Workbook:
     _grids: dict[str, Grid] = field(default_factory=dict)
     package: Package | None = None
 
+    @property
+    def opened(self) -> frozenset[str]:
+        """The sheets read so far."""
+        return frozenset(self._grids)
+
     def grid(self, name: str) -> Grid:
         if name not in self._grids:
             self._grids[name] = self.loader(name)

@@ -52,12 +52,21 @@ class Sheets:
     limit: int = MAX_STEPS
     steps: int = 0
     _busy: set[tuple[str, int, int]] = field(default_factory=set)
+    # fills columns[sheet] the first time a formula reads that sheet (a check of one sheet's formulas
+    # need not read the others)
+    loader: Callable[[str], None] | None = None
+
+    def _sheet(self, sheet: str) -> dict[int, dict[int, Union[Value, Pending]]]:
+        if sheet not in self.columns and self.loader is not None:
+            self.columns[sheet] = {}
+            self.loader(sheet)
+        return self.columns.get(sheet, {})
 
     def value(self, sheet: str, row: int, col: int) -> Value:
-        return self._resolved(sheet, row, col, self.columns.get(sheet, {}).get(col, {}).get(row))
+        return self._resolved(sheet, row, col, self._sheet(sheet).get(col, {}).get(row))
 
     def cells(self, sheet: str, r1: int, c1: int, r2: int, c2: int) -> Iterator[tuple[int, int, Value]]:
-        for col, rows in self.columns.get(sheet, {}).items():
+        for col, rows in self._sheet(sheet).items():
             if c1 <= col <= c2:
                 yield from ((row, col, self._resolved(sheet, row, col, v)) for row, v in list(rows.items())
                             if r1 <= row <= r2)

@@ -11,7 +11,6 @@ the inputs. A formula this evaluator does not compute like Excel is left uncheck
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -20,7 +19,7 @@ from selfeval_xl.cellref import split_coord
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_eval import UNKNOWN, Evaluator, Pending, Sheets, Value, XlError, parse
 from selfeval_xl.read.limits import MAX_CHECK_STEPS, MAX_CHECKED_FORMULAS
-from selfeval_xl.read.package import M, Package
+from selfeval_xl.read.package import M, Package, has_formula
 
 
 @dataclass(frozen=True)
@@ -121,23 +120,29 @@ class FormulaCheck:
     wrong: tuple[WrongResult, ...]
 
 
-# A formula element in sheet XML, with or without a namespace prefix.
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
-
-
-def check_formula_results(package: Package, inputs: frozenset[tuple[str, str]] = frozenset()) -> FormulaCheck:
+def check_formula_results(package: Package, inputs: frozenset[tuple[str, str]] = frozenset(),
+                          only: set[tuple[str, str]] | None = None) -> FormulaCheck:
     """Every formula cell outside 评分汇总 and the `inputs` (sheet, cell) whose stored result its formula
-    does not give. An input's stored value is what was scored and is compared as an input."""
-    sheets, formulas = Sheets({}, MAX_CHECK_STEPS), list[Formula]()
-    parts = [info.part for info in package.sheets if info.name != SHEET_SUMMARY]
-    if not any(_FORMULA.search(package.read(part)) for part in parts):
+    does not give (with `only`, among those cells). An input's stored value is what was scored and is
+    compared as an input. Sheets the checked formulas do not read are not parsed."""
+    parts = {info.name: info.part for info in package.sheets if info.name != SHEET_SUMMARY}
+    if not any(has_formula(package.read(part)) for part in parts.values()):
         return FormulaCheck(0, ())  # nothing to check: a workbook of values is not walked cell by cell
-    for info in package.sheets:
-        if info.name != SHEET_SUMMARY:
-            _read_sheet(package, info.name, info.part, sheets, formulas)
+    formulas: list[Formula] = []
+
+    def load(name: str) -> None:
+        if name in parts:
+            _read_sheet(package, name, parts[name], sheets, [])
+
+    sheets = Sheets({}, MAX_CHECK_STEPS, loader=load)
+    wanted = None if only is None else {sheet for sheet, _ in only}
+    for name in [name for name in parts if wanted is None or name in wanted]:
+        sheets.columns[name] = {}
+        _read_sheet(package, name, parts[name], sheets, formulas)
     wrong, checked = [], 0
     for formula in formulas:
-        if (formula.sheet, formula.coord) in inputs:
+        where = (formula.sheet, formula.coord)
+        if where in inputs or (only is not None and where not in only):
             continue
         node = parse(formula.text, *formula.anchor)
         if node is None:

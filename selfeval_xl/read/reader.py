@@ -7,7 +7,7 @@ import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_index, column_letter, split_coord
@@ -66,6 +66,27 @@ class Reading:
     workbook: Workbook
     input_cells: tuple[Cell, ...]
     columns: tuple[ColumnReport, ...] = ()  # which label named which column, and why (check --explain)
+
+    def live_score(self) -> Callable[[str, str], bool]:
+        """Whether a (sheet, cell) belongs to the live provisional score of the tool's own template: the
+        评分 sheet, and the score and helper columns right of the indicator table below its header. The
+        scored copy's 评分汇总 replaces it; nothing there is read for scoring."""
+        book = self.workbook
+        if L.SHEET_META not in book.sheet_names:
+            return lambda sheet, ref: False
+        reports = [r for r in self.columns if r.sheet == L.SHEET_INDICATORS]
+        last_column = max((column_index(r.column) for r in reports), default=0)
+        header_row = max((split_coord(r.header)[0] for r in reports if r.header), default=0)
+
+        def provisional(sheet: str, ref: str) -> bool:
+            if sheet == L.SHEET_SCORE:
+                return True
+            if sheet != L.SHEET_INDICATORS or not last_column:
+                return False
+            row, col = split_coord(ref)
+            return col > last_column and row > header_row
+
+        return provisional
 
 
 def open_workbook(path: Path) -> Workbook:

@@ -12,14 +12,13 @@ from pathlib import Path
 
 from selfeval_xl.errors import OutputError
 from selfeval_xl.model import Result
-from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.atomic import write_atomically
+from selfeval_xl.write.dropped_results import store_results
 from selfeval_xl.write.legacy_copy import values_package
 from selfeval_xl.write.marks import mark, unmark
 from selfeval_xl.write.package_edit import PackageEdit
-from selfeval_xl.write.record import build_record, record_chunks
-from selfeval_xl.write.stale_results import drop_stale_results
+from selfeval_xl.write.record import build_record
 from selfeval_xl.write.summary import add_record, build_summary, shown_values
 from selfeval_xl.write.summary_part import add_summary, remove_previous_summary
 
@@ -41,11 +40,10 @@ def write_scored(reading: Reading, result: Result, target: Path) -> None:
     edit = PackageEdit(package)
     edit.match_extension(target)
     unmark(edit, remove_previous_summary(edit))
-    drop_stale_results(edit, check_formula_results(package, reading.input.read_cells()).wrong)
     marks = mark(edit, result.checks)
+    store_results(edit, reading)
     model = build_summary(result, reading.profile)
-    record = build_record(reading.input_cells, result, reading.profile, marks, shown_values(model))
-    chunks = record_chunks(record)
+    record, chunks = build_record(reading.input_cells, result, reading.profile, marks, shown_values(model))
     add_record(model, chunks)
     add_summary(edit, model, len(chunks), record["fingerprint"])
     write_atomically(target, edit.save())

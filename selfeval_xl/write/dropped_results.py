@@ -1,0 +1,133 @@
+"""Which formula results the scored copy stores (docs/workbook.md §7).
+
+A workbook keeps each formula's last result, and a preview shows it; a stored result may not be
+what its formula gives (a workbook saved without recalculating, or results edited by hand). The
+copy keeps every formula and asks for a full recalculation, so Excel, WPS and LibreOffice compute
+each one on opening. The template's live provisional score (the 评分 sheet, the columns right of
+the indicator table) stores no result: 评分汇总 replaces it, and computing its hundreds of long
+formulas only to compare them was most of the time a small workbook took to score. Every other
+result stays unless it is no input and its formula does not give it; inputs keep theirs, as what
+was scored.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from lxml import etree
+
+from selfeval_xl.layout import SHEET_SUMMARY
+from selfeval_xl.read.formula_results import check_formula_results
+from selfeval_xl.read.package import M, has_formula, parse_xml
+from selfeval_xl.read.reader import Reading
+from selfeval_xl.write.package_edit import PackageEdit
+
+Keep = Callable[[str, str], bool]  # (sheet, cell) → whether its stored result stays
+
+# A formula cell as spreadsheet applications write it: the start tag with r first, the formula, and
+# its stored result when there is one.
+_FORMULA_CELL = re.compile(rb'(<c r="([A-Z]{1,3}\d+)")([^>]*)>(\s*<f\b[^>]*?(?:/>|>[^<]*</f\s*>))'
+                           rb'(\s*(?:<v\s*>[^<]*</v\s*>|<v\s*/>))?')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # (counted only in sheets that have formulas)
+_TYPE = re.compile(rb'\st\s*=\s*"(?:str|n|b|e)"')
+# CT_Workbook's children after calcPr: it goes before the first of them present.
+_AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+               "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def store_results(edit: PackageEdit, reading: Reading) -> None:
+    """Drop the stored results of the live provisional score, and any other outside 评分汇总 and the
+    inputs that its formula does not give."""
+    inputs = reading.input.read_cells()
+    provisional = reading.live_score()
+    kept: set[tuple[str, str]] = set()
+
+    def keep(sheet: str, ref: str) -> bool:
+        if provisional(sheet, ref):
+            return False
+        if (sheet, ref) not in inputs:
+            kept.add((sheet, ref))
+        return True
+
+    dropped = _drop(edit, keep)
+    if kept:  # held to their formulas, as verify holds them; the sheets they do not read stay unparsed
+        wrong = {(w.sheet, w.coord) for w in check_formula_results(edit.pkg, inputs, only=kept).wrong}
+        dropped += _drop(edit, lambda sheet, ref: (sheet, ref) not in wrong, only=wrong)
+    if dropped:
+        _ask_for_full_calculation(edit)
+
+
+def _drop(edit: PackageEdit, keep: Keep, only: set[tuple[str, str]] | None = None) -> int:
+    """Remove the stored results `keep` refuses, sheet by sheet; the number removed. A sheet already
+    being edited (marks) changes in its tree, any other in its bytes where the scan sees every formula."""
+    dropped = 0
+    for info in edit.pkg.sheets:
+        if info.name == SHEET_SUMMARY or not edit.exists(info.part):
+            continue
+        if only is not None and not any(sheet == info.name for sheet, _ in only):
+            continue
+
+        def keeps(ref: str, sheet: str = info.name) -> bool:
+            return keep(sheet, ref)
+
+        if info.part in edit.trees:
+            dropped += _drop_in_tree(edit.tree(info.part), keeps)
+            continue
+        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
+        if not has_formula(data):
+            continue
+        patched = _drop_in_bytes(data, keeps)
+        if patched is None:
+            if info.part in edit.raw:  # bytes patched earlier: their tree is edited from now on
+                edit.trees[info.part] = parse_xml(edit.raw.pop(info.part), part=info.part, origin=edit.pkg.origin)
+            dropped += _drop_in_tree(edit.tree(info.part), keeps)
+        elif patched[1]:
+            edit.new_part(info.part, data=patched[0])
+            dropped += patched[1]
+    return dropped
+
+
+def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, int] | None:
+    seen = dropped = 0
+
+    def drop(m: re.Match[bytes]) -> bytes:
+        nonlocal seen, dropped
+        seen += 1
+        if m.group(5) is None or keeps(m.group(2).decode()):
+            return m.group(0)
+        dropped += 1
+        return m.group(1) + _TYPE.sub(b"", m.group(3)) + b">" + m.group(4)
+
+    patched = _FORMULA_CELL.sub(drop, data)
+    if seen != len(_FORMULA.findall(data)):
+        return None  # a formula the scan did not see as a cell's: the tree decides
+    return patched, dropped
+
+
+def _drop_in_tree(root: etree._Element, keeps: Callable[[str], bool]) -> int:
+    dropped = 0
+    for cell in root.iter(f"{M}c"):
+        value = cell.find(f"{M}v")
+        if value is None or cell.find(f"{M}f") is None or keeps(cell.get("r") or ""):
+            continue
+        cell.remove(value)
+        dropped += 1
+        if cell.get("t") in ("str", "n", "b", "e"):
+            del cell.attrib["t"]
+    return dropped
+
+
+def _ask_for_full_calculation(edit: PackageEdit) -> None:
+    # Excel recalculates a workbook saved by the same version only when asked: without this, the
+    # cells whose result was removed would show empty until someone pressed F9.
+    workbook = edit.tree(edit.pkg.workbook_part)
+    calc = workbook.find(f"{M}calcPr")
+    if calc is None:
+        calc = etree.Element(f"{M}calcPr")
+        for i, child in enumerate(workbook):
+            if isinstance(child.tag, str) and etree.QName(child).localname in _AFTER_CALC:
+                workbook.insert(i, calc)
+                break
+        else:
+            workbook.append(calc)
+    calc.set("fullCalcOnLoad", "1")
