@@ -111,15 +111,26 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         return None
     grid = Grid(sheet.name)
     cells = grid.cells
+    # A sheet repeats its numbers (weights, targets, 100): each distinct one is converted once.
+    numbers: dict[float, CellContent] = {}
     for r, row_values in enumerate(rows, start=1):
         for c, value in enumerate(row_values, start=1):
-            if value == "" or value is None:
-                continue  # most of a dense grid: no call for them
-            cells[(r, c)] = RawCell(calamine_value(value))
-            if r > grid.max_row:
-                grid.max_row = r
+            if type(value) is str:
+                if not value:
+                    continue  # most of a dense grid: no call for them
+                cells[(r, c)] = RawCell(value if len(value) <= MAX_TEXT else value[:MAX_TEXT])
+            elif type(value) is float:
+                converted = numbers.get(value)
+                if converted is None:
+                    converted = numbers[value] = calamine_value(value)
+                cells[(r, c)] = RawCell(converted)
+            elif value is None:
+                continue
+            else:
+                cells[(r, c)] = RawCell(calamine_value(value))
             if c > grid.max_col:
                 grid.max_col = c
+            grid.max_row = r
     for m in _FORMULA_CELL.finditer(data):
         row, col = split_coord(m.group(1).decode())
         cell = cells.get((row, col))
