@@ -78,7 +78,7 @@ def _example_scored(tmp_path: Path) -> Path:
 
 def _set_stored(package: dict[str, bytes], sheet: str, ref: str, value: str) -> None:
     part = sheet_parts_from(package)[sheet]
-    new = re.sub(rf'(<c r="{ref}"[^>]*>(?:<f>[^<]*</f>))(?:<v>[^<]*</v>)?'.encode(),
+    new = re.sub(rf'(<c r="{ref}"[^>]*>(?:<f[^>]*>[^<]*</f>|<f[^>]*/>))(?:<v>[^<]*</v>)?'.encode(),
                  lambda m: m.group(1) + f"<v>{value}</v>".encode(), package[part], count=1)
     assert new != package[part], ref
     package[part] = new
@@ -117,7 +117,7 @@ def test_the_scored_copy_stores_no_result_of_the_live_score(tmp_path: Path) -> N
     asks. The budget table's formulas keep theirs (each given by its formula)."""
     copy = parts(_example_scored(tmp_path))
     sheets = sheet_parts_from(copy)
-    formulas = {name: re.findall(rb'<c r="([A-Z]+)(\d+)"[^>]*>(<f>[^<]*</f>)(<v>[^<]*</v>)?', copy[part])
+    formulas = {name: re.findall(rb'<c r="([A-Z]+)(\d+)"[^>]*>(<f[^>]*/>|<f[^>]*>[^<]*</f>)(<v>[^<]*</v>)?', copy[part])
                 for name, part in sheets.items() if name != "评分汇总"}
     assert len(formulas["绩效指标"]) == 500 and len(formulas["评分"]) >= 14  # 100 rows × score and 4 helpers
     assert not any(value for _, _, _, value in formulas["绩效指标"] + formulas["评分"])
@@ -127,19 +127,43 @@ def test_the_scored_copy_stores_no_result_of_the_live_score(tmp_path: Path) -> N
     assert verify(tmp_path / "示例.scored.xlsx")["untouched"] is True
 
 
-def test_a_stale_result_outside_the_live_score_is_held_to_its_formula(tmp_path: Path) -> None:
-    """预算执行 F41, the rate of an empty budget line, gives an empty text; stored as 0.5 it is dropped from
-    the copy (held to its formula like every result outside the live score that is no input), its
-    neighbours stay."""
+def test_a_result_the_reading_consulted_stays_as_it_was_scored(tmp_path: Path) -> None:
+    """预算执行 F41, the rate of an empty budget line, stored as 0.5 where its formula gives an empty text:
+    the reading looked at it (a column of the budget table), so the copy keeps it and reads as the
+    workbook did, and verify compares it by scoring again, not by its formula."""
     source = tmp_path / "示例.xlsx"
     package = parts(EXAMPLE)
     _set_stored(package, "预算执行", "F41", "0.5")
     write_parts(package, source)
+    checked = CliRunner().invoke(main, ["check", str(source), "--json"])
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == checked.exit_code
+    copy = tmp_path / "示例.scored.xlsx"
+    sheet = parts(copy)[sheet_parts_from(parts(copy))["预算执行"]]
+    assert re.search(rb'<c r="F41"[^>]*><f>[^<]*</f><v>0.5</v>', sheet)
+    assert CliRunner().invoke(main, ["check", str(copy), "--json"]).stdout == checked.stdout.replace(
+        "示例.xlsx", "示例.scored.xlsx")
+    assert verify(copy)["untouched"] is True
+
+
+def test_a_stale_result_nothing_read_is_held_to_its_formula(tmp_path: Path) -> None:
+    """Two formulas right of the budget table, where nothing is read: Z5 =1+1 stored as 5 loses its
+    result in the copy (Excel, WPS and LibreOffice compute it on opening), Z6 =1+1 stored as 2 keeps it."""
+    source = tmp_path / "示例.xlsx"
+    package = parts(EXAMPLE)
+    part = sheet_parts_from(package)["预算执行"]
+    for row, stored in ((5, 5), (6, 2)):
+        new = re.sub(rf'(<row r="{row}"[^>]*>.*?)</row>'.encode(),
+                     lambda m, row=row, stored=stored: m.group(1)
+                     + f'<c r="Z{row}"><f>1+1</f><v>{stored}</v></c></row>'.encode(),
+                     package[part], count=1, flags=re.S)
+        assert new != package[part]
+        package[part] = new
+    write_parts(package, source)
     assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 0
     copy = tmp_path / "示例.scored.xlsx"
     sheet = parts(copy)[sheet_parts_from(parts(copy))["预算执行"]]
-    cells = dict(re.findall(rb'<c r="(F4[01])"[^>]*>(.*?)</c>', sheet, flags=re.S))
-    assert b"<f>" in cells[b"F41"] and b"<v>" not in cells[b"F41"] and b"<v>" in cells[b"F40"]
+    cells = dict(re.findall(rb'<c r="(Z[56])"[^>]*>(.*?)</c>', sheet, flags=re.S))
+    assert cells == {b"Z5": b"<f>1+1</f>", b"Z6": b"<f>1+1</f><v>2</v>"}
     assert verify(copy)["untouched"] is True
 
 

@@ -581,6 +581,9 @@ EVERY_KIND = [
 # found by a random seed: a budget line's name written as =1/0 (its stored #DIV/0! is what the reading
 # saw); had the copy dropped that result, reading the copy found other lines than the original's
 @example(filling=([(("预算执行", "B16"), Raw(t="e", f="1/0", v="#DIV/0!"))], None))
+# … and an empty line's amount =1/0 stored as an empty text: held to its formula and dropped, it made
+# the copy's line an uncomputed formula (the reading consulted it: its stored value now stays)
+@example(filling=([(("预算执行", "C25"), Raw(t="str", f="1/0", v=""))], None))
 def test_any_input_cells_are_answered_never_crash(filling) -> None:
     pairs, wipe = filling
     cells = dict(pairs)

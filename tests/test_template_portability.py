@@ -1,20 +1,27 @@
 """The template stays inside what Excel 2010, WPS and LibreOffice all compute and render."""
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl.formula.translate import Translator
 
 from selfeval_xl.api import make_template
+from selfeval_xl.read.profiles import builtin_profile
 from selfeval_xl.write.template_formulas import (
+    CALC_COL,
     HELPER_COL,
+    HELPERS,
     IND_COL,
     INDICATOR_ROWS,
     LINE_ROWS,
     budget_rows,
+    helper_formula,
     indicator_rows,
+    indicator_score_formula,
 )
 
 # Functions every one of Excel 2010, WPS Spreadsheets and LibreOffice Calc computes the same way.
@@ -23,13 +30,34 @@ ALLOWED = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "SEARCH", "LEFT", "S
 FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 
-def formulas(path: Path) -> list[str]:
-    found = []
+CELL_FORMULA = re.compile(r'<c r="([A-Z]+\d+)"[^>]*>(?:<f>([^<]*)</f>|<f t="shared" ref="[^"]*" si="(\d+)">([^<]*)</f>'
+                          r'|<f t="shared" si="(\d+)"/>)')
+
+
+def cell_formulas(path: Path) -> dict[tuple[str, str], str]:
+    """(part, cell) → the cell's formula as written (XML-escaped), a shared formula's other cells given
+    their own: the first cell's formula moved there by openpyxl's translator (the oracle)."""
+    found: dict[tuple[str, str], str] = {}
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
-            if name.startswith("xl/worksheets/"):
-                found += re.findall(r"<f>(.*?)</f>", z.read(name).decode("utf-8"))
+            if not name.startswith("xl/worksheets/"):
+                continue
+            masters: dict[str, tuple[str, str]] = {}
+            for ref, plain, si, shared, child in CELL_FORMULA.findall(z.read(name).decode("utf-8")):
+                if si:
+                    masters[si] = (ref, shared)
+                    found[(name, ref)] = shared
+                elif child:
+                    origin, text = masters[child]
+                    moved = Translator("=" + html.unescape(text), origin=origin).translate_formula(ref)[1:]
+                    found[(name, ref)] = moved.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                else:
+                    found[(name, ref)] = plain
     return found
+
+
+def formulas(path: Path) -> list[str]:
+    return list(cell_formulas(path).values())
 
 
 @pytest.fixture(scope="module", params=[("department", "hebei-dept", True), ("project", "mof-project", False),
@@ -76,3 +104,22 @@ def test_formulas_cover_the_whole_input_block(template: Path) -> None:
             for key in HELPER_COL:  # every row has its helper formulas too
                 assert len([f for f in formulas(template)
                             if f"(${IND_COL[key]}{first})" in f or f"${IND_COL[key]}{first}," in f]) >= 1
+
+
+def test_each_row_of_a_shared_column_reads_as_the_formula_written_for_it(template: Path) -> None:
+    """The score and helper columns are shared formulas (write/template_shared.py): every row's formula,
+    moved there from the column's first cell by openpyxl's translator, is the one the template's
+    formula functions write for that row."""
+    form = "department" if "department" in template.name else "project"
+    first, last = indicator_rows(form)
+    found = {ref: html.unescape(text) for (part, ref), text in cell_formulas(template).items()
+             if part.endswith("sheet4.xml")}
+    profile = builtin_profile(template.stem.split("-", 1)[1])
+    digits, rate_row = profile.digits, not profile.execution_weight  # as the template writer decides
+    for row in range(first, last + 1):
+        assert found[f"{CALC_COL}{row}"] == indicator_score_formula(row, digits)[1:]
+        for key in HELPERS:
+            assert found[f"{HELPER_COL[key]}{row}"] == helper_formula(key, row, rate_row)[1:], (key, row)
+    with zipfile.ZipFile(template) as z:
+        sheet = z.read("xl/worksheets/sheet4.xml")
+    assert sheet.count(b'<f t="shared" si="') == 5 * (last - first)  # written once per column, not per row

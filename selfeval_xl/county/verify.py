@@ -163,7 +163,7 @@ def verify_book(book: Workbook) -> Verification:
         mismatches += [Mismatch(p.item, None, p.what) for p in view if (p.item, p.what) not in known]
         # a formula's stored result is what viewers and other programs show: it must follow from its formula
         mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
-                       for w in check_formula_results(book.package, reading.input.read_cells()).wrong]
+                       for w in check_formula_results(book.package, reading.consulted()).wrong]
     scored_on = _text(record.get("scored_on")) or ""
     expected = fingerprint(recorded_inputs, recorded_result, reading.profile.label, scored_on)
     if record.get("fingerprint") != expected:

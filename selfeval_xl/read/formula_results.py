@@ -11,6 +11,7 @@ the inputs. A formula this evaluator does not compute like Excel is left uncheck
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from dataclasses import dataclass
 
 from lxml import etree
@@ -120,11 +121,12 @@ class FormulaCheck:
     wrong: tuple[WrongResult, ...]
 
 
-def check_formula_results(package: Package, inputs: frozenset[tuple[str, str]] = frozenset(),
+def check_formula_results(package: Package, inputs: Container[tuple[str, str]] = frozenset(),
                           only: set[tuple[str, str]] | None = None) -> FormulaCheck:
     """Every formula cell outside 评分汇总 and the `inputs` (sheet, cell) whose stored result its formula
-    does not give (with `only`, among those cells). An input's stored value is what was scored and is
-    compared as an input. Sheets the checked formulas do not read are not parsed."""
+    does not give (with `only`, among those cells). An input's stored value (any the reading consulted)
+    is what was scored and is compared by scoring again. Sheets the checked formulas do not read are
+    not parsed."""
     parts = {info.name: info.part for info in package.sheets if info.name != SHEET_SUMMARY}
     if not any(has_formula(package.read(part)) for part in parts.values()):
         return FormulaCheck(0, ())  # nothing to check: a workbook of values is not walked cell by cell

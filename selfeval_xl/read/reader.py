@@ -7,7 +7,7 @@ import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, cast
 
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_index, column_letter, split_coord
@@ -58,6 +58,31 @@ def paused_gc() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
+class Consulted:
+    """The (sheet, cell)s whose stored values the reading may have looked at: every cell it read; on a
+    sheet it opened, any cell of a table's columns or of the rows down to its header, and any cell of
+    a sheet without a table (labels are searched for everywhere there). A stored formula result here
+    is what was scored, the same on every reading of the workbook and of its scored copy; a cell
+    right of a table's last column, or on a sheet never opened, played no part in the score."""
+
+    read_cells: frozenset[tuple[str, str]]
+    opened: frozenset[str]
+    last_column: dict[str, int]
+    header_row: dict[str, int]
+
+    def __contains__(self, where: object) -> bool:
+        if where in self.read_cells:
+            return True
+        sheet, ref = cast(tuple[str, str], where)
+        if sheet not in self.opened:
+            return False
+        if sheet not in self.last_column:
+            return True
+        row, col = split_coord(ref)
+        return col <= self.last_column[sheet] or row <= self.header_row.get(sheet, 0)
+
+
+@dataclass(frozen=True)
 class Reading:
     """What the reader found: the scoring input, the profile it chose and where the tables are."""
 
@@ -66,6 +91,15 @@ class Reading:
     workbook: Workbook
     input_cells: tuple[Cell, ...]
     columns: tuple[ColumnReport, ...] = ()  # which label named which column, and why (check --explain)
+
+    def consulted(self) -> Consulted:
+        last_column: dict[str, int] = {}
+        header_row: dict[str, int] = {}
+        for report in self.columns:
+            last_column[report.sheet] = max(column_index(report.column), last_column.get(report.sheet, 0))
+            if report.header:
+                header_row[report.sheet] = max(split_coord(report.header)[0], header_row.get(report.sheet, 0))
+        return Consulted(self.input.read_cells(), self.workbook.opened, last_column, header_row)
 
     def live_score(self) -> Callable[[str, str], bool]:
         """Whether a (sheet, cell) belongs to the live provisional score of the tool's own template: the

@@ -5,9 +5,9 @@ what its formula gives (a workbook saved without recalculating, or results edite
 copy keeps every formula and asks for a full recalculation, so Excel, WPS and LibreOffice compute
 each one on opening. The template's live provisional score (the 评分 sheet, the columns right of
 the indicator table) stores no result: 评分汇总 replaces it, and computing its hundreds of long
-formulas only to compare them was most of the time a small workbook took to score. Every other
-result stays unless it is no input and its formula does not give it; inputs keep theirs, as what
-was scored.
+formulas only to compare them was most of the time a small workbook took to score. A result the
+reading consulted (read/reader.py Consulted) stays as it is: it is what was scored, and dropping
+it would make the copy read otherwise. Every other result stays only if its formula gives it.
 """
 from __future__ import annotations
 
@@ -36,22 +36,22 @@ _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "s
 
 
 def store_results(edit: PackageEdit, reading: Reading) -> None:
-    """Drop the stored results of the live provisional score, and any other outside 评分汇总 and the
-    inputs that its formula does not give."""
-    inputs = reading.input.read_cells()
+    """Drop the stored results of the live provisional score, and any other outside 评分汇总 and what
+    the reading consulted that its formula does not give."""
+    consulted = reading.consulted()
     provisional = reading.live_score()
     kept: set[tuple[str, str]] = set()
 
     def keep(sheet: str, ref: str) -> bool:
         if provisional(sheet, ref):
             return False
-        if (sheet, ref) not in inputs:
+        if (sheet, ref) not in consulted:
             kept.add((sheet, ref))
         return True
 
     dropped = _drop(edit, keep)
     if kept:  # held to their formulas, as verify holds them; the sheets they do not read stay unparsed
-        wrong = {(w.sheet, w.coord) for w in check_formula_results(edit.pkg, inputs, only=kept).wrong}
+        wrong = {(w.sheet, w.coord) for w in check_formula_results(edit.pkg, consulted, only=kept).wrong}
         dropped += _drop(edit, lambda sheet, ref: (sheet, ref) not in wrong, only=wrong)
     if dropped:
         _ask_for_full_calculation(edit)

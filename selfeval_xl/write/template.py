@@ -56,6 +56,7 @@ from selfeval_xl.write.template_look import (
     print_setup,
     protect,
 )
+from selfeval_xl.write.template_shared import share_copied_formulas
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ class TemplateSpec:
     example: bool
 
 
-def write_template(target: Path | io.BytesIO, spec: TemplateSpec, result: Result | None = None) -> None:
-    wb = new_workbook(target)
+def write_template(target: io.BytesIO, spec: TemplateSpec, result: Result | None = None) -> None:
+    written = io.BytesIO()
+    wb = new_workbook(written)
     wb.set_properties({"title": "预算绩效自评表", "subject": L.FORM_TYPE_LABELS[spec.form] + "绩效自评",
                        "author": "selfeval-xl", "created": FIXED_TIMESTAMP,
                        "comments": f"selfeval-xl {__version__} 模板"})
@@ -85,6 +87,7 @@ def write_template(target: Path | io.BytesIO, spec: TemplateSpec, result: Result
     sheets[L.SHEET_INFO].activate()
     sheets[L.SHEET_GUIDE].set_first_sheet()
     wb.close()
+    target.write(share_copied_formulas(written.getvalue(), spec.form))
 
 
 LISTS = {
