@@ -109,6 +109,16 @@ def unit_workbooks(folder: Path, count: int, example: Path) -> list[Path]:
     return files
 
 
+def libreoffice_copy(example: Path) -> Path | None:
+    """The example opened and saved by LibreOffice (None where it is not installed)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import lo
+    if lo.soffice_path() is None:
+        return None
+    (saved,) = lo.convert([example], OUT / "libreoffice")
+    return saved
+
+
 # --- measurements -------------------------------------------------------------------------------------
 
 def main() -> int:
@@ -134,7 +144,13 @@ def main() -> int:
     def bare_roundtrip(path: Path) -> None:
         openpyxl.load_workbook(path).save(OUT / "bare.xlsx")
 
-    for label, path, budget in (("示例", example, 1.5), ("大表 3000 指标", large, 1.0)):
+    # The example as a filler's LibreOffice saves it: every formula written out again in each row (the
+    # template's shared formulas expanded), the indicator sheet 545 KB instead of 63.
+    saved_by_lo = libreoffice_copy(example)
+    measured = [("示例", example, 0.4), ("大表 3000 指标", large, 0.5)]
+    if saved_by_lo is not None:
+        measured.insert(1, ("示例（LibreOffice 另存）", saved_by_lo, 0.4))
+    for label, path, budget in measured:
         ours, bare = paired(lambda path=path: score(path, OUT / "scored.xlsx"), lambda path=path: bare_roundtrip(path),
                             repeat)
         ratio = ours / bare
@@ -161,7 +177,7 @@ def main() -> int:
     help_time, click_time = paired(command(help_cmd), command([sys.executable, "-c", "import click"]), repeat * 3)
     ratio = help_time / click_time
     rows.append(("selfeval-xl --help", f"{help_time * 1000:.0f} ms vs import click {click_time * 1000:.0f} ms",
-                 f"{ratio:.2f}× (≤ 2×)", ratio <= 2))
+                 f"{ratio:.2f}× (≤ 1.3×)", ratio <= 1.3))
 
     from python_calamine import CalamineWorkbook
 
@@ -178,7 +194,8 @@ def main() -> int:
     rate = n_units / rollup_seconds
     rows.append((f"rollup {n_units} 个工作簿（2 进程）",
                  f"{rate:.0f} 个/秒；calamine 裸读 {n_units / calamine_seconds:.0f} 个/秒",
-                 f"{rollup_seconds / calamine_seconds:.2f}× calamine；≥ 50 个/秒", rate >= 50))
+                 f"{rollup_seconds / calamine_seconds:.2f}× calamine（≤ 2×）；≥ 250 个/秒",
+                 rate >= 250 and rollup_seconds <= 2 * calamine_seconds))
 
     # Peak memory through the resource module (POSIX); on Windows this row is left out.
     # VmHWM is this process's own high-water mark; ru_maxrss on Linux also carries the parent's (this
@@ -206,7 +223,8 @@ def main() -> int:
     print()
     print("score 分阶段（中位数）：")
     from phases import phase_table
-    for line in phase_table({"示例": example, "大表": large}, OUT, repeat):
+    sources = {"示例": example, **({"LibreOffice 另存": saved_by_lo} if saved_by_lo else {}), "大表": large}
+    for line in phase_table(sources, OUT, repeat):
         print("  " + line)
     return 0 if all(r[3] for r in rows) else 1
 

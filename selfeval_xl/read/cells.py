@@ -132,7 +132,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
                 grid.max_col = c
             grid.max_row = r
     for m in _FORMULA_CELL.finditer(data):
-        row, col = split_coord(m.group(1).decode())
+        row, col = _place(m.group(1))
         cell = cells.get((row, col))
         if cell is None:
             cell = cells[(row, col)] = RawCell(None)
@@ -146,11 +146,11 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss\s*=\s*["\'](?:' + "|".join(percent_ids).encode()
                              + rb')["\'][\s/>]')
         for m in pattern.finditer(data):
-            cell = cells.get(split_coord(m.group(1).decode()))
+            cell = cells.get(_place(m.group(1)))
             if cell is not None:
                 cell.kind = "percent"
     for m in _ERROR_CELL.finditer(data) if b"#" in cells_xml else ():  # every error value starts with #
-        row, col = split_coord(m.group(1).decode())
+        row, col = _place(m.group(1))
         cell = cells.setdefault((row, col), RawCell(None))
         cell.value = CellError(m.group(2).decode().strip())
         grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
@@ -158,6 +158,19 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
     return grid
 
+_COLUMN_OF: dict[bytes, int] = {}
+
+
+def _place(ref: bytes) -> tuple[int, int]:
+    """(row, column) of an address the scans matched ([A-Z]{1,3} then digits), the letters looked up."""
+    letters = ref.rstrip(_DIGITS_BYTES)
+    col = _COLUMN_OF.get(letters)
+    if col is None:
+        col = _COLUMN_OF[letters] = column_index(letters.decode())
+    return int(ref[len(letters):]), col
+
+
+_DIGITS_BYTES = b"0123456789"
 _CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 # A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
 _BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')

@@ -18,7 +18,7 @@ from lxml import etree
 
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_results import check_formula_results
-from selfeval_xl.read.package import M, has_formula, parse_xml
+from selfeval_xl.read.package import M, SheetInfo, has_formula, parse_xml
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.package_edit import PackageEdit
 
@@ -38,6 +38,9 @@ _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "s
 def store_results(edit: PackageEdit, reading: Reading) -> None:
     """Drop the stored results of the live provisional score, and any other outside 评分汇总 and what
     the reading consulted that its formula does not give."""
+    sheets = _formula_sheets(edit)
+    if not sheets:
+        return  # a workbook of values: nothing to keep or drop, and no set of consulted cells to build
     consulted = reading.consulted()
     provisional = reading.live_score()
     kept: set[tuple[str, str]] = set()
@@ -49,23 +52,33 @@ def store_results(edit: PackageEdit, reading: Reading) -> None:
             kept.add((sheet, ref))
         return True
 
-    dropped = _drop(edit, keep)
+    dropped = _drop(edit, sheets, keep)
     if kept:  # held to their formulas, as verify holds them; the sheets they do not read stay unparsed
         wrong = {(w.sheet, w.coord) for w in check_formula_results(edit.pkg, consulted, only=kept).wrong}
-        dropped += _drop(edit, lambda sheet, ref: (sheet, ref) not in wrong, only=wrong)
+        dropped += _drop(edit, [i for i in sheets if any(sheet == i.name for sheet, _ in wrong)],
+                         lambda sheet, ref: (sheet, ref) not in wrong)
     if dropped:
         _ask_for_full_calculation(edit)
 
 
-def _drop(edit: PackageEdit, keep: Keep, only: set[tuple[str, str]] | None = None) -> int:
-    """Remove the stored results `keep` refuses, sheet by sheet; the number removed. A sheet already
-    being edited (marks) changes in its tree, any other in its bytes where the scan sees every formula."""
-    dropped = 0
+def _formula_sheets(edit: PackageEdit) -> list[SheetInfo]:
+    """The sheets outside 评分汇总 that hold a formula."""
+    found = []
     for info in edit.pkg.sheets:
         if info.name == SHEET_SUMMARY or not edit.exists(info.part):
             continue
-        if only is not None and not any(sheet == info.name for sheet, _ in only):
-            continue
+        tree = edit.trees.get(info.part)
+        if (tree.find(f".//{M}f") is not None if tree is not None
+                else has_formula(edit.raw.get(info.part) or edit.pkg.read(info.part))):
+            found.append(info)
+    return found
+
+
+def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
+    """Remove the stored results `keep` refuses on these sheets; the number removed. A sheet already
+    being edited (marks) changes in its tree, any other in its bytes where the scan sees every formula."""
+    dropped = 0
+    for info in sheets:
 
         def keeps(ref: str, sheet: str = info.name) -> bool:
             return keep(sheet, ref)
@@ -73,10 +86,7 @@ def _drop(edit: PackageEdit, keep: Keep, only: set[tuple[str, str]] | None = Non
         if info.part in edit.trees:
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
             continue
-        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
-        if not has_formula(data):
-            continue
-        patched = _drop_in_bytes(data, keeps)
+        patched = _drop_in_bytes(edit.raw.get(info.part) or edit.pkg.read(info.part), keeps)
         if patched is None:
             if info.part in edit.raw:  # bytes patched earlier: their tree is edited from now on
                 edit.trees[info.part] = parse_xml(edit.raw.pop(info.part), part=info.part, origin=edit.pkg.origin)
