@@ -8,6 +8,7 @@ _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 @functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=None)  # a few dozen distinct columns, asked for once per cell read or written
 def column_letter(index: int) -> str:
     letters = ""
     while index:

@@ -34,15 +34,19 @@ class Cell(NamedTuple):
 
     @property
     def blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+        value = self.value
+        return value is None or (isinstance(value, str) and not value.strip())
 
     @property
     def text(self) -> str:
-        if self.value is None:
+        value = self.value
+        if type(value) is str:  # the common case first (the rules ask a row's cells for it a dozen times)
+            return value.strip()
+        if value is None:
             return ""
-        if isinstance(self.value, Decimal):
-            return format(self.value.normalize(), "f") if self.value == self.value.to_integral() else str(self.value)
-        return str(self.value).strip()
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return str(value).strip()
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,14 @@ def chart_parts(model: SheetModel) -> tuple[bytes, bytes] | None:
 _PLAIN_TEXT = re.compile(f"[^&<>_{XML_ILLEGAL}]*\\Z")
 
 
+# An attribute value that cleaning and quoting would leave as it is, between double quotes.
+_PLAIN_ATTRIBUTE = re.compile(f"[^&<>\"\n\r\t{XML_ILLEGAL}]*\\Z")
+
+
+def _attribute(text: str) -> str:
+    return f'"{text}"' if _PLAIN_ATTRIBUTE.match(text) else quoteattr(clean(text))
+
+
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
     rows: dict[int, list] = defaultdict(list)
@@ -193,8 +201,8 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
     if model.links:
         out.append("<hyperlinks>")
         for ref, loc, tip in model.links:
-            out.append(f"<hyperlink ref={quoteattr(ref)} location={quoteattr(clean(loc))} display={quoteattr(ref)} "
-                       f"tooltip={quoteattr(clean(tip))}/>")
+            out.append(f"<hyperlink ref={_attribute(ref)} location={_attribute(loc)} display={_attribute(ref)} "
+                       f"tooltip={_attribute(tip)}/>")
         out.append("</hyperlinks>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
     out.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
