@@ -58,7 +58,7 @@ def phase_table(sources: dict[str, Path], out: Path, repeat: int) -> list[str]:
         score_phases(source, out / f"phases-{source.stem}.xlsx")  # warm the caches the first run fills
         runs = [score_phases(source, out / f"phases-{source.stem}.xlsx") for _ in range(repeat)]
         medians[label] = {phase: statistics.median(r.get(phase, 0.0) for r in runs) for phase in PHASES}
-    lines = ["阶段".ljust(20) + "".join(label.rjust(14) for label in sources)]
+    lines = ["阶段".ljust(20) + "".join(("  " + label).rjust(14) for label in sources)]
     for phase in PHASES:
         lines.append(phase.ljust(20) + "".join(f"{medians[label][phase] * 1000:11.1f} ms" for label in sources))
     lines.append("合计".ljust(20) + "".join(f"{sum(medians[label].values()) * 1000:11.1f} ms" for label in sources))

@@ -44,8 +44,8 @@ def cell_text(text: str) -> str:
     return _LITERAL_ESCAPE.sub(r"_x005F_\1", clean(text))
 
 
-# Parts this tool writes are deflated at level 1: the large form's 3.7 MB summary took 43 ms at level
-# 6 and 10 at level 1, for a copy about a tenth larger. Parts not changed keep their own compression.
+# Parts this tool writes are deflated at level 1: packing the large form's copy took 34 ms at level 6
+# and 12 at level 1, for a copy 12 % larger (530 → 596 KB). Parts not changed keep their own bytes.
 _LEVEL = 1
 
 
