@@ -74,7 +74,8 @@ def main() -> int:
         for label in workers:
             ours = statistics.median(times[(label, "ours")])
             bare = statistics.median(times[(label, "bare")])
-            print(f"{path.parent.name + '/' + path.name:<26} {label:<6} score {ours * 1000:7.1f} ms  openpyxl 读写 {bare * 1000:7.1f} ms  "
+            name = f"{path.parent.name}/{path.name}"
+            print(f"{name:<26} {label:<6} score {ours * 1000:7.1f} ms  openpyxl 读写 {bare * 1000:7.1f} ms  "
                   f"{ours / bare:.2f}×")
     for worker in workers.values():
         assert worker.stdin is not None
