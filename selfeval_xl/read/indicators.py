@@ -31,13 +31,17 @@ class IndicatorRows:
     skipped: list[SkippedRow]
 
 
-def _label_texts(grid: Grid, row: int, cols: dict[str, int]) -> set[str]:
-    """The text of a row's label cells (序号, 工作分项, 一级, 二级, 三级, and column A when it is one),
-    normalized but with its colons, which tell a note line (注：, 填表人：)."""
+def _label_columns(cols: dict[str, int]) -> set[int]:
+    """A row's label cells (序号, 工作分项, 一级, 二级, 三级, and column A when it is one)."""
     value_cols = {cols[k] for k in ("target", "actual", "weight", "self_score", "unit", "reason") if k in cols}
     places = {cols[k] for k in ("seq", "area", "level1", "level2", "name") if k in cols}
     if 1 not in value_cols:
         places.add(1)
+    return places
+
+
+def _label_texts(grid: Grid, row: int, places: set[int]) -> set[str]:
+    """The text of a row's label cells, normalized but with its colons, which tell a note line (注：, 填表人：)."""
     return {normalize_label(grid.value(row, c)) for c in places} - {""}
 
 
@@ -147,10 +151,12 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
     read_cols = [c for c in (*(cols.get(k) for k in _INDICATOR_KEYS), operator_col, nature_col) if c is not None]
     reason_merges = _merged_rows(grid, cols.get("reason"))
     level2_merges = _merged_rows(grid, cols.get("level2"))
+    places = _label_columns(cols)
+    value_keys = [(key, cols.get(key)) for key in _INDICATOR_KEYS if key != "reason"]
     for row in grid.rows(first or table.last_header_row + 1, stop):
         if _nothing_in(grid, row, read_cols):
             continue  # the template's prepared rows: only helper formulas past the table, nothing to read
-        get = {key: read_cell(grid, row, cols.get(key)) for key in _INDICATOR_KEYS if key != "reason"}
+        get = {key: read_cell(grid, row, col) for key, col in value_keys}
         get["reason"] = _reason(grid, row, cols.get("reason"), reason_merges)
         if not get["target_adjusted"].blank:
             # 调整指标值 where filled, else the 年初 value stands (docs/workbook.md §4)
@@ -161,7 +167,7 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
                 and parse_operator_word(get["nature"].text):
             # 指标性质 holding 定性 on some rows and ≥ / ≤ / = on the others: the sign is this row's comparison.
             get["operator"], get["nature"] = get["nature"], Cell(grid.name, None)
-        labels = _label_texts(grid, row, cols)
+        labels = _label_texts(grid, row, places)
         if {label_key(t) for t in labels if len(t) <= _SKIP_LONGEST} & _SKIP_INDICATOR_ROW:
             continue  # a 合计 / 总分 row (in any label column, 序号 included) or a 栏次 row
         if all(get[k].blank for k in ("target", "actual", "weight")) and any(NOTE.match(t) for t in labels):

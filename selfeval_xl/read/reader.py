@@ -433,11 +433,8 @@ def _input_cells(inp: EvaluationInput) -> list[Cell]:
     cells += list(inp.info.values())
     if inp.typed_total is not None:
         cells.append(inp.typed_total)
-    seen = set()
-    unique = []
+    unique: dict[tuple[str, str], Cell] = {}
     for cell in cells:
-        if cell.coord is None or (cell.sheet, cell.coord) in seen:
-            continue
-        seen.add((cell.sheet, cell.coord))
-        unique.append(cell)
-    return unique
+        if cell.coord is not None:
+            unique.setdefault((cell.sheet, cell.coord), cell)  # the first reading of a cell is the one kept
+    return list(unique.values())

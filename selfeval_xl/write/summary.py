@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from selfeval_xl import __version__
 from selfeval_xl.cellref import column_letter
@@ -43,8 +44,10 @@ MESSAGE_LIMIT = 1000
 TABLE_TEXT_LIMIT = 100
 
 
-@dataclass(frozen=True)
-class SheetCell:
+class SheetCell(NamedTuple):
+    """One cell of the summary as it will show. A NamedTuple rather than a frozen dataclass: a large
+    form's summary has tens of thousands, and a frozen dataclass takes three times as long to make."""
+
     row: int
     col: int
     value: object
@@ -285,10 +288,19 @@ def add_record(model: SheetModel, chunks: list[str]) -> None:
 def shown_values(model: SheetModel) -> dict[str, str]:
     """What the summary shows, cell by cell, as verify will compare it (the note row left out)."""
     shown = {}
+    numbers: dict[object, str] = {}  # a summary repeats its numbers (weights, scores): each spelled once
     for cell in model.cells:
-        if cell.col == RECORD_COLUMN or cell.row == 2 or cell.value is None:
+        value = cell.value
+        if cell.col == RECORD_COLUMN or cell.row == 2 or value is None:
             continue
-        shown[f"{column_letter(cell.col)}{cell.row}"] = shown_text(cell.value)
+        if type(value) is str:
+            text = value.strip()
+        elif isinstance(value, Decimal):
+            known = numbers.get(value)
+            text = known if known is not None else numbers.setdefault(value, shown_text(value))
+        else:
+            text = shown_text(value)
+        shown[f"{column_letter(cell.col)}{cell.row}"] = text
     return shown
 
 
