@@ -37,19 +37,13 @@ for line in sys.stdin:
 """
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("before", type=Path, help="the other checkout (a git worktree)")
-    parser.add_argument("--rounds", type=int, default=60, help="rounds on the example (a tenth on the large form)")
-    args = parser.parse_args()
-    inputs = [(OUT / "example.xlsx", args.rounds), (OUT / "large.xlsx", max(3, args.rounds // 10))]
+def paired_lines(before: Path, rounds: int) -> list[str]:
+    """Lines of the before/after table for the checkout `before` against this one (run.py's inputs)."""
+    inputs = [(OUT / "example.xlsx", rounds), (OUT / "large.xlsx", max(3, rounds // 10))]
     if (OUT / "libreoffice" / "example.xlsx").exists():  # the example as LibreOffice saves it (run.py)
-        inputs.insert(1, (OUT / "libreoffice" / "example.xlsx", args.rounds))
-    if not all(path.exists() for path, _ in inputs):
-        print("先运行 python benchmarks/run.py 生成输入文件。", file=sys.stderr)
-        return 2
+        inputs.insert(1, (OUT / "libreoffice" / "example.xlsx", rounds))
     workers = {}
-    for label, checkout in (("before", args.before.resolve()), ("after", ROOT)):
+    for label, checkout in (("before", before.resolve()), ("after", ROOT)):
         scratch = OUT / f"compare-{label}"
         scratch.mkdir(exist_ok=True)
         workers[label] = subprocess.Popen([sys.executable, "-c", WORKER, str(checkout), str(scratch)],
@@ -62,12 +56,13 @@ def main() -> int:
         worker.stdin.flush()
         return float(worker.stdout.readline())
 
-    for path, rounds in inputs:
+    lines = []
+    for path, count in inputs:
         times: dict[tuple[str, str], list[float]] = {(w, k): [] for w in workers for k in ("ours", "bare")}
         for _ in range(2):  # warm-up: imports, caches
             for label in workers:
                 timed(label, path, "ours")
-        for i in range(rounds):
+        for i in range(count):
             for label in (("before", "after") if i % 2 else ("after", "before")):
                 for kind in ("ours", "bare"):
                     times[(label, kind)].append(timed(label, path, kind))
@@ -75,12 +70,25 @@ def main() -> int:
             ours = statistics.median(times[(label, "ours")])
             bare = statistics.median(times[(label, "bare")])
             name = f"{path.parent.name}/{path.name}"
-            print(f"{name:<26} {label:<6} score {ours * 1000:7.1f} ms  openpyxl 读写 {bare * 1000:7.1f} ms  "
-                  f"{ours / bare:.2f}×")
+            lines.append(f"{name:<26} {label:<6} score {ours * 1000:7.1f} ms  openpyxl 读写 {bare * 1000:7.1f} ms  "
+                         f"{ours / bare:.2f}×")
     for worker in workers.values():
         assert worker.stdin is not None
         worker.stdin.close()
         worker.wait()
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("before", type=Path, help="the other checkout (a git worktree)")
+    parser.add_argument("--rounds", type=int, default=60, help="rounds on the example (a tenth on the large form)")
+    args = parser.parse_args()
+    if not (OUT / "example.xlsx").exists() or not (OUT / "large.xlsx").exists():
+        print("先运行 python benchmarks/run.py 生成输入文件。", file=sys.stderr)
+        return 2
+    for line in paired_lines(args.before, args.rounds):
+        print(line)
     return 0
 
 

@@ -119,11 +119,54 @@ def libreoffice_copy(example: Path) -> Path | None:
     return saved
 
 
+def page_latency(example: Path, uploads: int) -> float:
+    """Median seconds from posting the example to the local page (selfeval-xl serve) to its answer."""
+    import threading
+    import urllib.request
+    import uuid
+
+    from selfeval_xl.web.guard import Settings
+    from selfeval_xl.web.server import Server
+    server = Server(Settings(port=0))
+    threading.Thread(target=server.run, daemon=True).start()
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"示例.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + example.read_bytes() + (
+            f"\r\n--{boundary}--\r\n").encode("ascii")
+    times = []
+    try:
+        for _ in range(uploads + 1):
+            request = urllib.request.Request(server.address + "api/score", data=body, method="POST", headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            start = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                answer.read()
+            times.append(time.perf_counter() - start)
+    finally:
+        server.close()
+    return statistics.median(times[1:])  # the first also starts the page's worker
+
+
+def against(revision: str, rounds: int) -> list[str]:
+    """compare.py's paired table against `revision`, checked out in a temporary worktree."""
+    import tempfile
+
+    from compare import paired_lines
+    with tempfile.TemporaryDirectory(prefix="selfeval-before-") as scratch:
+        before = Path(scratch) / "checkout"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(before), revision], cwd=ROOT, check=True)
+        try:
+            return paired_lines(before, rounds)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, check=False)
+
+
 # --- measurements -------------------------------------------------------------------------------------
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--against", metavar="REV", help="also score side by side against this commit (compare.py)")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
     n_units = 200 if args.quick else 1000
@@ -215,6 +258,9 @@ def main() -> int:
     report_seconds = median_time(lambda: report(large, OUT / "large-report.docx", overwrite=True), 1)
     rows.append(("report 大表的自评报告草稿", f"{report_seconds:.2f} s", "≤ 5 s", report_seconds <= 5))
 
+    page = page_latency(example, repeat * 3)
+    rows.append(("本机页面：上传示例到得到评分", f"中位 {page * 1000:.0f} ms", "（只记录）", True))
+
     print(f"机器：{platform.platform()}，{os.cpu_count()} 核，Python {platform.python_version()}；"
           f"每项取 {repeat} 次中位数")
     width = max(len(r[0]) for r in rows)
@@ -226,6 +272,11 @@ def main() -> int:
     sources = {"示例": example, **({"LibreOffice 另存": saved_by_lo} if saved_by_lo else {}), "大表": large}
     for line in phase_table(sources, OUT, repeat):
         print("  " + line)
+    if args.against:
+        print()
+        print(f"与 {args.against} 成对比较（两个常驻进程轮流评同一文件）：")
+        for line in against(args.against, 20 if args.quick else 60):
+            print("  " + line)
     return 0 if all(r[3] for r in rows) else 1
 
 
