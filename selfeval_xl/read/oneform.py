@@ -37,8 +37,6 @@ class OneSheetForm:
     budget_skipped: list[SkippedRow]
     budget_anchor: Cell | None
     money_unit: str
-    typed_total: Cell | None
-    indicator_end: int
     year: int | None
     title: str
     money_block: bool  # a 项目资金 / 年度资金总额 block or a budget header above the indicators
@@ -108,8 +106,10 @@ def _title_and_year(grid: Grid, last: int) -> tuple[str, int | None]:
     return " ".join(title), year
 
 
-def _typed_total(grid: Grid, indicator_table: Table, upper: range) -> tuple[Cell | None, int]:
-    """The typed 总分 (自评总分, 合计得分, 自评得分合计) and the row where the indicators end (docs/workbook.md §6)."""
+def typed_total(grid: Grid, indicator_table: Table) -> tuple[Cell | None, int]:
+    """The typed 总分 (自评总分, 合计得分, 自评得分合计) and the row where the indicators end (docs/workbook.md §6),
+    asked for only of a one-sheet form: under a separate budget table the rows are not walked for it."""
+    upper = range(1, indicator_table.header_row)
     score_col = indicator_table.columns.get("self_score")
     for row in grid.rows(indicator_table.last_header_row + 1):
         first = next((grid.value(row, c) for c in range(1, grid.max_col + 1) if grid.value(row, c) is not None), None)
@@ -178,11 +178,9 @@ def read_one_sheet_form(book: Workbook, indicator_table: Table) -> OneSheetForm:
     money_start = budget_header.header_row if budget_header is not None else (total_at or (block_at or 1, 0))[0]
     money_unit = (budget_header.money_unit if budget_header is not None else None) or money_unit_in(
         grid, range(1, money_start + 1)) or money_unit_in(grid, range(money_start, header)) or "元"
-    typed_total, indicator_end = _typed_total(grid, indicator_table, upper)
     return OneSheetForm(
         sheet=grid.name, info=info, budget_rows=rows, budget_skipped=skipped, budget_anchor=anchor,
-        money_unit=money_unit, typed_total=typed_total,
-        indicator_end=indicator_end, year=year, title=title, money_block=money_block, project_block=project_block,
+        money_unit=money_unit, year=year, title=title, money_block=money_block, project_block=project_block,
         budget_table=budget_header, budget_basis=basis, budget_missing=missing,
         name_cell=read_cell(grid, *total_at) if total_at else None,
     )

@@ -17,7 +17,7 @@ from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.headers import ColumnReport, Table, best_partial, find_table, report_columns
 from selfeval_xl.read.indicators import operator_in_nature_column, read_indicators
-from selfeval_xl.read.oneform import OneSheetForm, read_one_sheet_form
+from selfeval_xl.read.oneform import OneSheetForm, read_one_sheet_form, typed_total
 from selfeval_xl.read.profiles import builtin_for_levels, builtin_profile, load_profile, parse_profile
 from selfeval_xl.read.sniff import open_any, open_bytes
 from selfeval_xl.read.tables import (
@@ -370,7 +370,8 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
     one = read_one_sheet_form(book, indicator_table)
     separate = None if one.money_block else _budget_table(book, indicator_table.sheet)
     one_sheet = separate is None
-    read = read_indicators(indicator_grid, indicator_table, stop=one.indicator_end if one_sheet else None)
+    total_typed, indicator_end = typed_total(indicator_grid, indicator_table) if one_sheet else (None, None)
+    read = read_indicators(indicator_grid, indicator_table, stop=indicator_end)
     meta = _read_meta(book)
     info: dict[str, Cell] = {}
     if one_sheet:
@@ -408,7 +409,7 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
         indicators=tuple(read.indicators), budget_anchor=budget.anchor,
         indicator_anchor=read_cell(indicator_grid, indicator_table.last_header_row + 1,
                                    indicator_table.columns["name"]),
-        typed_total=one.typed_total if one_sheet else None,
+        typed_total=total_typed,
         skipped=tuple(budget.skipped + read.skipped), levels_absent=levels_absent,
         name_header=name_header if levels_absent else None, budget_basis=budget.basis,
         budget_missing=budget.missing,
