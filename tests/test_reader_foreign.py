@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from hypothesis import given
+from hypothesis import strategies as st
 
 import foreign as F
 from foreign import BudgetLayout, IndicatorLayout, write_workbook
@@ -438,3 +440,27 @@ def test_renamed_info_sheet_is_found_by_its_labels(tmp_path):
     foreign.write_workbook(path, info="单位情况")
     result = evaluate(path)
     assert (result.unit, result.year) == ("井陉县南障城镇人民政府", 2025)
+
+
+_ROWS = st.lists(st.tuples(
+    st.sampled_from(['<row r="{r}">', "<row>", '<row  r="{r}">', '<x:row r="{r}">', "<row spans=\"1:2\">"]),
+    st.lists(st.sampled_from(['<c r="A{r}"/>', '<c r="B{r}"><v>1</v></c>', "<c><v>2</v></c>", '<c s="1" r="C{r}"/>',
+                              '<c r="$A${r}"/>', '<x:c r="D{r}"/>',
+                              '<c r="E{r}"><is><r><rPr><color/></rPr></r></is></c>', "<!-- <c/> -->"]),
+             max_size=3)), max_size=4)
+
+
+@given(_ROWS)
+def test_a_sheet_said_to_carry_every_ref_gets_none_filled_in(rows) -> None:
+    """every_ref_written lets the marks skip fill_implied_refs: only where that walk would add nothing
+    (the walk itself is the oracle)."""
+    from lxml import etree
+
+    from selfeval_xl.read.cells import every_ref_written, fill_implied_refs
+    body = "".join(row.format(r=i) + "".join(c.format(r=i) for c in cells)
+                   + ("</x:row>" if row.startswith("<x:") else "</row>") for i, (row, cells) in enumerate(rows, 1))
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x='
+           f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>')
+    data = xml.encode("utf-8")
+    if every_ref_written(data):
+        assert fill_implied_refs(etree.fromstring(data)) == 0

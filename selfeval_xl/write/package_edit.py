@@ -14,7 +14,7 @@ from typing import cast
 from lxml import etree
 
 from selfeval_xl.errors import OutputError
-from selfeval_xl.read.cells import fill_implied_refs
+from selfeval_xl.read.cells import every_ref_written, fill_implied_refs
 from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, relationships, rels_name
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME
 from selfeval_xl.write.stylebook import StyleBook
@@ -200,9 +200,11 @@ class PackageEdit:
         info = self.pkg.sheet(sheet_name)
         if info is None or info.part in self.removed:
             return None
+        fresh = info.part not in self.trees and info.part not in self.raw  # the tree is the part as stored
         root = self.tree(info.part)
         if info.part not in self._addressed:
-            fill_implied_refs(root)  # cells are found by address; streamed files may leave it out
+            if not (fresh and every_ref_written(self.pkg.read(info.part))):
+                fill_implied_refs(root)  # cells are found by address; streamed files may leave it out
             self._addressed.add(info.part)
         return info.part, root
 
