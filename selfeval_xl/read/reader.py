@@ -91,6 +91,9 @@ class Reading:
     workbook: Workbook
     input_cells: tuple[Cell, ...]
     columns: tuple[ColumnReport, ...] = ()  # which label named which column, and why (check --explain)
+    # the sheets the reading opened, as it finished: what is opened later (verify looks further) was
+    # not read for the score
+    opened: frozenset[str] = frozenset()
 
     def consulted(self) -> Consulted:
         last_column: dict[str, int] = {}
@@ -99,7 +102,7 @@ class Reading:
             last_column[report.sheet] = max(column_index(report.column), last_column.get(report.sheet, 0))
             if report.header:
                 header_row[report.sheet] = max(split_coord(report.header)[0], header_row.get(report.sheet, 0))
-        return Consulted(self.input.read_cells(), self.workbook.opened, last_column, header_row)
+        return Consulted(self.input.read_cells(), self.opened, last_column, header_row)
 
     def live_score(self) -> Callable[[str, str], bool]:
         """Whether a (sheet, cell) belongs to the live provisional score of the tool's own template: the
@@ -417,7 +420,7 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
     if named is None or form_weights:
         profile = with_form_weights(inp, profile)
     columns = tuple(budget.columns + _indicator_columns(indicator_grid, indicator_table))
-    return Reading(inp, profile, book, tuple(_input_cells(inp)), columns)
+    return Reading(inp, profile, book, tuple(_input_cells(inp)), columns, book.opened)
 
 
 def _input_cells(inp: EvaluationInput) -> list[Cell]:
