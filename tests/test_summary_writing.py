@@ -22,3 +22,21 @@ def test_an_attribute_is_quoted_as_quoteattr_quotes_it_cleaned(text: str) -> Non
 @given(st.integers(min_value=1, max_value=16384))
 def test_column_letters_are_openpyxls(index: int) -> None:
     assert column_letter(index) == get_column_letter(index)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=None).filter(lambda d: abs(d.adjusted()) < 300),
+       st.integers(min_value=0, max_value=3))
+def test_equal_numbers_are_stored_alike_so_the_summary_may_work_each_out_once(number, zeros) -> None:
+    """SheetModel.put keeps one stored spelling per distinct number: that is exact only if equal
+    numbers (1.0 and 1, 1E+1 and 10) always store the same (excel_number is the oracle)."""
+    from decimal import Decimal
+
+    from selfeval_xl.formatting import excel_number
+    from selfeval_xl.write.summary import SheetModel
+    same = Decimal(f"{number}{'0' * zeros}") if "E" not in str(number) and "." in str(number) else number
+    assert same == number
+    assert str(excel_number(str(same))) == str(excel_number(str(number)))
+    model = SheetModel()
+    model.put(1, 1, number)
+    model.put(1, 2, same)
+    assert str(model.cells[0].value) == str(model.cells[1].value) == str(excel_number(str(number)))

@@ -76,6 +76,8 @@ class SheetModel:
     hidden_columns: set[int] = field(default_factory=set)
     print_rows: int = 0  # rows of the one-page summary (the list of problems prints after it)
     chart: ChartSpec | None = None
+    # each distinct number as stored, worked out once: a large form's table repeats its weights and scores
+    stored_numbers: dict[Decimal, Decimal] = field(default_factory=dict, repr=False)
 
     def fit(self, row: int, text: object, width: float) -> None:
         """Make `row` tall enough for `text` wrapped in `width` characters (estimated on the wide side:
@@ -101,7 +103,10 @@ class SheetModel:
             value = value.replace("\r\n", "\n").replace("\r", "\n")
             value = shortened(clean(without_surrogates(value)), CELL_LIMIT)
         elif isinstance(value, Decimal):
-            value = excel_number(str(value))
+            stored = self.stored_numbers.get(value)  # equal numbers store alike: excel_number normalizes
+            if stored is None:
+                stored = self.stored_numbers[value] = excel_number(str(value))
+            value = stored
         self.cells.append(SheetCell(row, col, value, style))
 
 

@@ -29,7 +29,7 @@ from selfeval_xl.write.package_edit import (
 )
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME, record_in
 from selfeval_xl.write.stylebook import StyleBook
-from selfeval_xl.write.summary import PRINT_AREA, SheetModel, record_range
+from selfeval_xl.write.summary import PRINT_AREA, SheetCell, SheetModel, record_range
 
 
 def remove_previous_summary(edit: PackageEdit) -> list[object]:
@@ -155,13 +155,19 @@ def _attribute(text: str) -> str:
     return f'"{text}"' if _PLAIN_ATTRIBUTE.match(text) else quoteattr(clean(text))
 
 
+def _column(cell: SheetCell) -> int:
+    return cell.col
+
+
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
     rows: dict[int, list] = defaultdict(list)
+    max_col = 1
     for cell in model.cells:
         rows[cell.row].append(cell)
+        if cell.col > max_col and cell.col not in model.hidden_columns:
+            max_col = cell.col
     max_row = max(rows, default=1)
-    max_col = max((c.col for c in model.cells if c.col not in model.hidden_columns), default=1)
     out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
            '<sheetPr><tabColor rgb="FF2F5597"/><pageSetUpPr fitToPage="1"/></sheetPr>',
            f'<dimension ref="A1:{column_letter(max_col)}{max_row}"/>',
@@ -174,22 +180,30 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         hidden = ' hidden="1"' if col in model.hidden_columns else ""
         out.append(f'<col min="{col}" max="{col}" width="{widths[col] or 9}" customWidth="1"{hidden}/>')
     out.append("</cols><sheetData>")
+    plain_text = _PLAIN_TEXT.match
+    fallback = named["text"]
     for r in sorted(rows):
         height = model.heights.get(r)
         attrs = f' ht="{height}" customHeight="1"' if height else ""
         out.append(f'<row r="{r}"{attrs}>')
-        for cell in sorted(rows[r], key=lambda c: c.col):
+        cells = rows[r]
+        cells.sort(key=_column)
+        for cell in cells:
             ref = f"{column_letter(cell.col)}{r}"
-            s = named.get(cell.style, named["text"])
+            s = named.get(cell.style, fallback)
             value = cell.value
-            if value is None:
+            kind = type(value)
+            if kind is str:
+                text = value if plain_text(value) else escape(cell_text(value))
+                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            elif value is None:
                 out.append(f'<c r="{ref}" s="{s}"/>')
-            elif isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            elif kind is Decimal or (isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)):
                 number = format(value, "f") if isinstance(value, Decimal) else repr(value)
                 out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
             else:
                 text = str(value)
-                if not _PLAIN_TEXT.match(text):
+                if not plain_text(text):
                     text = escape(cell_text(text))
                 out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
         out.append("</row>")
