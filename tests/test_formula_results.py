@@ -18,6 +18,7 @@ from selfeval_xl.cli.app import main
 from selfeval_xl.read.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
 from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.package import Package, has_formula
+from selfeval_xl.read.reader import read
 from test_trust_reader import write_parts
 from test_trust_verify import items, verify
 from workbooks import edit, template_copy
@@ -287,3 +288,23 @@ def test_has_formula_finds_what_the_pattern_finds(data: bytes) -> None:
 ])
 def test_has_formula_by_hand(data: bytes, expected: bool) -> None:
     assert has_formula(data) is expected
+
+
+def test_the_byte_scan_picks_the_same_formulas_to_check_as_the_parse(tmp_path: Path, monkeypatch) -> None:
+    """check_formula_results finds the formulas with a stored result by scanning the bytes, and parses
+    only the sheets they are on: its findings are those of parsing every sheet (the oracle, forced by a
+    scan that gives up), on the shipped example and on one with two results rewritten."""
+    import selfeval_xl.read.formula_results as formula_results
+    package = parts(EXAMPLE)
+    _set_stored(package, "评分", "B17", "92.5")
+    _set_stored(package, "绩效指标", "N5", "1")
+    tampered = write_parts(package, tmp_path / "改过.xlsx")
+    for path in (EXAMPLE, tampered):
+        inputs = read(path, None).input.read_cells()
+        scanned = check_formula_results(Package(path), inputs)
+        with monkeypatch.context() as patch:
+            patch.setattr(formula_results, "stored_results", lambda data: None)
+            parsed = check_formula_results(Package(path), inputs)
+        assert scanned == parsed and scanned.checked >= 86
+    # N5 shown as 1 (its formula gives 4), the 产出指标 points D11 that add it up, and the total B17
+    assert {(w.sheet, w.coord) for w in scanned.wrong} == {("评分", "B17"), ("绩效指标", "N5"), ("评分", "D11")}

@@ -113,9 +113,16 @@ class WorkbookLooks:
         part = next((t for rel_type, t, _ in package.rels(package.workbook_part).values()
                      if rel_type.endswith("/styles")), None)
         self._styles = _parse(package.xml(part) if part is not None and part in package.names else None)
+        self._known: dict[int, tuple[Look, ...]] = {}  # a summary's thousands of cells share a few dozen styles
 
     def looks(self, index: int) -> tuple[Look, ...]:
         """The cell's look as Excel shows it and, where it differs, as LibreOffice does (from its named style)."""
+        known = self._known.get(index)
+        if known is None:
+            known = self._known[index] = self._looks(index)
+        return known
+
+    def _looks(self, index: int) -> tuple[Look, ...]:
         xfs = self._styles.cell_xfs
         if not 0 <= index < len(xfs):
             return (Look("general", False, False, False, False, 11.0, "", ""),)

@@ -11,6 +11,7 @@ the inputs. A formula this evaluator does not compute like Excel is left uncheck
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -121,6 +122,40 @@ class FormulaCheck:
     wrong: tuple[WrongResult, ...]
 
 
+# A formula cell as spreadsheet applications write it: the start tag with r first, the formula, and its
+# stored result when there is one (write/dropped_results.py removes results with the same scan).
+FORMULA_CELL = re.compile(rb'(<c r="([A-Z]{1,3}\d+)")([^>]*)>(\s*<f\b[^>]*?(?:/>|>[^<]*</f\s*>))'
+                          rb'(\s*(?:<v\s*>[^<]*</v\s*>|<v\s*/>))?')
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def stored_results(data: bytes) -> list[str] | None:
+    """The cells of sheet XML whose formula is followed by a stored result (<v>), or None where the
+    scan does not see every formula element as a cell's."""
+    found, seen = [], 0
+    for m in FORMULA_CELL.finditer(data):
+        seen += 1
+        if m.group(5) is not None:
+            found.append(m.group(2).decode())
+    return found if seen == len(FORMULA_ELEMENT.findall(data)) else None
+
+
+def _to_check(package: Package, parts: dict[str, str], inputs: Container[tuple[str, str]]
+              ) -> set[tuple[str, str]] | None:
+    """The (sheet, cell)s outside the inputs whose formula has a stored result, found by scanning the
+    bytes; None where a sheet needs the parse to tell."""
+    found: set[tuple[str, str]] = set()
+    for name, part in parts.items():
+        data = package.read(part)
+        if not has_formula(data):
+            continue
+        cells = stored_results(data)
+        if cells is None:
+            return None
+        found.update(where for ref in cells if (where := (name, ref)) not in inputs)
+    return found
+
+
 def check_formula_results(package: Package, inputs: Container[tuple[str, str]] = frozenset(),
                           only: set[tuple[str, str]] | None = None) -> FormulaCheck:
     """Every formula cell outside 评分汇总 and the `inputs` (sheet, cell) whose stored result its formula
@@ -128,7 +163,11 @@ def check_formula_results(package: Package, inputs: Container[tuple[str, str]] =
     is what was scored and is compared by scoring again. Sheets the checked formulas do not read are
     not parsed."""
     parts = {info.name: info.part for info in package.sheets if info.name != SHEET_SUMMARY}
-    if not any(has_formula(package.read(part)) for part in parts.values()):
+    if only is None:
+        # a scored copy stores hardly any result outside what the reading consulted: found in the
+        # bytes, the sheets are not parsed unless a formula there has a result to check
+        only = _to_check(package, parts, inputs)
+    if only is not None and not only:
         return FormulaCheck(0, ())  # nothing to check: a workbook of values is not walked cell by cell
     formulas: list[Formula] = []
 

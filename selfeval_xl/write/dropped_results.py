@@ -17,18 +17,13 @@ from typing import Callable
 from lxml import etree
 
 from selfeval_xl.layout import SHEET_SUMMARY
-from selfeval_xl.read.formula_results import check_formula_results
+from selfeval_xl.read.formula_results import FORMULA_CELL, FORMULA_ELEMENT, check_formula_results
 from selfeval_xl.read.package import M, SheetInfo, has_formula, parse_xml
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.package_edit import PackageEdit
 
 Keep = Callable[[str, str], bool]  # (sheet, cell) → whether its stored result stays
 
-# A formula cell as spreadsheet applications write it: the start tag with r first, the formula, and
-# its stored result when there is one.
-_FORMULA_CELL = re.compile(rb'(<c r="([A-Z]{1,3}\d+)")([^>]*)>(\s*<f\b[^>]*?(?:/>|>[^<]*</f\s*>))'
-                           rb'(\s*(?:<v\s*>[^<]*</v\s*>|<v\s*/>))?')
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # (counted only in sheets that have formulas)
 _TYPE = re.compile(rb'\st\s*=\s*"(?:str|n|b|e)"')
 # CT_Workbook's children after calcPr: it goes before the first of them present.
 _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
@@ -108,8 +103,8 @@ def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, in
         dropped += 1
         return m.group(1) + _TYPE.sub(b"", m.group(3)) + b">" + m.group(4)
 
-    patched = _FORMULA_CELL.sub(drop, data)
-    if seen != len(_FORMULA.findall(data)):
+    patched = FORMULA_CELL.sub(drop, data)
+    if seen != len(FORMULA_ELEMENT.findall(data)):
         return None  # a formula the scan did not see as a cell's: the tree decides
     return patched, dropped
 
