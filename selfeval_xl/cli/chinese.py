@@ -8,7 +8,6 @@ shows it through the printer app.py passes in, the one place every line leaves f
 """
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -30,15 +29,16 @@ TYPE_METAVARS = ((click.IntRange, "整数"), (click.FloatRange, "数"), (click.P
 # What an error message asks for when a value is missing, by the metavar the help shows.
 WANTED = {"文件": "文件名", "文件或文件夹...": "文件或文件夹", "路径": "文件或文件夹", "秒数": "秒数",
           "口径名|文件": "口径名称或 TOML 口径文件", "口径名": "口径名称"}
-# click's own words for a value it refuses, said in Chinese (the value and the range kept as given).
+# click's own words for a value it refuses, said in Chinese (the value and the range kept as given);
+# patterns as text, compiled (and kept) by re the first time a value is refused, not at every start.
 _CLICK_MESSAGES = (
-    (re.compile(r"^(.+) is not in the range (-?[\d.]+)<=?x<=?(-?[\d.]+)\.$"), "{0} 不在 {1} 到 {2} 之间。"),
-    (re.compile(r"^(.+) is not in the range x?(<=?|>=?)(-?[\d.]+)\.$"), "{0} 超出允许的范围（{1}{2}）。"),
-    (re.compile(r"^'?(.*?)'? is not a valid integer(?: range)?\.$"), "“{0}”不是整数。"),
-    (re.compile(r"^'?(.*?)'? is not a valid float(?: range)?\.$"), "“{0}”不是数。"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' does not exist\.$"), "“{0}”不存在。"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a directory\.$"), "“{0}”是文件夹，不是文件。"),
-    (re.compile(r"^(?:File|Directory|Path) '(.*)' is a file\.$"), "“{0}”是文件，不是文件夹。"),
+    (r"^(.+) is not in the range (-?[\d.]+)<=?x<=?(-?[\d.]+)\.$", "{0} 不在 {1} 到 {2} 之间。"),
+    (r"^(.+) is not in the range x?(<=?|>=?)(-?[\d.]+)\.$", "{0} 超出允许的范围（{1}{2}）。"),
+    (r"^'?(.*?)'? is not a valid integer(?: range)?\.$", "“{0}”不是整数。"),
+    (r"^'?(.*?)'? is not a valid float(?: range)?\.$", "“{0}”不是数。"),
+    (r"^(?:File|Directory|Path) '(.*)' does not exist\.$", "“{0}”不存在。"),
+    (r"^(?:File|Directory|Path) '(.*)' is a directory\.$", "“{0}”是文件夹，不是文件。"),
+    (r"^(?:File|Directory|Path) '(.*)' is a file\.$", "“{0}”是文件，不是文件夹。"),
 )
 # Extra arguments ending in one of these were most likely one file name cut at its spaces.
 FILE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".docx", ".pdf", ".csv", ".toml")
@@ -208,7 +208,7 @@ def _metavar(param: click.Parameter) -> str | None:
 def click_message(text: str) -> str:
     """click's English words about a refused value, in Chinese; anything else as it is."""
     for pattern, chinese in _CLICK_MESSAGES:
-        if (m := pattern.match(text)) is not None:
+        if (m := re.match(pattern, text)) is not None:
             return chinese.format(*m.groups())
     return text
 
@@ -262,6 +262,7 @@ class Group(Command, click.Group):
             name = args[0]
             names = [n for n in self.list_commands(ctx) if not getattr(self.get_command(ctx, n), "hidden", True)]
             message = f"没有命令 {name}。"
+            import difflib  # only for a mistyped command: kept off the path of every start-up
             close = difflib.get_close_matches(name, names, n=1)
             if close:
                 message += f"您是不是要用 {close[0]}？"
