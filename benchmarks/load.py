@@ -33,7 +33,23 @@ from selfeval_xl.web.guard import Settings  # noqa: E402
 from selfeval_xl.web.server import Server  # noqa: E402
 
 
-def _post(url: str, body: bytes, boundary: str) -> int:
+def start_page() -> Server:
+    """The local page (selfeval-xl serve) on a free port, serving from a thread of this process."""
+    server = Server(Settings(port=0))
+    threading.Thread(target=server.run, daemon=True).start()
+    return server
+
+
+def upload_body(path: Path, name: str) -> tuple[bytes, str]:
+    """A multipart form carrying the file `path` under the name `name`, and its boundary."""
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + path.read_bytes() + (
+            f"\r\n--{boundary}--\r\n").encode("ascii")
+    return body, boundary
+
+
+def post(url: str, body: bytes, boundary: str) -> int:
     request = urllib.request.Request(url, data=body, method="POST",
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:
@@ -44,15 +60,11 @@ def _post(url: str, body: bytes, boundary: str) -> int:
 
 
 def page_under_uploads(example: Path, uploads: int = 20) -> None:
-    server = Server(Settings(port=0))
-    threading.Thread(target=server.run, daemon=True).start()
+    server = start_page()
     base = server.address
-    boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"示例.xlsx\"\r\n"
-            "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + example.read_bytes() + (
-            f"\r\n--{boundary}--\r\n").encode("ascii")
+    body, boundary = upload_body(example, "示例.xlsx")
     codes: list[int] = []
-    senders = [threading.Thread(target=lambda: codes.append(_post(base + "api/score", body, boundary)))
+    senders = [threading.Thread(target=lambda: codes.append(post(base + "api/score", body, boundary)))
                for _ in range(uploads)]
     latencies: list[float] = []
     start = time.perf_counter()
@@ -137,14 +149,10 @@ def big_upload(example: Path, rows: int = 140_000) -> None:
     with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
             target.writestr(name, data)
-    server = Server(Settings(port=0))
-    threading.Thread(target=server.run, daemon=True).start()
-    boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"大附表.xlsx\"\r\n"
-            "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + big.read_bytes() + (
-            f"\r\n--{boundary}--\r\n").encode("ascii")
+    server = start_page()
+    body, boundary = upload_body(big, "大附表.xlsx")
     start = time.perf_counter()
-    status = _post(server.address + "api/score", body, boundary)
+    status = post(server.address + "api/score", body, boundary)
     print(f"大文件：{big.stat().st_size / 1e6:.1f} MB、{rows * 20 / 1e6:.1f} 百万个单元格的上传，"
           f"回答 {status}，用时 {time.perf_counter() - start:.1f} s（不应为 500）")
     server.close()

@@ -134,26 +134,14 @@ def libreoffice_copy(example: Path) -> Path | None:
 
 def page_latency(example: Path, uploads: int) -> float:
     """Median seconds from posting the example to the local page (selfeval-xl serve) to its answer."""
-    import threading
-    import urllib.request
-    import uuid
-
-    from selfeval_xl.web.guard import Settings
-    from selfeval_xl.web.server import Server
-    server = Server(Settings(port=0))
-    threading.Thread(target=server.run, daemon=True).start()
-    boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"示例.xlsx\"\r\n"
-            "Content-Type: application/octet-stream\r\n\r\n").encode("utf-8") + example.read_bytes() + (
-            f"\r\n--{boundary}--\r\n").encode("ascii")
+    from load import post, start_page, upload_body
+    server = start_page()
+    body, boundary = upload_body(example, "示例.xlsx")
     times = []
     try:
         for _ in range(uploads + 1):
-            request = urllib.request.Request(server.address + "api/score", data=body, method="POST", headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}"})
             start = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=120) as answer:
-                answer.read()
+            post(server.address + "api/score", body, boundary)
             times.append(time.perf_counter() - start)
     finally:
         server.close()
