@@ -16,7 +16,16 @@ from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.formatting import excel_number
 from selfeval_xl.model import CellContent, CellError
 from selfeval_xl.read.limits import MAX_CELLS, MAX_DENSE_CELLS, MAX_TEXT
-from selfeval_xl.read.package import M, Package, SheetInfo, parse_xml, rich_text, unescape_xstring, well_formed
+from selfeval_xl.read.package import (
+    FORMULA_CELL,
+    M,
+    Package,
+    SheetInfo,
+    parse_xml,
+    rich_text,
+    unescape_xstring,
+    well_formed,
+)
 
 _DIGITS = "0123456789"
 _SHEET_DATA, _ROW, _C, _V, _F, _IS, _MERGE = (f"{M}{t}" for t in ("sheetData", "row", "c", "v", "f", "is", "mergeCell"))
@@ -131,16 +140,16 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
             if c > grid.max_col:
                 grid.max_col = c
             grid.max_row = r
-    for m in _FORMULA_CELL.finditer(data):
-        row, col = _place(m.group(1))
+    for m in FORMULA_CELL.finditer(data):
+        row, col = _place(m["ref"])
         cell = cells.get((row, col))
         if cell is None:
             cell = cells[(row, col)] = RawCell(None)
             grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
         cell.is_formula = True
-        cell.formula_source = m.group(3)
-        cached = b"" if m.group(5) is not None else m.group(4)  # <v/> and <v></v> are one empty value
-        cell.uncached = formula_uncached(cached, m.group(2))
+        cell.formula_source = m["text"]
+        cached = b"" if m["empty"] is not None else m["value"]  # <v/> and <v></v> are one empty value
+        cell.uncached = formula_uncached(cached, m["attrs"])
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     if percent_ids:
         pattern = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\ss\s*=\s*["\'](?:' + "|".join(percent_ids).encode()
@@ -391,8 +400,6 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
 
 # Attributes other than r may be spelled with spaces around "=" or in single quotes, and end tags
 # with a space before ">": the scans read them all as the full walk does.
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*)>\s*<f\b[^>]*?(?:/>|>([^<]*)</f\s*>)\s*'
-                           rb'(?:<v\s*>([^<]*)</v\s*>|(<v\s*/>))?')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
                          rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
 _CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')

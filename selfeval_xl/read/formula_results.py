@@ -11,7 +11,6 @@ the inputs. A formula this evaluator does not compute like Excel is left uncheck
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Container
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from selfeval_xl.cellref import split_coord
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_eval import UNKNOWN, Evaluator, Pending, Sheets, Value, XlError, parse
 from selfeval_xl.read.limits import MAX_CHECK_STEPS, MAX_CHECKED_FORMULAS
-from selfeval_xl.read.package import M, Package, has_formula
+from selfeval_xl.read.package import M, Package, formula_cells, has_formula
 
 
 @dataclass(frozen=True)
@@ -122,22 +121,11 @@ class FormulaCheck:
     wrong: tuple[WrongResult, ...]
 
 
-# A formula cell as spreadsheet applications write it: the start tag with r first, the formula, and its
-# stored result when there is one (write/dropped_results.py removes results with the same scan).
-FORMULA_CELL = re.compile(rb'(<c r="([A-Z]{1,3}\d+)")([^>]*)>(\s*<f\b[^>]*?(?:/>|>[^<]*</f\s*>))'
-                          rb'(\s*(?:<v\s*>[^<]*</v\s*>|<v\s*/>))?')
-FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")
-
-
 def stored_results(data: bytes) -> list[str] | None:
     """The cells of sheet XML whose formula is followed by a stored result (<v>), or None where the
     scan does not see every formula element as a cell's."""
-    found, seen = [], 0
-    for m in FORMULA_CELL.finditer(data):
-        seen += 1
-        if m.group(5) is not None:
-            found.append(m.group(2).decode())
-    return found if seen == len(FORMULA_ELEMENT.findall(data)) else None
+    cells = formula_cells(data)
+    return None if cells is None else [m["ref"].decode() for m in cells if m["v"] is not None]
 
 
 def _to_check(package: Package, parts: dict[str, str], inputs: Container[tuple[str, str]]

@@ -346,6 +346,22 @@ def rich_text(el: etree._Element) -> str:
     return unescape_xstring("".join(parts))
 
 
+# A formula cell as spreadsheet applications write it (r first, in double quotes): its start tag, the
+# formula element, and the stored result after it when there is one. The reader, the formula check and
+# the scored copy's writer scan with this one pattern.
+FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^>]*)>'
+                          rb'(?P<f>\s*<f\b[^>]*?(?:/>|>(?P<text>[^<]*)</f\s*>))'
+                          rb'(?P<v>\s*(?:<v\s*>(?P<value>[^<]*)</v\s*>|(?P<empty><v\s*/>)))?')
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def formula_cells(data: bytes) -> list[re.Match[bytes]] | None:
+    """Every formula cell of sheet XML, or None where some formula element is not seen as a cell's (a
+    spelling the scan does not read: the parsed tree decides there)."""
+    found = list(FORMULA_CELL.finditer(data))
+    return found if len(found) == len(FORMULA_ELEMENT.findall(data)) else None
+
+
 _PREFIXED = re.compile(rb"<\w+")
 
 

@@ -17,8 +17,8 @@ from typing import Callable
 from lxml import etree
 
 from selfeval_xl.layout import SHEET_SUMMARY
-from selfeval_xl.read.formula_results import FORMULA_CELL, FORMULA_ELEMENT, check_formula_results
-from selfeval_xl.read.package import M, SheetInfo, has_formula, parse_xml
+from selfeval_xl.read.formula_results import check_formula_results
+from selfeval_xl.read.package import M, SheetInfo, formula_cells, has_formula, parse_xml
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.package_edit import PackageEdit
 
@@ -93,20 +93,18 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
 
 
 def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, int] | None:
-    seen = dropped = 0
-
-    def drop(m: re.Match[bytes]) -> bytes:
-        nonlocal seen, dropped
-        seen += 1
-        if m.group(5) is None or keeps(m.group(2).decode()):
-            return m.group(0)
-        dropped += 1
-        return m.group(1) + _TYPE.sub(b"", m.group(3)) + b">" + m.group(4)
-
-    patched = FORMULA_CELL.sub(drop, data)
-    if seen != len(FORMULA_ELEMENT.findall(data)):
+    cells = formula_cells(data)
+    if cells is None:
         return None  # a formula the scan did not see as a cell's: the tree decides
-    return patched, dropped
+    pieces, at, dropped = [], 0, 0
+    for m in cells:
+        if m["v"] is None or keeps(m["ref"].decode()):
+            continue
+        pieces += [data[at:m.start()], m["head"], _TYPE.sub(b"", m["attrs"]), b">", m["f"]]
+        at = m.end()
+        dropped += 1
+    pieces.append(data[at:])
+    return b"".join(pieces), dropped
 
 
 def _drop_in_tree(root: etree._Element, keeps: Callable[[str], bool]) -> int:
