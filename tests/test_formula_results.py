@@ -308,3 +308,18 @@ def test_the_byte_scan_picks_the_same_formulas_to_check_as_the_parse(tmp_path: P
         assert scanned == parsed and scanned.checked >= 86
     # N5 shown as 1 (its formula gives 4), the 产出指标 points D11 that add it up, and the total B17
     assert {(w.sheet, w.coord) for w in scanned.wrong} == {("评分", "B17"), ("绩效指标", "N5"), ("评分", "D11")}
+
+
+def test_a_workbook_without_calculation_settings_gets_them_in_schema_order(tmp_path: Path) -> None:
+    """A workbook part with no calcPr (a program that leaves it out) and an extLst after its names: the
+    copy asks for a full recalculation in a calcPr placed after definedNames and before extLst."""
+    source = tmp_path / "无计算设置.xlsx"
+    package = parts(EXAMPLE)
+    workbook = re.sub(rb"<calcPr[^>]*/>", b"", package["xl/workbook.xml"])
+    package["xl/workbook.xml"] = workbook.replace(b"</workbook>", b"<extLst/></workbook>")
+    write_parts(package, source)
+    assert CliRunner().invoke(main, ["score", str(source)]).exit_code == 0
+    written = parts(tmp_path / "无计算设置.scored.xlsx")["xl/workbook.xml"]
+    order = re.findall(rb"<(definedNames|calcPr|extLst)\b", written)
+    assert order == [b"definedNames", b"calcPr", b"extLst"]
+    assert re.search(rb'<calcPr fullCalcOnLoad="1"/>', written)

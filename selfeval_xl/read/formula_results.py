@@ -166,7 +166,6 @@ def check_formula_results(package: Package, inputs: Container[tuple[str, str]] =
     sheets = Sheets({}, MAX_CHECK_STEPS, loader=load)
     wanted = None if only is None else {sheet for sheet, _ in only}
     for name in [name for name in parts if wanted is None or name in wanted]:
-        sheets.columns[name] = {}
         _read_sheet(package, name, parts[name], sheets, formulas)
     wrong, checked = [], 0
     for formula in formulas:

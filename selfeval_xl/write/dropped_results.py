@@ -20,14 +20,11 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.package import M, SheetInfo, formula_cells, has_formula, parse_xml
 from selfeval_xl.read.reader import Reading
-from selfeval_xl.write.package_edit import PackageEdit
+from selfeval_xl.write.package_edit import WORKBOOK_ORDER, PackageEdit, insert_in_order
 
 Keep = Callable[[str, str], bool]  # (sheet, cell) → whether its stored result stays
 
 _TYPE = re.compile(rb'\st\s*=\s*"(?:str|n|b|e)"')
-# CT_Workbook's children after calcPr: it goes before the first of them present.
-_AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
-               "fileRecoveryPr", "webPublishObjects", "extLst")
 
 
 def store_results(edit: PackageEdit, reading: Reading) -> None:
@@ -127,10 +124,5 @@ def _ask_for_full_calculation(edit: PackageEdit) -> None:
     calc = workbook.find(f"{M}calcPr")
     if calc is None:
         calc = etree.Element(f"{M}calcPr")
-        for i, child in enumerate(workbook):
-            if isinstance(child.tag, str) and etree.QName(child).localname in _AFTER_CALC:
-                workbook.insert(i, calc)
-                break
-        else:
-            workbook.append(calc)
+        insert_in_order(workbook, calc, WORKBOOK_ORDER)
     calc.set("fullCalcOnLoad", "1")

@@ -344,12 +344,21 @@ _SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "
                 "extLst"]
 
 
-def insert_in_order(root: etree._Element, element: etree._Element) -> None:
+# CT_Workbook's children in schema order.
+WORKBOOK_ORDER = ["fileVersion", "fileSharing", "workbookPr", "AlternateContent", "workbookProtection", "bookViews",
+                  "sheets", "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
+                  "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                  "fileRecoveryPr", "webPublishObjects", "extLst"]
+
+
+def insert_in_order(root: etree._Element, element: etree._Element, order: list[str] = _SHEET_ORDER) -> None:
+    """Insert `element` before the first child that the schema's `order` puts after it (a worksheet's
+    by default); children the order does not name are passed over."""
     name = etree.QName(element).localname
-    rank = _SHEET_ORDER.index(name)
+    rank = order.index(name)
     for i, child in enumerate(root):
         local = etree.QName(child).localname if isinstance(child.tag, str) else ""
-        if local in _SHEET_ORDER and _SHEET_ORDER.index(local) > rank:
+        if local in order and order.index(local) > rank:
             root.insert(i, element)
             return
     root.append(element)
