@@ -95,25 +95,28 @@ class Reading:
     # not read for the score
     opened: frozenset[str] = frozenset()
 
-    def consulted(self) -> Consulted:
+    def _table_extents(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Per sheet with a table: its last column read, and its last header row."""
         last_column: dict[str, int] = {}
         header_row: dict[str, int] = {}
         for report in self.columns:
             last_column[report.sheet] = max(column_index(report.column), last_column.get(report.sheet, 0))
             if report.header:
                 header_row[report.sheet] = max(split_coord(report.header)[0], header_row.get(report.sheet, 0))
-        return Consulted(self.input.read_cells(), self.opened, last_column, header_row)
+        return last_column, header_row
+
+    def consulted(self) -> Consulted:
+        return Consulted(self.input.read_cells(), self.opened, *self._table_extents())
 
     def live_score(self) -> Callable[[str, str], bool]:
         """Whether a (sheet, cell) belongs to the live provisional score of the tool's own template: the
         评分 sheet, and the score and helper columns right of the indicator table below its header. The
         scored copy's 评分汇总 replaces it; nothing there is read for scoring."""
-        book = self.workbook
-        if L.SHEET_META not in book.sheet_names:
+        if L.SHEET_META not in self.workbook.sheet_names:
             return lambda sheet, ref: False
-        reports = [r for r in self.columns if r.sheet == L.SHEET_INDICATORS]
-        last_column = max((column_index(r.column) for r in reports), default=0)
-        header_row = max((split_coord(r.header)[0] for r in reports if r.header), default=0)
+        last_columns, header_rows = self._table_extents()
+        last_column = last_columns.get(L.SHEET_INDICATORS, 0)
+        header_row = header_rows.get(L.SHEET_INDICATORS, 0)
 
         def provisional(sheet: str, ref: str) -> bool:
             if sheet == L.SHEET_SCORE:
