@@ -32,7 +32,7 @@ from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
-from selfeval_xl.write.record import canonical_value
+from selfeval_xl.write.record import recorded_inputs
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 # LibreOffice's lock files and the tool's own temporary files. Excel's and WPS's ~$ lock files are rows:
@@ -232,7 +232,7 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
 def content_key(cells: Iterable[Cell]) -> str:
     """A hash of what the unit typed: the scored copy's record of inputs (write/record.py), so a copy of
     one workbook under another name, or saved again by another application, hashes alike."""
-    values = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    values = recorded_inputs(cells)
     return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TypedDict
 
@@ -97,11 +97,16 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def recorded_inputs(cells: Iterable[Cell]) -> dict[str, str]:
+    """Each input as the record keeps it, by sheet!cell. Blank inputs are left out: verify reads a
+    missing cell as blank, and large forms are mostly blank."""
+    return {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+
+
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
                  shown: dict[str, str] | None = None) -> tuple[Record, list[str]]:
     """The record, and its JSON text cut into cell-sized chunks."""
-    # Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank.
-    inputs = {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    inputs = recorded_inputs(cells)
     inputs_json = _json(inputs)
     summary = result_summary(result)
     scored_on = dt.date.today().isoformat()
