@@ -7,7 +7,6 @@ import re
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
-@functools.lru_cache(maxsize=None)
 @functools.lru_cache(maxsize=None)  # a few dozen distinct columns, asked for once per cell read or written
 def column_letter(index: int) -> str:
     letters = ""

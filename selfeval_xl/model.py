@@ -65,8 +65,10 @@ class BudgetRow:
     printed_weight: Cell | None = None
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(NamedTuple):
+    """One indicator row as read. A NamedTuple, like Cell and IndicatorResult: made once per row, and a
+    frozen dataclass takes four times as long to make."""
+
     row: int
     area: str
     level1: Cell
@@ -180,8 +182,7 @@ class LevelResult:
     rows_score: Decimal | None = None  # the rows' points added up, where score is otherwise (rescaled)
 
 
-@dataclass(frozen=True)
-class IndicatorResult:
+class IndicatorResult(NamedTuple):
     sheet: str
     row: int
     area: str

@@ -29,6 +29,11 @@ def normalize_label(text: object) -> str:
     return _normalize_text(str(text))
 
 
+# The rules ask the same few words of every row (≥, 定量, %, 无, a level's name): a pure function of one
+# text is worked out once per distinct text. Bounded, so a workbook of distinct texts cannot grow it.
+text_cache = functools.lru_cache(maxsize=4096)
+
+
 @functools.lru_cache(maxsize=65536)
 def _normalize_text(text: str) -> str:
     return SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS))
@@ -87,6 +92,7 @@ _INSTRUCTION_WORDS = ("需说明", "应说明", "须说明", "填报说明", "�
 _PLEASE_FILL = re.compile(r"请.*填写")
 
 
+@text_cache
 def is_instruction(text: str) -> bool:
     key = normalize_label(text)
     if key.startswith(_INSTRUCTION_START) or any(w in key for w in _INSTRUCTION_WORDS):
@@ -94,6 +100,7 @@ def is_instruction(text: str) -> bool:
     return "请" in key and _PLEASE_FILL.search(key) is not None
 
 
+@text_cache
 def is_empty_reason(text: str) -> bool:
     return normalize_label(text) in ("", "无", "/", "—", "－", "-", "——", "--", "\\")
 
@@ -170,6 +177,7 @@ _WORD_TO_OP = _derived(COLUMN)
 _SIGN_LIKE = frozenset("=<>≥≤≠≈≒≃≅≆≇~～±∓《》〈〉≪≫≶≷≰≱≨≩≺≻≼≽⪯⪰")
 
 
+@text_cache
 def parse_operator_word(text: str) -> str | None:
     """An operator column's content (≥, 大于等于, ≥（大于等于）, 正向 …) → ≥ / ≤ / =; None when unreadable."""
     key = normalize_label(fold(text))
@@ -222,6 +230,7 @@ QUAL_MISSED = "未达成年度指标且效果较差"
 QUAL_LABELS = (QUAL_MET, QUAL_PARTIAL, QUAL_MISSED)
 
 
+@text_cache
 def qualitative_label(text: str) -> str | None:
     key = normalize_label(text).replace("预期", "年度").rstrip("。.")
     return key if key in QUAL_LABELS else None
@@ -245,6 +254,7 @@ def is_placeholder(text: str) -> bool:
     return normalize_label(fold(text)).upper() in PLACEHOLDER_MARKS
 
 
+@text_cache
 def is_no_target(text: str) -> bool:
     return normalize_label(text) in NO_TARGET_MARKS
 
@@ -270,6 +280,7 @@ LOWER_IS_BETTER_WORDS = ("成本", "发生率", "事故", "投诉", "超支", "�
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 
 
+@text_cache
 def lower_is_better_name(name: str) -> bool:
     """The comparison a name implies when none is written: True for ≤ (docs/rules.md §12.6)."""
     key = normalize_label(name).rstrip(_CLOSING_MARKS + ":：")

@@ -182,7 +182,7 @@ def test_levels_absent_scores_each_row_and_warns_once():
 
 def test_levels_absent_still_checks_the_total_of_100():
     inp = levels_absent_input()
-    inp = replace(inp, indicators=(replace(inp.indicators[0], weight=Cell(INDICATOR_SHEET, "K4", D(30))),
+    inp = replace(inp, indicators=(inp.indicators[0]._replace(weight=Cell(INDICATOR_SHEET, "K4", D(30))),
                                    *inp.indicators[1:]))
     result = assess(inp, HEBEI)
     # 30 + 40 + 10 = 80, + 10 execution = 90 ≠ 100; no WEIGHT_LEVEL though 产出 would be 30 of 40

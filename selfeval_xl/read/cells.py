@@ -21,6 +21,7 @@ from selfeval_xl.read.package import (
     M,
     Package,
     SheetInfo,
+    has_formula,
     parse_xml,
     rich_text,
     unescape_xstring,
@@ -140,7 +141,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
             if c > grid.max_col:
                 grid.max_col = c
             grid.max_row = r
-    for m in FORMULA_CELL.finditer(data):
+    for m in FORMULA_CELL.finditer(data) if has_formula(cells_xml) else ():  # a typed sheet: no pass of the regex
         row, col = _place(m["ref"])
         cell = cells.get((row, col))
         if cell is None:

@@ -11,7 +11,7 @@ from selfeval_xl import layout as L
 from selfeval_xl.model import Cell, Indicator, SkippedRow
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.headers import Table
-from selfeval_xl.read.tables import NOTE, read_cell
+from selfeval_xl.read.tables import NOTE, read_cell, read_cells
 from selfeval_xl.vocabulary import is_instruction, label_key, normalize_label, parse_operator_word
 
 _SKIP_INDICATOR_ROW = {label_key(x) for x in ("合计", "总计", "小计", "栏次", *L.TOTAL_SCORE_NAMES)}
@@ -152,17 +152,16 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
     reason_merges = _merged_rows(grid, cols.get("reason"))
     level2_merges = _merged_rows(grid, cols.get("level2"))
     places = _label_columns(cols)
-    value_keys = [(key, cols.get(key)) for key in _INDICATOR_KEYS if key != "reason"]
+    row_keys = [*(key for key in _INDICATOR_KEYS if key != "reason"), "operator", "nature"]
+    row_cols = [*(cols.get(key) for key in _INDICATOR_KEYS if key != "reason"), operator_col, nature_col]
     for row in grid.rows(first or table.last_header_row + 1, stop):
         if _nothing_in(grid, row, read_cols):
             continue  # the template's prepared rows: only helper formulas past the table, nothing to read
-        get = {key: read_cell(grid, row, col) for key, col in value_keys}
+        get = dict(zip(row_keys, read_cells(grid, row, row_cols), strict=True))
         get["reason"] = _reason(grid, row, cols.get("reason"), reason_merges)
         if not get["target_adjusted"].blank:
             # 调整指标值 where filled, else the 年初 value stands (docs/workbook.md §4)
             get["target"] = get["target_adjusted"]
-        get["operator"] = read_cell(grid, row, operator_col)
-        get["nature"] = read_cell(grid, row, nature_col)
         if operator_col is None and not get["nature"].blank and normalize_label(get["nature"].text) not in L.NATURES \
                 and parse_operator_word(get["nature"].text):
             # 指标性质 holding 定性 on some rows and ≥ / ≤ / = on the others: the sign is this row's comparison.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from selfeval_xl import layout as L
-from selfeval_xl.cellref import coord
+from selfeval_xl.cellref import column_letter, coord
 from selfeval_xl.model import BudgetRow, Cell, SkippedRow
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
@@ -39,6 +39,25 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
         value = value.strip() or None
     outside = raw.formula is not None and brings_outside_data(raw.formula)
     return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside)
+
+
+def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
+    """read_cell of each of `cols` on one row: the row's number spelled once, a typed value read in
+    place (a large form reads tens of thousands of cells this way, most of them typed)."""
+    name, cells, number = grid.name, grid.cells, str(row)
+    out = []
+    for col in cols:
+        raw = cells.get((row, col)) if col is not None else None
+        if raw is None:
+            out.append(Cell(name, None if col is None else column_letter(col) + number))
+        elif raw.is_formula:
+            out.append(read_cell(grid, row, col))
+        else:
+            value = raw.value
+            if type(value) is str:
+                value = value.strip() or None
+            out.append(Cell(name, column_letter(col) + number, value, raw.kind == "percent"))
+    return out
 
 
 def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:

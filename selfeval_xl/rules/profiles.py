@@ -90,14 +90,33 @@ class Profile:
 
     def first_level(self, text: str) -> str | None:
         """The first level (or alias) a printed label denotes, as the profile spells it."""
-        return canonical_level(text, (*self.levels, *(alias for alias, _ in self.level_aliases)))
+        key = level_key(text)
+        return self._level_by_key.get(key) if key else None
 
     def counted_level(self, level: str) -> str:
         """The level a written level is counted with: an alias's target, any other level itself."""
-        return dict(self.level_aliases).get(level, level)
+        return self._counted.get(level, level)
 
     def second_levels_of(self, level: str) -> tuple[str, ...]:
-        return dict(self.second_levels).get(self.counted_level(level), ())
+        return self._second.get(self.counted_level(level), ())
+
+    # Asked once per indicator row: the profile's tables as maps, made on first use. (A frozen
+    # dataclass still has an instance __dict__, which is where cached_property keeps them.)
+    @functools.cached_property
+    def _level_by_key(self) -> dict[str, str]:
+        names = (*self.levels, *(alias for alias, _ in self.level_aliases))
+        by_key: dict[str, str] = {}
+        for name in names:
+            by_key.setdefault(level_key(name), name)  # the first name of a key wins, as canonical_level has it
+        return by_key
+
+    @functools.cached_property
+    def _counted(self) -> dict[str, str]:
+        return dict(self.level_aliases)
+
+    @functools.cached_property
+    def _second(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.second_levels)
 
     def describe_levels(self) -> str:
         aliases = [alias for alias, _ in self.level_aliases]

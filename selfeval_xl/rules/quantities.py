@@ -25,6 +25,7 @@ from selfeval_xl.vocabulary import (
     fold,
     is_placeholder,
     normalize_label,
+    text_cache,
 )
 
 # --- quantities --------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def to_decimal(text: str) -> Decimal | None:
     return value if value.is_finite() and abs(value.adjusted()) <= MAX_MAGNITUDE else None
 
 
+@text_cache
 def normalize_unit(unit: str) -> str:
     unit = normalize_label(fold(unit))
     if unit in ("百分比", "百分之", "百分率", "%"):

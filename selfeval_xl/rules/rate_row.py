@@ -3,7 +3,6 @@ docs/rules.md §12.4): the row scores the rate recomputed from the money block, 
 where the form prints no target. Pure."""
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from selfeval_xl.formatting import percent
@@ -46,11 +45,11 @@ def as_rate_row(ind: Indicator, execution: ExecutionResult, findings: Findings) 
             findings.add("EXECUTION_RATE_MISMATCH", actual, name=ind.name.text, typed=percent(typed),
                          computed=percent(rate))
         actual = Cell(actual.sheet, actual.coord, rate, percent=True)
-    return replace(ind, target=target, actual=actual)
+    return ind._replace(target=target, actual=actual)
 
 
 def shown_as_scored(result: IndicatorResult, ind: Indicator, execution: ExecutionResult) -> IndicatorResult:
     """The result showing the rate it scored as a percentage (not a long fraction), and the target scored."""
     if execution.rate is None:
         return result
-    return replace(result, actual=percent(execution.rate), target=ind.target.text)
+    return result._replace(actual=percent(execution.rate), target=ind.target.text)

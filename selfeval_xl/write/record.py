@@ -100,7 +100,13 @@ def _json(value: object) -> str:
 def recorded_inputs(cells: Iterable[Cell]) -> dict[str, str]:
     """Each input as the record keeps it, by sheet!cell. Blank inputs are left out: verify reads a
     missing cell as blank, and large forms are mostly blank."""
-    return {f"{c.sheet}!{c.coord}": value for c in cells if (value := canonical_value(c))}
+    inputs = {}
+    for c in cells:
+        value = c.value
+        text = value.strip() if type(value) is str else canonical_value(c)  # typed text: most inputs
+        if text:
+            inputs[f"{c.sheet}!{c.coord}"] = text
+    return inputs
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
