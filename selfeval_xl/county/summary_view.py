@@ -182,7 +182,7 @@ def _cell_problems(package: Package, root: etree._Element, model: SheetModel, va
     problems = []
     owned = set()
     record_letter = column_letter(RECORD_COLUMN)
-    for cell in model.cells:
+    for cell in model.all_cells():
         if cell.col == RECORD_COLUMN:
             continue
         ref = f"{column_letter(cell.col)}{cell.row}"
@@ -231,7 +231,7 @@ def _row_problems(root: etree._Element, model: SheetModel) -> list[Problem]:
             problems.append(Problem(SHEET_SUMMARY, "未填写高度的行被设为隐藏（zeroHeight）"))
         default_height = _float(fmt.get("defaultRowHeight"), 15.0)
     rows = {_int(r.get("r")): r for r in root.iterfind(f"{M}sheetData/{M}row")}
-    used = {c.row for c in model.cells if c.col != RECORD_COLUMN and c.value is not None}
+    used = {c.row for c in model.all_cells() if c.col != RECORD_COLUMN and c.value is not None}
     for number in sorted(used):
         row = rows.get(number)
         height = _float(row.get("ht"), default_height) if row is not None else default_height

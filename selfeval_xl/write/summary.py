@@ -5,6 +5,7 @@ The writer (writeback.py) renders this model into the scored workbook's package.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -54,6 +55,16 @@ class SheetCell(NamedTuple):
     style: str = "text"
 
 
+class TableRow(NamedTuple):
+    """One row of the indicator table as it will show, its cells from column 1: kept as a row rather
+    than as SheetCells because a large form's table is most of the summary, and the writer renders
+    it row by row (SheetModel.all_cells gives its cells one by one)."""
+
+    row: int
+    values: tuple[object, ...]
+    styles: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class ChartSpec:
     """A clustered bar chart of the rows first_row..last_row: categories in column 1, series by column."""
@@ -69,6 +80,7 @@ class ChartSpec:
 @dataclass
 class SheetModel:
     cells: list[SheetCell] = field(default_factory=list)
+    table: list[TableRow] = field(default_factory=list)  # the indicator table, below every other part
     merges: list[str] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     heights: dict[int, float] = field(default_factory=dict)
@@ -85,29 +97,39 @@ class SheetModel:
         if wrapped_lines(str(text), width) > 1:
             self.heights[row] = max(self.heights.get(row, DEFAULT_ROW_POINTS), wrapped_height(str(text), width))
 
+    def all_cells(self) -> Iterator[SheetCell]:
+        """Every cell of the sheet: the parts' cells, then the indicator table's."""
+        yield from self.cells
+        for line in self.table:
+            for col, (value, style) in enumerate(zip(line.values, line.styles, strict=True), start=1):
+                yield SheetCell(line.row, col, value, style)
+
     def print_area(self) -> str:
         """The printed range: every shown column, never the hidden record's far to the right (whose empty
         columns between would otherwise print and shrink the page to unreadable type)."""
-        shown = [c for c in self.cells if c.col not in self.hidden_columns]
+        shown = [c for c in self.all_cells() if c.col not in self.hidden_columns]
         last_col = max((c.col for c in shown), default=1)
         last_row = max((c.row for c in shown), default=1)
         return f"{location(SHEET_SUMMARY, '')}$A$1:${column_letter(last_col)}${last_row}"
 
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
-        # The model holds what the sheet will show: text without what XML cannot hold and no longer than
-        # a cell holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads
-        # back is what was recorded).
+        self.cells.append(SheetCell(row, col, self.shown(value), style))
+
+    def shown(self, value: object) -> object:
+        """A value as the sheet will hold it: text without what XML cannot hold and no longer than a cell
+        holds, numbers to the 15 significant digits a spreadsheet keeps (so what verify reads back is
+        what was recorded)."""
         if isinstance(value, str) and not (len(value) <= CELL_LIMIT and _ORDINARY.match(value)):
             # XML reads a raw CR in text back as LF: a message quoting a cell's "0\r0" would then read
             # differently from what the record holds (verify: changed), so line ends are LF here.
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-            value = shortened(clean(without_surrogates(value)), CELL_LIMIT)
-        elif isinstance(value, Decimal):
+            return shortened(clean(without_surrogates(value)), CELL_LIMIT)
+        if isinstance(value, Decimal):
             stored = self.stored_numbers.get(value)  # equal numbers store alike: excel_number normalizes
             if stored is None:
                 stored = self.stored_numbers[value] = excel_number(str(value))
-            value = stored
-        self.cells.append(SheetCell(row, col, value, style))
+            return stored
+        return value
 
 
 def location(sheet: str, cell: str) -> str:
@@ -263,25 +285,32 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
         m.put(row, col, label, "header")
     m.widths.setdefault(7, 11)
     m.widths.setdefault(8, 19)
+    shown = m.shown
     for ind in result.indicators:
         row += 1
         # a name is shown, not archived: a 32,767-character cell would make the sheet megabytes long
-        texts = {1: shortened(ind.area or ind.level, TABLE_TEXT_LIMIT),
-                 2: shortened(ind.name, TABLE_TEXT_LIMIT) or f"第{ind.row}行",
-                 4: shortened(with_unit(ind.target, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT),
-                 5: shortened(with_unit(ind.actual, "" if ind.qualitative else ind.unit), TABLE_TEXT_LIMIT)}
-        for col, text in texts.items():
-            m.put(row, col, text, "wrap_link" if col == 2 and ind.cell else "wrap")
+        unit = "" if ind.qualitative else ind.unit
+        texts = (shortened(ind.area or ind.level, TABLE_TEXT_LIMIT),
+                 shortened(ind.name, TABLE_TEXT_LIMIT) or f"第{ind.row}行",
+                 shortened(with_unit(ind.target, unit), TABLE_TEXT_LIMIT),
+                 shortened(with_unit(ind.actual, unit), TABLE_TEXT_LIMIT))
+        for col, text in zip((1, 2, 4, 5), texts, strict=True):
             m.fit(row, text, m.widths[col])
         if ind.cell:
             m.links.append((f"B{row}", location(ind.sheet, ind.cell), f"跳转到 {ind.sheet}!{ind.cell}"))
-        m.put(row, 3, ind.weight if ind.weight is not None else "—", "score")
-        m.put(row, 6, ind.score if ind.score is not None else "不计分", "score")
-        m.put(row, 7, ind.self_score if ind.self_score is not None else "—", "score")
-        if ind.self_score is not None and ind.score is not None:
-            m.put(row, 8, ind.self_score - ind.score, "score")
-        else:
-            m.put(row, 8, "—", "text")
+        compared = ind.self_score is not None and ind.score is not None
+        m.table.append(TableRow(row, (
+            shown(texts[0]), shown(texts[1]), shown(ind.weight) if ind.weight is not None else "—",
+            shown(texts[2]), shown(texts[3]), shown(ind.score) if ind.score is not None else "不计分",
+            shown(ind.self_score) if ind.self_score is not None else "—",
+            shown(ind.self_score - ind.score) if compared else "—",  # type: ignore[operator]
+        ), _TABLE_STYLES[bool(ind.cell), compared]))
+
+
+# The table's styles by (its name is a link, the difference is a number).
+_TABLE_STYLES = {(link, number): ("wrap", "wrap_link" if link else "wrap", "score", "wrap", "wrap", "score", "score",
+                                  "score" if number else "text")
+                 for link in (False, True) for number in (False, True)}
 
 
 def add_record(model: SheetModel, chunks: list[str]) -> None:
@@ -294,18 +323,24 @@ def shown_values(model: SheetModel) -> dict[str, str]:
     """What the summary shows, cell by cell, as verify will compare it (the note row left out)."""
     shown = {}
     numbers: dict[object, str] = {}  # a summary repeats its numbers (weights, scores): each spelled once
-    for cell in model.cells:
-        value = cell.value
-        if cell.col == RECORD_COLUMN or cell.row == 2 or value is None:
-            continue
+
+    def spelled(value: object) -> str:
         if type(value) is str:
-            text = value.strip()
-        elif isinstance(value, Decimal):
+            return value.strip()
+        if isinstance(value, Decimal):
             known = numbers.get(value)
-            text = known if known is not None else numbers.setdefault(value, shown_text(value))
-        else:
-            text = shown_text(value)
-        shown[f"{column_letter(cell.col)}{cell.row}"] = text
+            return known if known is not None else numbers.setdefault(value, shown_text(value))
+        return shown_text(value)
+
+    for cell in model.cells:
+        if cell.col != RECORD_COLUMN and cell.row != 2 and cell.value is not None:
+            shown[f"{column_letter(cell.col)}{cell.row}"] = spelled(cell.value)
+    letters = [column_letter(col) for col in range(1, max((len(t.values) for t in model.table), default=0) + 1)]
+    for line in model.table:
+        number = str(line.row)
+        for letter, value in zip(letters, line.values, strict=False):
+            if value is not None:
+                shown[letter + number] = spelled(value)
     return shown
 
 

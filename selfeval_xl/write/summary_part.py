@@ -159,15 +159,35 @@ def _column(cell: SheetCell) -> int:
     return cell.col
 
 
+def _cell_body(style: int, value: object) -> str:
+    """A summary cell's XML after its address: style, type and value."""
+    if value is None:
+        return f' s="{style}"/>'
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        number = format(value, "f") if isinstance(value, Decimal) else repr(value)
+        return f' s="{style}"><v>{number}</v></c>'
+    text = str(value)
+    if not _PLAIN_TEXT.match(text):
+        text = escape(cell_text(text))
+    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
-    rows: dict[int, list] = defaultdict(list)
-    max_col = 1
+    rows: dict[int, list[SheetCell]] = defaultdict(list)
+    max_col = max((len(line.values) for line in model.table), default=1)
     for cell in model.cells:
         rows[cell.row].append(cell)
         if cell.col > max_col and cell.col not in model.hidden_columns:
             max_col = cell.col
-    max_row = max(rows, default=1)
+    table = {}
+    for line in model.table:
+        if line.row in rows:  # a row the table shares with other cells (the record's): rendered cell by cell
+            rows[line.row] += [SheetCell(line.row, col, value, style)
+                               for col, (value, style) in enumerate(zip(line.values, line.styles, strict=True), 1)]
+        else:
+            table[line.row] = line
+    max_row = max((*rows, *table), default=1)
     out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">',
            '<sheetPr><tabColor rgb="FF2F5597"/><pageSetUpPr fitToPage="1"/></sheetPr>',
            f'<dimension ref="A1:{column_letter(max_col)}{max_row}"/>',
@@ -180,32 +200,31 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         hidden = ' hidden="1"' if col in model.hidden_columns else ""
         out.append(f'<col min="{col}" max="{col}" width="{widths[col] or 9}" customWidth="1"{hidden}/>')
     out.append("</cols><sheetData>")
-    plain_text = _PLAIN_TEXT.match
-    fallback = named["text"]
-    for r in sorted(rows):
+    # A large summary repeats its cells' contents (weights, scores, —, 不计分, level names): each distinct
+    # (style, value) is rendered once, and only the address is written per cell.
+    rendered: dict[tuple[str, type, object], str] = {}
+
+    def body(style: str, value: object) -> str:
+        key = (style, type(value), value)
+        found = rendered.get(key)
+        if found is None:
+            found = rendered[key] = _cell_body(named.get(style, named["text"]), value)
+        return found
+
+    letters = [column_letter(col) for col in range(1, max_col + 1)]
+    for r in sorted((*rows, *table)):
         height = model.heights.get(r)
         attrs = f' ht="{height}" customHeight="1"' if height else ""
         out.append(f'<row r="{r}"{attrs}>')
-        cells = rows[r]
-        cells.sort(key=_column)
-        for cell in cells:
-            ref = f"{column_letter(cell.col)}{r}"
-            s = named.get(cell.style, fallback)
-            value = cell.value
-            kind = type(value)
-            if kind is str:
-                text = value if plain_text(value) else escape(cell_text(value))
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
-            elif value is None:
-                out.append(f'<c r="{ref}" s="{s}"/>')
-            elif kind is Decimal or (isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)):
-                number = format(value, "f") if isinstance(value, Decimal) else repr(value)
-                out.append(f'<c r="{ref}" s="{s}"><v>{number}</v></c>')
-            else:
-                text = str(value)
-                if not plain_text(text):
-                    text = escape(cell_text(text))
-                out.append(f'<c r="{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        number = str(r)
+        line = table.get(r)
+        if line is not None:
+            out += [f'<c r="{letter}{number}"{body(style, value)}'
+                    for letter, value, style in zip(letters, line.values, line.styles, strict=False)]
+        else:
+            cells = rows[r]
+            cells.sort(key=_column)
+            out += [f'<c r="{column_letter(cell.col)}{number}"{body(cell.style, cell.value)}' for cell in cells]
         out.append("</row>")
     out.append("</sheetData>")
     if model.merges:
