@@ -29,7 +29,7 @@ from selfeval_xl.write.package_edit import (
 )
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME, record_in
 from selfeval_xl.write.stylebook import StyleBook
-from selfeval_xl.write.summary import PRINT_AREA, SheetCell, SheetModel, record_range
+from selfeval_xl.write.summary import PRINT_AREA, SheetCell, SheetModel, TableRow, record_range
 
 
 def remove_previous_summary(edit: PackageEdit) -> list[object]:
@@ -180,7 +180,7 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         rows[cell.row].append(cell)
         if cell.col > max_col and cell.col not in model.hidden_columns:
             max_col = cell.col
-    table = {}
+    table: dict[int, TableRow] = {}
     for line in model.table:
         if line.row in rows:  # a row the table shares with other cells (the record's): rendered cell by cell
             rows[line.row] += [SheetCell(line.row, col, value, style)
@@ -217,10 +217,10 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         attrs = f' ht="{height}" customHeight="1"' if height else ""
         out.append(f'<row r="{r}"{attrs}>')
         number = str(r)
-        line = table.get(r)
-        if line is not None:
+        row_line = table.get(r)
+        if row_line is not None:
             out += [f'<c r="{letter}{number}"{body(style, value)}'
-                    for letter, value, style in zip(letters, line.values, line.styles, strict=False)]
+                    for letter, value, style in zip(letters, row_line.values, row_line.styles, strict=False)]
         else:
             cells = rows[r]
             cells.sort(key=_column)
