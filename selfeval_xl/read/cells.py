@@ -119,6 +119,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         merges = values.merged_cell_ranges or []
     except Exception:  # calamine's own error types; the full walk decides
         return None
+    package.plain_sheets.add(sheet.part)
     grid = Grid(sheet.name)
     cells = grid.cells
     # A sheet repeats its numbers (weights, targets, 100): each distinct one is converted once.

@@ -8,6 +8,8 @@ import bisect
 import contextlib
 import re
 from collections import defaultdict
+from typing import Callable
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -15,6 +17,7 @@ from selfeval_xl.cellref import split_coord
 from selfeval_xl.model import Finding
 from selfeval_xl.read.package import NS_MAIN, M, R
 from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
+from selfeval_xl.write.mark_bytes import can_link_drawing, link_drawing, restyle_cells
 from selfeval_xl.write.package_edit import (
     COMMENTS_CT,
     COMMENTS_TYPE,
@@ -57,13 +60,12 @@ def unmark(edit: PackageEdit, marks: list[object]) -> None:
                     del index.cells[ref]
         _remove_notes(edit, part, root, [ref for ref, _ in items])
 
-def _merge_origins(root: etree._Element) -> dict[tuple[int, int], str]:
-    """(row, column) of every cell hidden inside a merged range → the range's top-left cell, the only
-    one a reader sees (and can open a note on)."""
+def _merge_origins(refs: list[str]) -> dict[tuple[int, int], str]:
+    """(row, column) of every cell hidden inside one of the merged ranges `refs` (A1:B2) → the range's
+    top-left cell, the only one a reader sees (and can open a note on)."""
     hidden: dict[tuple[int, int], str] = {}
-    merges = root.find(f"{M}mergeCells")
-    for merge in merges.iterfind(f"{M}mergeCell") if merges is not None else ():
-        first, _, last = (merge.get("ref") or "").partition(":")
+    for merge in refs:
+        first, _, last = merge.partition(":")
         try:
             (r1, c1), (r2, c2) = split_coord(first), split_coord(last or first)
         except ValueError:
@@ -77,6 +79,25 @@ def _merge_origins(root: etree._Element) -> dict[tuple[int, int], str]:
     return hidden
 
 
+_MERGE_CELL = re.compile(rb"""<mergeCell\s+ref\s*=\s*(["'])([^"']*)\1""")
+
+
+def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[str]:
+    """The sheet's merged ranges: from its bytes where the fast reader found them plainly spelled (the
+    sheet is then not parsed for marking at all), else from its tree."""
+    info = edit.pkg.sheet(sheet_name)
+    if info is None or info.part in edit.removed:
+        return []
+    if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
+        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
+        return [m.group(2).decode("utf-8", errors="replace") for m in _MERGE_CELL.finditer(data)]
+    found = edit.sheet_tree(sheet_name)
+    if found is None:
+        return []
+    merges = found[1].find(f"{M}mergeCells")
+    return [m.get("ref") or "" for m in merges.iterfind(f"{M}mergeCell")] if merges is not None else []
+
+
 def _visible_cells(edit: PackageEdit, findings: tuple[Finding, ...]) -> dict[tuple[str, str], list[Finding]]:
     """Findings by the cell their mark goes on: a cell hidden in a merged range is marked on the range's
     top-left cell (docs/workbook.md §7); the finding itself still names the cell it is about."""
@@ -87,8 +108,7 @@ def _visible_cells(edit: PackageEdit, findings: tuple[Finding, ...]) -> dict[tup
             continue
         ref = f.cell
         if f.sheet not in hidden:
-            found = edit.sheet_tree(f.sheet)
-            hidden[f.sheet] = _merge_origins(found[1]) if found is not None else {}
+            hidden[f.sheet] = _merge_origins(_merged_ranges(edit, f.sheet))
         with contextlib.suppress(ValueError):
             ref = hidden[f.sheet].get(split_coord(ref), ref)
         per_cell[(f.sheet, ref)].append(f)
@@ -102,41 +122,75 @@ def _note_line(f: Finding, ref: str) -> str:
 
 def mark(edit: PackageEdit, findings: tuple[Finding, ...]) -> list[dict[str, object]]:
     per_cell = _visible_cells(edit, findings)
-    marks: list[dict[str, object]] = []
-    notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
     fills = {sev: edit.styles.add_fill(color) for sev, color in MARK_FILLS.items()}
     frames = {sev: edit.styles.add_border(*how) for sev, how in MARK_BORDERS.items()}
-    indexes: dict[str, CellIndex] = {}
+    severity: dict[tuple[str, str], str] = {}
+    by_sheet: dict[str, list[str]] = defaultdict(list)
     for (sheet_name, ref), items in per_cell.items():
-        found = edit.sheet_tree(sheet_name)
-        if found is None:
-            continue
-        _, root = found
         try:
             split_coord(ref)
         except ValueError:
             continue
-        index = indexes.get(sheet_name)
-        if index is None:
-            index = indexes[sheet_name] = CellIndex(root)
+        severity[(sheet_name, ref)] = "error" if any(f.severity == "error" for f in items) else "warning"
+        by_sheet[sheet_name].append(ref)
+    placed: dict[tuple[str, str], dict[str, object]] = {}
+    for sheet_name, refs in by_sheet.items():
+
+        def restyle(ref: str, original: int | None, sheet: str = sheet_name) -> int:
+            sev = severity[(sheet, ref)]
+            return edit.styles.with_mark(original or 0, fills[sev], frames[sev])
+
+        for ref, original, mark_style, created in _place_marks(edit, sheet_name, refs, restyle):
+            placed[(sheet_name, ref)] = {"sheet": sheet_name, "cell": ref, "style": original, "mark_style": mark_style,
+                                         "created": created}
+    notes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for (sheet_name, ref), items in per_cell.items():
+        if (sheet_name, ref) in placed:
+            notes[sheet_name].append((ref, "\n".join(_note_line(f, ref) for f in items)))
+    for sheet_name, sheet_notes in notes.items():
+        info = edit.pkg.sheet(sheet_name)
+        if info is not None:  # always: a mark was placed on the sheet
+            _add_notes(edit, info.part, sheet_notes)
+    return [placed[key] for key in per_cell if key in placed]  # in the findings' order, as the record keeps them
+
+
+Restyle = Callable[[str, "int | None"], int]
+
+
+def _place_marks(edit: PackageEdit, sheet_name: str, refs: list[str], restyle: Restyle
+                 ) -> list[tuple[str, int | None, int, bool]]:
+    """(ref, its style before, its mark style, whether the cell was made) of each cell marked: in the
+    sheet's bytes where mark_bytes can place them all, else in its tree."""
+    info = edit.pkg.sheet(sheet_name)
+    if info is None or info.part in edit.removed:
+        return []
+    if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
+        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
+        styles: dict[str, int] = {}
+
+        def styled(ref: str, original: int | None) -> int:
+            styles[ref] = restyle(ref, original)
+            return styles[ref]
+
+        patched = restyle_cells(data, refs, styled) if can_link_drawing(data) else None
+        if patched is not None:
+            edit.new_part(info.part, data=patched[0])
+            return [(ref, original, styles[ref], False) for ref, original in patched[1].items()]
+    found = edit.sheet_tree(sheet_name)
+    if found is None:
+        return []
+    index = CellIndex(found[1])
+    placed = []
+    for ref in refs:
         existed = index.find(ref) is not None
         cell = index.find_or_create(ref)
         if cell is None:
             continue
-        severity = "error" if any(f.severity == "error" for f in items) else "warning"
         original = cell.get("s")
-        mark_style = edit.styles.with_mark(int(original or 0), fills[severity], frames[severity])
+        mark_style = restyle(ref, int(original or 0) if original is not None else None)
         cell.set("s", str(mark_style))
-        marks.append({"sheet": sheet_name, "cell": ref, "style": int(original) if original is not None else None,
-                      "mark_style": mark_style, "created": not existed})
-        text = "\n".join(_note_line(f, ref) for f in items)
-        notes[sheet_name].append((ref, text))
-    for sheet_name, sheet_notes in notes.items():
-        found = edit.sheet_tree(sheet_name)
-        if found is not None:  # always: the loop above found the sheet before noting anything on it
-            part, root = found
-            _add_notes(edit, part, root, sheet_notes)
-    return marks
+        placed.append((ref, int(original) if original is not None else None, mark_style, not existed))
+    return placed
 
 # -- notes (comments + their legacy VML shapes) ----------------------------------------------------
 def _comment_parts(edit: PackageEdit, part: str) -> tuple[str | None, str | None]:
@@ -148,14 +202,15 @@ def _comment_parts(edit: PackageEdit, part: str) -> tuple[str | None, str | None
             vml = target
     return comments, vml
 
-def _add_notes(edit: PackageEdit, part: str, root: etree._Element, items: list[tuple[str, str]]) -> None:
+def _add_notes(edit: PackageEdit, part: str, items: list[tuple[str, str]]) -> None:
     comments_part, vml_part = _comment_parts(edit, part)
     if comments_part is None or not edit.exists(comments_part):
         comments_part = edit.free_name("xl/comments{}.xml")
-        edit.new_part(comments_part, etree.fromstring(
-            f'<comments xmlns="{NS_MAIN}"><authors/><commentList/></comments>'.encode()))
+        edit.new_part(comments_part, data=fresh_comments(items))
         edit.add_rel(part, COMMENTS_TYPE, comments_part)
         edit.override(comments_part, COMMENTS_CT)
+        _add_vml_shapes(edit, part, vml_part, [ref for ref, _ in items])
+        return
     comments = edit.tree(comments_part)
     authors = comments.find(f"{M}authors")
     if authors is None:
@@ -173,7 +228,7 @@ def _add_notes(edit: PackageEdit, part: str, root: etree._Element, items: list[t
     existing = {c.get("ref"): c for c in comment_list}
     new_shapes = []
     for ref, text in items:
-        body = cell_text(f"{NOTE_MARKER}\n{text}")[:NOTE_LIMIT]
+        body = _note_body(text)
         if ref in existing:
             # The user's own note stays; our text is appended as a separate run we can strip later.
             text_el = existing[ref].find(f"{M}text")
@@ -186,9 +241,28 @@ def _add_notes(edit: PackageEdit, part: str, root: etree._Element, items: list[t
         _append_run(text_el, body)
         new_shapes.append(ref)
     if new_shapes:
-        _add_vml_shapes(edit, part, root, vml_part, new_shapes)
+        _add_vml_shapes(edit, part, vml_part, new_shapes)
 
-def _add_vml_shapes(edit: PackageEdit, part: str, root: etree._Element, vml_part: str | None, refs: list[str]) -> None:
+def fresh_comments(items: list[tuple[str, str]]) -> bytes:
+    """A sheet's first comments part, holding only our notes: written as text, the same XML _append_run
+    builds in a tree (a note per flagged cell made thousands of elements)."""
+    notes = "".join(f'<comment ref="{ref}" authorId="0"><text>{_run(_note_body(text))}</text></comment>'
+                    for ref, text in items)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="{NS_MAIN}"><authors>'
+            f"<author>{NOTE_AUTHOR}</author></authors><commentList>{notes}</commentList></comments>").encode("utf-8")
+
+
+def _note_body(text: str) -> str:
+    return cell_text(f"{NOTE_MARKER}\n{text}")[:NOTE_LIMIT]
+
+
+def _run(text: str) -> str:
+    # a CR written as it is would be read back as a line feed: as a character reference it stays
+    return (f'<r><rPr><sz val="{_RUN_SIZE}"/><color rgb="{_RUN_COLOR}"/></rPr>'
+            f'<t xml:space="preserve">{escape(text).replace(chr(13), "&#13;")}</t></r>')
+
+
+def _add_vml_shapes(edit: PackageEdit, part: str, vml_part: str | None, refs: list[str]) -> None:
     shapes = "".join(_vml_shape(ref, i) for i, ref in enumerate(refs))
     if vml_part is not None and edit.exists(vml_part):
         data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
@@ -203,6 +277,10 @@ def _add_vml_shapes(edit: PackageEdit, part: str, root: etree._Element, vml_part
     edit.new_part(vml_part, data=(_VML_HEAD + _VML_SHAPETYPE + shapes + "</xml>").encode("utf-8"))
     edit.ensure_default("vml", VML_CT)
     rid = edit.add_rel(part, VML_TYPE, vml_part)
+    if part not in edit.trees:  # marked in its bytes (mark_bytes): linked there too
+        edit.new_part(part, data=link_drawing(edit.raw.get(part) or edit.pkg.read(part), rid))
+        return
+    root = edit.tree(part)
     legacy = root.find(f"{M}legacyDrawing")
     if legacy is None:
         legacy = etree.Element(f"{M}legacyDrawing")
@@ -310,6 +388,9 @@ class CellIndex:
         return new
 
 
+_RUN_SIZE, _RUN_COLOR = "9", "FFC00000"  # our notes' text: small and dark red
+
+
 def _append_run(text_el: etree._Element, text: str) -> None:
     plain = text_el.find(f"{M}t")
     if plain is not None and text_el.find(f"{M}r") is None:
@@ -321,8 +402,8 @@ def _append_run(text_el: etree._Element, text: str) -> None:
         text_el.replace(plain, run)
     run = etree.SubElement(text_el, f"{M}r")
     rpr = etree.SubElement(run, f"{M}rPr")
-    etree.SubElement(rpr, f"{M}sz", val="9")
-    etree.SubElement(rpr, f"{M}color", rgb="FFC00000")
+    etree.SubElement(rpr, f"{M}sz", val=_RUN_SIZE)
+    etree.SubElement(rpr, f"{M}color", rgb=_RUN_COLOR)
     t = etree.SubElement(run, f"{M}t")
     t.text = text
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")

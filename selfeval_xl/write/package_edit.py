@@ -224,7 +224,8 @@ class PackageEdit:
                 continue  # (the new summary may reuse the old one's part name)
             if info.part in self.trees:
                 for view in self.tree(info.part).iter(f"{M}sheetView"):
-                    view.attrib.pop("tabSelected", None)
+                    if view.get("tabSelected") in ("1", "true"):  # as in the bytes below: a "false" stays
+                        del view.attrib["tabSelected"]
                 continue
             if info.part in self.raw:
                 head = self.raw[info.part][:8192]
@@ -335,7 +336,7 @@ def _same_xml(a: etree._Element, b: etree._Element) -> bool:
 
 
 
-_SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
                 "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
                 "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
                 "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
@@ -351,7 +352,7 @@ WORKBOOK_ORDER = ["fileVersion", "fileSharing", "workbookPr", "AlternateContent"
                   "fileRecoveryPr", "webPublishObjects", "extLst"]
 
 
-def insert_in_order(root: etree._Element, element: etree._Element, order: list[str] = _SHEET_ORDER) -> None:
+def insert_in_order(root: etree._Element, element: etree._Element, order: list[str] = SHEET_ORDER) -> None:
     """Insert `element` before the first child that the schema's `order` puts after it (a worksheet's
     by default); children the order does not name are passed over."""
     name = etree.QName(element).localname
