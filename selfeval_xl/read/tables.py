@@ -217,9 +217,11 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     # issue 23: a 其中 cell merged beside the names is no name (docs/workbook.md §8); rule in headers.py
     beside = names_beside_qizhong(grid, cols.get("name"), {cols[k] for k in ("initial", "budget", "executed")
                                                            if k in cols})
+    keys = ("category", "name", "initial", "budget", "executed", "rate", "reason")
+    places = [cols.get(key) for key in keys]
     for row in grid.rows(table.last_header_row + 1, stop_row):
-        cells = {key: read_cell(grid, row, beside.get(row, cols.get(key)) if key == "name" else cols.get(key))
-                 for key in ("category", "name", "initial", "budget", "executed", "rate", "reason")}
+        places[1] = beside.get(row, cols.get("name"))
+        cells = dict(zip(keys, read_cells(grid, row, places), strict=True))
         if cells["reason"].blank and "reason" in cols and (origin := grid.merged_origin(row, cols["reason"])):
             # a reason merged over several rows is the reason of every row it covers (docs/workbook.md §5)
             cells["reason"] = read_cell(grid, *origin)
