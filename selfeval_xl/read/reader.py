@@ -178,12 +178,17 @@ def _title_year(titles: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _unit_name(info: dict[str, Cell], above: dict[str, Cell], titles: str) -> str:
-    """单位名称 (or 填报单位, 单位（盖章） … read into it), else 实施单位, else a 填报单位 line above a table,
-    else the unit a title names before its year; a dash or 无 names no one."""
+def _unit_name(info: dict[str, Cell], above: dict[str, Cell]) -> str:
+    """单位名称 (or 填报单位, 单位（盖章） … read into it), else 实施单位, else a 填报单位 line above a table
+    (else _title_unit); a dash or 无 names no one."""
     for cell in (info.get("单位名称"), info.get("实施单位"), above.get("单位名称")):
         if cell is not None and not is_empty_reason(cell.text):
             return cell.text.strip()
+    return ""
+
+
+def _title_unit(titles: str) -> str:
+    """The unit a title names before its year."""
     for m in _TITLE_UNIT.finditer(titles):
         unit = m.group("unit")
         if not any(word in unit for word in _NOT_A_UNIT):
@@ -406,11 +411,13 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
     levels_absent = "level1" not in indicator_table.columns
     name_match = indicator_table.match("name")
     name_header = read_cell(indicator_grid, name_match.row, name_match.col) if name_match else None
-    titles = f"{one.title} {_titles(book)}"
     above = {} if one_sheet or L.SHEET_INFO in book.sheet_names else _lines_above(book, (separate, indicator_table))
+    year, unit_name = _year(info, book) or one.year or _year(above, book), _unit_name(info, above)
+    if not year or not unit_name:  # the titles of the first sheets, read only when the fields leave a gap
+        titles = f"{one.title} {_titles(book)}"
+        year, unit_name = year or _title_year(titles), unit_name or _title_unit(titles)
     inp = EvaluationInput(
-        file=origin, form=form, year=_year(info, book) or one.year or _year(above, book) or _title_year(titles),
-        unit_name=_unit_name(info, above, titles), money_unit=budget.money_unit, info=info,
+        file=origin, form=form, year=year, unit_name=unit_name, money_unit=budget.money_unit, info=info,
         budget_sheet=budget.sheet, budget_rows=tuple(budget.rows), indicator_sheet=indicator_table.sheet,
         indicators=tuple(read.indicators), budget_anchor=budget.anchor,
         indicator_anchor=read_cell(indicator_grid, indicator_table.last_header_row + 1,
