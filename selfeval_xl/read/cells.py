@@ -4,6 +4,7 @@ through python-calamine, formats and formulas by scans of the sheet XML) and a f
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ class Grid:
     # doing so: each is computed once, and the visits are bounded (limits.MAX_FORMULA_STEPS).
     computed: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     formula_steps: int = 0
+    _rows: list[int] = field(default_factory=list, repr=False)
+    _rows_of: int = -1  # the number of cells _rows was worked out for
 
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
@@ -72,8 +75,11 @@ class Grid:
     def rows(self, first: int, stop: int | None = None) -> list[int]:
         """The rows from `first` (up to `stop`, excluded) that hold any cell, in order: a table is
         walked over its cells, never over the empty rows up to a far-away last one."""
+        if self._rows_of != len(self.cells):  # cells are only ever added: their count tells the list is current
+            self._rows = sorted({row for row, _ in self.cells})
+            self._rows_of = len(self.cells)
         last = self.max_row + 1 if stop is None else stop
-        return sorted({row for row, _ in self.cells if first <= row < last})
+        return self._rows[bisect.bisect_left(self._rows, first):bisect.bisect_left(self._rows, last)]
 
     def value(self, row: int, col: int) -> CellContent:
         cell = self.cells.get((row, col))
