@@ -78,3 +78,23 @@ def test_cells_without_addresses_use_the_full_walk(tmp_path: Path) -> None:
     package = Package(path, path.read_bytes())
     assert [s.name for s in package.sheets if grid_fast(package, s) is None]
     assert str(evaluate(path).total) == "98.40"
+
+
+def test_a_formula_tag_spelled_with_a_line_break_is_a_formula(tmp_path: Path) -> None:
+    """<f> followed by a line break or tab (well-formed XML some writers produce) is still a formula:
+    the fast reader's quick test for formulas must not pass over it (an uncached one is then computed)."""
+    import zipfile
+    path = edit(template_copy(tmp_path, "示例.xlsx"), {"绩效指标": {"J6": "=100-4"}})
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = next(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b"<f>100-4</f>" in data)
+    parts[sheet] = parts[sheet].replace(b"<f>", b"<f\n>").replace(b"<f ", b"<f\t")
+    spelled = tmp_path / "换行.xlsx"
+    with zipfile.ZipFile(spelled, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert assert_same(spelled) > 0
+    package = Package(spelled, spelled.read_bytes())
+    info = next(s for s in package.sheets if s.part == sheet)
+    grid = grid_fast(package, info)
+    assert grid is not None and grid.get(6, 10) is not None and grid.get(6, 10).is_formula

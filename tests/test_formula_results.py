@@ -272,11 +272,11 @@ def test_shapes_of_tricky_formulas(first: str, second: str) -> None:
     assert fp.shaped_tokens(second, 2, 1) == fp.tokens(second, 2, 1)
 
 
-_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[ >/]")  # the oracle: what has_formula finds without a regex
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")  # the oracle: what has_formula finds without a regex
 
 
-@given(st.lists(st.sampled_from([b"<", b"f", b":", b" ", b">", b"/", b"x", b"ab", b"1", b'"', b"<f>", b"<x:f"]),
-                max_size=14).map(b"".join))
+@given(st.lists(st.sampled_from([b"<", b"f", b":", b" ", b">", b"/", b"x", b"ab", b"1", b'"', b"<f>", b"<x:f", b"\n",
+                                  b"\t", b"\r"]), max_size=14).map(b"".join))
 def test_has_formula_finds_what_the_pattern_finds(data: bytes) -> None:
     assert has_formula(data) == bool(_FORMULA_ELEMENT.search(data))
 
@@ -285,6 +285,7 @@ def test_has_formula_finds_what_the_pattern_finds(data: bytes) -> None:
     (b'<c r="A1"><f>1+1</f><v>2</v></c>', True), (b'<x:c r="A1"><x:f>1</x:f></x:c>', True),
     (b'<c r="B2"><f t="shared" si="0"/></c>', True), (b"<cfRule><formula>A1&gt;1</formula></cfRule>", False),
     (b'<c r="A1" t="s"><v>3</v></c>', False), (b'<a b="x:f ">', False),
+    (b'<c r="D5"><f\n>C5*1</f></c>', True), (b'<c r="D5"><x:f\t>C5</x:f></c>', True),
 ])
 def test_has_formula_by_hand(data: bytes, expected: bool) -> None:
     assert has_formula(data) is expected

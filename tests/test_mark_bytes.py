@@ -16,7 +16,7 @@ from selfeval_xl.api import evaluate_reading
 from selfeval_xl.cellref import coord
 from selfeval_xl.model import Finding
 from selfeval_xl.read.reader import Reading
-from selfeval_xl.write.mark_bytes import link_drawing, restyle_cells
+from selfeval_xl.write.mark_bytes import can_link_drawing, link_drawing, restyle_cells
 from selfeval_xl.write.marks import mark
 from selfeval_xl.write.package_edit import PackageEdit
 from workbooks import template_copy
@@ -151,15 +151,20 @@ def test_restyling_refuses_what_only_the_tree_can_do() -> None:
     assert restyle_cells(sheet, ["D1"], lambda ref, s: 9) is None  # no such cell
     assert restyle_cells(sheet, ["B1", "C1"], lambda ref, s: 9) is None  # out of order: C1 is written first
     assert restyle_cells(sheet.replace(b's="2"', b's=""'), ["A1"], lambda ref, s: 9) is None
+    for odd in (b's=" 2 "', b's="+2"', b"s='2 '"):  # spellings only the tree reads as it should
+        assert restyle_cells(sheet.replace(b's="2"', odd), ["A1"], lambda ref, s: 9) is None
     patched, before = restyle_cells(sheet, ["A1", "C1"], lambda ref, s: 7 if s is None else s + 10)
     assert before == {"A1": 2, "C1": None}
     assert b'<c r="A1" s="12"/><c r="C1" s="7"/>' in patched
+    quoted = sheet.replace(b'<c r="B1"/>', b'<c r="B1" x:note="a>b" s="4"/>')  # a ">" inside a quoted value
+    patched, before = restyle_cells(quoted, ["B1"], lambda ref, s: 5)
+    assert before == {"B1": 4} and b'<c r="B1" x:note="a>b" s="5"/>' in patched
 
 
 def test_the_drawing_link_goes_where_the_schema_puts_it() -> None:
     """Before a table's parts and the closing extLst, after a nested extLst and attribute values with ">"."""
     head = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetData/>')
+            b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetData></sheetData>')
     nested = (b'<conditionalFormatting sqref="A1"><cfRule type="expression" priority="1"><formula>A1&gt;0</formula>'
               b'<extLst><ext uri="x"/></extLst></cfRule></conditionalFormatting>'
               b'<dataValidations count="1"><dataValidation prompt="a>b" sqref="A1"/></dataValidations>')
@@ -168,3 +173,24 @@ def test_the_drawing_link_goes_where_the_schema_puts_it() -> None:
     assert linked == head + nested + b'<legacyDrawing r:id="rId9"/>' + tail
     assert link_drawing(head + b"<pageMargins/></worksheet>", "rId2").endswith(
         b'<pageMargins/><legacyDrawing r:id="rId2"/></worksheet>')
+    assert can_link_drawing(head + nested + tail)
+    assert not can_link_drawing(head.replace(b"xmlns:r=", b"xmlns:rel=") + tail)
+    # one already there whose drawing part is missing: the tree reuses it rather than add a second
+    assert link_drawing(head + b'<legacyDrawing r:id="rId99"/></worksheet>', "rId3") is None
+
+
+def test_a_sheet_whose_note_drawing_is_missing_gets_one_link(tmp_path: Path) -> None:
+    """A user's note whose drawing part was lost (the sheet still links it): the new drawing takes the
+    sheet's one legacyDrawing, in bytes as in the tree."""
+    path = _sparse_form(tmp_path / "表.xlsx", blanks=set(), merges=[], note=(4, 2, "用户的批注"))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist() if not n.endswith(".vml")}
+    damaged = tmp_path / "缺绘图.xlsx"
+    with zipfile.ZipFile(damaged, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    reading, _ = evaluate_reading(damaged, "hebei-dept")
+    _same_either_way(reading, (_finding("D7"),))
+    in_bytes, _ = _marked_parts(reading, (_finding("D7"),), in_bytes=True)
+    sheet = next(data for name, data in in_bytes.items() if name.startswith("xl/worksheets/sheet") and b"D7" in data)
+    assert sheet.count(b"<legacyDrawing") == 1

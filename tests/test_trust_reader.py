@@ -214,3 +214,22 @@ def test_a_tab_selected_in_single_quotes_is_unselected_in_the_scored_copy(tmp_pa
     selected = [name for name, part in sheet_parts_from(package).items()
                 if re.search(rb"tabSelected\s*=\s*[\"'](?:1|true)[\"']", package[part])]
     assert selected == ["评分汇总"]
+
+
+# --- error values --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell_xml", [b'<c r="H4" t="e"><v>#N/A</v></c>', b'<c r="H4" t="e"><f>NA()</f><v>#N/A</v></c>',
+                                      b'<c r="H4" t="e"><v> #N/A </v></c>'])
+def test_an_error_value_is_read_as_one_typed_or_computed(tmp_path: Path, cell_xml: bytes) -> None:
+    """A target holding #N/A, typed or a formula's result: VALUE_NOT_NUMBER on the target, saying 错误值,
+    never read as words (which would make the row 定性 and its actual's number a label nobody knows)."""
+    def respell(xml: bytes) -> bytes:
+        xml = re.sub(rb'<c r="F4"([^>]*?)(?:/>|>.*?</c>)', rb'<c r="F4"\1/>', xml, count=1, flags=re.S)  # no 指标性质
+        return re.sub(rb'<c r="H4"([^>]*?)(?:/>|>.*?</c>)', cell_xml, xml, count=1, flags=re.S)
+
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "错误值.xlsx", INDICATORS, respell)
+    result, _ = check_json(path)
+    checks = json.loads(result.stdout)["checks"]
+    on_row = [(c["code"], c["cell"]) for c in checks if c["cell"] in ("H4", "J4", "L4")]
+    assert on_row == [("VALUE_NOT_NUMBER", "H4")]
+    assert "“#N/A”" in next(c["message"] for c in checks if c["cell"] == "H4")

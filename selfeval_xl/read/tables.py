@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter, coord
-from selfeval_xl.model import BudgetRow, Cell, SkippedRow
+from selfeval_xl.model import BudgetRow, Cell, CellContent, CellError, SkippedRow
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.formula import UNKNOWN, Unknown
@@ -25,20 +25,26 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
     raw = grid.cells.get((row, col))
     if raw is None:
         return Cell(grid.name, coord(row, col))
-    value = raw.value
+    value = _stripped(raw.value)
     if not raw.is_formula:  # a typed value, the common case: nothing to compute or to look into
-        if isinstance(value, str):
-            value = value.strip() or None
         return Cell(grid.name, coord(row, col), value, raw.kind == "percent")
     uncached = raw.uncached
     if uncached and raw.formula:
         computed = _evaluate_uncached(grid, row, col, 0)
         if isinstance(computed, Decimal):
             value, uncached = computed, False
-    if isinstance(value, str):
-        value = value.strip() or None
     outside = raw.formula is not None and brings_outside_data(raw.formula)
     return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside)
+
+
+def _stripped(value: CellContent) -> CellContent:
+    """Text without its surrounding spaces (none left: blank); an error value stays one, typed or a
+    formula's result alike (the rules read it as 错误值, never as words)."""
+    if type(value) is str:
+        return value.strip() or None
+    if isinstance(value, CellError):
+        return CellError(value.strip()) or None
+    return value
 
 
 def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
@@ -54,8 +60,7 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
             out.append(read_cell(grid, row, col))
         else:
             value = raw.value
-            if type(value) is str:
-                value = value.strip() or None
+            value = (value.strip() or None) if type(value) is str else _stripped(value)
             out.append(Cell(name, column_letter(col) + number, value, raw.kind == "percent"))
     return out
 

@@ -16,7 +16,7 @@ from selfeval_xl.cellref import split_coord
 from selfeval_xl.read.package import NS_REL
 from selfeval_xl.write.package_edit import SHEET_ORDER
 
-_STYLE = re.compile(rb'\ss\s*=\s*(["\'])([0-9]*)\1')
+_STYLE = re.compile(rb'\ss\s*=\s*(["\'])([^"\']*)\1')
 # A start or end tag of well-formed XML without comments, instructions or CDATA (a plainly spelled
 # sheet has none): its attributes' quoted values may hold ">".
 _TAG = re.compile(rb"""<(/?)([\w:.-]+)(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
@@ -38,10 +38,13 @@ def restyle_cells(data: bytes, refs: list[str], restyle: Callable[[str, int | No
         at = data.find(b'<c r="' + ref.encode("ascii") + b'"', position)
         if at < 0:
             return None  # not in the sheet, or not after the cell before it: the tree decides
-        position = data.find(b">", at)
+        tag = _TAG.match(data, at)  # to its closing ">", past any ">" inside a quoted attribute value
+        if tag is None:
+            return None
+        position = tag.end() - 1
         style = _STYLE.search(data, at, position)
-        if style is not None and not style.group(2):
-            return None  # s="": what it means is the tree's call
+        if style is not None and not style.group(2).isdigit():
+            return None  # s="", s=" 1 ", s="+1": what they mean is the tree's call
         found[ref] = (position, style)
     originals = {ref: int(style.group(2)) if style is not None else None for ref, (_, style) in found.items()}
     new_styles = {ref: b' s="%d"' % restyle(ref, originals[ref]) for ref in refs}
@@ -69,10 +72,13 @@ def can_link_drawing(data: bytes) -> bool:
     return _R_PREFIX in data[:root_end] and end >= 0 and b"<![CDATA[" not in data[end:]
 
 
-def link_drawing(data: bytes, rid: str) -> bytes:
+def link_drawing(data: bytes, rid: str) -> bytes | None:
     """`data` with <legacyDrawing r:id=…/> before the first element the schema puts after it, as
-    package_edit.insert_in_order places it in a tree (call can_link_drawing first)."""
+    package_edit.insert_in_order places it in a tree (call can_link_drawing first); None where the sheet
+    has one already (its drawing part missing or unreadable), which the tree reuses."""
     tail = data.rfind(b"</sheetData>") + len(b"</sheetData>")
+    if b"<legacyDrawing" in data[tail:]:
+        return None
     depth = 0
     insert_at = data.rfind(b"</worksheet>")
     for tag in _TAG.finditer(data, tail):

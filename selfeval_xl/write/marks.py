@@ -15,7 +15,7 @@ from lxml import etree
 
 from selfeval_xl.cellref import split_coord
 from selfeval_xl.model import Finding
-from selfeval_xl.read.package import NS_MAIN, M, R
+from selfeval_xl.read.package import NS_MAIN, M, R, parse_xml
 from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
 from selfeval_xl.write.mark_bytes import can_link_drawing, link_drawing, restyle_cells
 from selfeval_xl.write.package_edit import (
@@ -278,8 +278,12 @@ def _add_vml_shapes(edit: PackageEdit, part: str, vml_part: str | None, refs: li
     edit.ensure_default("vml", VML_CT)
     rid = edit.add_rel(part, VML_TYPE, vml_part)
     if part not in edit.trees:  # marked in its bytes (mark_bytes): linked there too
-        edit.new_part(part, data=link_drawing(edit.raw.get(part) or edit.pkg.read(part), rid))
-        return
+        data = edit.raw.pop(part) if part in edit.raw else edit.pkg.read(part)
+        linked = link_drawing(data, rid)
+        if linked is not None:
+            edit.new_part(part, data=linked)
+            return
+        edit.trees[part] = parse_xml(data, part=part, origin=edit.pkg.origin)  # its tree edits it from here
     root = edit.tree(part)
     legacy = root.find(f"{M}legacyDrawing")
     if legacy is None:

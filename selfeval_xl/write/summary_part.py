@@ -201,7 +201,8 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         out.append(f'<col min="{col}" max="{col}" width="{widths[col] or 9}" customWidth="1"{hidden}/>')
     out.append("</cols><sheetData>")
     # A large summary repeats its cells' contents (weights, scores, —, 不计分, level names): each distinct
-    # (style, value) is rendered once, and only the address is written per cell.
+    # (style, value) is rendered once, and only the address is written per cell. Equal numbers of another
+    # spelling (1 and 1.0) share a key safely: SheetModel.shown stores each number in one spelling.
     rendered: dict[tuple[str, type, object], str] = {}
 
     def body(style: str, value: object) -> str:
