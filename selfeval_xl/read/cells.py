@@ -67,6 +67,9 @@ class Grid:
     computed: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     formula_steps: int = 0
     _rows: list[int] = field(default_factory=list, repr=False)
+    # What a reader works out from the cells and asks for again (a header row's labels, looked for by
+    # every table search): kept with the cells, which do not change once read.
+    derived: dict[object, object] = field(default_factory=dict, repr=False)
     _rows_of: int = -1  # the number of cells _rows was worked out for
 
     def get(self, row: int, col: int) -> RawCell | None:

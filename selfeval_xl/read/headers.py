@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter, coord
@@ -93,6 +94,12 @@ class _Label:
 
 
 def _labels_on(grid: Grid, row: int, lookup: dict[str, L.Column]) -> dict[int, _Label]:
+    """The row's cells that are labels of `lookup`'s columns. Worked out once per grid, row and layout:
+    each table search reads every candidate row twice (as a header's first row and as its second)."""
+    memo = ("header labels", row, id(lookup))  # the entry holds the lookup: its id is not reused meanwhile
+    known = grid.derived.get(memo)
+    if known is not None:
+        return cast(tuple[object, dict[int, _Label]], known)[1]
     found: dict[int, _Label] = {}
     for col in range(1, grid.max_col + 1):
         value = grid.value(row, col)
@@ -100,6 +107,7 @@ def _labels_on(grid: Grid, row: int, lookup: dict[str, L.Column]) -> dict[int, _
         column = lookup.get(key) if key else None
         if column is not None and key and isinstance(value, str):
             found[col] = _Label(col, column, column.rank(key), value.strip())
+    grid.derived[memo] = (lookup, found)
     return found
 
 
