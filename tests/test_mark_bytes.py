@@ -194,3 +194,16 @@ def test_a_sheet_whose_note_drawing_is_missing_gets_one_link(tmp_path: Path) -> 
     in_bytes, _ = _marked_parts(reading, (_finding("D7"),), in_bytes=True)
     sheet = next(data for name, data in in_bytes.items() if name.startswith("xl/worksheets/sheet") and b"D7" in data)
     assert sheet.count(b"<legacyDrawing") == 1
+
+
+def test_a_merge_written_with_its_ref_second_still_moves_the_mark(tmp_path: Path) -> None:
+    path = _sparse_form(tmp_path / "表.xlsx", blanks=set(), merges=["B6:B8"])
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    respelled = tmp_path / "合并.xlsx"
+    with zipfile.ZipFile(respelled, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data.replace(b'<mergeCell ref="B6:B8"/>', b'<mergeCell extra="1" ref="B6:B8"/>'))
+    reading, _ = evaluate_reading(respelled, "hebei-dept")
+    marks = _same_either_way(reading, (_finding("B7"),))
+    assert [m["cell"] for m in marks] == ["B6"]

@@ -79,7 +79,7 @@ def _merge_origins(refs: list[str]) -> dict[tuple[int, int], str]:
     return hidden
 
 
-_MERGE_CELL = re.compile(rb"""<mergeCell\s+ref\s*=\s*(["'])([^"']*)\1""")
+_MERGE_CELL = re.compile(rb"""<mergeCell\b[^>]*?\sref\s*=\s*(["'])([^"']*)\1""")  # ref wherever it stands
 
 
 def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[str]:
