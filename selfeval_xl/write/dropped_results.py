@@ -18,7 +18,7 @@ from lxml import etree
 
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_results import check_formula_results
-from selfeval_xl.read.package import M, SheetInfo, formula_cells, has_formula, parse_xml
+from selfeval_xl.read.package import M, SheetInfo, formula_cells, has_formula
 from selfeval_xl.read.reader import Reading
 from selfeval_xl.write.package_edit import WORKBOOK_ORDER, PackageEdit, insert_in_order
 
@@ -61,7 +61,7 @@ def _formula_sheets(edit: PackageEdit) -> list[SheetInfo]:
             continue
         tree = edit.trees.get(info.part)
         if (tree.find(f".//{M}f") is not None if tree is not None
-                else has_formula(edit.raw.get(info.part) or edit.pkg.read(info.part))):
+                else has_formula(edit.data(info.part))):
             found.append(info)
     return found
 
@@ -78,10 +78,8 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
         if info.part in edit.trees:
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
             continue
-        patched = _drop_in_bytes(edit.raw.get(info.part) or edit.pkg.read(info.part), keeps)
+        patched = _drop_in_bytes(edit.data(info.part), keeps)
         if patched is None:
-            if info.part in edit.raw:  # bytes patched earlier: their tree is edited from now on
-                edit.trees[info.part] = parse_xml(edit.raw.pop(info.part), part=info.part, origin=edit.pkg.origin)
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
         elif patched[1]:
             edit.new_part(info.part, data=patched[0])

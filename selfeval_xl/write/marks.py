@@ -15,7 +15,7 @@ from lxml import etree
 
 from selfeval_xl.cellref import split_coord
 from selfeval_xl.model import Finding
-from selfeval_xl.read.package import NS_MAIN, M, R, parse_xml
+from selfeval_xl.read.package import NS_MAIN, M, R
 from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
 from selfeval_xl.write.mark_bytes import can_link_drawing, link_drawing, restyle_cells
 from selfeval_xl.write.package_edit import (
@@ -89,7 +89,7 @@ def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[str]:
     if info is None or info.part in edit.removed:
         return []
     if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
-        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
+        data = edit.data(info.part)
         return [m.group(2).decode("utf-8", errors="replace") for m in _MERGE_CELL.finditer(data)]
     found = edit.sheet_tree(sheet_name)
     if found is None:
@@ -165,7 +165,7 @@ def _place_marks(edit: PackageEdit, sheet_name: str, refs: list[str], restyle: R
     if info is None or info.part in edit.removed:
         return []
     if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
-        data = edit.raw.get(info.part) or edit.pkg.read(info.part)
+        data = edit.data(info.part)
         styles: dict[str, int] = {}
 
         def styled(ref: str, original: int | None) -> int:
@@ -265,7 +265,7 @@ def _run(text: str) -> str:
 def _add_vml_shapes(edit: PackageEdit, part: str, vml_part: str | None, refs: list[str]) -> None:
     shapes = "".join(_vml_shape(ref, i) for i, ref in enumerate(refs))
     if vml_part is not None and edit.exists(vml_part):
-        data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
+        data = edit.data(vml_part)
         text = data.decode("utf-8", errors="replace")
         if "_x0000_t202" not in text:
             shapes = _VML_SHAPETYPE + shapes
@@ -277,13 +277,11 @@ def _add_vml_shapes(edit: PackageEdit, part: str, vml_part: str | None, refs: li
     edit.new_part(vml_part, data=(_VML_HEAD + _VML_SHAPETYPE + shapes + "</xml>").encode("utf-8"))
     edit.ensure_default("vml", VML_CT)
     rid = edit.add_rel(part, VML_TYPE, vml_part)
-    if part not in edit.trees:  # marked in its bytes (mark_bytes): linked there too
-        data = edit.raw.pop(part) if part in edit.raw else edit.pkg.read(part)
-        linked = link_drawing(data, rid)
+    if part not in edit.trees:  # marked in its bytes (mark_bytes): linked there too, where it can be
+        linked = link_drawing(edit.data(part), rid)
         if linked is not None:
             edit.new_part(part, data=linked)
             return
-        edit.trees[part] = parse_xml(data, part=part, origin=edit.pkg.origin)  # its tree edits it from here
     root = edit.tree(part)
     legacy = root.find(f"{M}legacyDrawing")
     if legacy is None:
@@ -318,7 +316,7 @@ def _remove_notes(edit: PackageEdit, part: str, root: etree._Element, refs: list
             comment_list.remove(comment)
             dropped.append(ref)
     if dropped and vml_part is not None and edit.exists(vml_part):
-        data = edit.raw.get(vml_part) or edit.pkg.read(vml_part)
+        data = edit.data(vml_part)
         text = data.decode("utf-8", errors="replace")
         places = {split_coord(ref) for ref in dropped}
         # One pass over the shapes (not one search per note): each dropped note's shape goes once.

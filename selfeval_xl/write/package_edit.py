@@ -15,7 +15,7 @@ from lxml import etree
 
 from selfeval_xl.errors import OutputError
 from selfeval_xl.read.cells import every_ref_written, fill_implied_refs
-from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, relationships, rels_name
+from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, parse_xml, relationships, rels_name
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME
 from selfeval_xl.write.stylebook import StyleBook
 
@@ -67,11 +67,19 @@ class PackageEdit:
 
     # -- parts ----------------------------------------------------------------------------------
     def tree(self, name: str) -> etree._Element:
-        """A part's tree for editing. Callers ask only for parts that exist (the cast); for one the
-        package lacks this gives None, and the caller's first use of it fails."""
+        """A part's tree for editing: the bytes written for it in this run where there are some (they
+        are edited as a tree from then on), else the stored part. Callers ask only for parts that exist
+        (the cast); for one the package lacks this gives None, and the caller's first use of it fails."""
         if name not in self.trees:
-            self.trees[name] = copy.deepcopy(self.pkg.xml(name)) if name in self.pkg.names else None
+            if name in self.raw:
+                self.trees[name] = parse_xml(self.raw.pop(name), part=name, origin=self.pkg.origin)
+            else:
+                self.trees[name] = copy.deepcopy(self.pkg.xml(name)) if name in self.pkg.names else None
         return cast(etree._Element, self.trees[name])
+
+    def data(self, name: str) -> bytes:
+        """A part's bytes as they stand in this run, for a part not being edited as a tree."""
+        return self.raw[name] if name in self.raw else self.pkg.read(name)
 
     def view(self, name: str) -> etree._Element:
         """A part's XML for reading only: the edited tree when there is one, else the original."""
@@ -234,7 +242,7 @@ class PackageEdit:
                     head = handle.read(8192)
             if b"tabSelected" not in head:
                 continue
-            data = self.raw.get(info.part) or self.pkg.read(info.part)
+            data = self.data(info.part)
             head = data[:8192]
             new_head = re.sub(rb"\stabSelected\s*=\s*([\"'])(?:1|true)\1", b"", head)
             self.new_part(info.part, data=new_head + data[8192:])
