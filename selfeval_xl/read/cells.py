@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from lxml import etree
 
@@ -66,11 +67,9 @@ class Grid:
     # doing so: each is computed once, and the visits are bounded (limits.MAX_FORMULA_STEPS).
     computed: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     formula_steps: int = 0
-    _rows: list[int] = field(default_factory=list, repr=False)
-    # What a reader works out from the cells and asks for again (a header row's labels, looked for by
-    # every table search): kept with the cells, which do not change once read.
+    # What a reader works out from the cells and asks for again (the rows holding cells, a header row's
+    # labels): kept with the cells, which do not change once read.
     derived: dict[object, object] = field(default_factory=dict, repr=False)
-    _rows_of: int = -1  # the number of cells _rows was worked out for
 
     def get(self, row: int, col: int) -> RawCell | None:
         return self.cells.get((row, col))
@@ -78,11 +77,12 @@ class Grid:
     def rows(self, first: int, stop: int | None = None) -> list[int]:
         """The rows from `first` (up to `stop`, excluded) that hold any cell, in order: a table is
         walked over its cells, never over the empty rows up to a far-away last one."""
-        if self._rows_of != len(self.cells):  # cells are only ever added: their count tells the list is current
-            self._rows = sorted({row for row, _ in self.cells})
-            self._rows_of = len(self.cells)
+        memo = ("rows", len(self.cells))  # cells are only ever added: their count tells the list is current
+        rows = cast("list[int] | None", self.derived.get(memo))
+        if rows is None:
+            rows = self.derived[memo] = sorted({row for row, _ in self.cells})
         last = self.max_row + 1 if stop is None else stop
-        return self._rows[bisect.bisect_left(self._rows, first):bisect.bisect_left(self._rows, last)]
+        return rows[bisect.bisect_left(rows, first):bisect.bisect_left(rows, last)]
 
     def value(self, row: int, col: int) -> CellContent:
         cell = self.cells.get((row, col))
