@@ -75,10 +75,7 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
         def keeps(ref: str, sheet: str = info.name) -> bool:
             return keep(sheet, ref)
 
-        if info.part in edit.trees:
-            dropped += _drop_in_tree(edit.tree(info.part), keeps)
-            continue
-        patched = _drop_in_bytes(edit.data(info.part), keeps)
+        patched = None if info.part in edit.trees else _drop_in_bytes(edit.data(info.part), keeps)
         if patched is None:
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
         elif patched[1]:
