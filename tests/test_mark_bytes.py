@@ -41,7 +41,7 @@ PARSED: list[set[str]] = []  # the sheet parts each bytes-path marking parsed in
 def _marked_parts(reading: Reading, findings: tuple[Finding, ...], *, in_bytes: bool) -> tuple[dict[str, bytes], list]:
     package = reading.workbook.package
     assert package is not None
-    plain = set(package.plain_sheets)
+    plain = dict(package.plain_sheets)
     if not in_bytes:
         package.plain_sheets.clear()
     try:

@@ -128,7 +128,6 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         merges = values.merged_cell_ranges or []
     except Exception:  # calamine's own error types; the full walk decides
         return None
-    package.plain_sheets.add(sheet.part)
     grid = Grid(sheet.name)
     cells = grid.cells
     # A sheet repeats its numbers (weights, targets, 100): each distinct one is converted once.
@@ -176,6 +175,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
     for (r1, c1), (r2, c2) in merges:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+    package.plain_sheets[sheet.part] = grid.merges
     return grid
 
 _COLUMN_OF: dict[bytes, int] = {}

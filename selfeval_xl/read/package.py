@@ -132,9 +132,10 @@ class Package:
         self.data = data
         self.fast = fast
         self._calamine_book: CalamineWorkbook | None = None
-        # Sheets the fast reader found written as every application writes them (read/cells.py): their
-        # bytes can be scanned and patched in place (write/mark_bytes.py).
-        self.plain_sheets: set[str] = set()
+        # Sheets the fast reader found written as every application writes them (read/cells.py), with
+        # their merged ranges (first row, first column, last row, last column): their bytes can be
+        # scanned and patched in place (write/mark_bytes.py).
+        self.plain_sheets: dict[str, list[tuple[int, int, int, int]]] = {}
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except zipfile.BadZipFile:

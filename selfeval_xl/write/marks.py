@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from selfeval_xl.cellref import split_coord
+from selfeval_xl.cellref import coord, split_coord
 from selfeval_xl.model import Finding
 from selfeval_xl.read.package import NS_MAIN, M, R
 from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
@@ -60,42 +60,36 @@ def unmark(edit: PackageEdit, marks: list[object]) -> None:
                     del index.cells[ref]
         _remove_notes(edit, part, root, [ref for ref, _ in items])
 
-def _merge_origins(refs: list[str]) -> dict[tuple[int, int], str]:
-    """(row, column) of every cell hidden inside one of the merged ranges `refs` (A1:B2) → the range's
-    top-left cell, the only one a reader sees (and can open a note on)."""
+def _merge_origins(merges: list[tuple[int, int, int, int]]) -> dict[tuple[int, int], str]:
+    """(row, column) of every cell hidden inside one of the merged ranges → the range's top-left cell,
+    the only one a reader sees (and can open a note on)."""
     hidden: dict[tuple[int, int], str] = {}
-    for merge in refs:
-        first, _, last = merge.partition(":")
-        try:
-            (r1, c1), (r2, c2) = split_coord(first), split_coord(last or first)
-        except ValueError:
-            continue
+    for r1, c1, r2, c2 in merges:
         if (r2 - r1 + 1) * (c2 - c1 + 1) > 100_000:
             continue  # a whole-column merge: nobody flags a cell that far; keep the look-up small
         for r in range(r1, r2 + 1):
             for c in range(c1, c2 + 1):
                 if (r, c) != (r1, c1):
-                    hidden[(r, c)] = first.replace("$", "").upper()
+                    hidden[(r, c)] = coord(r1, c1)
     return hidden
 
 
-_MERGE_CELL = re.compile(rb"""<mergeCell\b[^>]*?\sref\s*=\s*(["'])([^"']*)\1""")  # ref wherever it stands
-
-
-def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[str]:
-    """The sheet's merged ranges: from its bytes where the fast reader found them plainly spelled (the
-    sheet is then not parsed for marking at all), else from its tree."""
+def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges: as the fast reader found them (marking does not change them), else
+    from its tree."""
     info = edit.pkg.sheet(sheet_name)
     if info is None or info.part in edit.removed:
         return []
-    if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
-        data = edit.data(info.part)
-        return [m.group(2).decode("utf-8", errors="replace") for m in _MERGE_CELL.finditer(data)]
+    if info.part in edit.pkg.plain_sheets:
+        return edit.pkg.plain_sheets[info.part]
     found = edit.sheet_tree(sheet_name)
-    if found is None:
-        return []
-    merges = found[1].find(f"{M}mergeCells")
-    return [m.get("ref") or "" for m in merges.iterfind(f"{M}mergeCell")] if merges is not None else []
+    merges = found[1].find(f"{M}mergeCells") if found is not None else None
+    ranges = []
+    for merge in merges.iterfind(f"{M}mergeCell") if merges is not None else ():
+        first, _, last = (merge.get("ref") or "").partition(":")
+        with contextlib.suppress(ValueError):
+            ranges.append((*split_coord(first), *split_coord(last or first)))
+    return ranges
 
 
 def _visible_cells(edit: PackageEdit, findings: tuple[Finding, ...]) -> dict[tuple[str, str], list[Finding]]:
@@ -161,11 +155,9 @@ def _place_marks(edit: PackageEdit, sheet_name: str, refs: list[str], restyle: R
                  ) -> list[tuple[str, int | None, int, bool]]:
     """(ref, its style before, its mark style, whether the cell was made) of each cell marked: in the
     sheet's bytes where mark_bytes can place them all, else in its tree."""
-    info = edit.pkg.sheet(sheet_name)
-    if info is None or info.part in edit.removed:
-        return []
-    if info.part not in edit.trees and info.part in edit.pkg.plain_sheets:
-        data = edit.data(info.part)
+    plain = edit.plain_bytes(sheet_name)
+    if plain is not None:
+        part, data = plain
         styles: dict[str, int] = {}
 
         def styled(ref: str, original: int | None) -> int:
@@ -174,7 +166,7 @@ def _place_marks(edit: PackageEdit, sheet_name: str, refs: list[str], restyle: R
 
         patched = restyle_cells(data, refs, styled) if can_link_drawing(data) else None
         if patched is not None:
-            edit.new_part(info.part, data=patched[0])
+            edit.new_part(part, data=patched[0])
             return [(ref, original, styles[ref], False) for ref, original in patched[1].items()]
     found = edit.sheet_tree(sheet_name)
     if found is None:

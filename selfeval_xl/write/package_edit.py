@@ -77,6 +77,16 @@ class PackageEdit:
                 self.trees[name] = copy.deepcopy(self.pkg.xml(name)) if name in self.pkg.names else None
         return cast(etree._Element, self.trees[name])
 
+    def plain_bytes(self, sheet_name: str) -> tuple[str, bytes] | None:
+        """(part, current bytes) of a sheet the fast reader found plainly spelled and not edited as a
+        tree in this run: bytes that can be patched in place."""
+        info = self.pkg.sheet(sheet_name)
+        if info is None or info.part in self.removed or info.part in self.trees:
+            return None
+        if info.part not in self.pkg.plain_sheets:
+            return None
+        return info.part, self.data(info.part)
+
     def data(self, name: str) -> bytes:
         """A part's bytes as they stand in this run, for a part not being edited as a tree."""
         return self.raw[name] if name in self.raw else self.pkg.read(name)
@@ -90,10 +100,13 @@ class PackageEdit:
         return (name in self.pkg.names or name in self.trees or name in self.raw) and name not in self.removed
 
     def new_part(self, name: str, root: etree._Element | None = None, data: bytes | None = None) -> None:
+        """A part's new content, as a tree or as bytes: whichever is given replaces the other."""
         if root is not None:
             self.trees[name] = root
+            self.raw.pop(name, None)
         if data is not None:
             self.raw[name] = data
+            self.trees.pop(name, None)
         self.removed.discard(name)
         if name not in self.pkg.names and name not in self.added:
             self.added.append(name)
