@@ -21,10 +21,12 @@ from selfeval_xl.write.package_edit import (
     CHART_TYPE,
     DRAWING_CT,
     DRAWING_TYPE,
+    WORKBOOK_ORDER,
     WORKSHEET_CT,
     WORKSHEET_TYPE,
     PackageEdit,
     cell_text,
+    insert_in_order,
     sort_defined_names,
 )
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME, record_in
@@ -85,15 +87,10 @@ def add_summary(edit: PackageEdit, model: SheetModel, n_chunks: int, fingerprint
     edit.shift_local_ids(wb, 0, +1)
     names = wb.find(f"{M}definedNames")
     if names is None:
+        # after the sheets and any links to other workbooks: Excel repairs a workbook whose definedNames
+        # come before its externalReferences
         names = etree.Element(f"{M}definedNames")
-        # CT_Workbook: sheets, functionGroups?, externalReferences?, definedNames? — Excel repairs
-        # a workbook whose definedNames come before its links to other workbooks.
-        before = sheets
-        for tag in ("functionGroups", "externalReferences"):
-            found = wb.find(f"{M}{tag}")
-            if found is not None:
-                before = found
-        before.addnext(names)
+        insert_in_order(wb, names, WORKBOOK_ORDER)
     etree.SubElement(names, f"{M}definedName", name=FINGERPRINT_NAME).text = f'"{fingerprint}"'
     etree.SubElement(names, f"{M}definedName", name=RECORD_NAME).text = record_range(n_chunks, SHEET_SUMMARY)
     etree.SubElement(names, f"{M}definedName", name=PRINT_AREA, localSheetId="0").text = model.print_area()
