@@ -7,7 +7,7 @@ import functools
 import hashlib
 import re
 import sys
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,8 +90,7 @@ class Profile:
 
     def first_level(self, text: str) -> str | None:
         """The first level (or alias) a printed label denotes, as the profile spells it."""
-        key = level_key(text)
-        return self._level_by_key.get(key) if key else None
+        return canonical_level(text, self._first_level_names)
 
     def counted_level(self, level: str) -> str:
         """The level a written level is counted with: an alias's target, any other level itself."""
@@ -103,12 +102,8 @@ class Profile:
     # Asked once per indicator row: the profile's tables as maps, made on first use. (A frozen
     # dataclass still has an instance __dict__, which is where cached_property keeps them.)
     @functools.cached_property
-    def _level_by_key(self) -> dict[str, str]:
-        names = (*self.levels, *(alias for alias, _ in self.level_aliases))
-        by_key: dict[str, str] = {}
-        for name in names:
-            by_key.setdefault(level_key(name), name)  # the first name of a key wins, as canonical_level has it
-        return by_key
+    def _first_level_names(self) -> tuple[str, ...]:
+        return (*self.levels, *(alias for alias, _ in self.level_aliases))
 
     @functools.cached_property
     def _counted(self) -> dict[str, str]:
@@ -179,12 +174,19 @@ def level_key(text: str) -> str:
     return key.removesuffix("指标") or key
 
 
-def canonical_level(text: str, names: Collection[str]) -> str | None:
+def canonical_level(text: str, names: tuple[str, ...]) -> str | None:
     """The member of `names` that a printed label denotes, or None."""
     key = level_key(text)
-    if not key:
-        return None
-    return next((name for name in names if level_key(name) == key), None)
+    return _by_level_key(names).get(key) if key else None
+
+
+@functools.lru_cache(maxsize=256)
+def _by_level_key(names: tuple[str, ...]) -> dict[str, str]:
+    """Each key of `names` → its first name with that key (a profile's few level lists, asked of every row)."""
+    by_key: dict[str, str] = {}
+    for name in names:
+        by_key.setdefault(level_key(name), name)
+    return by_key
 
 
 def printed_weight(text: str) -> Decimal | None:
