@@ -21,7 +21,7 @@ from selfeval_xl.read.profiles import builtin_profile, parse_profile
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
-from selfeval_xl.write.record import canonical_value, fingerprint, record_in, result_summary
+from selfeval_xl.write.record import fingerprint, record_in, recorded_inputs, result_summary
 from selfeval_xl.write.summary import build_summary
 
 
@@ -132,14 +132,13 @@ def verify_book(book: Workbook) -> Verification:
         malformed.append(Mismatch(f"评分记录的 {key}", None, "格式不正确，无法核对"))
         return {}
 
-    recorded_inputs = part("inputs")
+    recorded = part("inputs")
     recorded_spelling = record.get("spelling")
     spelling = recorded_spelling if isinstance(recorded_spelling, int) else 1  # older copies spelled 1
-    current_inputs = {f"{c.sheet}!{c.coord}": value for c in reading.input_cells
-                      if (value := canonical_value(c, spelling=spelling))}
+    current_inputs = recorded_inputs(reading.input_cells, spelling=spelling)
     changes = []
-    for key in sorted(set(recorded_inputs) | set(current_inputs), key=_cell_order):
-        old, new = recorded_inputs.get(key), current_inputs.get(key)
+    for key in sorted(set(recorded) | set(current_inputs), key=_cell_order):
+        old, new = recorded.get(key), current_inputs.get(key)
         if (old or "") != (new or ""):
             sheet, cell = key.rsplit("!", 1) if "!" in key else ("", key)
             changes.append(CellChange(sheet, cell, _text(old), new))
@@ -165,7 +164,7 @@ def verify_book(book: Workbook) -> Verification:
         mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
                        for w in check_formula_results(book.package, reading.consulted()).wrong]
     scored_on = _text(record.get("scored_on")) or ""
-    expected = fingerprint(recorded_inputs, recorded_result, reading.profile.label, scored_on)
+    expected = fingerprint(recorded, recorded_result, reading.profile.label, scored_on)
     if record.get("fingerprint") != expected:
         mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
     if book.package is not None and defined_fingerprint(book.package) != record.get("fingerprint"):

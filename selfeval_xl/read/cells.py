@@ -178,16 +178,10 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     package.plain_sheets[sheet.part] = grid.merges
     return grid
 
-_COLUMN_OF: dict[bytes, int] = {}
-
-
 def _place(ref: bytes) -> tuple[int, int]:
-    """(row, column) of an address the scans matched ([A-Z]{1,3} then digits), the letters looked up."""
+    """(row, column) of an address the scans matched ([A-Z]{1,3} then digits)."""
     letters = ref.rstrip(_DIGITS_BYTES)
-    col = _COLUMN_OF.get(letters)
-    if col is None:
-        col = _COLUMN_OF[letters] = column_index(letters.decode())
-    return int(ref[len(letters):]), col
+    return int(ref[len(letters):]), column_index(letters.decode())
 
 
 _DIGITS_BYTES = b"0123456789"

@@ -356,7 +356,9 @@ def rich_text(el: etree._Element) -> str:
 FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^>]*)>'
                           rb'(?P<f>\s*<f\b[^>]*?(?:/>|>(?P<text>[^<]*)</f\s*>))'
                           rb'(?P<v>\s*(?:<v\s*>(?P<value>[^<]*)</v\s*>|(?P<empty><v\s*/>)))?')
-FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# What may follow "<f" or "<x:f" in a formula element's tag: the two tests for one below keep to it.
+_AFTER_F = b" \t\n\r>/"
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[" + re.escape(_AFTER_F) + rb"]")
 
 
 def formula_cells(data: bytes) -> list[re.Match[bytes]] | None:
@@ -375,7 +377,7 @@ def has_formula(data: bytes) -> bool:
     for needle in (b"<f", b":f"):
         at = data.find(needle)
         while at >= 0:
-            if data[at + 2:at + 3] in (b" ", b">", b"/", b"\t", b"\n", b"\r") and (
+            if at + 2 < len(data) and data[at + 2] in _AFTER_F and (
                     needle == b"<f" or _PREFIXED.fullmatch(data, data.rfind(b"<", 0, at), at)):
                 return True
             at = data.find(needle, at + 2)

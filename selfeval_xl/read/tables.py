@@ -59,9 +59,7 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
         elif raw.is_formula:
             out.append(read_cell(grid, row, col))
         else:
-            value = raw.value
-            value = (value.strip() or None) if type(value) is str else _stripped(value)
-            out.append(Cell(name, column_letter(col) + number, value, raw.kind == "percent"))
+            out.append(Cell(name, column_letter(col) + number, _stripped(raw.value), raw.kind == "percent"))
     return out
 
 

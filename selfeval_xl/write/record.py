@@ -97,16 +97,10 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def recorded_inputs(cells: Iterable[Cell]) -> dict[str, str]:
-    """Each input as the record keeps it, by sheet!cell. Blank inputs are left out: verify reads a
-    missing cell as blank, and large forms are mostly blank."""
-    inputs = {}
-    for c in cells:
-        value = c.value
-        text = value.strip() if type(value) is str else canonical_value(c)  # typed text: most inputs
-        if text:
-            inputs[f"{c.sheet}!{c.coord}"] = text
-    return inputs
+def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
+    """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify).
+    Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank."""
+    return {f"{c.sheet}!{c.coord}": text for c in cells if (text := canonical_value(c, spelling=spelling))}
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
