@@ -64,6 +64,10 @@ class TableRow(NamedTuple):
     values: tuple[object, ...]
     styles: tuple[str, ...]
 
+    def cells(self) -> Iterator[SheetCell]:
+        for col, (value, style) in enumerate(zip(self.values, self.styles, strict=True), start=1):
+            yield SheetCell(self.row, col, value, style)
+
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -101,8 +105,7 @@ class SheetModel:
         """Every cell of the sheet: the parts' cells, then the indicator table's."""
         yield from self.cells
         for line in self.table:
-            for col, (value, style) in enumerate(zip(line.values, line.styles, strict=True), start=1):
-                yield SheetCell(line.row, col, value, style)
+            yield from line.cells()
 
     def print_area(self) -> str:
         """The printed range: every shown column, never the hidden record's far to the right (whose empty

@@ -180,8 +180,7 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
     table: dict[int, TableRow] = {}
     for line in model.table:
         if line.row in rows:  # a row the table shares with other cells (the record's): rendered cell by cell
-            rows[line.row] += [SheetCell(line.row, col, value, style)
-                               for col, (value, style) in enumerate(zip(line.values, line.styles, strict=True), 1)]
+            rows[line.row] += line.cells()
         else:
             table[line.row] = line
     max_row = max((*rows, *table), default=1)
