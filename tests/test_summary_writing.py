@@ -40,3 +40,22 @@ def test_equal_numbers_are_stored_alike_so_the_summary_may_work_each_out_once(nu
     model.put(1, 1, number)
     model.put(1, 2, same)
     assert str(model.cells[0].value) == str(model.cells[1].value) == str(excel_number(str(number)))
+
+
+_PLACES = st.tuples(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=45))
+
+
+@given(cells=st.lists(_PLACES, max_size=6),
+       table=st.lists(st.tuples(st.integers(1, 80), st.integers(0, 45)), max_size=6),
+       hidden=st.sets(st.integers(min_value=1, max_value=45), max_size=5))
+def test_the_print_area_covers_every_shown_cell_of_parts_and_table(cells, table, hidden) -> None:
+    """SheetModel.print_area works a table row out by its width: it must be the last row and column of
+    every cell not in a hidden column, as a walk of all_cells finds them (the oracle)."""
+    from selfeval_xl.write.summary import SheetCell, SheetModel, TableRow
+    model = SheetModel(hidden_columns=set(hidden))
+    model.cells = [SheetCell(row, col, "x") for row, col in cells]
+    model.table = [TableRow(row, ("v",) * width, ("text",) * width) for row, width in table]
+    shown = [c for c in model.all_cells() if c.col not in hidden]
+    last_col = max((c.col for c in shown), default=1)
+    last_row = max((c.row for c in shown), default=1)
+    assert model.print_area().endswith(f"$A$1:${get_column_letter(last_col)}${last_row}")

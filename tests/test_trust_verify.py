@@ -155,3 +155,57 @@ def test_the_fingerprint_name_must_match_the_record(scored: Path, tmp_path: Path
                                    package[workbook])
     data = verify(tampered(scored, tmp_path, change))
     assert items(data)["名称 selfeval_fingerprint"] == "0000"
+
+
+
+def _record_of(scored: Path) -> dict:
+    """The record as any reader of the sheet finds it: the hidden column's cells joined (openpyxl)."""
+    import openpyxl
+    sheet = openpyxl.load_workbook(scored)["评分汇总"]
+    return json.loads("".join(str(row[0]) for row in sheet.iter_rows(min_col=40, max_col=40, values_only=True)
+                              if row[0] is not None))
+
+
+def _hashed(record: dict, *, sort_inputs: bool) -> str:
+    """The fingerprint as docs/workbook.md spells it: SHA-256 of the JSON of inputs, profile label, result
+    and day, keys sorted, the inputs' own keys sorted only when `sort_inputs` (records before spelling 3)."""
+    import hashlib
+
+    from selfeval_xl.read.profiles import builtin_profile
+    whole = {"inputs": record["inputs"], "profile": builtin_profile(record["profile"]).label,
+             "result": record["result"], "scored_on": record["scored_on"]}
+    if sort_inputs:
+        text = json.dumps(whole, ensure_ascii=False, sort_keys=True)
+    else:
+        whole["result"] = json.loads(json.dumps(whole["result"], sort_keys=True))  # sorted all the way down
+        text = json.dumps(whole, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_the_fingerprint_hashes_the_inputs_in_the_records_own_order(scored: Path) -> None:
+    record = _record_of(scored)
+    assert record["spelling"] == 3
+    assert list(record["inputs"]) != sorted(record["inputs"])  # else the order would not be tested
+    assert record["fingerprint"] == _hashed(record, sort_inputs=False)
+
+
+@pytest.mark.parametrize("sort_inputs", [True, False])
+def test_a_copy_scored_before_spelling_3_is_verified_by_its_sorted_hash(scored: Path, tmp_path: Path,
+                                                                       sort_inputs: bool) -> None:
+    """A record of spelling 2 hashed its inputs sorted: such a copy still verifies, and one whose hash
+    follows the newer order while claiming spelling 2 does not."""
+    record = _record_of(scored)
+    older = _hashed(record, sort_inputs=sort_inputs)
+
+    def change(package):
+        for part, data in package.items():
+            package[part] = data.replace(record["fingerprint"].encode(), older.encode())
+        summary = summary_part(package)
+        assert b'"spelling": 3' in package[summary]
+        package[summary] = package[summary].replace(b'"spelling": 3', b'"spelling": 2', 1)
+    data = verify(tampered(scored, tmp_path, change))
+    if sort_inputs:
+        assert data["untouched"] is True and data["mismatches"] == [], data
+    else:
+        assert data["untouched"] is False
+        assert items(data)["评分记录的指纹"] == _hashed(record, sort_inputs=True)

@@ -107,14 +107,17 @@ _TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
                                max_size=6),
        profile=_TEXTS, day=_TEXTS)
 def test_the_fingerprint_hashes_the_four_encoded_as_one_object(inputs, summary, profile, day) -> None:
-    """Records written before the splice are verified by recomputing their fingerprint: the hashed text
-    must stay json.dumps of the whole object with sorted keys, byte for byte (the oracle)."""
+    """Records are verified by recomputing their fingerprint: the hashed text must stay json.dumps of the
+    whole object with sorted keys, byte for byte (the oracle), except that since spelling 3 the inputs
+    keep their own order."""
     import hashlib
 
     from selfeval_xl.write.record import fingerprint
-    whole = json.dumps({"inputs": inputs, "result": summary, "profile": profile, "scored_on": day},
-                       ensure_ascii=False, sort_keys=True)
-    assert fingerprint(inputs, summary, profile, day) == hashlib.sha256(whole.encode("utf-8")).hexdigest()
+    whole = {"inputs": inputs, "profile": profile, "result": summary, "scored_on": day}
+    older = json.dumps(whole, ensure_ascii=False, sort_keys=True)
+    assert fingerprint(inputs, summary, profile, day, spelling=2) == hashlib.sha256(older.encode()).hexdigest()
+    in_order = json.dumps({**whole, "result": json.loads(json.dumps(summary, sort_keys=True))}, ensure_ascii=False)
+    assert fingerprint(inputs, summary, profile, day) == hashlib.sha256(in_order.encode()).hexdigest()
 
 
 def test_the_record_text_reads_back_as_the_record(tmp_path: Path) -> None:

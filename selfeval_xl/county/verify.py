@@ -164,7 +164,7 @@ def verify_book(book: Workbook) -> Verification:
         mismatches += [Mismatch(f"{w.sheet}!{w.coord} 的公式结果", None, f"显示 {w.shown}，按公式应为 {w.computed}")
                        for w in check_formula_results(book.package, reading.consulted()).wrong]
     scored_on = _text(record.get("scored_on")) or ""
-    expected = fingerprint(recorded, recorded_result, reading.profile.label, scored_on)
+    expected = fingerprint(recorded, recorded_result, reading.profile.label, scored_on, spelling=spelling)
     if record.get("fingerprint") != expected:
         mismatches.append(Mismatch("评分记录的指纹", _text(record.get("fingerprint")), expected))
     if book.package is not None and defined_fingerprint(book.package) != record.get("fingerprint"):

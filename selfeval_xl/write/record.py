@@ -43,9 +43,13 @@ class Record(TypedDict):
     shown: dict[str, str]
 
 
-# Records written since percentages are spelled as shown (1 with a percentage format → "100%"); older
-# records spelled the stored fraction ("1%") and are compared in their own spelling.
-SPELLING = 2
+# How a record is spelled, so that verify reads each in its own spelling:
+# 1: a percentage as its stored fraction ("1%"); inputs hashed with sorted keys;
+# 2: a percentage as shown (1 with a percentage format → "100%");
+# 3: the inputs hashed in the record's own order, the order they were read in. Sorting a large form's
+#    keys cost twice as long as encoding them: the key strings, made row by row, are visited out of
+#    their order in memory.
+SPELLING = 3
 
 
 def canonical_value(cell: Cell, *, spelling: int = SPELLING) -> str:
@@ -80,14 +84,15 @@ def result_summary(result: Result) -> dict[str, object]:
 
 
 def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], profile: str, scored_on: str,
-                *, inputs_json: str | None = None) -> str:
+                *, inputs_json: str | None = None, spelling: int = SPELLING) -> str:
     """A hash over what was scored: inputs, result, the profile as shown (custom ones with their
     hash) and the day. It shows edits made afterwards; anyone can score again, so it is no seal.
 
-    The hashed text is json.dumps of the four with sorted keys, spliced from its parts so that the
-    inputs (most of a large form's record) are encoded once, for the hash and the record alike."""
+    The hashed text is json.dumps of the four with sorted keys, except the inputs in their own order
+    (sorted too in a record of `spelling` 1 or 2), spliced from its parts so that the inputs (most of a
+    large form's record) are encoded once, for the hash and the record alike."""
     if inputs_json is None:
-        inputs_json = _json(inputs)
+        inputs_json = json.dumps(inputs, ensure_ascii=False, sort_keys=spelling < 3)
     payload = (f'{{"inputs": {inputs_json}, "profile": {_json(profile)}, "result": {_json(summary)}, '
                f'"scored_on": {_json(scored_on)}}}')
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -100,14 +105,17 @@ def _json(value: object) -> str:
 def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
     """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify).
     Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank."""
-    return {f"{c.sheet}!{c.coord}": text for c in cells if (text := canonical_value(c, spelling=spelling))}
+    return {f"{c.sheet}!{c.coord}": text for c in cells
+            # text as read is stripped already: the call only for other values (most inputs are text)
+            if (text := value.strip() if type(value := c.value) is str else canonical_value(c, spelling=spelling))}
+
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
                  shown: dict[str, str] | None = None) -> tuple[Record, list[str]]:
     """The record, and its JSON text cut into cell-sized chunks."""
     inputs = recorded_inputs(cells)
-    inputs_json = _json(inputs)
+    inputs_json = json.dumps(inputs, ensure_ascii=False)
     summary = result_summary(result)
     scored_on = dt.date.today().isoformat()
     record: Record = {

@@ -110,9 +110,14 @@ class SheetModel:
     def print_area(self) -> str:
         """The printed range: every shown column, never the hidden record's far to the right (whose empty
         columns between would otherwise print and shrink the page to unreadable type)."""
-        shown = [c for c in self.all_cells() if c.col not in self.hidden_columns]
-        last_col = max((c.col for c in shown), default=1)
-        last_row = max((c.row for c in shown), default=1)
+        hidden = self.hidden_columns
+        shown = [(c.row, c.col) for c in self.cells if c.col not in hidden]
+        # a table row's shown extent depends only on its width: worked out once per width, not per cell
+        widths = {len(line.values) for line in self.table}
+        last_shown = {w: max((col for col in range(1, w + 1) if col not in hidden), default=0) for w in widths}
+        shown += [(line.row, last_shown[len(line.values)]) for line in self.table if last_shown[len(line.values)]]
+        last_col = max((col for _, col in shown), default=1)
+        last_row = max((row for row, _ in shown), default=1)
         return f"{location(SHEET_SUMMARY, '')}$A$1:${column_letter(last_col)}${last_row}"
 
     def put(self, row: int, col: int, value: object, style: str = "text") -> None:
