@@ -207,3 +207,24 @@ def test_loose_attributes_stay_on_the_fast_path() -> None:
     assert fast is not None and fast == full
     assert fast[(1, 1)] == (Decimal("0.85"), True, False, False)
     assert fast[(1, 2)][0] == "#N/A" and fast[(2, 1)][2:] == (True, False) and fast[(2, 2)][2:] == (True, False)
+
+
+def _with_sheet(data: bytes, sheet: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as z:
+        for name in source.namelist():
+            z.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else source.read(name))
+    return out.getvalue()
+
+
+def test_a_percent_style_counts_only_on_a_cell() -> None:
+    """Style 2 is a percentage. A row styled 2, and text reading s="2" (worked by hand): only the cells
+    whose own s is 2 are percentages, as in the full walk."""
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData>'
+             '<row r="1" s="2" customFormat="1"><c r="A1"><v>0.5</v></c>'
+             '<c r="B1" t="inlineStr"><is><t>x s="2"</t></is></c><c r="C1" s="2"><v>0.25</v></c></row>'
+             '<row r="2"><c r="A2" t="n" s="2"><v>1</v></c><c r="B2" s="0" t="n"><v>3</v></c></row>'
+             '</sheetData></worksheet>')
+    full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    assert fast is not None and fast == full
+    assert {key for key, cell in fast.items() if cell[1]} == {(1, 3), (2, 1)}
