@@ -130,3 +130,21 @@ def test_the_record_text_reads_back_as_the_record(tmp_path: Path) -> None:
     assert all(len(chunk) <= CHUNK for chunk in chunks)
     assert parse_record(chunks) == json.loads(json.dumps(record))
     assert len(record["inputs"]) > 100 and record["inputs"]["基本信息!B3"] == "井陉县南障城镇人民政府"
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), _TEXTS, st.sampled_from(["", "  ", " 达成 "]),
+                    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+                    st.sampled_from([Decimal("1"), Decimal("1.0"), Decimal("1E+1"), Decimal("-0"), Decimal("0.50")]),
+                    st.dates())
+
+
+@given(st.lists(st.tuples(_VALUES, st.booleans()), max_size=30))
+def test_recorded_inputs_spell_each_cell_as_canonical_value_does(values) -> None:
+    """recorded_inputs spells each distinct number once: the record must be what spelling every cell on
+    its own gives (the oracle), equal numbers in other spellings and True beside 1 included."""
+    from selfeval_xl.model import Cell
+    from selfeval_xl.write.record import canonical_value, recorded_inputs
+    cells = [Cell("绩效指标", f"J{i + 1}", value, percent) for i, (value, percent) in enumerate(values)]
+    for spelling in (1, 2, 3):
+        expected = {f"绩效指标!{c.coord}": text for c in cells if (text := canonical_value(c, spelling=spelling))}
+        assert recorded_inputs(cells, spelling=spelling) == expected

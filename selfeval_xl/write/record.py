@@ -105,10 +105,22 @@ def _json(value: object) -> str:
 def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
     """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify).
     Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank."""
-    return {f"{c.sheet}!{c.coord}": text for c in cells
-            # text as read is stripped already: the call only for other values (most inputs are text)
-            if (text := value.strip() if type(value := c.value) is str else canonical_value(c, spelling=spelling))}
-
+    inputs: dict[str, str] = {}
+    # a form repeats its numbers (weights, targets): each distinct one spelled once. Keyed by Decimal only:
+    # True == Decimal(1) would otherwise share a spelling with it.
+    numbers: dict[tuple[Decimal, bool], str] = {}
+    for cell in cells:
+        value = cell.value
+        if type(value) is str:  # text as read, the most common input
+            text = value.strip()
+        elif type(value) is Decimal:
+            text = numbers.get((value, cell.percent)) or numbers.setdefault(
+                (value, cell.percent), canonical_value(cell, spelling=spelling))
+        else:
+            text = canonical_value(cell, spelling=spelling)
+        if text:
+            inputs[f"{cell.sheet}!{cell.coord}"] = text
+    return inputs
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
