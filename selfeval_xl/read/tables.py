@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import product
 
 from selfeval_xl import layout as L
 from selfeval_xl.cellref import column_letter, coord
@@ -102,9 +103,15 @@ _IN_CELL = re.compile(r"^([^:：]{1,12})[:：](.+)$")
 
 
 def read_info(grid: Grid, fields: dict[str, Cell], last_row: int | None = None) -> None:
-    # filtered before sorting: above a large form's indicator table only its first rows are fields
-    texts = [(key, raw) for key, raw in grid.cells.items()
-             if isinstance(raw.value, str) and (last_row is None or key[0] <= last_row)]
+    # filtered before sorting: above a large form's indicator table only its first rows are fields, found
+    # by looking them up rather than by a pass over the tens of thousands of cells below
+    cells = grid.cells
+    if last_row is not None and last_row * grid.max_col < len(cells):
+        near = ((key, raw) for key in product(range(1, last_row + 1), range(1, grid.max_col + 1))
+                if (raw := cells.get(key)) is not None)
+    else:
+        near = ((key, raw) for key, raw in cells.items() if last_row is None or key[0] <= last_row)
+    texts = [(key, raw) for key, raw in near if isinstance(raw.value, str)]
     for (row, col), raw in sorted(texts, key=lambda item: item[0]):
         assert isinstance(raw.value, str)
         field_name = _INFO_KEYS.get(label_key(raw.value))
