@@ -130,26 +130,32 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         return None
     grid = Grid(sheet.name)
     cells = grid.cells
-    # A sheet repeats its numbers (weights, targets, 100): each distinct one is converted once.
-    numbers: dict[float, CellContent] = {}
+    # A sheet repeats its texts and numbers (level names, units, weights, 100): each distinct one is
+    # converted once and its typed cells share one RawCell, which nothing changes once the grid is made
+    # (the passes below put a new RawCell in place of one they add to). A text never equals a float.
+    typed: dict[str | float, RawCell] = {}
+    max_row = max_col = 0
     for r, row_values in enumerate(rows, start=1):
         for c, value in enumerate(row_values, start=1):
             if type(value) is str:
                 if not value:
                     continue  # most of a dense grid: no call for them
-                cells[(r, c)] = RawCell(value if len(value) <= MAX_TEXT else value[:MAX_TEXT])
+                cell = typed.get(value)
+                if cell is None:
+                    cell = typed[value] = RawCell(value[:MAX_TEXT])
             elif type(value) is float:
-                converted = numbers.get(value)
-                if converted is None:
-                    converted = numbers[value] = calamine_value(value)
-                cells[(r, c)] = RawCell(converted)
+                cell = typed.get(value)
+                if cell is None:
+                    cell = typed[value] = RawCell(calamine_value(value))
             elif value is None:
                 continue
             else:
-                cells[(r, c)] = RawCell(calamine_value(value))
-            if c > grid.max_col:
-                grid.max_col = c
-            grid.max_row = r
+                cell = RawCell(calamine_value(value))
+            cells[(r, c)] = cell
+            if c > max_col:
+                max_col = c
+            max_row = r
+    grid.max_row, grid.max_col = max_row, max_col
     # findall's tuples rather than match objects: a template has hundreds of formula cells (an unmatched
     # group is b"" there, so the element and the <v> group tell a missing part from an empty one)
     added = []
@@ -163,19 +169,22 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
             cells[place] = RawCell(None, 0, "other", True, uncached, source)
             added.append(place)
         else:
-            cell.is_formula, cell.uncached, cell.formula_source = True, uncached, source
+            cells[place] = RawCell(cell.value, cell.style, cell.kind, True, uncached, source)
     if added:
         grid.max_row = max(grid.max_row, max(row for row, _ in added))
         grid.max_col = max(grid.max_col, max(col for _, col in added))
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     for ref in _styled_cells(data, percent_ids) if percent_ids else ():
-        cell = cells.get(_place(ref))
+        place = _place(ref)
+        cell = cells.get(place)
         if cell is not None:
-            cell.kind = "percent"
+            cells[place] = RawCell(cell.value, cell.style, "percent", cell.is_formula, cell.uncached,
+                                   cell.formula_source)
     for m in _ERROR_CELL.finditer(data) if b"#" in cells_xml else ():  # every error value starts with #
         row, col = _place(m.group(1))
-        cell = cells.setdefault((row, col), RawCell(None))
-        cell.value = CellError(m.group(2).decode().strip())
+        cell = cells.get((row, col)) or RawCell(None)
+        cells[(row, col)] = RawCell(CellError(m.group(2).decode().strip()), cell.style, cell.kind, cell.is_formula,
+                                    cell.uncached, cell.formula_source)
         grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
     for (r1, c1), (r2, c2) in merges:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
