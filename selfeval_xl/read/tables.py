@@ -60,8 +60,18 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
         elif raw.is_formula:
             out.append(read_cell(grid, row, col))
         else:
-            out.append(Cell(name, column_letter(col) + number, _stripped(raw.value), raw.kind == "percent"))
+            value = raw.value
+            if type(value) is str:
+                value = value.strip() or None
+            elif isinstance(value, CellError):
+                value = _stripped(value)
+            # tuple.__new__ with every field: the NamedTuple's own constructor fills defaults in Python
+            out.append(_new_cell(Cell, (name, column_letter(col) + number, value, raw.kind == "percent",
+                                        False, False, False)))
     return out
+
+
+_new_cell = tuple.__new__
 
 
 def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:
