@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -228,3 +229,17 @@ def test_a_percent_style_counts_only_on_a_cell() -> None:
     full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
     assert fast is not None and fast == full
     assert {key for key, cell in fast.items() if cell[1]} == {(1, 3), (2, 1)}
+
+
+@pytest.mark.parametrize("rows", ['<row r="1"><c r="A1"><v>2</v></c><c r="AA1"><v>1</v></c></row>',
+                                  '<row r="1"><c r="A1"><v>2</v></c></row>'
+                                  '<row r="10000"><c r="A10000"><v>1</v></c></row>',
+                                  '<row r="1"><c r="A1"><v>2</v></c><c r="B1" t="inlineStr"><is><r><rPr>'
+                                  '<color rgb="FFFF0000"/></rPr><t>红</t></r></is></c></row>'])
+def test_a_cell_past_z9999_or_rich_text_takes_the_long_scans_and_reads_alike(rows: str) -> None:
+    """One scan tells a sheet addressed within A1:Z9999 and plainly spelled; any other cell (worked by
+    hand: AA1, A10000, a run coloured inside a text) goes through the scans that look closer, and the
+    fast reader still reads what the full walk reads."""
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+    full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    assert fast is not None and fast == full and len(fast) == 2

@@ -117,9 +117,14 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     plain = well_formed(data, part=sheet.part, origin=package.origin)
     start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
     cells_xml = data[start:end] if 0 <= start < end else data
-    if not plain or start < 0 or _unusual_spelling(cells_xml):
+    if not plain or start < 0:
         return None
-    extent = _extent(cells_xml, package.origin, sheet.name)
+    if len(cells_xml) <= 4 * MAX_CELLS and b"<![CDATA[" not in cells_xml and not _PLAIN_NEAR_CELL.search(cells_xml):
+        extent = (9999, 26) if b'<c r="' in cells_xml else None  # no cell past Z9999: dense is fine
+    elif _unusual_spelling(cells_xml):
+        return None
+    else:
+        extent = _extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
         return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
     try:
@@ -159,7 +164,8 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     # findall's tuples rather than match objects: a template has hundreds of formula cells (an unmatched
     # group is b"" there, so the element and the <v> group tell a missing part from an empty one)
     added = []
-    for _, ref, attrs, element, text, v, value, _ in FORMULA_CELL.findall(data) if has_formula(cells_xml) else ():
+    formulas = FORMULA_CELL.findall(data) if has_formula(cells_xml, prefixed=False) else ()
+    for _, ref, attrs, element, text, v, value, _ in formulas:
         place = _place(ref)
         source = None if element.endswith(b"/>") else text
         # <v/> and <v></v> are one empty value; without a t attribute, an empty one is no value either
@@ -219,6 +225,9 @@ def _place(ref: bytes) -> tuple[int, int]:
 
 
 _DIGITS_BYTES = b"0123456789"
+# A "<c" that does not start a cell addressed A1 to Z9999 with r first: where there is none, one pass has
+# told what _unusual_spelling and _extent would find (a sheet past Z9999, or an odd one, takes them).
+_PLAIN_NEAR_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")')
 _CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 # A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
 _BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
