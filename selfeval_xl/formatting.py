@@ -3,6 +3,7 @@ report), so the same 785/800 reads 98.13% everywhere; and a workbook's text as t
 it (shortened, without what no encoder takes)."""
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -14,7 +15,12 @@ WIDE = Context(prec=400)
 
 
 def round_half_up(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=WIDE)
+    return value.quantize(_quantum(digits), rounding=ROUND_HALF_UP, context=WIDE)
+
+
+@functools.lru_cache(maxsize=32)  # a profile's few digit counts; every score and amount is rounded to one
+def _quantum(digits: int) -> Decimal:
+    return Decimal(1).scaleb(-digits)
 
 
 def fixed(value: Decimal, digits: int = 2, *, grouped: bool = False) -> str:

@@ -151,8 +151,9 @@ class Finding:
                 "cell": self.cell, "message": self.message}
 
 
-@dataclass(frozen=True)
-class LineResult:
+class LineResult(NamedTuple):
+    """One budget row's result (a NamedTuple, like IndicatorResult: made for every line of a form)."""
+
     row: int
     kind: str
     group: str | None

@@ -125,8 +125,9 @@ def test_tags_hidden_in_an_attribute_are_refused_quickly(tmp_path: Path) -> None
 
 
 def test_too_many_cells_is_a_clear_refusal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from selfeval_xl.read import cells
-    monkeypatch.setattr(cells, "MAX_CELLS", 100)  # the real limit is 3,000,000; the logic is the same
+    from selfeval_xl.read import cells, sheet_scans
+    for module in (cells, sheet_scans):  # the real limit is 3,000,000; the logic is the same
+        monkeypatch.setattr(module, "MAX_CELLS", 100)
     result, _ = check_json(template_copy(tmp_path, "大.xlsx"))
     assert result.exit_code == 2
     assert "个单元格，超过上限 100" in result.stderr and "绩效指标" in result.stderr

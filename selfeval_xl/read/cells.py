@@ -9,12 +9,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Iterator, cast
+from typing import Sequence, cast
 
 from lxml import etree
 
 from selfeval_xl.cellref import column_index, coord, split_coord
-from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.formatting import excel_number
 from selfeval_xl.model import CellContent, CellError
 from selfeval_xl.read.limits import MAX_CELLS, MAX_DENSE_CELLS, MAX_TEXT
@@ -28,6 +27,14 @@ from selfeval_xl.read.package import (
     rich_text,
     unescape_xstring,
     well_formed,
+)
+from selfeval_xl.read.sheet_scans import (
+    check_cell_count,
+    error_cells,
+    formula_uncached,
+    place_of,
+    plain_extent,
+    styled_cells,
 )
 
 _DIGITS = "0123456789"
@@ -119,12 +126,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     cells_xml = data[start:end] if 0 <= start < end else data
     if not plain or start < 0:
         return None
-    if len(cells_xml) <= 4 * MAX_CELLS and b"<![CDATA[" not in cells_xml and not _PLAIN_NEAR_CELL.search(cells_xml):
-        extent = (9999, 26) if b'<c r="' in cells_xml else None  # no cell past Z9999: dense is fine
-    elif _unusual_spelling(cells_xml):
-        return None
-    else:
-        extent = _extent(cells_xml, package.origin, sheet.name)
+    extent = plain_extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
         return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
     try:
@@ -134,10 +136,34 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     except Exception:  # calamine's own error types; the full walk decides
         return None
     grid = Grid(sheet.name)
+    _typed_cells(grid, rows)
+    if has_formula(cells_xml, prefixed=False):
+        _formula_cells(grid, FORMULA_CELL.findall(data))
+    percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     cells = grid.cells
-    # A sheet repeats its texts and numbers (level names, units, weights, 100): each distinct one is
-    # converted once and its typed cells share one RawCell, which nothing changes once the grid is made
-    # (the passes below put a new RawCell in place of one they add to). A text never equals a float.
+    for place in styled_cells(data, percent_ids) if percent_ids else ():
+        cell = cells.get(place)
+        if cell is not None:
+            cells[place] = RawCell(cell.value, cell.style, "percent", cell.is_formula, cell.uncached,
+                                   cell.formula_source)
+    for place, error in error_cells(data) if b"#" in cells_xml else ():  # every error value starts with #
+        cell = cells.get(place) or RawCell(None)
+        cells[place] = RawCell(CellError(error), cell.style, cell.kind, cell.is_formula, cell.uncached,
+                               cell.formula_source)
+        grid.max_row, grid.max_col = max(grid.max_row, place[0]), max(grid.max_col, place[1])
+    for (r1, c1), (r2, c2) in merges:
+        grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+    package.plain_sheets[sheet.part] = grid.merges
+    return grid
+
+
+def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> None:
+    """python-calamine's values into the grid.
+
+    A sheet repeats its texts and numbers (level names, units, weights, 100): each distinct one is
+    converted once and its typed cells share one RawCell, which nothing changes once the grid is made
+    (the passes after this one put a new RawCell in place of one they add to). A text never equals a float."""
+    cells = grid.cells
     typed: dict[str | float, RawCell] = {}
     max_row = max_col = 0
     for r, row_values in enumerate(rows, start=1):
@@ -161,12 +187,16 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
                 max_col = c
             max_row = r
     grid.max_row, grid.max_col = max_row, max_col
-    # findall's tuples rather than match objects: a template has hundreds of formula cells (an unmatched
-    # group is b"" there, so the element and the <v> group tell a missing part from an empty one)
+
+
+def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> None:
+    """FORMULA_CELL's finds into the grid: findall's tuples rather than match objects, since a template
+    has hundreds of formula cells (an unmatched group is b"" there, so the element and the <v> group
+    tell a missing part from an empty one)."""
+    cells = grid.cells
     added = []
-    formulas = FORMULA_CELL.findall(data) if has_formula(cells_xml, prefixed=False) else ()
-    for _, ref, attrs, element, text, v, value, _ in formulas:
-        place = _place(ref)
+    for _, ref, attrs, element, text, v, value, _ in found:
+        place = place_of(ref)
         source = None if element.endswith(b"/>") else text
         # <v/> and <v></v> are one empty value; without a t attribute, an empty one is no value either
         uncached = formula_uncached(value if v else None, attrs) if b"t" in attrs else not (v and value)
@@ -179,91 +209,6 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     if added:
         grid.max_row = max(grid.max_row, max(row for row, _ in added))
         grid.max_col = max(grid.max_col, max(col for _, col in added))
-    percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
-    for ref in _styled_cells(data, percent_ids) if percent_ids else ():
-        place = _place(ref)
-        cell = cells.get(place)
-        if cell is not None:
-            cells[place] = RawCell(cell.value, cell.style, "percent", cell.is_formula, cell.uncached,
-                                   cell.formula_source)
-    for m in _ERROR_CELL.finditer(data) if b"#" in cells_xml else ():  # every error value starts with #
-        row, col = _place(m.group(1))
-        cell = cells.get((row, col)) or RawCell(None)
-        cells[(row, col)] = RawCell(CellError(m.group(2).decode().strip()), cell.style, cell.kind, cell.is_formula,
-                                    cell.uncached, cell.formula_source)
-        grid.max_row, grid.max_col = max(grid.max_row, row), max(grid.max_col, col)
-    for (r1, c1), (r2, c2) in merges:
-        grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
-    package.plain_sheets[sheet.part] = grid.merges
-    return grid
-
-def _styled_cells(data: bytes, style_ids: list[str]) -> Iterator[bytes]:
-    """The address of every cell whose s attribute is one of `style_ids`.
-
-    The search is for the attribute, whose first letter the regular expression engine can skip to, and
-    each find is then traced back to the tag it is in: a search for the cells first tried every cell's
-    attributes, three to six times slower. A find counts only inside a cell's start tag (a row's s, or
-    text in a value, is not a cell's style), with r first as the fast reader requires."""
-    pattern = re.compile(rb's\s*=\s*["\'](?:' + "|".join(style_ids).encode() + rb')["\'][\s/>]')
-    for m in pattern.finditer(data):
-        at = m.start()
-        if data[at - 1:at] not in _XML_SPACE:
-            continue
-        tag = data.rfind(b"<", 0, at)  # an attribute value cannot hold "<": this is the start of the tag
-        cell = _CELL_ADDRESS.match(data, tag)
-        if cell is not None and data.find(b">", cell.end(), at) < 0:
-            yield cell.group(1) + cell.group(2)
-
-
-_XML_SPACE = (b" ", b"\t", b"\n", b"\r")
-
-
-def _place(ref: bytes) -> tuple[int, int]:
-    """(row, column) of an address the scans matched ([A-Z]{1,3} then digits)."""
-    letters = ref.rstrip(_DIGITS_BYTES)
-    return int(ref[len(letters):]), column_index(letters.decode())
-
-
-_DIGITS_BYTES = b"0123456789"
-# A "<c" that does not start a cell addressed A1 to Z9999 with r first: where there is none, one pass has
-# told what _unusual_spelling and _extent would find (a sheet past Z9999, or an odd one, takes them).
-_PLAIN_NEAR_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")')
-_CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-# A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
-_BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
-
-
-def _unusual_spelling(cells_xml: bytes) -> bool:
-    """Whether a cell is written without r first in double quotes, or CDATA hides a value from the
-    scans (namespaces, comments and instructions the parse has already looked at). Byte counts and
-    searches for needles ending in a rare byte: a fraction of a regular expression's pass."""
-    if b"<![CDATA[" in cells_xml:
-        return True
-    # every tag starting <c is a cell, unless rich text brings <color>, <charset> or <condense>
-    tags = sum(cells_xml.count(tag) for tag in _CELL_TAGS) if b"<rPr" in cells_xml else cells_xml.count(b"<c")
-    return tags != cells_xml.count(b'<c r="')
-
-
-def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
-    """(last row, last column) of the addressed cells, after the cell-count limit."""
-    if len(cells_xml) > 4 * MAX_CELLS:  # a cell takes at least four bytes (<c/>): only then count them
-        count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
-        check_cell_count(count, origin, sheet_name)
-    if not _BEYOND_Z_OR_9999.search(cells_xml):
-        return (9999, 26) if b'<c r="' in cells_xml else None  # at most 259,974 cells: dense is fine
-    addresses = _CELL_ADDRESS.findall(cells_xml)
-    if not addresses:
-        return None
-    last_row = max(int(row) for _, row in addresses)
-    last_letters = max({letters for letters, _ in addresses}, key=lambda letters: (len(letters), letters))
-    return last_row, column_index(last_letters.decode())
-
-
-def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
-    if count > MAX_CELLS:
-        raise UnreadableWorkbook(f"文件 {origin} 的工作表“{sheet_name}”有 {count:,} 个单元格，超过上限 {MAX_CELLS:,}，"
-                                 "不是一张自评表：请只保留自评表的工作表后另存再试。", code="TOO_LARGE")
 
 
 def grid_full(package: Package, sheet: SheetInfo) -> Grid:
@@ -444,27 +389,6 @@ def fill_implied_refs(worksheet: etree._Element) -> int:
                 added += 1
             current_col = col
     return added
-
-
-# Attributes other than r may be spelled with spaces around "=" or in single quotes, and end tags
-# with a space before ">": the scans read them all as the full walk does.
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
-                         rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
-_CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
-
-
-def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
-    """A formula carries no value: no <v>, or an empty one that is not a cached empty string.
-
-    openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
-    an empty-string result with t="str"."""
-    kind = _CELL_TYPE.search(attributes) if b"t" in attributes else None
-    cell_type = kind.group(1) if kind else b""
-    if cell_type == b"inlineStr":
-        return False
-    if cached is None:
-        return True
-    return cached == b"" and cell_type != b"str"
 
 
 def _xml_text(raw: bytes) -> str:

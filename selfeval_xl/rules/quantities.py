@@ -7,8 +7,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from selfeval_xl.formatting import MAX_MAGNITUDE
 from selfeval_xl.model import Cell, CellError
@@ -30,16 +30,17 @@ from selfeval_xl.vocabulary import (
 
 # --- quantities --------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
+    """A number as read, with what the text said about it. A NamedTuple, like Cell: made for every
+    target and actual, and a frozen dataclass took several times as long to make."""
+
     value: Decimal
     unit: str  # "" when the text carries none
     op: str | None  # an operator written in the text
     shown_percent: bool  # written with % or shown with a percentage format (value in points)
 
 
-@dataclass(frozen=True)
-class DateValue:
+class DateValue(NamedTuple):
     date: dt.date
     op: str | None
 

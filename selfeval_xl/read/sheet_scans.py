@@ -1,0 +1,115 @@
+"""Byte scans of sheet XML that the fast reader (cells.grid_fast) relies on: whether a sheet is spelled
+the way the scans read and how far its cells reach, which cells carry a style, an error value or a
+formula's cached value. Each runs only over XML a parser has accepted, so no tag hides inside an
+attribute and no scan goes quadratic.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from selfeval_xl.cellref import column_index
+from selfeval_xl.errors import UnreadableWorkbook
+from selfeval_xl.read.limits import MAX_CELLS
+
+_DIGITS = b"0123456789"
+_XML_SPACE = (b" ", b"\t", b"\n", b"\r")
+# A "<c" that does not start a cell addressed A1 to Z9999 with r first: where there is none, one pass
+# tells what _unusual_spelling and _extent would find (a sheet past Z9999, or an odd one, takes them).
+_PLAIN_NEAR_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")')
+_CELL_ADDRESS = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+# A cell past column Z or row 9999: only then is the extent worth computing cell by cell.
+_BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
+# Attributes other than r may be spelled with spaces around "=" or in single quotes, and end tags
+# with a space before ">": the scans read them all as the full walk does.
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
+                         rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
+_CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
+
+
+def plain_extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
+    """(last row, last column) the sheetData's cells may reach, or None when a cell is written without r
+    first in double quotes or CDATA hides a value (the full walk reads those); after the cell-count
+    limit. Namespaces, comments and instructions the parse has already looked at."""
+    if len(cells_xml) <= 4 * MAX_CELLS and b"<![CDATA[" not in cells_xml and not _PLAIN_NEAR_CELL.search(cells_xml):
+        return (9999, 26) if b'<c r="' in cells_xml else None  # no cell past Z9999: dense is fine
+    if _unusual_spelling(cells_xml):
+        return None
+    return _extent(cells_xml, origin, sheet_name)
+
+
+def _unusual_spelling(cells_xml: bytes) -> bool:
+    """Whether a cell is written without r first in double quotes, or CDATA hides a value from the
+    scans. Byte counts and searches for needles ending in a rare byte: a fraction of a regular
+    expression's pass."""
+    if b"<![CDATA[" in cells_xml:
+        return True
+    # every tag starting <c is a cell, unless rich text brings <color>, <charset> or <condense>
+    tags = sum(cells_xml.count(tag) for tag in _CELL_TAGS) if b"<rPr" in cells_xml else cells_xml.count(b"<c")
+    return tags != cells_xml.count(b'<c r="')
+
+
+def _extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
+    """(last row, last column) of the addressed cells, after the cell-count limit."""
+    if len(cells_xml) > 4 * MAX_CELLS:  # a cell takes at least four bytes (<c/>): only then count them
+        count = cells_xml.count(b"<c ") + cells_xml.count(b"<c>") + cells_xml.count(b"<c/>")
+        check_cell_count(count, origin, sheet_name)
+    if not _BEYOND_Z_OR_9999.search(cells_xml):
+        return (9999, 26) if b'<c r="' in cells_xml else None  # at most 259,974 cells: dense is fine
+    addresses = _CELL_ADDRESS.findall(cells_xml)
+    if not addresses:
+        return None
+    last_row = max(int(row) for _, row in addresses)
+    last_letters = max({letters for letters, _ in addresses}, key=lambda letters: (len(letters), letters))
+    return last_row, column_index(last_letters.decode())
+
+
+def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
+    if count > MAX_CELLS:
+        raise UnreadableWorkbook(f"文件 {origin} 的工作表“{sheet_name}”有 {count:,} 个单元格，超过上限 {MAX_CELLS:,}，"
+                                 "不是一张自评表：请只保留自评表的工作表后另存再试。", code="TOO_LARGE")
+
+
+def place_of(ref: bytes) -> tuple[int, int]:
+    """(row, column) of an address the scans matched ([A-Z]{1,3} then digits)."""
+    letters = ref.rstrip(_DIGITS)
+    return int(ref[len(letters):]), column_index(letters.decode())
+
+
+def styled_cells(data: bytes, style_ids: list[str]) -> Iterator[tuple[int, int]]:
+    """The place of every cell whose s attribute is one of `style_ids`.
+
+    The search is for the attribute, whose first letter the regular expression engine can skip to, and
+    each find is then traced back to the tag it is in: a search for the cells first tried every cell's
+    attributes, three to six times slower. A find counts only inside a cell's start tag (a row's s, or
+    text in a value, is not a cell's style), with r first as the fast reader requires."""
+    pattern = re.compile(rb's\s*=\s*["\'](?:' + "|".join(style_ids).encode() + rb')["\'][\s/>]')
+    for m in pattern.finditer(data):
+        at = m.start()
+        if data[at - 1:at] not in _XML_SPACE:
+            continue
+        tag = data.rfind(b"<", 0, at)  # an attribute value cannot hold "<": this is the start of the tag
+        cell = _CELL_ADDRESS.match(data, tag)
+        if cell is not None and data.find(b">", cell.end(), at) < 0:
+            yield int(cell.group(2)), column_index(cell.group(1).decode())
+
+
+def error_cells(data: bytes) -> Iterator[tuple[tuple[int, int], str]]:
+    """(place, error value) of every cell typed t="e"."""
+    for m in _ERROR_CELL.finditer(data):
+        yield place_of(m.group(1)), m.group(2).decode().strip()
+
+
+def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
+    """A formula carries no value: no <v>, or an empty one that is not a cached empty string.
+
+    openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
+    an empty-string result with t="str"."""
+    kind = _CELL_TYPE.search(attributes) if b"t" in attributes else None
+    cell_type = kind.group(1) if kind else b""
+    if cell_type == b"inlineStr":
+        return False
+    if cached is None:
+        return True
+    return cached == b"" and cell_type != b"str"
