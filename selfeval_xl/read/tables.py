@@ -221,6 +221,20 @@ def _has_amount(cells: dict[str, Cell]) -> bool:
                for k in ("initial", "budget", "executed"))
 
 
+def _blank_in(grid: Grid, row: int, cols: list[int | None]) -> bool:
+    """Every one of the row's cells in these columns reads as blank text and none is a formula whose value
+    the file lacks (read_cell would compute it, or _has_amount count it as an amount it cannot see)."""
+    cells = grid.cells
+    for col in cols:
+        raw = cells.get((row, col)) if col is not None else None
+        if raw is None:
+            continue
+        value = raw.value
+        if raw.uncached or (value is not None and not (type(value) is str and not value.strip())):
+            return False
+    return True
+
+
 def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = None,
                 skip_empty_lines: bool = False, columns: dict[str, int] | None = None) -> BudgetRows:
     """Budget rows under the header; `skip_empty_lines` for printed forms whose unused lines stay blank.
@@ -241,6 +255,8 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     places = [cols.get(key) for key in keys]
     for row in grid.rows(table.last_header_row + 1, stop_row):
         places[1] = beside.get(row, cols.get("name"))
+        if _blank_in(grid, row, places[:5]):
+            continue  # no name and no amount: a template's prepared line holding only its rate formula
         cells = dict(zip(keys, read_cells(grid, row, places), strict=True))
         if cells["reason"].blank and "reason" in cols and (origin := grid.merged_origin(row, cols["reason"])):
             # a reason merged over several rows is the reason of every row it covers (docs/workbook.md §5)
