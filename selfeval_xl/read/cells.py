@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Sequence, cast
+from typing import Iterable, Sequence, cast
 
 from lxml import etree
 
@@ -84,12 +84,19 @@ class Grid:
     def rows(self, first: int, stop: int | None = None) -> list[int]:
         """The rows from `first` (up to `stop`, excluded) that hold any cell, in order: a table is
         walked over its cells, never over the empty rows up to a far-away last one."""
-        memo = ("rows", len(self.cells))  # cells are only ever added: their count tells the list is current
-        rows = cast("list[int] | None", self.derived.get(memo))
+        rows = cast("list[int] | None", self.derived.get(self._rows_memo()))
         if rows is None:
-            rows = self.derived[memo] = sorted({row for row, _ in self.cells})
+            rows = self.derived[self._rows_memo()] = sorted({row for row, _ in self.cells})
         last = self.max_row + 1 if stop is None else stop
         return rows[bisect.bisect_left(rows, first):bisect.bisect_left(rows, last)]
+
+    def note_rows(self, rows: Iterable[int]) -> None:
+        """The rows holding cells, as the reader that made the grid knows them: rows() then need not pass
+        over every cell (a large form's indicator grid has 39,000) to find them."""
+        self.derived[self._rows_memo()] = sorted(set(rows))
+
+    def _rows_memo(self) -> tuple[str, int]:
+        return ("rows", len(self.cells))  # cells are only ever added: their count tells the list is current
 
     def value(self, row: int, col: int) -> CellContent:
         cell = self.cells.get((row, col))
@@ -136,9 +143,9 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     except Exception:  # calamine's own error types; the full walk decides
         return None
     grid = Grid(sheet.name)
-    _typed_cells(grid, rows)
+    filled = _typed_cells(grid, rows)
     if has_formula(cells_xml, prefixed=False):
-        _formula_cells(grid, FORMULA_CELL.findall(data))
+        filled += _formula_cells(grid, FORMULA_CELL.findall(data))
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     cells = grid.cells
     for place in styled_cells(data, percent_ids) if percent_ids else ():
@@ -151,13 +158,15 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         cells[place] = RawCell(CellError(error), cell.style, cell.kind, cell.is_formula, cell.uncached,
                                cell.formula_source)
         grid.max_row, grid.max_col = max(grid.max_row, place[0]), max(grid.max_col, place[1])
+        filled.append(place[0])
+    grid.note_rows(filled)
     for (r1, c1), (r2, c2) in merges:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
     package.plain_sheets[sheet.part] = grid.merges
     return grid
 
 
-def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> None:
+def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> list[int]:
     """python-calamine's values into the grid.
 
     A sheet repeats its texts and numbers (level names, units, weights, 100): each distinct one is
@@ -166,7 +175,9 @@ def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> None:
     cells = grid.cells
     typed: dict[str | float, RawCell] = {}
     max_row = max_col = 0
+    filled = []  # the rows given a cell
     for r, row_values in enumerate(rows, start=1):
+        before = len(cells)
         for c, value in enumerate(row_values, start=1):
             if type(value) is str:
                 if not value:
@@ -186,10 +197,13 @@ def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> None:
             if c > max_col:
                 max_col = c
             max_row = r
+        if len(cells) != before:
+            filled.append(r)
     grid.max_row, grid.max_col = max_row, max_col
+    return filled
 
 
-def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> None:
+def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> list[int]:
     """FORMULA_CELL's finds into the grid: findall's tuples rather than match objects, since a template
     has hundreds of formula cells (an unmatched group is b"" there, so the element and the <v> group
     tell a missing part from an empty one)."""
@@ -209,6 +223,7 @@ def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> None:
     if added:
         grid.max_row = max(grid.max_row, max(row for row, _ in added))
         grid.max_col = max(grid.max_col, max(col for _, col in added))
+    return [row for row, _ in added]  # the rows given a cell
 
 
 def grid_full(package: Package, sheet: SheetInfo) -> Grid:

@@ -60,8 +60,9 @@ def _formula_sheets(edit: PackageEdit) -> list[SheetInfo]:
         if info.name == SHEET_SUMMARY or not edit.exists(info.part):
             continue
         tree = edit.trees.get(info.part)
+        # a sheet the fast reader found plainly spelled binds no prefix to the main namespace
         if (tree.find(f".//{M}f") is not None if tree is not None
-                else has_formula(edit.data(info.part))):
+                else has_formula(edit.data(info.part), prefixed=info.part not in edit.pkg.plain_sheets)):
             found.append(info)
     return found
 
