@@ -231,8 +231,8 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
     if model.links:
         out.append("<hyperlinks>")
         for ref, loc, tip in model.links:
-            out.append(f"<hyperlink ref={_attribute(ref)} location={_attribute(loc)} display={_attribute(ref)} "
-                       f"tooltip={_attribute(tip)}/>")
+            at = _attribute(ref)
+            out.append(f"<hyperlink ref={at} location={_attribute(loc)} display={at} tooltip={_attribute(tip)}/>")
         out.append("</hyperlinks>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
     out.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
