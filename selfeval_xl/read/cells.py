@@ -209,6 +209,8 @@ def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> list[int]:
     tell a missing part from an empty one)."""
     cells = grid.cells
     added = []
+    # a shared formula's other cells carry no text and, empty, are alike: one RawCell each way (see _typed_cells)
+    empty_children = {flag: RawCell(None, 0, "other", True, flag, None) for flag in (False, True)}
     for _, ref, attrs, element, text, v, value, _ in found:
         place = place_of(ref)
         source = None if element.endswith(b"/>") else text
@@ -216,7 +218,8 @@ def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> list[int]:
         uncached = formula_uncached(value if v else None, attrs) if b"t" in attrs else not (v and value)
         cell = cells.get(place)
         if cell is None:
-            cells[place] = RawCell(None, 0, "other", True, uncached, source)
+            cells[place] = (empty_children[uncached] if source is None
+                            else RawCell(None, 0, "other", True, uncached, source))
             added.append(place)
         else:
             cells[place] = RawCell(cell.value, cell.style, cell.kind, True, uncached, source)

@@ -123,6 +123,37 @@ def _damaged(exc: etree.XMLSyntaxError, part: str, origin: str) -> UnreadableWor
                               "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。")
 
 
+_STYLE_KINDS: dict[bytes, tuple[tuple[int, str], ...]] = {}  # styles part → its kinds, a few kept
+_KEPT_STYLES_BYTES = 1 << 20  # a hostile styles part of many megabytes is read, never kept
+
+
+def _style_kinds(root: etree._Element) -> tuple[tuple[int, str], ...]:
+    custom = {}
+    numfmts = root.find(f"{M}numFmts")
+    for nf in numfmts if numfmts is not None else []:
+        try:
+            custom[int(nf.get("numFmtId", "0"))] = nf.get("formatCode", "")
+        except ValueError:
+            continue
+    result: list[tuple[int, str]] = []
+    xfs = root.find(f"{M}cellXfs")
+    for xf in xfs if xfs is not None else []:
+        try:
+            fmt_id = int(xf.get("numFmtId", "0"))
+        except ValueError:
+            fmt_id = 0
+        if fmt_id in custom:
+            kind = format_kind(custom[fmt_id])
+        elif fmt_id in BUILTIN_PERCENT_FORMATS:
+            kind = "percent"
+        elif fmt_id in BUILTIN_DATE_FORMATS:
+            kind = "date"
+        else:
+            kind = "other"
+        result.append((fmt_id, kind))
+    return tuple(result)
+
+
 class Package:
     """An opened .xlsx/.xlsm zip with its workbook structure; parts are read on demand."""
 
@@ -245,32 +276,16 @@ class Package:
         """Per cellXfs index: (numFmtId, number-format kind)."""
         if self._styles is None:
             part = self._related_part("/styles")
-            result: list[tuple[int, str]] = []
-            if part:
-                root = self.xml(part)
-                custom = {}
-                numfmts = root.find(f"{M}numFmts")
-                for nf in numfmts if numfmts is not None else []:
-                    try:
-                        custom[int(nf.get("numFmtId", "0"))] = nf.get("formatCode", "")
-                    except ValueError:
-                        continue
-                xfs = root.find(f"{M}cellXfs")
-                for xf in xfs if xfs is not None else []:
-                    try:
-                        fmt_id = int(xf.get("numFmtId", "0"))
-                    except ValueError:
-                        fmt_id = 0
-                    if fmt_id in custom:
-                        kind = format_kind(custom[fmt_id])
-                    elif fmt_id in BUILTIN_PERCENT_FORMATS:
-                        kind = "percent"
-                    elif fmt_id in BUILTIN_DATE_FORMATS:
-                        kind = "date"
-                    else:
-                        kind = "other"
-                    result.append((fmt_id, kind))
-            self._styles = result
+            data = self.read(part) if part else b""
+            # a county's units share their template's styles part: each distinct one is read once
+            known = _STYLE_KINDS.get(data)
+            if known is None:
+                known = _style_kinds(parse_xml(data, part=part, origin=self.origin)) if part else ()
+                if len(_STYLE_KINDS) >= 8:
+                    _STYLE_KINDS.clear()
+                if len(data) <= _KEPT_STYLES_BYTES:
+                    _STYLE_KINDS[data] = known
+            self._styles = list(known)
         return self._styles
 
     def _related_part(self, suffix: str) -> str | None:
