@@ -101,11 +101,15 @@ def _labels_on(grid: Grid, row: int, lookup: dict[str, L.Column]) -> dict[int, _
     if known is not None:
         return cast(tuple[object, dict[int, _Label]], known)[1]
     found: dict[int, _Label] = {}
+    cells = grid.cells
     for col in range(1, grid.max_col + 1):
-        value = grid.value(row, col)
+        raw = cells.get((row, col))
+        if raw is None or type(raw.value) is not str:
+            continue  # a header is typed text (an error value, a str too, is never a label)
+        value = raw.value
         key = header_label(value)
         column = lookup.get(key) if key else None
-        if column is not None and key and isinstance(value, str):
+        if column is not None and key:
             found[col] = _Label(col, column, column.rank(key), value.strip())
     grid.derived[memo] = (lookup, found)
     return found
@@ -311,7 +315,9 @@ def names_beside_qizhong(grid: Grid, name_col: int | None, avoid: set[int]) -> d
             for row in range(r1, min(r2, grid.max_row) + 1):
                 beside[row] = c2 + 1
     if name_col + 1 not in avoid:
-        for (row, col), raw in grid.cells.items():
-            if col == name_col and row not in beside and _is_qizhong(raw.value):
+        cells = grid.cells
+        for row in grid.rows(1):  # the name column's cells, not a pass over every cell of the sheet
+            raw = cells.get((row, name_col))
+            if raw is not None and row not in beside and _is_qizhong(raw.value):
                 beside[row] = name_col + 1
     return beside
