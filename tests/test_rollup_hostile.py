@@ -114,6 +114,8 @@ def _hostile_task(path: str) -> dict[str, object]:
         time.sleep(3600)
     if name.startswith("被杀"):
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+    if name.startswith("报错"):
+        raise ValueError("a reader's own error")
     if name.startswith("贪心"):
         hoard = bytearray(1024 ** 3)  # 1 GiB: past the 256 MiB the test allows
         hoard[-1] = 1
@@ -204,6 +206,37 @@ def test_a_worker_killed_by_the_os_is_found_and_the_files_in_flight_are_read_aga
     assert DIED == "读取时进程异常退出（可能内存不足或文件损坏），已跳过"
     assert [n for n in names if _read_fine(by_file[n])] == [n for n in names if not n.startswith("被杀")]
     assert [row["file"] for row in rows] == names  # rows in the order given
+    assert multiprocessing.active_children() == []
+
+
+def test_small_files_are_batched_and_the_last_ones_read_alone() -> None:
+    """Worked by hand: 20 files, 2 workers, batches of 4, the sixth file large. The last 8 go alone so the
+    workers finish together; the large one alone, cutting the run of small ones before it."""
+    from selfeval_xl.read.sandbox import SMALL_ITEM, plan_batches
+    sizes = [1000] * 20
+    sizes[5] = SMALL_ITEM + 1
+    assert plan_batches(20, 2, 4, sizes) == [(0, 1, 2, 3), (4,), (5,), (6, 7, 8, 9), (10, 11),
+                                              (12,), (13,), (14,), (15,), (16,), (17,), (18,), (19,)]
+    assert plan_batches(3, 2, 1, None) == [(0,), (1,), (2,)]
+    assert plan_batches(5, 2, 4, None) == [(0,), (1,), (2,), (3,), (4,)]
+
+
+_BATCHED = [f"单位{i}.xlsx" for i in range(12)]  # with one worker and batches of 4: 0–3 and 4–7 batched
+
+
+@pytest.mark.parametrize("odd, note", [("挂起.xlsx", timed_out(1.5)), ("被杀.xlsx", DIED),
+                                       ("报错.xlsx", "无法读取（ValueError）")])
+def test_a_file_that_hangs_dies_or_fails_in_a_batch_is_one_row(tmp_path: Path, odd: str, note: str) -> None:
+    """The batch of 单位0–3 holds the odd file in place of 单位2: a batch that runs late or loses its
+    worker is read again file by file, and the odd file's row says why; every other file is read."""
+    names = [odd if i == 2 else name for i, name in enumerate(_BATCHED)]
+    files = [template_copy(tmp_path, n) for n in names]
+    start = time.monotonic()
+    rows = summarize_all(files, workers=1, file_timeout=1.5, task=_hostile_task, batch=4)
+    assert time.monotonic() - start < 20
+    assert [row["file"] for row in rows] == names
+    assert rows[2]["note"] == note
+    assert all(_read_fine(row) for i, row in enumerate(rows) if i != 2), rows
     assert multiprocessing.active_children() == []
 
 

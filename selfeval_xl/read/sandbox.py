@@ -11,9 +11,11 @@ limit (read/limits.py), for the rollup's workers, the page's jobs and the legacy
   whose worker dies again is a Failure("died"), the others are read normally;
 - a task that raises: Failure("error", <the exception's type>).
 
-Files are submitted one at a time, a few more than there are workers; the workers take them in
-the order submitted, so the first ones in flight are the ones being read, and a file's clock starts
-when it becomes one of them (the first files' clocks also include the workers' start).
+Files are submitted one at a time, or small ones a few at a time (`batch`), a few more than there are
+workers; the workers take them in the order submitted, so the first ones in flight are the ones being
+read, and a file's (a batch's) clock starts when it becomes one of them (the first files' clocks also
+include the workers' start). A batch that runs late or loses its worker has each of its files read
+again alone, so that a file that hangs or kills its worker is still one row.
 Each worker may map `memory_limit` bytes of address space beyond what it maps at start-up
 (RLIMIT_AS, where the resource module exists; not on Windows): an allocation past it fails in the
 worker, not on the whole machine.
@@ -145,73 +147,129 @@ def _alone_child(conn: Connection, task: Callable[[T], R], arg: T, memory: int, 
 
 
 def run_each(task: Callable[[str], R], items: Sequence[str], report: Callable[[int, R | Failure], None], *,
-             workers: int, timeout: float, memory_limit: int | None) -> None:
-    """Run `task(items[i])` for every i in worker processes; `report(i, outcome)` once for each."""
-    waiting = deque(range(len(items)))
-    suspects: deque[int] = deque()  # in flight when a worker died: each is read again alone
+             workers: int, timeout: float, memory_limit: int | None, batch: int = 1,
+             sizes: Sequence[int] | None = None) -> None:
+    """Run `task(items[i])` for every i in worker processes; `report(i, outcome)` once for each.
+
+    With `batch` above 1, items of at most SMALL_ITEM bytes (`sizes`) go to a worker up to `batch` at a
+    time, read one after the other under one clock of `timeout`: the pool's own cost per hand-over is
+    then paid once per batch. A batch still being read after `timeout`, or whose worker dies, has each of
+    its items read again alone, on its own clock (which one hung or killed its worker is not known)."""
+    waiting = deque(plan_batches(len(items), workers, batch, sizes))
+    suspects: deque[int] = deque()  # in flight when a worker died or a batch ran late: each read again alone
     while waiting or suspects:
         if suspects:
-            _run_pool(task, items, deque([suspects.popleft()]), report, 1, timeout, memory_limit, alone=True)
+            _run_pool(task, items, deque([(suspects.popleft(),)]), report, 1, timeout, memory_limit, alone=True)
         else:
             size = max(1, min(workers, len(waiting)))
             suspects.extend(_run_pool(task, items, waiting, report, size, timeout, memory_limit, alone=False))
 
 
-def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[int],
+SMALL_ITEM = 512 * 1024  # an example-sized form is 30–60 KB; a large one takes a worker's turn alone
+
+
+def plan_batches(count: int, workers: int, batch: int, sizes: Sequence[int] | None) -> list[tuple[int, ...]]:
+    """The items' indices in order, grouped: consecutive small items up to `batch` together, a larger
+    one alone, and the last `batch` × `workers` items alone, so that the workers finish together."""
+    tail = max(0, count - batch * max(1, workers)) if batch > 1 else 0
+    plan: list[tuple[int, ...]] = []
+    group: list[int] = []
+    for index in range(count):
+        small = sizes is None or sizes[index] <= SMALL_ITEM
+        if index < tail and small:
+            group.append(index)
+            if len(group) < batch:
+                continue
+        if group:
+            plan.append(tuple(group))
+            group = []
+        if index >= tail or not small:
+            plan.append((index,))
+    if group:
+        plan.append(tuple(group))
+    return plan
+
+
+def read_batch(task: Callable[[str], R], batch: list[str]) -> list[tuple[bool, R | str]]:
+    """What a worker runs: `task` on each item in turn, (True, its result) or (False, the type of what it
+    raised), so that one item's error is its own row and not its batch's."""
+    outcomes: list[tuple[bool, R | str]] = []
+    for item in batch:
+        try:
+            outcomes.append((True, task(item)))
+        except BaseException as exc:  # a Rust panic arrives as a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            outcomes.append((False, type(exc).__name__))
+    return outcomes
+
+
+def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[tuple[int, ...]],
               report: Callable[[int, R | Failure], None], size: int, timeout: float, memory_limit: int | None,
               alone: bool) -> list[int]:
-    """Read from `queue` in one pool until it is empty or the pool breaks; returns the files that were
-    being read when it broke (the files only queued go back to the front of `queue`)."""
+    """Read from `queue` in one pool until it is empty or the pool breaks; returns the items to be read
+    again alone (being read when it broke, or in a batch that ran late); batches only queued go back to
+    the front of `queue`."""
     pool = ProcessPoolExecutor(max_workers=size, initializer=start_worker, initargs=(memory_limit, os.getpid()))
-    window = size if alone else 2 * size  # a few queued, so that no worker waits for the next file
-    flight: dict[Future[R], int] = {}  # in the order submitted, which is the order the workers take them
-    started: dict[Future[R], float] = {}  # the first `size` of them: being read, since when
+    window = size if alone else 2 * size  # a few queued, so that no worker waits for the next batch
+    flight: dict[Future[list[tuple[bool, R | str]]], tuple[int, ...]] = {}  # in the order the workers take them
+    started: dict[Future[list[tuple[bool, R | str]]], float] = {}  # the first `size` of them: since when
     suspects: list[int] = []
     finished = False
+
+    def outcomes(future: Future[list[tuple[bool, R | str]]], batch: tuple[int, ...]) -> None:
+        error = future.exception()
+        if error is not None:
+            for index in batch:
+                report(index, Failure("error", type(error).__name__))
+            return
+        for index, (ok, payload) in zip(batch, future.result(), strict=True):
+            report(index, payload if ok else Failure("error", str(payload)))  # type: ignore[arg-type]
+
     try:
         while queue or flight:
             broken = False
             while queue and len(flight) < window:
-                index = queue.popleft()
+                batch = queue.popleft()
                 try:
-                    flight[pool.submit(task, items[index])] = index
+                    flight[pool.submit(read_batch, task, [items[i] for i in batch])] = batch
                 except BrokenProcessPool:
                     # A worker died between the last wait and this submit: the pool takes nothing more.
                     if flight:
-                        queue.appendleft(index)
+                        queue.appendleft(batch)
                     else:
-                        suspects.append(index)  # nothing else to blame: this file is read again alone
+                        suspects.extend(batch)  # nothing else to blame: read again alone
                     broken = True
                     break
             now = time.monotonic()
             for future in list(flight)[:size]:
-                started.setdefault(future, now)  # a worker took it when the file before it was done
-            done: set[Future[R]] = set()
+                started.setdefault(future, now)  # a worker took it when the batch before it was done
+            done: set[Future[list[tuple[bool, R | str]]]] = set()
             if flight and not broken:
                 done, _ = wait(flight, timeout=max(0.0, min(started.values()) + timeout - now),
                                return_when=FIRST_COMPLETED)
             for future in done:
-                error = future.exception()
-                if isinstance(error, BrokenProcessPool):
+                if isinstance(future.exception(), BrokenProcessPool):
                     broken = True  # left in `flight`, sorted out below
                     continue
-                index = flight.pop(future)
                 started.pop(future, None)
-                report(index, Failure("error", type(error).__name__) if error is not None else future.result())
+                outcomes(future, flight.pop(future))
             now = time.monotonic()
             late = [future for future, since in started.items() if now - since >= timeout and future in flight]
             if broken or late:
                 _kill(pool)
                 requeue = []
-                for future, index in flight.items():
-                    if future in late:
-                        report(index, Failure("timeout"))
+                for future, batch in flight.items():
+                    if future in late and len(batch) == 1:
+                        report(batch[0], Failure("timeout"))
+                    elif future in late:
+                        suspects.extend(batch)  # which one hung is not known: each alone, on its own clock
                     elif future.done() and not future.cancelled() and future.exception() is None:
-                        report(index, future.result())
+                        outcomes(future, batch)
                     elif broken and future in started:
-                        suspects.append(index)  # being read when a worker died: read again alone
+                        suspects.extend(batch)  # being read when a worker died: read again alone
                     else:
-                        requeue.append(index)
+                        requeue.append(batch)
                 queue.extendleft(reversed(requeue))
                 flight.clear()
                 break
