@@ -160,6 +160,8 @@ def read_header_row(grid: Grid, row: int, columns: tuple[L.Column, ...],
     better), whatever is required; None when nothing on it is a label."""
     lookup = _by_label(columns, extra)
     upper = _labels_on(grid, row, lookup)
+    if not upper:
+        return None  # a header starts with a label (below one, _two_rows would find nothing to add to)
     lower = _labels_on(grid, row + 1, lookup) if row + 1 <= grid.max_row else {}
     single = [(1, lab.rank, col, lab, _why(lab, "")) for col, lab in upper.items()]
     best = _choose(single, (row, row))
