@@ -49,9 +49,9 @@ class Cell(NamedTuple):
         return str(value).strip()
 
 
-@dataclass(frozen=True)
-class BudgetRow:
-    """A row of the 预算执行 table. kind: line, subtotal (of `group`) or total."""
+class BudgetRow(NamedTuple):
+    """A row of the 预算执行 table. kind: line, subtotal (of `group`) or total. A NamedTuple, like
+    Indicator: made for every line a form fills."""
 
     row: int
     kind: Literal["line", "subtotal", "total"]

@@ -17,7 +17,15 @@ from selfeval_xl.read.formula import UNKNOWN, Unknown
 from selfeval_xl.read.formula import evaluate as evaluate_formula
 from selfeval_xl.read.headers import HEADER_SCAN_ROWS, NUMBERING, Table, names_beside_qizhong
 from selfeval_xl.read.limits import MAX_FORMULA_STEPS
-from selfeval_xl.vocabulary import brings_outside_data, fold, is_placeholder, label_key, normalize_label, read_label
+from selfeval_xl.vocabulary import (
+    brings_outside_data,
+    fold,
+    is_placeholder,
+    label_key,
+    normalize_label,
+    read_label,
+    text_cache,
+)
 
 
 def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
@@ -98,6 +106,7 @@ def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | 
     return value
 
 
+@text_cache  # a county's units print the same line names: each worked out once per process
 def line_key(text: str) -> str:
     """A budget row's name as compared: 一、其中：年度资金总额（万元）： → 年度资金总额."""
     return NUMBERING.sub("", label_key(fold(text)))
@@ -317,6 +326,7 @@ NOTE = re.compile(r"^(?:注\d*[:：]|说明[:：]|(?:填表|填报|制表|审核
 def _is_column_number_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
     """The 栏次 row many finance forms print under the header: 栏次 | 1 | 2 | 3=2/1 …"""
     for col in {1, *cols.values()}:
-        if normalize_label(grid.value(row, col)) == "栏次":
+        value = grid.value(row, col)
+        if type(value) is str and normalize_label(value) == "栏次":  # a number never reads 栏次
             return True
     return False
