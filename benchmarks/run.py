@@ -236,7 +236,7 @@ def main() -> int:
     # the writers are imported before either is timed, since they load once per run, not per file.
     from selfeval_xl.county import rollup_output  # noqa: F401  (pandas, the writers)
     from selfeval_xl.county.rollup import summarize_all
-    reading_seconds = median_time(lambda: summarize_all(units, workers=2), 1)
+    reading_seconds = median_time(lambda: summarize_all(units, workers=2), repeat)  # a median, like the rows above
     calamine_seconds = median_time(bare_calamine, 1)
     rate = n_units / reading_seconds
     rows.append((f"rollup {n_units} 个工作簿（2 进程读取）",
