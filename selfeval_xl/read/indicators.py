@@ -11,7 +11,7 @@ from selfeval_xl import layout as L
 from selfeval_xl.model import Cell, Indicator, SkippedRow
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.headers import Table
-from selfeval_xl.read.tables import NOTE, read_cell, read_cells
+from selfeval_xl.read.tables import NOTE, blank_in, read_cell, read_cells
 from selfeval_xl.vocabulary import is_instruction, label_key, normalize_label, parse_operator_word
 
 _SKIP_INDICATOR_ROW = {label_key(x) for x in ("合计", "总计", "小计", "栏次", *L.TOTAL_SCORE_NAMES)}
@@ -61,20 +61,6 @@ def _operator_column(grid: Grid, table: Table) -> tuple[int | None, int | None]:
 
 def operator_in_nature_column(grid: Grid, table: Table) -> bool:
     return "nature" in table.columns and _operator_column(grid, table)[0] == table.columns["nature"]
-
-
-def _nothing_in(grid: Grid, row: int, cols: list[int]) -> bool:
-    """Every one of the row's cells in these columns reads as blank (an uncomputed formula might not)."""
-    for col in cols:
-        raw = grid.cells.get((row, col))
-        if raw is None:
-            continue
-        if raw.uncached and raw.formula:
-            return False
-        value = raw.value
-        if value is not None and not (isinstance(value, str) and not value.strip()):
-            return False
-    return True
 
 
 def _merged_rows(grid: Grid, col: int | None) -> dict[int, tuple[int, int]]:
@@ -155,7 +141,7 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
     row_keys = [*(key for key in _INDICATOR_KEYS if key != "reason"), "operator", "nature"]
     row_cols = [*(cols.get(key) for key in _INDICATOR_KEYS if key != "reason"), operator_col, nature_col]
     for row in grid.rows(first or table.last_header_row + 1, stop):
-        if _nothing_in(grid, row, read_cols):
+        if blank_in(grid, row, read_cols, textless_formulas=False):
             continue  # the template's prepared rows: only helper formulas past the table, nothing to read
         get = dict(zip(row_keys, read_cells(grid, row, row_cols), strict=True))
         get["reason"] = _reason(grid, row, cols.get("reason"), reason_merges)

@@ -4,6 +4,7 @@ rows are read in indicators.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
@@ -68,14 +69,9 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
         elif raw.is_formula:
             out.append(read_cell(grid, row, col))
         else:
-            value = raw.value
-            if type(value) is str:
-                value = value.strip() or None
-            elif isinstance(value, CellError):
-                value = _stripped(value)
             # tuple.__new__ with every field: the NamedTuple's own constructor fills defaults in Python
-            out.append(_new_cell(Cell, (name, column_letter(col) + number, value, raw.kind == "percent",
-                                        False, False, False)))
+            out.append(_new_cell(Cell, (name, column_letter(col) + number, _stripped(raw.value),
+                                        raw.kind == "percent", False, False, False)))
     return out
 
 
@@ -230,16 +226,19 @@ def _has_amount(cells: dict[str, Cell]) -> bool:
                for k in ("initial", "budget", "executed"))
 
 
-def _blank_in(grid: Grid, row: int, cols: list[int | None]) -> bool:
-    """Every one of the row's cells in these columns reads as blank text and none is a formula whose value
-    the file lacks (read_cell would compute it, or _has_amount count it as an amount it cannot see)."""
+def blank_in(grid: Grid, row: int, cols: Sequence[int | None], *, textless_formulas: bool) -> bool:
+    """Every one of the row's cells in these columns reads as blank. A formula whose value the file lacks
+    counts as something where its own text may compute it (read_cell would), and with `textless_formulas`
+    also without (a shared formula's other cells: _has_amount counts an amount it cannot see)."""
     cells = grid.cells
     for col in cols:
         raw = cells.get((row, col)) if col is not None else None
         if raw is None:
             continue
+        if raw.uncached and (textless_formulas or raw.formula):
+            return False
         value = raw.value
-        if raw.uncached or (value is not None and not (type(value) is str and not value.strip())):
+        if value is not None and not (isinstance(value, str) and not value.strip()):
             return False
     return True
 
@@ -264,7 +263,7 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
     places = [cols.get(key) for key in keys]
     for row in grid.rows(table.last_header_row + 1, stop_row):
         places[1] = beside.get(row, cols.get("name"))
-        if _blank_in(grid, row, places[:5]):
+        if blank_in(grid, row, places[:5], textless_formulas=True):
             continue  # no name and no amount: a template's prepared line holding only its rate formula
         cells = dict(zip(keys, read_cells(grid, row, places), strict=True))
         if cells["reason"].blank and "reason" in cols and (origin := grid.merged_origin(row, cols["reason"])):
