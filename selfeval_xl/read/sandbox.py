@@ -190,17 +190,17 @@ def plan_batches(count: int, workers: int, batch: int, sizes: Sequence[int] | No
     return plan
 
 
-def read_batch(task: Callable[[str], R], batch: list[str]) -> list[tuple[bool, R | str]]:
-    """What a worker runs: `task` on each item in turn, (True, its result) or (False, the type of what it
-    raised), so that one item's error is its own row and not its batch's."""
-    outcomes: list[tuple[bool, R | str]] = []
+def read_batch(task: Callable[[str], R], batch: list[str]) -> list[R | Failure]:
+    """What a worker runs: `task` on each item in turn, its result or the Failure of what it raised, so
+    that one item's error is its own row and not its batch's."""
+    outcomes: list[R | Failure] = []
     for item in batch:
         try:
-            outcomes.append((True, task(item)))
+            outcomes.append(task(item))
         except BaseException as exc:  # a Rust panic arrives as a BaseException
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
-            outcomes.append((False, type(exc).__name__))
+            outcomes.append(Failure("error", type(exc).__name__))
     return outcomes
 
 
@@ -212,19 +212,16 @@ def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[tuple
     the front of `queue`."""
     pool = ProcessPoolExecutor(max_workers=size, initializer=start_worker, initargs=(memory_limit, os.getpid()))
     window = size if alone else 2 * size  # a few queued, so that no worker waits for the next batch
-    flight: dict[Future[list[tuple[bool, R | str]]], tuple[int, ...]] = {}  # in the order the workers take them
-    started: dict[Future[list[tuple[bool, R | str]]], float] = {}  # the first `size` of them: since when
+    flight: dict[Future[list[R | Failure]], tuple[int, ...]] = {}  # in the order the workers take them
+    started: dict[Future[list[R | Failure]], float] = {}  # the first `size` of them: since when
     suspects: list[int] = []
     finished = False
 
-    def outcomes(future: Future[list[tuple[bool, R | str]]], batch: tuple[int, ...]) -> None:
+    def outcomes(future: Future[list[R | Failure]], batch: tuple[int, ...]) -> None:
         error = future.exception()
-        if error is not None:
-            for index in batch:
-                report(index, Failure("error", type(error).__name__))
-            return
-        for index, (ok, payload) in zip(batch, future.result(), strict=True):
-            report(index, payload if ok else Failure("error", str(payload)))  # type: ignore[arg-type]
+        results = [Failure("error", type(error).__name__)] * len(batch) if error is not None else future.result()
+        for index, outcome in zip(batch, results, strict=True):
+            report(index, outcome)
 
     try:
         while queue or flight:
@@ -244,7 +241,7 @@ def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[tuple
             now = time.monotonic()
             for future in list(flight)[:size]:
                 started.setdefault(future, now)  # a worker took it when the batch before it was done
-            done: set[Future[list[tuple[bool, R | str]]]] = set()
+            done: set[Future[list[R | Failure]]] = set()
             if flight and not broken:
                 done, _ = wait(flight, timeout=max(0.0, min(started.values()) + timeout - now),
                                return_when=FIRST_COMPLETED)
