@@ -279,8 +279,8 @@ class Package:
             data = self.read(part) if part else b""
             # a county's units share their template's styles part: each distinct one is read once
             known = _STYLE_KINDS.get(data)
-            if known is None:
-                known = _style_kinds(parse_xml(data, part=part, origin=self.origin)) if part else ()
+            if known is None:  # parsed through the part cache: a scored copy's style book edits this tree
+                known = _style_kinds(self.xml(part)) if part else ()
                 if len(_STYLE_KINDS) >= 8:
                     _STYLE_KINDS.clear()
                 if len(data) <= _KEPT_STYLES_BYTES:
