@@ -456,7 +456,8 @@ def test_a_sheet_said_to_carry_every_ref_gets_none_filled_in(rows) -> None:
     (the walk itself is the oracle)."""
     from lxml import etree
 
-    from selfeval_xl.read.cells import every_ref_written, fill_implied_refs
+    from selfeval_xl.read.cells import fill_implied_refs
+    from selfeval_xl.read.sheet_scans import every_ref_written
     body = "".join(row.format(r=i) + "".join(c.format(r=i) for c in cells)
                    + ("</x:row>" if row.startswith("<x:") else "</row>") for i, (row, cells) in enumerate(rows, 1))
     xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x='

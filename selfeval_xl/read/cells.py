@@ -34,6 +34,7 @@ from selfeval_xl.read.sheet_scans import (
     formula_uncached,
     place_of,
     plain_extent,
+    sheet_data,
     styled_cells,
 )
 
@@ -129,9 +130,8 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     # cannot then hide inside an attribute, so no scan goes quadratic), and only over the spelling
     # every spreadsheet application writes: default namespace, every cell's r first in double quotes.
     plain = well_formed(data, part=sheet.part, origin=package.origin)
-    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
-    cells_xml = data[start:end] if 0 <= start < end else data
-    if not plain or start < 0:
+    cells_xml = sheet_data(data)
+    if not plain or cells_xml is None:
         return None
     extent = plain_extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
@@ -358,25 +358,6 @@ def _iso_date(text: str) -> str | dt.date:
     except ValueError:
         return text
     return moment.date() if moment.time() == dt.time() else moment
-
-
-_ANY_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
-_ANY_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
-_ADDRESSED_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]+"')
-_ADDRESSED_ROW = re.compile(rb'<row r="[0-9]+"')
-
-
-def every_ref_written(data: bytes) -> bool:
-    """Whether every <row> and <c> of this sheet XML carries its r, first and spelled plainly: then
-    fill_implied_refs would add nothing, and its walk over a large sheet (a third of marking 3,000
-    cells) can be left out. Tags are counted in the bytes, with or without a prefix; comments and
-    CDATA, which could hold text that looks like a tag, always send the sheet to the walk."""
-    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
-    cells = data[start:end] if 0 <= start < end else data
-    if b"<![CDATA[" in cells or b"<!--" in cells:
-        return False
-    return (len(_ANY_CELL_TAG.findall(cells)) == len(_ADDRESSED_CELL.findall(cells))
-            and len(_ANY_ROW_TAG.findall(cells)) == len(_ADDRESSED_ROW.findall(cells)))
 
 
 def fill_implied_refs(worksheet: etree._Element) -> int:

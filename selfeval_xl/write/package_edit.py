@@ -14,8 +14,9 @@ from typing import cast
 from lxml import etree
 
 from selfeval_xl.errors import OutputError
-from selfeval_xl.read.cells import every_ref_written, fill_implied_refs
+from selfeval_xl.read.cells import fill_implied_refs
 from selfeval_xl.read.package import NS_CT, NS_PKG_REL, M, Package, clean, parse_xml, relationships, rels_name
+from selfeval_xl.read.sheet_scans import every_ref_written
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_NAME
 from selfeval_xl.write.stylebook import StyleBook
 
