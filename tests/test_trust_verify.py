@@ -209,3 +209,21 @@ def test_a_copy_scored_before_spelling_3_is_verified_by_its_sorted_hash(scored: 
     else:
         assert data["untouched"] is False
         assert items(data)["评分记录的指纹"] == _hashed(record, sort_inputs=True)
+
+
+def test_a_flagged_cell_with_an_empty_style_is_marked(tmp_path: Path) -> None:
+    """J6 holds a word (an error) and is written s="": the mark takes it as the default style (worked by
+    hand: the applications show s="" as style 0), the copy is written and verifies as untouched."""
+    source = template_copy(tmp_path, "空样式.xlsx")
+    edit(source, {"绩效指标": {"J6": "完成"}})
+    package = parts(source)
+    sheet = sheet_parts_from(package)["绩效指标"]
+    package[sheet], count = re.subn(rb'<c r="J6" s="\d+"', b'<c r="J6" s=""', package[sheet])
+    assert count == 1
+    odd = write_parts(package, tmp_path / "空样式2.xlsx")
+    result = CliRunner().invoke(main, ["score", str(odd)])
+    assert result.exit_code == 1, result.output  # errors found, no crash
+    scored = tmp_path / "空样式2.scored.xlsx"
+    marked = re.search(rb'<c r="J6" s="(\d+)"', parts(scored)[sheet])
+    assert marked is not None and marked.group(1) != b"0"
+    assert CliRunner().invoke(main, ["verify", str(scored)]).exit_code == 0

@@ -178,11 +178,22 @@ def _place_marks(edit: PackageEdit, sheet_name: str, refs: list[str], restyle: R
         cell = index.find_or_create(ref)
         if cell is None:
             continue
-        original = cell.get("s")
-        mark_style = restyle(ref, int(original or 0) if original is not None else None)
+        before = _style_index(cell.get("s"))
+        mark_style = restyle(ref, before)
         cell.set("s", str(mark_style))
-        placed.append((ref, int(original) if original is not None else None, mark_style, not existed))
+        placed.append((ref, before, mark_style, not existed))
     return placed
+
+
+def _style_index(attribute: str | None) -> int | None:
+    """A cell's style as its mark records it: None without an s attribute; one no number can be read
+    from (s="") as the default style, 0, which is how the applications show such a cell."""
+    if attribute is None:
+        return None
+    try:
+        return int(attribute)
+    except ValueError:
+        return 0
 
 # -- notes (comments + their legacy VML shapes) ----------------------------------------------------
 def _comment_parts(edit: PackageEdit, part: str) -> tuple[str | None, str | None]:
