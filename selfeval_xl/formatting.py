@@ -15,11 +15,12 @@ WIDE = Context(prec=400)
 
 
 def round_half_up(value: Decimal, digits: int) -> Decimal:
-    return value.quantize(_quantum(digits), rounding=ROUND_HALF_UP, context=WIDE)
+    return value.quantize(quantum(digits), rounding=ROUND_HALF_UP, context=WIDE)
 
 
 @functools.lru_cache(maxsize=32)  # a profile's few digit counts; every score and amount is rounded to one
-def _quantum(digits: int) -> Decimal:
+def quantum(digits: int) -> Decimal:
+    """The last place kept at `digits` decimals: 0.01 for 2."""
     return Decimal(1).scaleb(-digits)
 
 

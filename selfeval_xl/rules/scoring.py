@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_DOWN, Decimal
 
-from selfeval_xl.formatting import round_half_up
+from selfeval_xl.formatting import quantum, round_half_up
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.vocabulary import EQ, GE, LE, QUAL_MET, QUAL_MISSED, QUAL_PARTIAL
 
@@ -26,7 +26,7 @@ def execution_score(rate: Decimal | None, profile: Profile) -> Decimal:
         for step in profile.steps:
             if rate >= step.threshold:
                 return round_half_up(step.score, profile.digits)
-        return ZERO.quantize(ONE.scaleb(-profile.digits))
+        return ZERO.quantize(quantum(profile.digits))
     # A negative rate (negative amounts, each already a NEGATIVE_VALUE) scores nothing, never below 0.
     return round_half_up(profile.execution_weight * min(max(rate, ZERO), ONE), profile.digits)
 
@@ -54,7 +54,7 @@ def indicator_score(raw: Decimal, weight: Decimal | None, digits: int) -> Decima
     weight (1.875 → 1.88) would pass it, so such a score is the weight rounded down (1.87)."""
     score = round_half_up(raw, digits)
     if weight is not None and score > weight:
-        return weight.quantize(ONE.scaleb(-digits), rounding=ROUND_DOWN)
+        return weight.quantize(quantum(digits), rounding=ROUND_DOWN)
     return score
 
 
