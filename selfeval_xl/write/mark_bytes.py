@@ -75,7 +75,8 @@ def can_link_drawing(data: bytes) -> bool:
 def link_drawing(data: bytes, rid: str) -> bytes | None:
     """`data` with <legacyDrawing r:id=…/> before the first element the schema puts after it, as
     package_edit.insert_in_order places it in a tree (call can_link_drawing first); None where the sheet
-    has one already (its drawing part missing or unreadable), which the tree reuses."""
+    has one already (its drawing part missing or unreadable), which the tree reuses, or a
+    legacyDrawingHF, which the search does not tell apart (the tree decides there too)."""
     tail = data.rfind(b"</sheetData>") + len(b"</sheetData>")
     if b"<legacyDrawing" in data[tail:]:
         return None

@@ -83,7 +83,7 @@ class ChartSpec:
 
 @dataclass
 class SheetModel:
-    cells: list[SheetCell] = field(default_factory=list)
+    cells: list[SheetCell] = field(default_factory=list)  # every cell but the indicator table's (all_cells: both)
     table: list[TableRow] = field(default_factory=list)  # the indicator table, below every other part
     merges: list[str] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
@@ -100,6 +100,11 @@ class SheetModel:
         a Chinese character counts two, so the text shows whole in any of the three applications)."""
         if wrapped_lines(str(text), width) > 1:
             self.heights[row] = max(self.heights.get(row, DEFAULT_ROW_POINTS), wrapped_height(str(text), width))
+
+    @property
+    def table_width(self) -> int:
+        """The indicator table's columns, from column 1."""
+        return max((len(line.values) for line in self.table), default=0)
 
     def all_cells(self) -> Iterator[SheetCell]:
         """Every cell of the sheet: the parts' cells, then the indicator table's."""
@@ -343,7 +348,7 @@ def shown_values(model: SheetModel) -> dict[str, str]:
     for cell in model.cells:
         if cell.col != RECORD_COLUMN and cell.row != 2 and cell.value is not None:
             shown[f"{column_letter(cell.col)}{cell.row}"] = spelled(cell.value)
-    letters = [column_letter(col) for col in range(1, max((len(t.values) for t in model.table), default=0) + 1)]
+    letters = [column_letter(col) for col in range(1, model.table_width + 1)]
     for line in model.table:
         number = str(line.row)
         for letter, value in zip(letters, line.values, strict=False):

@@ -172,7 +172,7 @@ def _cell_body(style: int, value: object) -> str:
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
     named = styles.summary_styles()
     rows: dict[int, list[SheetCell]] = defaultdict(list)
-    max_col = max((len(line.values) for line in model.table), default=1)
+    max_col = max(model.table_width, 1)
     for cell in model.cells:
         rows[cell.row].append(cell)
         if cell.col > max_col and cell.col not in model.hidden_columns:
@@ -197,8 +197,8 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         out.append(f'<col min="{col}" max="{col}" width="{widths[col] or 9}" customWidth="1"{hidden}/>')
     out.append("</cols><sheetData>")
     # A large summary repeats its cells' contents (weights, scores, —, 不计分, level names): each distinct
-    # (style, value) is rendered once, and only the address is written per cell. Equal numbers of another
-    # spelling (1 and 1.0) share a key safely: SheetModel.shown stores each number in one spelling.
+    # (style, value) is rendered once, and only the address is written per cell. Equal Decimals of another
+    # spelling (1 and 1.0) would share a key: safe, since SheetModel.shown stores each number in one spelling.
     rendered: dict[tuple[str, type, object], str] = {}
 
     def body(style: str, value: object) -> str:
