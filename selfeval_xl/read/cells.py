@@ -275,15 +275,22 @@ def grid_full(package: Package, sheet: SheetInfo) -> Grid:
                 grid.max_row = row
             if col > grid.max_col:
                 grid.max_col = col
-    for el in root.iter(_MERGE):
+    grid.merges.extend(merged_ranges(root))
+    return grid
+
+
+def merged_ranges(worksheet: etree._Element) -> list[tuple[int, int, int, int]]:
+    """A parsed worksheet's merged ranges: (first row, first column, last row, last column)."""
+    ranges = []
+    for el in worksheet.iter(_MERGE):
         ref = el.get("ref", "")
         if ":" in ref:
             try:
                 (r1, c1), (r2, c2) = (split_coord(p) for p in ref.split(":", 1))
-                grid.merges.append((r1, c1, r2, c2))
+                ranges.append((r1, c1, r2, c2))
             except ValueError:
                 pass
-    return grid
+    return ranges
 
 def _cell(package: Package, el: etree._Element, shared: list[str], styles: list[tuple[int, str]]) -> RawCell | None:
     f = v = is_el = None

@@ -15,6 +15,7 @@ from lxml import etree
 
 from selfeval_xl.cellref import coord, split_coord
 from selfeval_xl.model import Finding
+from selfeval_xl.read.cells import merged_ranges
 from selfeval_xl.read.package import NS_MAIN, M, R
 from selfeval_xl.write.appearance import MARK_BORDERS, MARK_FILLS, NOTE_AUTHOR, NOTE_LIMIT, NOTE_MARKER
 from selfeval_xl.write.mark_bytes import can_link_drawing, link_drawing, restyle_cells
@@ -83,13 +84,7 @@ def _merged_ranges(edit: PackageEdit, sheet_name: str) -> list[tuple[int, int, i
     if info.part in edit.pkg.plain_sheets:
         return edit.pkg.plain_sheets[info.part]
     found = edit.sheet_tree(sheet_name)
-    merges = found[1].find(f"{M}mergeCells") if found is not None else None
-    ranges = []
-    for merge in merges.iterfind(f"{M}mergeCell") if merges is not None else ():
-        first, _, last = (merge.get("ref") or "").partition(":")
-        with contextlib.suppress(ValueError):
-            ranges.append((*split_coord(first), *split_coord(last or first)))
-    return ranges
+    return merged_ranges(found[1]) if found is not None else []
 
 
 def _visible_cells(edit: PackageEdit, findings: tuple[Finding, ...]) -> dict[tuple[str, str], list[Finding]]:
