@@ -54,6 +54,7 @@ def post(url: str, body: bytes, boundary: str) -> int:
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     try:
         with urllib.request.urlopen(request, timeout=300) as answer:
+            answer.read()  # the answer is only had once its body has arrived
             return int(answer.status)
     except urllib.error.HTTPError as refused:
         return int(refused.code)
