@@ -40,9 +40,35 @@ def _label_columns(cols: dict[str, int]) -> set[int]:
     return places
 
 
-def _label_texts(grid: Grid, row: int, places: set[int]) -> set[str]:
-    """The text of a row's label cells, normalized but with its colons, which tell a note line (注：, 填表人：)."""
-    return {normalize_label(grid.value(row, c)) for c in places} - {""}
+_SKIP_ROW, _NOTE_LINE = 1, 2
+
+
+def _label_kind(text: str) -> int:
+    """What a row's label cell tells: _SKIP_ROW for a 合计 / 总分 / 栏次 row, _NOTE_LINE for the start of a
+    note or signature line (注：, 填表人：, read with its colons), else 0."""
+    key = normalize_label(text)
+    if not key:
+        return 0
+    if len(key) <= _SKIP_LONGEST and label_key(key) in _SKIP_INDICATOR_ROW:
+        return _SKIP_ROW
+    return _NOTE_LINE if NOTE.match(key) else 0
+
+
+def _label_kinds(grid: Grid, row: int, places: list[int], known: dict[str, int]) -> int:
+    """The _label_kind flags of a row's label cells together; `known` holds each distinct text's, since a form
+    repeats its level names in every row. Only text can tell either: a number, date or error value as
+    written (1, 2025-06-30, #N/A) is no 合计 and no 注：."""
+    kinds = 0
+    cells = grid.cells
+    for col in places:
+        raw = cells.get((row, col))
+        if raw is not None and type(raw.value) is str:
+            text = raw.value
+            kind = known.get(text)
+            if kind is None:
+                kind = known[text] = _label_kind(text)
+            kinds |= kind
+    return kinds
 
 
 def _operator_column(grid: Grid, table: Table) -> tuple[int | None, int | None]:
@@ -137,7 +163,8 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
     read_cols = [c for c in (*(cols.get(k) for k in _INDICATOR_KEYS), operator_col, nature_col) if c is not None]
     reason_merges = _merged_rows(grid, cols.get("reason"))
     level2_merges = _merged_rows(grid, cols.get("level2"))
-    places = _label_columns(cols)
+    places = sorted(_label_columns(cols))
+    label_kinds: dict[str, int] = {}
     row_keys = [*(key for key in _INDICATOR_KEYS if key != "reason"), "operator", "nature"]
     row_cols = [*(cols.get(key) for key in _INDICATOR_KEYS if key != "reason"), operator_col, nature_col]
     for row in grid.rows(first or table.last_header_row + 1, stop):
@@ -152,10 +179,10 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
                 and parse_operator_word(get["nature"].text):
             # 指标性质 holding 定性 on some rows and ≥ / ≤ / = on the others: the sign is this row's comparison.
             get["operator"], get["nature"] = get["nature"], Cell(grid.name, None)
-        labels = _label_texts(grid, row, places)
-        if {label_key(t) for t in labels if len(t) <= _SKIP_LONGEST} & _SKIP_INDICATOR_ROW:
+        kinds = _label_kinds(grid, row, places, label_kinds)
+        if kinds & _SKIP_ROW:
             continue  # a 合计 / 总分 row (in any label column, 序号 included) or a 栏次 row
-        if all(get[k].blank for k in ("target", "actual", "weight")) and any(NOTE.match(t) for t in labels):
+        if kinds & _NOTE_LINE and get["target"].blank and get["actual"].blank and get["weight"].blank:
             continue  # a note or signature line under the table
         level1_carried = get["level1"].blank
         for key in ("area", "level1"):
@@ -173,9 +200,7 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
         if why is not None:
             skipped.append(SkippedRow(grid.name, row, why))
             continue
-        indicators.append(Indicator(
-            row=row, area=get["area"].text, level1=get["level1"], level2=get["level2"], name=get["name"],
-            nature=get["nature"], operator=get["operator"], target=get["target"], unit=get["unit"],
-            actual=get["actual"], weight=get["weight"], self_score=get["self_score"], reason=get["reason"],
-        ))
+        indicators.append(Indicator(  # positional: a NamedTuple's keywords cost twice as long, per row
+            row, get["area"].text, get["level1"], get["level2"], get["name"], get["nature"], get["operator"],
+            get["target"], get["unit"], get["actual"], get["weight"], get["self_score"], get["reason"]))
     return IndicatorRows(indicators, skipped)

@@ -69,9 +69,12 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
         elif raw.is_formula:
             out.append(read_cell(grid, row, col))
         else:
+            value = raw.value
+            # _stripped, with text (most typed cells) in line
+            value = (value.strip() or None) if type(value) is str else _stripped(value)
             # tuple.__new__ with every field: the NamedTuple's own constructor fills defaults in Python
-            out.append(_new_cell(Cell, (name, column_letter(col) + number, _stripped(raw.value),
-                                        raw.kind == "percent", False, False, False)))
+            out.append(_new_cell(Cell, (name, column_letter(col) + number, value, raw.kind == "percent",
+                                        False, False, False)))
     return out
 
 
