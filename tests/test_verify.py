@@ -138,13 +138,19 @@ _VALUES = st.one_of(st.none(), st.booleans(), _TEXTS, st.sampled_from(["", "  ",
                     st.dates())
 
 
-@given(st.lists(st.tuples(_VALUES, st.booleans()), max_size=30))
+@given(st.lists(st.tuples(_VALUES, st.booleans(), st.integers(1, 12)), max_size=30))
 def test_recorded_inputs_spell_each_cell_as_canonical_value_does(values) -> None:
-    """recorded_inputs spells each distinct number once: the record must be what spelling every cell on
-    its own gives (the oracle), equal numbers in other spellings and True beside 1 included."""
+    """recorded_inputs spells each distinct number once and keeps a cell listed twice (a carried level, a
+    merged reason) as its first reading, blank or not: the record must be what spelling each cell's first
+    reading on its own gives (the oracle), equal numbers in other spellings and True beside 1 included."""
     from selfeval_xl.model import Cell
     from selfeval_xl.write.record import canonical_value, recorded_inputs
-    cells = [Cell("绩效指标", f"J{i + 1}", value, percent) for i, (value, percent) in enumerate(values)]
+    cells = [Cell("绩效指标", f"J{row}", value, percent) for value, percent, row in values]
+    cells.append(Cell("绩效指标", None, "不在表上的列"))  # a column the sheet lacks: never recorded
     for spelling in (1, 2, 3):
-        expected = {f"绩效指标!{c.coord}": text for c in cells if (text := canonical_value(c, spelling=spelling))}
+        first: dict[str, Cell] = {}
+        for c in cells[:-1]:
+            first.setdefault(f"绩效指标!{c.coord}", c)
+        expected = {key: text for key, c in first.items() if (text := canonical_value(c, spelling=spelling))}
         assert recorded_inputs(cells, spelling=spelling) == expected
+        assert list(recorded_inputs(cells, spelling=spelling)) == list(expected)  # in reading order

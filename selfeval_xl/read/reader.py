@@ -434,7 +434,9 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
 
 
 def _input_cells(inp: EvaluationInput) -> list[Cell]:
-    """Every cell scoring depended on, for the fingerprint and for `verify`."""
+    """Every cell scoring depended on, for the fingerprint and for `verify`, in reading order. A cell read
+    twice (a level carried down, a reason merged over rows) is listed each time: the record keeps its first
+    reading (write/record.recorded_inputs)."""
     cells: list[Cell] = []
     for row in inp.budget_rows:
         own = [row.initial, row.budget, row.executed, row.rate, row.reason]
@@ -442,13 +444,8 @@ def _input_cells(inp: EvaluationInput) -> list[Cell]:
         # program that drops cached values must still verify as untouched.
         cells += [c for c in own if not (c.is_formula and (c is row.rate or row.kind != "line"))]
     for ind in inp.indicators:
-        cells += [ind.level1, ind.level2, ind.name, ind.nature, ind.operator, ind.target, ind.unit, ind.actual,
-                  ind.weight, ind.self_score, ind.reason]
-    cells += list(inp.info.values())
+        cells += ind[2:]  # every cell of the row, level1 to reason (row and area are no cells)
+    cells += inp.info.values()
     if inp.typed_total is not None:
         cells.append(inp.typed_total)
-    unique: dict[tuple[str, str], Cell] = {}
-    for cell in cells:
-        if cell.coord is not None:
-            unique.setdefault((cell.sheet, cell.coord), cell)  # the first reading of a cell is the one kept
-    return list(unique.values())
+    return cells

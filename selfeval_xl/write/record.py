@@ -103,13 +103,21 @@ def _json(value: object) -> str:
 
 
 def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
-    """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify).
-    Blank inputs are left out: verify reads a missing cell as blank, and large forms are mostly blank."""
+    """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify): a cell
+    listed twice as its first reading. Blank inputs are left out: verify reads a missing cell as blank, and
+    large forms are mostly blank."""
     inputs: dict[str, str] = {}
+    blank: set[str] = set()
     # a form repeats its numbers (weights, targets): each distinct one spelled once. Keyed by Decimal only:
     # True == Decimal(1) would otherwise share a spelling with it.
     numbers: dict[tuple[Decimal, bool], str] = {}
     for cell in cells:
+        coord = cell.coord
+        if coord is None:
+            continue
+        key = f"{cell.sheet}!{coord}"
+        if key in inputs or key in blank:
+            continue
         value = cell.value
         if type(value) is str:  # text as read, the most common input
             text = value.strip()
@@ -119,7 +127,9 @@ def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[
         else:
             text = canonical_value(cell, spelling=spelling)
         if text:
-            inputs[f"{cell.sheet}!{cell.coord}"] = text
+            inputs[key] = text
+        else:
+            blank.add(key)
     return inputs
 
 
