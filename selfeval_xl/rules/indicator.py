@@ -60,7 +60,8 @@ def not_cached(cell: Cell, findings: Findings) -> None:
 # --- 绩效指标 --------------------------------------------------------------------------------------
 
 def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, findings: Findings) -> IndicatorResult:
-    name = ind.name.text or f"第{ind.row}行指标"
+    name_text = ind.name.text
+    name = name_text or f"第{ind.row}行指标"
     for cell in (ind.target, ind.actual, ind.weight):
         not_cached(cell, findings)
     # The profile's own levels (docs/rules.md §12.3); a form without levels skips them (LEVELS_ABSENT).
@@ -78,7 +79,8 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
     if weight is None:
         findings.add("WEIGHT_INVALID", ind.weight, detail=_weight_problem(ind.weight))
     self_score = _self_score(ind, findings)
-    reason_given = not is_empty_reason(ind.reason.text)
+    reason = ind.reason.text
+    reason_given = not is_empty_reason(reason)
 
     if _is_qualitative(ind):
         raw = _qualitative(ind, weight, self_score, reason_given, name, findings)
@@ -92,13 +94,10 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
                 findings.add("SCORE_MISMATCH", ind.self_score, score=plain(self_score),
                              computed=plain(indicator_score(raw, weight, profile.digits)))
     score = None if raw is None else indicator_score(raw, weight, profile.digits)
-    return IndicatorResult(
-        sheet=ind.name.sheet, row=ind.row, area=ind.area, name=ind.name.text,
-        level=profile.counted_level(level or ""),
-        level2=level2 or ind.level2.text, qualitative=op is None, operator=op, target=ind.target.text,
-        actual=ind.actual.text, unit=ind.unit.text, weight=weight, score=score, self_score=self_score,
-        reason="" if not reason_given else ind.reason.text, cell=ind.name.coord,
-    )
+    return IndicatorResult(  # positional: a NamedTuple's keywords cost twice as long, per row
+        ind.name.sheet, ind.row, ind.area, name_text, profile.counted_level(level or ""), level2 or ind.level2.text,
+        op is None, op, ind.target.text, ind.actual.text, ind.unit.text, weight, score, self_score,
+        reason if reason_given else "", ind.name.coord)
 
 
 def _weight_problem(cell: Cell) -> str:

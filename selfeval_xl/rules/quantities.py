@@ -212,6 +212,8 @@ def parse_text_date(text: str, year: int | None) -> DateValue | str | None:
 def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber | str | None:
     """A target or actual cell → Quantity, DateValue, NotNumber, CONTRADICTORY or None (blank)."""
     value = cell.value
+    if type(value) is Decimal:  # a typed number, most targets and actuals: before the tests for the rarer kinds
+        return Quantity(value * 100, "%", None, True) if cell.percent else Quantity(value, "", None, False)
     if cell.blank:
         return None
     if isinstance(value, CellError):
