@@ -230,9 +230,15 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         out.append("</mergeCells>")
     if model.links:
         out.append("<hyperlinks>")
-        for ref, loc, tip in model.links:
-            at = _attribute(ref)
-            out.append(f"<hyperlink ref={at} location={_attribute(loc)} display={at} tooltip={_attribute(tip)}/>")
+        # A large summary links each of its thousands of indicator names: when no text of any link needs
+        # quoting (whether one does is a property of each character), none is tested on its own.
+        if _PLAIN_ATTRIBUTE.match("".join(text for link in model.links for text in link)):
+            out += [f'<hyperlink ref="{ref}" location="{loc}" display="{ref}" tooltip="{tip}"/>'
+                    for ref, loc, tip in model.links]
+        else:
+            for ref, loc, tip in model.links:
+                at = _attribute(ref)
+                out.append(f"<hyperlink ref={at} location={_attribute(loc)} display={at} tooltip={_attribute(tip)}/>")
         out.append("</hyperlinks>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
     out.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
