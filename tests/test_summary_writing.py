@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from selfeval_xl.cellref import column_letter
 from selfeval_xl.read.package import clean
-from selfeval_xl.write.summary_part import _attribute
+from selfeval_xl.write.summary_part import _attribute, hyperlinks
 
 _TEXT = st.text(st.sampled_from(list("ab绩效'\"&<>\t\n\r\x01\x0b\ufffe _!")), max_size=10)
 
@@ -17,6 +17,17 @@ _TEXT = st.text(st.sampled_from(list("ab绩效'\"&<>\t\n\r\x01\x0b\ufffe _!")), 
 @given(_TEXT)
 def test_an_attribute_is_quoted_as_quoteattr_quotes_it_cleaned(text: str) -> None:
     assert _attribute(text) == quoteattr(clean(text))
+
+
+@given(st.lists(st.tuples(_TEXT, _TEXT, _TEXT), max_size=4))
+def test_links_are_quoted_as_each_text_on_its_own_would_be(links) -> None:
+    """hyperlinks tests all the links' texts at once; each attribute must still be what quoting it on its
+    own gives (the oracle), a sheet name with & or " in any link included."""
+    expected = [f"<hyperlink ref={quoteattr(clean(ref))} location={quoteattr(clean(loc))} "
+                f"display={quoteattr(clean(ref))} tooltip={quoteattr(clean(tip))}/>" for ref, loc, tip in links]
+    assert hyperlinks(links) == expected
+    assert hyperlinks([("B7", "'A&B'!E5", "跳转到 A&B!E5"), ("B8", "'绩效指标'!E6", "跳转到 绩效指标!E6")])[1] == \
+        '<hyperlink ref="B8" location="\'绩效指标\'!E6" display="B8" tooltip="跳转到 绩效指标!E6"/>'
 
 
 @given(st.integers(min_value=1, max_value=16384))

@@ -152,6 +152,16 @@ def _attribute(text: str) -> str:
     return f'"{text}"' if _PLAIN_ATTRIBUTE.match(text) else quoteattr(clean(text))
 
 
+def hyperlinks(links: list[tuple[str, str, str]]) -> list[str]:
+    """The <hyperlink> elements of (cell, location, tooltip) links. A large summary links each of its thousands
+    of indicator names: when no text of any link needs quoting (whether one does is a property of each
+    character), none is tested on its own."""
+    if _PLAIN_ATTRIBUTE.match("".join(text for link in links for text in link)):
+        return [f'<hyperlink ref="{ref}" location="{loc}" display="{ref}" tooltip="{tip}"/>' for ref, loc, tip in links]
+    return [f"<hyperlink ref={_attribute(ref)} location={_attribute(loc)} display={_attribute(ref)} "
+            f"tooltip={_attribute(tip)}/>" for ref, loc, tip in links]
+
+
 def _column(cell: SheetCell) -> int:
     return cell.col
 
@@ -230,15 +240,7 @@ def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None =
         out.append("</mergeCells>")
     if model.links:
         out.append("<hyperlinks>")
-        # A large summary links each of its thousands of indicator names: when no text of any link needs
-        # quoting (whether one does is a property of each character), none is tested on its own.
-        if _PLAIN_ATTRIBUTE.match("".join(text for link in model.links for text in link)):
-            out += [f'<hyperlink ref="{ref}" location="{loc}" display="{ref}" tooltip="{tip}"/>'
-                    for ref, loc, tip in model.links]
-        else:
-            for ref, loc, tip in model.links:
-                at = _attribute(ref)
-                out.append(f"<hyperlink ref={at} location={_attribute(loc)} display={at} tooltip={_attribute(tip)}/>")
+        out += hyperlinks(model.links)
         out.append("</hyperlinks>")
     out.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>')
     out.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>')
