@@ -44,6 +44,9 @@ from selfeval_xl.vocabulary import (
 )
 
 SCORE_TOLERANCE = Decimal("0.01")
+# A percentage typed as a fraction beside one typed in percent (0.95 against 95): the smaller at most 1.5,
+# the larger 50 to 200 times it (UNIT_MISMATCH, docs/rules.md §12.7)
+_FRACTION_AT_MOST, _HUNDREDFOLD_LOW, _HUNDREDFOLD_HIGH = Decimal("1.5"), Decimal(50), Decimal(200)
 
 
 def not_cached(cell: Cell, findings: Findings) -> None:
@@ -87,13 +90,12 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
         op = None
     else:
         raw, op = _quantitative(ind, inp, profile, weight, reason_given, name, findings)
-        if raw is not None and self_score is not None and weight is not None:
-            if self_score > weight:
-                findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
-            elif abs(self_score - indicator_score(raw, weight, profile.digits)) > SCORE_TOLERANCE:
-                findings.add("SCORE_MISMATCH", ind.self_score, score=plain(self_score),
-                             computed=plain(indicator_score(raw, weight, profile.digits)))
     score = None if raw is None else indicator_score(raw, weight, profile.digits)
+    if op is not None and score is not None and self_score is not None and weight is not None:
+        if self_score > weight:
+            findings.add("SCORE_OVER_WEIGHT", ind.self_score, score=plain(self_score), weight=plain(weight))
+        elif abs(self_score - score) > SCORE_TOLERANCE:
+            findings.add("SCORE_MISMATCH", ind.self_score, score=plain(self_score), computed=plain(score))
     return IndicatorResult(  # positional: a NamedTuple's keywords cost twice as long, per row
         ind.name.sheet, ind.row, ind.area, name_text, profile.counted_level(level or ""), level2 or ind.level2.text,
         op is None, op, ind.target.text, ind.actual.text, ind.unit.text, weight, score, self_score,
@@ -294,7 +296,7 @@ def _actual_in_target_unit(ind: Indicator, target: Quantity, actual: Quantity, n
         return None
     if target_unit == "%" and actual_unit == "%" and not (target.shown_percent and actual.shown_percent):
         small, large = sorted((abs(target.value), abs(actual.value)))
-        if 0 < small <= Decimal("1.5") and Decimal(50) <= large / small <= Decimal(200):
+        if 0 < small <= _FRACTION_AT_MOST and _HUNDREDFOLD_LOW <= large / small <= _HUNDREDFOLD_HIGH:
             findings.add("UNIT_MISMATCH", ind.actual,
                          detail=(f"“{name}”的指标值 {ind.target.text} 与实际完成值 {ind.actual.text} 相差约百倍，"
                                  "可能一个按小数、一个按百分数填写"))

@@ -19,7 +19,7 @@ else:  # pragma: no cover
 from selfeval_xl.errors import ProfileError
 from selfeval_xl.rules.builtin import NAMES
 from selfeval_xl.rules.profile_check import FORMS, TOTAL_POINTS, Problems, toml_problem
-from selfeval_xl.vocabulary import normalize_label
+from selfeval_xl.vocabulary import normalize_label, text_cache
 
 BUILTIN_NAMES = NAMES
 DEFAULT_PROFILE = {"department": "hebei-dept", "project": "mof-project"}
@@ -189,6 +189,7 @@ def _by_level_key(names: tuple[str, ...]) -> dict[str, str]:
     return by_key
 
 
+@text_cache  # asked of every row's level label until one prints a weight: each distinct label read once
 def printed_weight(text: str) -> Decimal | None:
     """A weight printed inside a first-level label: 产出指标（50分） → 50 (docs/rules.md §10)."""
     match = _PRINTED_WEIGHT.search(_NUMBERING.sub("", normalize_label(text)))
