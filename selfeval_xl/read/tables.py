@@ -4,7 +4,7 @@ rows are read in indicators.py."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
@@ -264,6 +264,7 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
                                                            if k in cols})
     keys = ("category", "name", "initial", "budget", "executed", "rate", "reason")
     places = [cols.get(key) for key in keys]
+    number_places = sorted({1, *cols.values()})
     for row in grid.rows(table.last_header_row + 1, stop_row):
         places[1] = beside.get(row, cols.get("name"))
         if blank_in(grid, row, places[:5], textless_formulas=True):
@@ -278,7 +279,7 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
         has_amount = _has_amount(cells)
         if not name_key and not category_key and not has_amount:
             continue
-        if _is_column_number_row(grid, row, cols) or (not has_amount and NOTE.match(
+        if _is_column_number_row(grid, row, number_places) or (not has_amount and NOTE.match(
                 normalize_label(cells["name"].text or cells["category"].text))):
             continue  # a 栏次 row (1, 2, 3=2/1 …) under the header, or a note / signature line
         key = name_key or category_key
@@ -325,9 +326,10 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
 NOTE = re.compile(r"^(?:注\d*[:：]|说明[:：]|(?:填表|填报|制表|审核)人|(?:单位|财务)?负责人[:：]|联系电话[:：])")
 
 
-def _is_column_number_row(grid: Grid, row: int, cols: dict[str, int]) -> bool:
-    """The 栏次 row many finance forms print under the header: 栏次 | 1 | 2 | 3=2/1 …"""
-    for col in {1, *cols.values()}:
+def _is_column_number_row(grid: Grid, row: int, places: Iterable[int]) -> bool:
+    """The 栏次 row many finance forms print under the header: 栏次 | 1 | 2 | 3=2/1 … (`places`: column A
+    and the table's columns)."""
+    for col in places:
         value = grid.value(row, col)
         if type(value) is str and normalize_label(value) == "栏次":  # a number never reads 栏次
             return True
