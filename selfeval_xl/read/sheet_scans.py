@@ -6,6 +6,7 @@ no scan goes quadratic.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -81,6 +82,9 @@ def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
                                  "不是一张自评表：请只保留自评表的工作表后另存再试。", code="TOO_LARGE")
 
 
+# A county's inbox holds one template filled many times: its formula cells stand at the same addresses in
+# every file, each worked out once (bounded, so the addresses of one huge sheet cannot grow it past this).
+@functools.lru_cache(maxsize=1 << 16)
 def place_of(ref: bytes) -> tuple[int, int]:
     """(row, column) of an address the scans matched ([A-Z]{1,3} then digits)."""
     letters = ref.rstrip(_DIGITS)
