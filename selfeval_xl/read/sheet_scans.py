@@ -84,7 +84,7 @@ def check_cell_count(count: int, origin: str, sheet_name: str) -> None:
 
 # A county's inbox holds one template filled many times: its formula cells stand at the same addresses in
 # every file, each worked out once (bounded, so the addresses of one huge sheet cannot grow it past this).
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)  # a few megabytes at most
 def place_of(ref: bytes) -> tuple[int, int]:
     """(row, column) of an address the scans matched ([A-Z]{1,3} then digits)."""
     letters = ref.rstrip(_DIGITS)
