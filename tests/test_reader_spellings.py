@@ -246,3 +246,23 @@ def test_a_cell_past_z9999_or_rich_text_takes_the_long_scans_and_reads_alike(row
     sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'
     full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
     assert fast is not None and fast == full and len(fast) == 2
+
+
+def test_a_label_written_as_an_error_value_still_tells_a_total_row(tmp_path: Path) -> None:
+    """A file may write any text as an error value (t="e"): a 序号 cell holding 合计 so written marks the
+    row as a 合计 row, as the text 合计 does, and the row is not scored. In the example, A5 holds 2, the
+    序号 of row 5 (文化工作完成率, weight 4): with 合计 there, 15 of its 16 indicators are read."""
+    from selfeval_xl.api import evaluate
+    example = Path(__file__).resolve().parents[1] / "workbook_templates" / "示例-南障城镇2025部门整体支出.xlsx"
+    out = tmp_path / "合计为错误值.xlsx"
+    with zipfile.ZipFile(example) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet4.xml":
+                before = b'<c r="A5" s="6"><v>2</v></c>'
+                assert before in data
+                data = data.replace(before, '<c r="A5" s="6" t="e"><v>合计</v></c>'.encode())
+            zout.writestr(info, data)
+    assert len(evaluate(example).indicators) == 16
+    read = evaluate(out)
+    assert len(read.indicators) == 15 and 5 not in [i.row for i in read.indicators]

@@ -56,13 +56,14 @@ def _label_kind(text: str) -> int:
 
 def _label_kinds(grid: Grid, row: int, places: list[int], known: dict[str, int]) -> int:
     """The _label_kind flags of a row's label cells together; `known` holds each distinct text's, since a form
-    repeats its level names in every row. Only text can tell either: a number, date or error value as
-    written (1, 2025-06-30, #N/A) is no 合计 and no 注：."""
+    repeats its level names in every row. Only text can tell either (an error value's too: a file may
+    write any text as one): a number, date or truth value as written (1, 2025-06-30, TRUE) is no 合计
+    and no 注：."""
     kinds = 0
     cells = grid.cells
     for col in places:
         raw = cells.get((row, col))
-        if raw is not None and type(raw.value) is str:
+        if raw is not None and isinstance(raw.value, str):
             text = raw.value
             kind = known.get(text)
             if kind is None:
