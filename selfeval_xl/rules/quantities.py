@@ -212,7 +212,7 @@ def parse_text_date(text: str, year: int | None) -> DateValue | str | None:
 def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber | str | None:
     """A target or actual cell → Quantity, DateValue, NotNumber, CONTRADICTORY or None (blank)."""
     value = cell.value
-    if type(value) is Decimal:  # a typed number, most targets and actuals: before the tests for the rarer kinds
+    if isinstance(value, Decimal):  # a typed number, most targets and actuals: before the tests for the rarer kinds
         return Quantity(value * 100, "%", None, True) if cell.percent else Quantity(value, "", None, False)
     if cell.blank:
         return None
@@ -224,10 +224,6 @@ def read_value(cell: Cell, year: int | None) -> Quantity | DateValue | NotNumber
         return DateValue(value.date(), None)
     if isinstance(value, dt.date):
         return DateValue(value, None)
-    if isinstance(value, Decimal):
-        if cell.percent:
-            return Quantity(value * 100, "%", None, True)
-        return Quantity(value, "", None, False)
     text = str(value)
     quantity = parse_text_quantity(text)
     if isinstance(quantity, Quantity) and quantity.unit.startswith("月"):
