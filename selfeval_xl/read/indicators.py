@@ -12,7 +12,7 @@ from selfeval_xl.model import Cell, Indicator, SkippedRow
 from selfeval_xl.read.cells import Grid
 from selfeval_xl.read.headers import Table
 from selfeval_xl.read.tables import NOTE, blank_in, read_cell, read_cells
-from selfeval_xl.vocabulary import is_instruction, label_key, normalize_label, parse_operator_word
+from selfeval_xl.vocabulary import is_instruction, label_key, normalize_label, parse_operator_word, text_cache
 
 _SKIP_INDICATOR_ROW = {label_key(x) for x in ("合计", "总计", "小计", "栏次", *L.TOTAL_SCORE_NAMES)}
 _SKIP_LONGEST = 16  # 自评得分合计（分）： with room: a longer label cell is an indicator's name
@@ -43,6 +43,7 @@ def _label_columns(cols: dict[str, int]) -> set[int]:
 _SKIP_ROW, _NOTE_LINE = 1, 2
 
 
+@text_cache  # a form repeats its level names in every row: each distinct label read once
 def _label_kind(text: str) -> int:
     """What a row's label cell tells: _SKIP_ROW for a 合计 / 总分 / 栏次 row, _NOTE_LINE for the start of a
     note or signature line (注：, 填表人：, read with its colons), else 0."""
@@ -54,21 +55,16 @@ def _label_kind(text: str) -> int:
     return _NOTE_LINE if NOTE.match(key) else 0
 
 
-def _label_kinds(grid: Grid, row: int, places: list[int], known: dict[str, int]) -> int:
-    """The _label_kind flags of a row's label cells together; `known` holds each distinct text's, since a form
-    repeats its level names in every row. Only text can tell either (an error value's too: a file may
-    write any text as one): a number, date or truth value as written (1, 2025-06-30, TRUE) is no 合计
-    and no 注：."""
+def _label_kinds(grid: Grid, row: int, places: list[int]) -> int:
+    """The _label_kind flags of a row's label cells together. Only text can tell either (an error value's
+    too: a file may write any text as one): a number, date or truth value as written (1, 2025-06-30,
+    TRUE) is no 合计 and no 注：."""
     kinds = 0
     cells = grid.cells
     for col in places:
         raw = cells.get((row, col))
         if raw is not None and isinstance(raw.value, str):
-            text = raw.value
-            kind = known.get(text)
-            if kind is None:
-                kind = known[text] = _label_kind(text)
-            kinds |= kind
+            kinds |= _label_kind(raw.value)
     return kinds
 
 
@@ -165,7 +161,6 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
     reason_merges = _merged_rows(grid, cols.get("reason"))
     level2_merges = _merged_rows(grid, cols.get("level2"))
     places = sorted(_label_columns(cols))
-    label_kinds: dict[str, int] = {}
     row_keys = [*(key for key in _INDICATOR_KEYS if key != "reason"), "operator", "nature"]
     row_cols = [*(cols.get(key) for key in _INDICATOR_KEYS if key != "reason"), operator_col, nature_col]
     for row in grid.rows(first or table.last_header_row + 1, stop):
@@ -180,7 +175,7 @@ def read_indicators(grid: Grid, table: Table, first: int | None = None, stop: in
                 and parse_operator_word(get["nature"].text):
             # 指标性质 holding 定性 on some rows and ≥ / ≤ / = on the others: the sign is this row's comparison.
             get["operator"], get["nature"] = get["nature"], Cell(grid.name, None)
-        kinds = _label_kinds(grid, row, places, label_kinds)
+        kinds = _label_kinds(grid, row, places)
         if kinds & _SKIP_ROW:
             continue  # a 合计 / 总分 row (in any label column, 序号 included) or a 栏次 row
         if kinds & _NOTE_LINE and get["target"].blank and get["actual"].blank and get["weight"].blank:
