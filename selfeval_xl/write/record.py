@@ -92,7 +92,7 @@ def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], pro
     (sorted too in a record of `spelling` 1 or 2), spliced from its parts so that the inputs (most of a
     large form's record) are encoded once, for the hash and the record alike."""
     if inputs_json is None:
-        inputs_json = json.dumps(inputs, ensure_ascii=False, sort_keys=spelling < 3)
+        inputs_json = _inputs_json(inputs, spelling)
     payload = (f'{{"inputs": {inputs_json}, "profile": {_json(profile)}, "result": {_json(summary)}, '
                f'"scored_on": {_json(scored_on)}}}')
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -100,6 +100,12 @@ def fingerprint(inputs: Mapping[str, object], summary: Mapping[str, object], pro
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _inputs_json(inputs: Mapping[str, object], spelling: int = SPELLING) -> str:
+    """The inputs as the record holds them and the fingerprint hashes them: in their own order, sorted in a
+    record of `spelling` 1 or 2."""
+    return json.dumps(inputs, ensure_ascii=False, sort_keys=spelling < 3)
 
 
 def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
@@ -137,7 +143,7 @@ def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, mark
                  shown: dict[str, str] | None = None) -> tuple[Record, list[str]]:
     """The record, and its JSON text cut into cell-sized chunks."""
     inputs = recorded_inputs(cells)
-    inputs_json = json.dumps(inputs, ensure_ascii=False)
+    inputs_json = _inputs_json(inputs)
     summary = result_summary(result)
     scored_on = dt.date.today().isoformat()
     record: Record = {
