@@ -225,9 +225,11 @@ class Package:
         except KeyError:
             raise UnreadableWorkbook(f"文件 {self.origin} 缺少部件 {name}：文件已损坏。") from None
 
-    def xml(self, name: str) -> etree._Element:
+    def xml(self, name: str, data: bytes | None = None) -> etree._Element:
+        """The part parsed, once (`data`: its bytes, where the caller has read them already)."""
         if name not in self._xml_cache:
-            self._xml_cache[name] = parse_xml(self.read(name), part=name, origin=self.origin)
+            self._xml_cache[name] = parse_xml(self.read(name) if data is None else data, part=name,
+                                              origin=self.origin)
         return self._xml_cache[name]
 
     def rels(self, part: str) -> dict[str, tuple[str, str, str]]:
@@ -279,8 +281,8 @@ class Package:
             data = self.read(part) if part else b""
             # a county's units share their template's styles part: each distinct one is read once
             known = _STYLE_KINDS.get(data)
-            if known is None:  # parsed through the part cache: a scored copy's style book edits this tree
-                known = _style_kinds(self.xml(part)) if part else ()
+            if known is None:  # parsed into the part cache, from which a scored copy's style book copies it
+                known = _style_kinds(self.xml(part, data)) if part else ()
                 if len(_STYLE_KINDS) >= 8:
                     _STYLE_KINDS.clear()
                 if len(data) <= _KEPT_STYLES_BYTES:
