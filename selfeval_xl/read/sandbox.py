@@ -111,12 +111,7 @@ def run_alone(task: Callable[[T], R], arg: T, *, seconds: float = WORKER_SECONDS
     """`task(arg)` in one child process with the limits, or a Failure. Inside a pool worker, which may
     not start children and carries the limits already, the task runs in place."""
     if multiprocessing.current_process().daemon:
-        try:
-            return task(arg)
-        except BaseException as exc:  # a Rust panic arrives as a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            return Failure("error", type(exc).__name__)
+        return _attempt(task, arg)
     receive, send = multiprocessing.Pipe(duplex=False)
     child = multiprocessing.Process(target=_alone_child, args=(send, task, arg, memory, os.getpid()), daemon=True)
     child.start()
@@ -193,15 +188,17 @@ def plan_batches(count: int, workers: int, batch: int, sizes: Sequence[int] | No
 def read_batch(task: Callable[[str], R], batch: list[str]) -> list[R | Failure]:
     """What a worker runs: `task` on each item in turn, its result or the Failure of what it raised, so
     that one item's error is its own row and not its batch's."""
-    outcomes: list[R | Failure] = []
-    for item in batch:
-        try:
-            outcomes.append(task(item))
-        except BaseException as exc:  # a Rust panic arrives as a BaseException
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            outcomes.append(Failure("error", type(exc).__name__))
-    return outcomes
+    return [_attempt(task, item) for item in batch]
+
+
+def _attempt(task: Callable[[T], R], arg: T) -> R | Failure:
+    """`task(arg)` in this process: its result, or the Failure of what it raised."""
+    try:
+        return task(arg)
+    except BaseException as exc:  # a Rust panic arrives as a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return Failure("error", type(exc).__name__)
 
 
 def _run_pool(task: Callable[[str], R], items: Sequence[str], queue: deque[tuple[int, ...]],
