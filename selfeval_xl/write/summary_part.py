@@ -149,17 +149,21 @@ _PLAIN_ATTRIBUTE = re.compile(f"[^&<>\"\n\r\t{XML_ILLEGAL}]*\\Z")
 
 
 def _attribute(text: str) -> str:
-    return f'"{text}"' if _PLAIN_ATTRIBUTE.match(text) else quoteattr(clean(text))
+    return _quoted(text) if _PLAIN_ATTRIBUTE.match(text) else quoteattr(clean(text))
 
 
 def hyperlinks(links: list[tuple[str, str, str]]) -> list[str]:
     """The <hyperlink> elements of (cell, location, tooltip) links. A large summary links each of its thousands
     of indicator names: when no text of any link needs quoting (whether one does is a property of each
     character), none is tested on its own."""
-    if _PLAIN_ATTRIBUTE.match("".join(text for link in links for text in link)):
-        return [f'<hyperlink ref="{ref}" location="{loc}" display="{ref}" tooltip="{tip}"/>' for ref, loc, tip in links]
-    return [f"<hyperlink ref={_attribute(ref)} location={_attribute(loc)} display={_attribute(ref)} "
-            f"tooltip={_attribute(tip)}/>" for ref, loc, tip in links]
+    plain = _PLAIN_ATTRIBUTE.match("".join(text for link in links for text in link))
+    quote = _quoted if plain else _attribute
+    return [f"<hyperlink ref={quote(ref)} location={quote(loc)} display={quote(ref)} tooltip={quote(tip)}/>"
+            for ref, loc, tip in links]
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"'
 
 
 def _column(cell: SheetCell) -> int:
