@@ -15,7 +15,7 @@ from lxml import etree
 
 from selfeval_xl.cellref import column_letter, split_coord
 from selfeval_xl.layout import SHEET_SUMMARY
-from selfeval_xl.read.package import M, Package, parse_xml
+from selfeval_xl.read.package import M, Package
 from selfeval_xl.write.appearance import NOTE_MARKER
 from selfeval_xl.write.record import RECORD_COLUMN
 
@@ -69,7 +69,7 @@ def summary_problems(package: Package, shown: Mapping[str, object], marks: list[
     info = package.sheet(SHEET_SUMMARY)
     if info is None:
         return [Problem(SHEET_SUMMARY, "评分汇总工作表不见了")]
-    root = parse_xml(package.read(info.part), part=info.part, origin=package.origin)
+    root = package.xml(info.part)
     codes, filled = _styles(package)
     problems: list[Problem] = []
     record_letter = column_letter(RECORD_COLUMN)
@@ -104,7 +104,7 @@ def _drawing_problems(package: Package, part: str) -> list[Problem]:
     for rel_type, target, mode in package.rels(part).values():
         if not rel_type.endswith(DRAWING_TYPE) or mode == "External" or target not in package.names:
             continue
-        drawing = parse_xml(package.read(target), part=target, origin=package.origin)
+        drawing = package.xml(target)
         shapes = [el for el in drawing.iter(f"{XDR}sp", f"{XDR}pic", f"{XDR}cxnSp", f"{XDR}grpSp")]
         if shapes:
             problems.append(Problem(SHEET_SUMMARY, f"汇总表上多了 {len(shapes)} 个图形或文本框，可能遮住了内容"))
@@ -122,7 +122,7 @@ def _mark_problems(package: Package, marks: list[object], filled: list[bool]) ->
         if info is None:
             problems += [Problem(f"{sheet_name}!{ref}", "标注所在的工作表不见了") for ref in refs]
             continue
-        root = parse_xml(package.read(info.part), part=info.part, origin=package.origin)
+        root = package.xml(info.part)
         styles = {c.get("r"): _style(c) for c in root.iterfind(f"{M}sheetData/{M}row/{M}c")}
         noted = _noted_cells(package, info.part)
         for ref in refs:
@@ -143,7 +143,7 @@ def _noted_cells(package: Package, sheet_part: str) -> set[str]:
     cells = set()
     for rel_type, target, mode in package.rels(sheet_part).values():
         if rel_type.endswith(COMMENTS_TYPE) and mode != "External" and target in package.names:
-            comments = parse_xml(package.read(target), part=target, origin=package.origin)
+            comments = package.xml(target)
             for comment in comments.iterfind(f"{M}commentList/{M}comment"):
                 text = "".join(t.text or "" for t in comment.iter(f"{M}t"))
                 if NOTE_MARKER in text:

@@ -22,7 +22,7 @@ from lxml import etree
 from selfeval_xl.cellref import column_letter, split_coord
 from selfeval_xl.county.looks import Look, WorkbookLooks, run_looks, same_look, tool_looks
 from selfeval_xl.layout import SHEET_SUMMARY
-from selfeval_xl.read.package import M, Package, R, parse_xml, rich_text
+from selfeval_xl.read.package import M, Package, R, rich_text
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_COLUMN, RECORD_NAME
 from selfeval_xl.write.summary import PRINT_AREA, SheetModel, shown_text
 
@@ -56,7 +56,7 @@ def summary_view_problems(package: Package, model: SheetModel, *, values: bool =
     info = package.sheet(SHEET_SUMMARY)
     if info is None:
         return problems + [Problem(SHEET_SUMMARY, "评分汇总工作表不见了")]
-    root = parse_xml(package.read(info.part), part=info.part, origin=package.origin)
+    root = package.xml(info.part)
     problems += _cell_problems(package, root, model, values)
     problems += _row_problems(root, model)
     problems += _column_problems(root, model)
@@ -306,7 +306,7 @@ def _drawing_problems(package: Package, part: str, model: SheetModel) -> list[Pr
             continue
         if not rel_type.endswith("/drawing") or mode == "External" or target not in package.names:
             continue
-        drawing = parse_xml(package.read(target), part=target, origin=package.origin)
+        drawing = package.xml(target)
         shapes = [el for el in drawing.iter(f"{XDR}sp", f"{XDR}pic", f"{XDR}cxnSp", f"{XDR}grpSp")]
         if shapes:
             problems.append(Problem(SHEET_SUMMARY, f"汇总表上多了 {len(shapes)} 个图形或文本框，可能遮住了内容"))
@@ -337,7 +337,7 @@ def _chart_problems(package: Package, drawing_part: str, anchor: etree._Element,
         rel = rels.get(frame.get(f"{R}id", ""))
         if rel is None or rel[1] not in package.names:
             continue
-        chart = parse_xml(package.read(rel[1]), part=rel[1], origin=package.origin)
+        chart = package.xml(rel[1])
         title = chart.find(f".//{C}title")
         text = "".join(t.text or "" for t in title.iter(f"{A}t")) if title is not None else ""
         if text.strip() != spec.title:
