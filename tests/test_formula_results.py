@@ -17,8 +17,9 @@ from rich import parts, sheet_parts_from
 from selfeval_xl.cli.app import main
 from selfeval_xl.read.formula_eval import UNKNOWN, VALUE_ERROR, Evaluator, Sheets, XlError, evaluate, parse
 from selfeval_xl.read.formula_results import check_formula_results
-from selfeval_xl.read.package import Package, has_formula
+from selfeval_xl.read.package import Package
 from selfeval_xl.read.reader import read
+from selfeval_xl.read.sheet_scans import has_formula
 from test_trust_reader import write_parts
 from test_trust_verify import items, verify
 from workbooks import edit, template_copy

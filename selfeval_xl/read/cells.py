@@ -18,20 +18,20 @@ from selfeval_xl.formatting import excel_number
 from selfeval_xl.model import CellContent, CellError
 from selfeval_xl.read.limits import MAX_CELLS, MAX_DENSE_CELLS, MAX_TEXT
 from selfeval_xl.read.package import (
-    FORMULA_CELL,
     M,
     Package,
     SheetInfo,
-    has_formula,
     parse_xml,
     rich_text,
     unescape_xstring,
     well_formed,
 )
 from selfeval_xl.read.sheet_scans import (
+    FORMULA_CELL,
     check_cell_count,
     error_cells,
     formula_uncached,
+    has_formula,
     place_of,
     plain_extent,
     sheet_data,

@@ -20,7 +20,8 @@ from selfeval_xl.cellref import split_coord
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_eval import UNKNOWN, Evaluator, Pending, Sheets, Value, XlError, parse
 from selfeval_xl.read.limits import MAX_CHECK_STEPS, MAX_CHECKED_FORMULAS
-from selfeval_xl.read.package import M, Package, formula_cells, has_formula
+from selfeval_xl.read.package import M, Package
+from selfeval_xl.read.sheet_scans import formula_cells, has_formula
 
 
 @dataclass(frozen=True)

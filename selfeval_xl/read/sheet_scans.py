@@ -1,8 +1,8 @@
 """Byte scans of sheet XML: whether a sheet is spelled the way the scans read and how far its cells
-reach, which cells carry a style, an error value or a formula's cached value (the fast reader,
-cells.grid_fast), and whether every row and cell carries its address (the scored copy's writer). The
-fast reader's scans run only over XML a parser has accepted, so no tag hides inside an attribute and
-no scan goes quadratic.
+reach, which cells carry a style, an error value or a formula and its cached value (the fast reader,
+cells.grid_fast; the formula check; the scored copy's writer), and whether every row and cell carries
+its address (the scored copy's writer). The fast reader's scans run only over XML a parser has
+accepted, so no tag hides inside an attribute and no scan goes quadratic.
 """
 from __future__ import annotations
 
@@ -127,6 +127,41 @@ def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
     if cached is None:
         return True
     return cached == b"" and cell_type != b"str"
+
+
+# A formula cell as spreadsheet applications write it (r first, in double quotes): its start tag, the
+# formula element, and the stored result after it when there is one. The reader, the formula check and
+# the scored copy's writer scan with this one pattern.
+FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^>]*)>'
+                          rb'(?P<f>\s*<f\b[^>]*?(?:/>|>(?P<text>[^<]*)</f\s*>))'
+                          rb'(?P<v>\s*(?:<v\s*>(?P<value>[^<]*)</v\s*>|(?P<empty><v\s*/>)))?')
+# What may follow "<f" or "<x:f" in a formula element's tag: the two tests for one below keep to it.
+_AFTER_F = b" \t\n\r>/"
+FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[" + re.escape(_AFTER_F) + rb"]")
+
+
+def formula_cells(data: bytes) -> list[re.Match[bytes]] | None:
+    """Every formula cell of sheet XML, or None where some formula element is not seen as a cell's (a
+    spelling the scan does not read: the parsed tree decides there)."""
+    found = list(FORMULA_CELL.finditer(data))
+    return found if len(found) == len(FORMULA_ELEMENT.findall(data)) else None
+
+
+_PREFIXED = re.compile(rb"<\w+")
+
+
+def has_formula(data: bytes, *, prefixed: bool = True) -> bool:
+    """Whether sheet XML holds a formula element (<f>, or <x:f> with a prefix unless `prefixed` is False:
+    a plainly spelled part binds no prefix to the main namespace). Finds of "<f" and ":f" rather than a
+    regular expression: a 3.7 MB sheet without formulas is passed over in a tenth of the time."""
+    for needle in (b"<f", b":f") if prefixed else (b"<f",):
+        at = data.find(needle)
+        while at >= 0:
+            if at + 2 < len(data) and data[at + 2] in _AFTER_F and (
+                    needle == b"<f" or _PREFIXED.fullmatch(data, data.rfind(b"<", 0, at), at)):
+                return True
+            at = data.find(needle, at + 2)
+    return False
 
 
 _ANY_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")

@@ -18,8 +18,9 @@ from lxml import etree
 
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_results import check_formula_results
-from selfeval_xl.read.package import M, SheetInfo, formula_cells, has_formula
+from selfeval_xl.read.package import M, SheetInfo
 from selfeval_xl.read.reader import Reading
+from selfeval_xl.read.sheet_scans import formula_cells, has_formula
 from selfeval_xl.write.package_edit import WORKBOOK_ORDER, PackageEdit, insert_in_order
 
 Keep = Callable[[str, str], bool]  # (sheet, cell) → whether its stored result stays
