@@ -444,7 +444,7 @@ def _input_cells(inp: EvaluationInput) -> list[Cell]:
         # program that drops cached values must still verify as untouched.
         cells += [c for c in own if not (c.is_formula and (c is row.rate or row.kind != "line"))]
     for ind in inp.indicators:
-        cells += ind[2:]  # every cell of the row, level1 to reason (row and area are no cells)
+        cells += ind[2:]  # every cell of the row, level1 to reason: after row and area, which are no cells
     cells += inp.info.values()
     if inp.typed_total is not None:
         cells.append(inp.typed_total)

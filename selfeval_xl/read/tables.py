@@ -264,10 +264,11 @@ def read_budget(grid: Grid, table: Table, form: str, *, stop_row: int | None = N
                                                            if k in cols})
     keys = ("category", "name", "initial", "budget", "executed", "rate", "reason")
     places = [cols.get(key) for key in keys]
+    name_and_amounts = keys.index("rate")  # the places before the rate
     number_places = sorted({1, *cols.values()})
     for row in grid.rows(table.last_header_row + 1, stop_row):
         places[1] = beside.get(row, cols.get("name"))
-        if blank_in(grid, row, places[:5], textless_formulas=True):
+        if blank_in(grid, row, places[:name_and_amounts], textless_formulas=True):
             continue  # no name and no amount: a template's prepared line holding only its rate formula
         cells = dict(zip(keys, read_cells(grid, row, places), strict=True))
         if cells["reason"].blank and "reason" in cols and (origin := grid.merged_origin(row, cols["reason"])):
