@@ -106,7 +106,7 @@ def styled_cells(data: bytes, style_ids: list[str]) -> Iterator[tuple[int, int]]
         tag = data.rfind(b"<", 0, at)  # an attribute value cannot hold "<": this is the start of the tag
         cell = _CELL_ADDRESS.match(data, tag)
         if cell is not None and data.find(b">", cell.end(), at) < 0:
-            yield int(cell.group(2)), column_index(cell.group(1).decode())
+            yield place_of(data[cell.start(1):cell.end(2)])
 
 
 def error_cells(data: bytes) -> Iterator[tuple[tuple[int, int], str]]:
