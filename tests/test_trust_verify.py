@@ -137,14 +137,14 @@ def _record_edit(old: str, new: str):
 
 
 def test_a_malformed_record_is_a_change_not_a_crash(scored: Path, tmp_path: Path) -> None:
-    data = verify(tampered(scored, tmp_path, _record_edit('"shown": {', '"shown": {"坏": "x", ')))
+    data = verify(tampered(scored, tmp_path, _record_edit('"shown":{', '"shown":{"坏":"x",')))
     assert data["untouched"] is False
     assert items(data)["评分记录中的单元格“坏”"] == "格式不正确，无法核对"
 
 
 def test_the_scoring_day_is_part_of_the_fingerprint(scored: Path, tmp_path: Path) -> None:
-    record_day = re.search(rb'"scored_on": "([0-9-]+)"', parts(scored)[summary_part(parts(scored))]).group(1).decode()
-    data = verify(tampered(scored, tmp_path, _record_edit(f'"scored_on": "{record_day}"', '"scored_on": "2020-01-01"')))
+    record_day = re.search(rb'"scored_on":"([0-9-]+)"', parts(scored)[summary_part(parts(scored))]).group(1).decode()
+    data = verify(tampered(scored, tmp_path, _record_edit(f'"scored_on":"{record_day}"', '"scored_on":"2020-01-01"')))
     assert "评分记录的指纹" in items(data)
 
 
@@ -166,49 +166,53 @@ def _record_of(scored: Path) -> dict:
                               if row[0] is not None))
 
 
-def _hashed(record: dict, *, sort_inputs: bool) -> str:
+def _hashed(record: dict, *, spelling: int) -> str:
     """The fingerprint as docs/workbook.md spells it: SHA-256 of the JSON of inputs, profile label, result
-    and day, keys sorted, the inputs' own keys sorted only when `sort_inputs` (records before spelling 3)."""
+    and day, keys sorted, the inputs' own keys sorted only before spelling 3; compact (no space after
+    "," and ":") from spelling 4. Written here with the json module alone."""
     import hashlib
 
     from selfeval_xl.read.profiles import builtin_profile
     whole = {"inputs": record["inputs"], "profile": builtin_profile(record["profile"]).label,
              "result": record["result"], "scored_on": record["scored_on"]}
-    if sort_inputs:
-        text = json.dumps(whole, ensure_ascii=False, sort_keys=True)
+    separators = (",", ":") if spelling >= 4 else (", ", ": ")
+    if spelling < 3:
+        text = json.dumps(whole, ensure_ascii=False, sort_keys=True, separators=separators)
     else:
         whole["result"] = json.loads(json.dumps(whole["result"], sort_keys=True))  # sorted all the way down
-        text = json.dumps(whole, ensure_ascii=False)
+        text = json.dumps(whole, ensure_ascii=False, separators=separators)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def test_the_fingerprint_hashes_the_inputs_in_the_records_own_order(scored: Path) -> None:
     record = _record_of(scored)
-    assert record["spelling"] == 3
+    assert record["spelling"] == 4
     assert list(record["inputs"]) != sorted(record["inputs"])  # else the order would not be tested
-    assert record["fingerprint"] == _hashed(record, sort_inputs=False)
+    assert record["fingerprint"] == _hashed(record, spelling=4)
+    assert record["fingerprint"] not in (_hashed(record, spelling=3), _hashed(record, spelling=2))
 
 
-@pytest.mark.parametrize("sort_inputs", [True, False])
-def test_a_copy_scored_before_spelling_3_is_verified_by_its_sorted_hash(scored: Path, tmp_path: Path,
-                                                                       sort_inputs: bool) -> None:
-    """A record of spelling 2 hashed its inputs sorted: such a copy still verifies, and one whose hash
-    follows the newer order while claiming spelling 2 does not."""
+@pytest.mark.parametrize(("claimed", "hashed_as"), [(2, 2), (2, 3), (3, 3), (3, 4), (4, 3)])
+def test_an_older_copy_is_verified_by_its_own_spelling(scored: Path, tmp_path: Path, claimed: int,
+                                                       hashed_as: int) -> None:
+    """A record of spelling 2 hashed its inputs sorted, one of spelling 3 in their own order, both spaced
+    as json.dumps spells them: such copies still verify, and one whose hash follows another spelling than
+    the one it claims does not."""
     record = _record_of(scored)
-    older = _hashed(record, sort_inputs=sort_inputs)
+    older = _hashed(record, spelling=hashed_as)
 
     def change(package):
         for part, data in package.items():
             package[part] = data.replace(record["fingerprint"].encode(), older.encode())
         summary = summary_part(package)
-        assert b'"spelling": 3' in package[summary]
-        package[summary] = package[summary].replace(b'"spelling": 3', b'"spelling": 2', 1)
+        assert b'"spelling":4' in package[summary]
+        package[summary] = package[summary].replace(b'"spelling":4', f'"spelling":{claimed}'.encode(), 1)
     data = verify(tampered(scored, tmp_path, change))
-    if sort_inputs:
+    if claimed == hashed_as:
         assert data["untouched"] is True and data["mismatches"] == [], data
     else:
         assert data["untouched"] is False
-        assert items(data)["评分记录的指纹"] == _hashed(record, sort_inputs=True)
+        assert items(data)["评分记录的指纹"] == _hashed(record, spelling=claimed)
 
 
 def test_a_flagged_cell_with_an_empty_style_is_marked(tmp_path: Path) -> None:

@@ -107,17 +107,38 @@ _TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
                                max_size=6),
        profile=_TEXTS, day=_TEXTS)
 def test_the_fingerprint_hashes_the_four_encoded_as_one_object(inputs, summary, profile, day) -> None:
-    """Records are verified by recomputing their fingerprint: the hashed text must stay json.dumps of the
-    whole object with sorted keys, byte for byte (the oracle), except that since spelling 3 the inputs
-    keep their own order."""
+    """Records are verified by recomputing their fingerprint: the hashed text must stay the json module's
+    encoding of the whole object with sorted keys, byte for byte (the oracle), except that since spelling 3
+    the inputs keep their own order, and since spelling 4 it is compact (written by orjson)."""
     import hashlib
 
     from selfeval_xl.write.record import fingerprint
     whole = {"inputs": inputs, "profile": profile, "result": summary, "scored_on": day}
     older = json.dumps(whole, ensure_ascii=False, sort_keys=True)
     assert fingerprint(inputs, summary, profile, day, spelling=2) == hashlib.sha256(older.encode()).hexdigest()
-    in_order = json.dumps({**whole, "result": json.loads(json.dumps(summary, sort_keys=True))}, ensure_ascii=False)
-    assert fingerprint(inputs, summary, profile, day) == hashlib.sha256(in_order.encode()).hexdigest()
+    in_order = {**whole, "result": json.loads(json.dumps(summary, sort_keys=True))}
+    spaced = json.dumps(in_order, ensure_ascii=False)
+    assert fingerprint(inputs, summary, profile, day, spelling=3) == hashlib.sha256(spaced.encode()).hexdigest()
+    compact = json.dumps(in_order, ensure_ascii=False, separators=(",", ":"))
+    assert fingerprint(inputs, summary, profile, day) == hashlib.sha256(compact.encode()).hexdigest()
+
+
+_WITH_SURROGATES = st.lists(st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff"])), max_size=6).map("".join)
+
+
+@settings(max_examples=100)
+@given(inputs=st.dictionaries(_WITH_SURROGATES, st.one_of(_WITH_SURROGATES, st.integers(-2**80, 2**80)), max_size=4))
+def test_a_hand_written_record_is_hashed_never_a_crash(inputs) -> None:
+    """A record edited by hand may hold what the tool never writes (a lone surrogate, an integer past 64
+    bits): verify still hashes it, the json module's way, and says the fingerprint differs."""
+    import hashlib
+
+    from selfeval_xl.write.record import fingerprint
+    compact = json.dumps({"inputs": inputs, "profile": "p", "result": {}, "scored_on": "d"}, ensure_ascii=False,
+                         separators=(",", ":"))
+    expected = hashlib.sha256(compact.encode("utf-8", "surrogatepass")).hexdigest()
+    assert fingerprint(inputs, {}, "p", "d") == expected
+    assert fingerprint(inputs, {}, "p", "d", spelling=3)  # the older spelling too, without a crash
 
 
 def test_the_record_text_reads_back_as_the_record(tmp_path: Path) -> None:
