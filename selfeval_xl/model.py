@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Literal, NamedTuple, Union
 
 from selfeval_xl.formatting import amount_text, rate_text, score_text, weight_text
 
 Severity = Literal["error", "warning"]
+
+
+# normalize() with no digit rounded away, whatever the number
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class CellError(str):
@@ -45,8 +49,22 @@ class Cell(NamedTuple):
         if value is None:
             return ""
         if isinstance(value, Decimal):
-            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+            return _decimal_text(value)
         return str(value).strip()
+
+
+def _decimal_text(value: Decimal) -> str:
+    """A number as typed: 100 for 100.00, 1.50 kept as 1.50, every digit kept (normalize() in the default
+    context would round a 29th). Read off str(), which spells the reader's Decimals without an exponent;
+    normalize() and to_integral() cost three times as much."""
+    text = str(value)
+    if "E" in text:
+        return format(value.normalize(_EXACT), "f") if value == value.to_integral() else text
+    if "." in text:
+        whole = text.rstrip("0")
+        if whole[-1] == ".":
+            return whole[:-1]
+    return text
 
 
 class BudgetRow(NamedTuple):

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from selfeval_xl.formatting import excel_number, round_half_up
 from selfeval_xl.model import Cell, CellError
@@ -334,3 +337,20 @@ def test_is_empty_reason(text, empty):
 ])
 def test_round_half_up(value, digits, expected):
     assert str(round_half_up(D(value), digits)) == expected
+
+
+# --- a number's text, as the summary and messages quote it -------------------------------------------
+
+@settings(max_examples=300)
+@given(st.one_of(st.decimals(allow_nan=True, allow_infinity=True).filter(lambda d: not d.is_snan()),
+                 st.builds(lambda whole, zeros: D(f"{whole}.{'0' * zeros}"), st.integers(-10**20, 10**20),
+                           st.integers(0, 6)),
+                 st.sampled_from([D("-0.0"), D("0E-10"), D("1E+2"), D("1.50"), D("100.00"), D("123.4500"),
+                                  D("10000000000000000000000000001.00"), D("1.0000000000000000000000000001E+30")])))
+def test_a_numbers_text_is_the_number_as_typed(value: D) -> None:
+    """Cell.text of a Decimal: integral values without their decimals (100.00 → 100), others as spelled
+    (1.50 stays 1.50), every digit kept. The oracle is the definition itself, normalize() (in a context that
+    rounds no digit: the default one would round 10000000000000000000000000001) and to_integral()."""
+    exact = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    expected = format(value.normalize(exact), "f") if value == value.to_integral() else str(value)
+    assert c(value).text == expected
