@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+import orjson
 import pandas as pd
 
 from selfeval_xl.county.target_changes import compare_targets
@@ -233,7 +233,7 @@ def content_key(cells: Iterable[Cell]) -> str:
     """A hash of what the unit typed: the scored copy's record of inputs (write/record.py), so a copy of
     one workbook under another name, or saved again by another application, hashes alike."""
     values = recorded_inputs(cells)
-    return hashlib.sha256(json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(values, option=orjson.OPT_SORT_KEYS)).hexdigest()  # compared within a run only
 
 
 def _mtime(path: Path) -> float:
