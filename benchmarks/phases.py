@@ -23,7 +23,7 @@ def score_phases(source: Path, target: Path) -> dict[str, float]:
     from selfeval_xl.write.marks import mark, unmark
     from selfeval_xl.write.package_edit import PackageEdit
     from selfeval_xl.write.record import build_record
-    from selfeval_xl.write.summary import add_record, build_summary, shown_values
+    from selfeval_xl.write.summary import add_record, build_summary, shown_cells
     from selfeval_xl.write.summary_part import add_summary, remove_previous_summary
 
     times: dict[str, float] = {}
@@ -44,7 +44,7 @@ def score_phases(source: Path, target: Path) -> dict[str, float]:
         timed(PHASES[2], lambda: store_results(edit, reading))
         model = timed(PHASES[4], lambda: build_summary(result, reading.profile))
         record, chunks = timed(PHASES[5], lambda: build_record(reading.input_cells, result, reading.profile, marks,
-                                                              shown_values(model)))
+                                                              shown_cells(model)))
         add_record(model, chunks)
         timed(PHASES[6], lambda: add_summary(edit, model, len(chunks), record["fingerprint"]))
         timed(PHASES[7], lambda: write_atomically(target, edit.save()))

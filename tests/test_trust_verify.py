@@ -136,10 +136,27 @@ def _record_edit(old: str, new: str):
     return change
 
 
-def test_a_malformed_record_is_a_change_not_a_crash(scored: Path, tmp_path: Path) -> None:
-    data = verify(tampered(scored, tmp_path, _record_edit('"shown":{', '"shown":{"坏":"x",')))
+@pytest.mark.parametrize(("entry", "named"), [('"坏":"x"', "坏"), ('"9999":"A,1"', "9999"), ('"9999":5', "9999"), ('"9999":""', "9999")])
+def test_a_malformed_record_is_a_change_not_a_crash(scored: Path, tmp_path: Path, entry: str, named: str) -> None:
+    """"shown" names a row and its letters ("12": "A,B"), or in an older record a cell and its text: anything
+    else is said to be malformed."""
+    data = verify(tampered(scored, tmp_path, _record_edit('"shown":{', '"shown":{' + entry + ",")))
     assert data["untouched"] is False
-    assert items(data)["评分记录中的单元格“坏”"] == "格式不正确，无法核对"
+    assert items(data)[f"评分记录中的单元格“{named}”"] == "格式不正确，无法核对"
+
+
+def test_a_cell_the_record_does_not_name_is_content_added(scored: Path, tmp_path: Path) -> None:
+    """A cell given content after scoring, in a row the record names and outside it: both said."""
+    def change(package):
+        part = summary_part(package)
+        xml = package[part].decode()
+        row = re.search(r'<row r="(\d+)"[^>]*>(?:(?!</row>).)*校验', xml, flags=re.S).group(1)
+        xml = re.sub(rf'(<row r="{row}"[^>]*>)', rf'\1<c r="Z{row}" t="inlineStr"><is><t>加上的</t></is></c>', xml,
+                     count=1)
+        package[part] = xml.encode()
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is False
+    assert any(item.startswith("评分汇总!Z") and value == "多出了评分时没有的内容" for item, value in items(data).items())
 
 
 def test_the_scoring_day_is_part_of_the_fingerprint(scored: Path, tmp_path: Path) -> None:
@@ -231,3 +248,19 @@ def test_a_flagged_cell_with_an_empty_style_is_marked(tmp_path: Path) -> None:
     marked = re.search(rb'<c r="J6" s="(\d+)"', parts(scored)[sheet])
     assert marked is not None and marked.group(1) != b"0"
     assert CliRunner().invoke(main, ["verify", str(scored)]).exit_code == 0
+
+
+def test_an_older_records_shown_cells_name_each_cell(scored: Path, tmp_path: Path) -> None:
+    """Before spelling 4, "shown" held each cell's reference and its text ("A12": "…"): a copy scored then
+    still verifies, cell for cell the same as the rows and letters of today's record."""
+    def change(package):
+        part = summary_part(package)
+        xml = package[part].decode()
+        found = re.search(r'"shown":(\{[^{}]*\})', xml)
+        assert found, "the example's record is one cell"
+        rows = json.loads(found.group(1))
+        older = {f"{letter}{row}": "旧的写法" for row, letters in rows.items() for letter in letters.split(",")}
+        assert len(older) > 40
+        package[part] = xml.replace(found.group(0), '"shown":' + json.dumps(older, ensure_ascii=False)).encode()
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is True and data["mismatches"] == [], data

@@ -9,7 +9,7 @@ saving the copy again (renumbered styles, rewritten drawings) are not.
 from __future__ import annotations
 
 import re
-from typing import Mapping, NamedTuple
+from typing import Collection, NamedTuple
 
 from lxml import etree
 
@@ -65,7 +65,7 @@ def _style(cell: etree._Element) -> int:
     return int(s) if s.isdigit() else 0
 
 
-def summary_problems(package: Package, shown: Mapping[str, object], marks: list[object]) -> list[Problem]:
+def summary_problems(package: Package, shown: Collection[str], marks: list[object]) -> list[Problem]:
     info = package.sheet(SHEET_SUMMARY)
     if info is None:
         return [Problem(SHEET_SUMMARY, "评分汇总工作表不见了")]

@@ -22,7 +22,7 @@ from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
 from selfeval_xl.write.record import fingerprint, record_in, recorded_inputs, result_summary
-from selfeval_xl.write.summary import build_summary
+from selfeval_xl.write.summary import build_summary, shown_refs
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,8 @@ def verify_book(book: Workbook) -> Verification:
     recorded_result = part("result")
     mismatches = [Mismatch(label, _text(old), _text(new))
                   for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]
-    shown = part("shown")
-    for ref in shown:
-        try:
-            split_coord(ref)
-        except ValueError:
-            malformed.append(Mismatch(f"评分记录中的单元格“{ref[:20]}”", None, "格式不正确，无法核对"))
+    shown, odd = shown_refs(part("shown"))
+    malformed += [Mismatch(f"评分记录中的单元格“{key[:20]}”", None, "格式不正确，无法核对") for key in odd]
     recorded_marks = record.get("marks")
     marks: list[object] = recorded_marks if isinstance(recorded_marks, list) else []
     if book.package is not None:

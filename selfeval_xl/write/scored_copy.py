@@ -19,7 +19,7 @@ from selfeval_xl.write.legacy_copy import values_package
 from selfeval_xl.write.marks import mark, unmark
 from selfeval_xl.write.package_edit import PackageEdit
 from selfeval_xl.write.record import build_record
-from selfeval_xl.write.summary import add_record, build_summary, shown_values
+from selfeval_xl.write.summary import add_record, build_summary, shown_cells
 from selfeval_xl.write.summary_part import add_summary, remove_previous_summary
 
 
@@ -43,7 +43,7 @@ def write_scored(reading: Reading, result: Result, target: Path) -> None:
     marks = mark(edit, result.checks)
     store_results(edit, reading)
     model = build_summary(result, reading.profile)
-    record, chunks = build_record(reading.input_cells, result, reading.profile, marks, shown_values(model))
+    record, chunks = build_record(reading.input_cells, result, reading.profile, marks, shown_cells(model))
     add_record(model, chunks)
     add_summary(edit, model, len(chunks), record["fingerprint"])
     write_atomically(target, edit.save())

@@ -5,13 +5,13 @@ The writer (writeback.py) renders this model into the scored workbook's package.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from selfeval_xl import __version__
-from selfeval_xl.cellref import column_letter
+from selfeval_xl.cellref import column_letter, split_coord
 from selfeval_xl.formatting import (
     CELL_LIMIT,
     excel_number,
@@ -332,29 +332,51 @@ def add_record(model: SheetModel, chunks: list[str]) -> None:
     model.hidden_columns.add(RECORD_COLUMN)
 
 
-def shown_values(model: SheetModel) -> dict[str, str]:
-    """What the summary shows, cell by cell, as verify will compare it (the note row left out)."""
-    shown = {}
-    numbers: dict[object, str] = {}  # a summary repeats its numbers (weights, scores): each spelled once
-
-    def spelled(value: object) -> str:
-        if type(value) is str:
-            return value.strip()
-        if isinstance(value, Decimal):
-            known = numbers.get(value)
-            return known if known is not None else numbers.setdefault(value, shown_text(value))
-        return shown_text(value)
-
+def shown_cells(model: SheetModel) -> dict[str, str]:
+    """Which cells of the summary show something, row by row ("12": "A,B,C"), as verify looks for content added
+    after scoring (the note row and the record's column left out). Only where: what the cells show is
+    compared with the sheet the tool would write for the recomputed result, never with the record."""
+    by_row: dict[int, list[str]] = {}
     for cell in model.cells:
         if cell.col != RECORD_COLUMN and cell.row != 2 and cell.value is not None:
-            shown[f"{column_letter(cell.col)}{cell.row}"] = spelled(cell.value)
+            by_row.setdefault(cell.row, []).append(column_letter(cell.col))
     letters = [column_letter(col) for col in range(1, model.table_width + 1)]
+    full: dict[int, str] = {}  # a table row showing every one of its cells, by its width
     for line in model.table:
-        number = str(line.row)
-        for letter, value in zip(letters, line.values, strict=False):
-            if value is not None:
-                shown[letter + number] = spelled(value)
-    return shown
+        values = line.values
+        if None in values:
+            shown = [letter for letter, value in zip(letters, values, strict=False) if value is not None]
+        else:
+            width = len(values)
+            shown = [full.get(width) or full.setdefault(width, ",".join(letters[:width]))]
+        by_row.setdefault(line.row, []).extend(shown)
+    return {str(row): ",".join(cols) for row, cols in sorted(by_row.items())}
+
+
+def shown_refs(shown: Mapping[str, object]) -> tuple[set[str], list[str]]:
+    """A record's "shown" read back: the references of the cells that showed something, and the entries that
+    say none (a record edited by hand). Since spelling 4 a row and its letters ("12": "A,B"); before, a
+    reference and its text ("A12": "…"), whose text is not needed."""
+    refs: set[str] = set()
+    malformed = []
+    for key, cols in shown.items():
+        if key.isascii() and key.isdigit():
+            letters = cols.split(",") if isinstance(cols, str) else []
+            if letters and all(_LETTERS.fullmatch(col) for col in letters):
+                refs.update(letter + key for letter in letters)
+            else:
+                malformed.append(key)
+            continue
+        try:
+            split_coord(key)
+        except ValueError:
+            malformed.append(key)
+        else:
+            refs.add(key)
+    return refs, malformed
+
+
+_LETTERS = re.compile("[A-Z]{1,3}")
 
 
 def shown_text(value: object) -> str:
