@@ -136,7 +136,8 @@ def _record_edit(old: str, new: str):
     return change
 
 
-@pytest.mark.parametrize(("entry", "named"), [('"坏":"x"', "坏"), ('"9999":"A,1"', "9999"), ('"9999":5', "9999"), ('"9999":""', "9999")])
+@pytest.mark.parametrize(("entry", "named"), [('"坏":"x"', "坏"), ('"9999":"A,1"', "9999"), ('"9999":5', "9999"),
+                                              ('"9999":""', "9999")])
 def test_a_malformed_record_is_a_change_not_a_crash(scored: Path, tmp_path: Path, entry: str, named: str) -> None:
     """"shown" names a row and its letters ("12": "A,B"), or in an older record a cell and its text: anything
     else is said to be malformed."""
@@ -156,7 +157,8 @@ def test_a_cell_the_record_does_not_name_is_content_added(scored: Path, tmp_path
         package[part] = xml.encode()
     data = verify(tampered(scored, tmp_path, change))
     assert data["untouched"] is False
-    assert any(item.startswith("评分汇总!Z") and value == "多出了评分时没有的内容" for item, value in items(data).items())
+    added = [item for item, value in items(data).items() if value == "多出了评分时没有的内容"]
+    assert added and all(item.startswith("评分汇总!Z") for item in added), items(data)
 
 
 def test_the_scoring_day_is_part_of_the_fingerprint(scored: Path, tmp_path: Path) -> None:
