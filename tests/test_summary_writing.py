@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import quoteattr
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
@@ -70,3 +70,43 @@ def test_the_print_area_covers_every_shown_cell_of_parts_and_table(cells, table,
     last_col = max((c.col for c in shown), default=1)
     last_row = max((c.row for c in shown), default=1)
     assert model.print_area().endswith(f"$A$1:${get_column_letter(last_col)}${last_row}")
+
+
+_EXAMPLE_RESULT = []
+
+
+def _example_result():
+    """The worked example's result, read once (a Hypothesis test cannot take a function-scoped fixture)."""
+    if not _EXAMPLE_RESULT:
+        import tempfile
+        from pathlib import Path
+
+        from selfeval_xl.api import evaluate
+        from workbooks import template_copy
+        with tempfile.TemporaryDirectory() as folder:
+            _EXAMPLE_RESULT.append(evaluate(template_copy(Path(folder))))
+    return _EXAMPLE_RESULT[0]
+
+
+_CELL_TEXT = st.lists(st.sampled_from([*"ab绩效 \r\n\t\x01\x0b\ufffe%9", "\ud800", "万元"]), max_size=8).map("".join)
+
+
+@settings(deadline=None)  # the first example reads the worked example
+@given(st.lists(st.tuples(_CELL_TEXT, _CELL_TEXT, _CELL_TEXT, _CELL_TEXT), min_size=1, max_size=3))
+def test_the_indicator_tables_texts_are_stored_as_put_stores_each(texts) -> None:
+    """The table's texts are cleaned all together or not at all (one check over every text): whichever way,
+    each must be what SheetModel.shown makes of it on its own (the oracle): no CR, nothing XML cannot hold."""
+    import dataclasses
+
+    from selfeval_xl.read.profiles import builtin_profile
+    from selfeval_xl.write.summary import SheetModel, build_summary
+    result = _example_result()
+    indicators = list(result.indicators)
+    for i, (name, target, actual, unit) in enumerate(texts):
+        indicators[i] = indicators[i]._replace(name=name, target=target, actual=actual, unit=unit)
+    model = build_summary(dataclasses.replace(result, indicators=tuple(indicators)), builtin_profile(result.profile))
+    oracle = SheetModel()
+    for line in model.table:
+        for value in line.values:
+            if isinstance(value, str):
+                assert oracle.shown(value) == value

@@ -299,6 +299,10 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
     m.widths.setdefault(7, 11)
     m.widths.setdefault(8, 19)
     shown = m.shown
+    # Whether a text holds what put's cleaning changes is a property of each character: when none of the texts
+    # the table is made of holds one, no text of the table needs it (18,000 checks one by one on a large form).
+    made_of = "".join(f"{i.area}{i.level}{i.name}{i.target}{i.actual}{i.unit}" for i in result.indicators)
+    shown_text = _as_is if _ORDINARY.match(made_of) else shown
     for ind in result.indicators:
         row += 1
         # a name is shown, not archived: a 32,767-character cell would make the sheet megabytes long
@@ -313,11 +317,15 @@ def _indicator_table(m: SheetModel, result: Result, row: int) -> None:
             m.links.append((f"B{row}", location(ind.sheet, ind.cell), f"跳转到 {ind.sheet}!{ind.cell}"))
         compared = ind.self_score is not None and ind.score is not None
         m.table.append(TableRow(row, (
-            shown(texts[0]), shown(texts[1]), shown(ind.weight) if ind.weight is not None else "—",
-            shown(texts[2]), shown(texts[3]), shown(ind.score) if ind.score is not None else "不计分",
+            shown_text(texts[0]), shown_text(texts[1]), shown(ind.weight) if ind.weight is not None else "—",
+            shown_text(texts[2]), shown_text(texts[3]), shown(ind.score) if ind.score is not None else "不计分",
             shown(ind.self_score) if ind.self_score is not None else "—",
             shown(ind.self_score - ind.score) if compared else "—",  # type: ignore[operator]
         ), _TABLE_STYLES[bool(ind.cell), compared]))
+
+
+def _as_is(text: object) -> object:
+    return text
 
 
 # The table's styles by (its name is a link, the difference is a number).
