@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rich import parts, sheet_parts_from
 from selfeval_xl.cli.app import main
@@ -234,3 +236,77 @@ def test_an_error_value_is_read_as_one_typed_or_computed(tmp_path: Path, cell_xm
     on_row = [(c["code"], c["cell"]) for c in checks if c["cell"] in ("H4", "J4", "L4")]
     assert on_row == [("VALUE_NOT_NUMBER", "H4")]
     assert "“#N/A”" in next(c["message"] for c in checks if c["cell"] == "H4")
+
+
+# --- how a sheet is spelled, read off its bytes: never plain where the parser's own events say otherwise ----
+
+class _NamespaceEvents:
+    """The oracle: what lxml itself reports of the namespace declarations, comments and instructions (the
+    parser target the reader used before it read them off the bytes)."""
+
+    def __init__(self) -> None:
+        self.plain, self.defaults = True, 0
+
+    def start_ns(self, prefix, uri) -> None:
+        if prefix:
+            self.plain = self.plain and uri != MAIN
+        else:
+            self.defaults += 1
+            self.plain = self.plain and uri == MAIN and self.defaults == 1
+
+    def comment(self, text) -> None:
+        self.plain = False
+
+    def pi(self, target, data=None) -> None:
+        self.plain = False
+
+    def close(self) -> bool:
+        return self.plain and self.defaults == 1
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_URIS = st.sampled_from([MAIN, "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac", "urn:x",
+                         "http&#58;//schemas.openxmlformats.org/spreadsheetml/2006/main", MAIN + "/"])
+_DECLARATION = st.tuples(st.sampled_from(["", "x", "x14ac", "mc"]), _URIS, st.sampled_from(['"', "'"]),
+                         st.sampled_from(["=", " = "]))
+_INSIDE = st.sampled_from(["", "<c r=\"A1\"><v>1</v></c>", "<!-- c -->", "<?pi x?>", "<t>xmlns=\"urn:y\"</t>",
+                           "<t>xmlns:x=\"" + MAIN + "\"</t>", "<![CDATA[<?x?>]]>", "<t>a &amp; b</t>"])
+
+
+def _declared(declarations) -> str:
+    seen, out = set(), []
+    for prefix, uri, quote, equals in declarations:
+        if prefix in seen:
+            continue  # a prefix declared twice on one element is no XML
+        seen.add(prefix)
+        out.append(f" xmlns{':' + prefix if prefix else ''}{equals}{quote}{uri}{quote}")
+    return "".join(out)
+
+
+_EXCEL_ROOT = st.lists(_DECLARATION, max_size=2).map(lambda extra: [("", MAIN, '"', "="), *extra])
+
+
+@settings(max_examples=400)
+@given(st.booleans(), st.booleans(), st.one_of(_EXCEL_ROOT, st.lists(_DECLARATION, max_size=3)),
+       st.lists(_DECLARATION, max_size=2), st.lists(_INSIDE, max_size=3))
+def test_a_sheet_is_plain_by_its_bytes_only_where_the_parser_says_so(bom, declaration, root, nested, inside) -> None:
+    """Sound against lxml's own events (the oracle): whatever namespaces, comments, instructions or text a
+    part holds, it reads as plain only where the parser reports it plain. A sheet as Excel writes it (main
+    as the default on the root, others on the root and on an extension) reads as plain both ways."""
+    from lxml import etree
+
+    from selfeval_xl.read.sheet_scans import spelled_plainly
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' if declaration else ""
+    text = (("\ufeff" if bom else "") + head + f"<worksheet{_declared(root)}><sheetData>{''.join(inside)}</sheetData>"
+            + f"<extLst><ext{_declared(nested)} uri=\"u\"/></extLst></worksheet>")
+    data = text.encode("utf-8")
+    try:
+        oracle = etree.fromstring(data, etree.XMLParser(target=_NamespaceEvents(), resolve_entities=False))
+    except etree.XMLSyntaxError:
+        return  # not well-formed: refused before anyone asks how it is spelled
+    if spelled_plainly(data):
+        assert oracle, text
+    excel = (f'<?xml version="1.0"?><worksheet xmlns="{MAIN}" xmlns:r="urn:r" xmlns:mc="urn:mc"><sheetData>'
+             f'<c r="A1"><v>1</v></c></sheetData><extLst><ext xmlns:x14="urn:x14" uri="u"/></extLst></worksheet>')
+    assert spelled_plainly(excel.encode())
+    assert etree.fromstring(excel.encode(), etree.XMLParser(target=_NamespaceEvents()))

@@ -35,6 +35,7 @@ from selfeval_xl.read.sheet_scans import (
     place_of,
     plain_extent,
     sheet_data,
+    spelled_plainly,
     styled_cells,
 )
 
@@ -129,9 +130,9 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     # The scans below are regular expressions: they run only over XML a parser has accepted (a tag
     # cannot then hide inside an attribute, so no scan goes quadratic), and only over the spelling
     # every spreadsheet application writes: default namespace, every cell's r first in double quotes.
-    plain = well_formed(data, part=sheet.part, origin=package.origin)
+    well_formed(data, part=sheet.part, origin=package.origin)
     cells_xml = sheet_data(data)
-    if not plain or cells_xml is None:
+    if cells_xml is None or not spelled_plainly(data):
         return None
     extent = plain_extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:

@@ -13,6 +13,7 @@ from typing import Iterator
 from selfeval_xl.cellref import column_index
 from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.read.limits import MAX_CELLS
+from selfeval_xl.read.package import NS_MAIN
 
 _DIGITS = b"0123456789"
 _XML_SPACE = (b" ", b"\t", b"\n", b"\r")
@@ -28,6 +29,53 @@ _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
                          rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
 _CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
+
+
+_NS_DECLARATION = re.compile(rb"""xmlns(:[^\s=/>]+)?\s*=\s*("[^"]*"|'[^']*')""")
+_MAIN = NS_MAIN.encode()
+_BOM = b"\xef\xbb\xbf"
+
+
+def spelled_plainly(data: bytes) -> bool:
+    """Whether a part a parser has accepted is written the way spreadsheet applications write it: the main
+    namespace as the one default, declared once and never under a prefix (<x:c> would be a cell a scan for
+    <c misses), and no comments or processing instructions (text that looks like cells to a scan but is
+    none). Read off the bytes, and on the safe side: a declaration whose value holds a reference, the word
+    xmlns in a cell's text, a part in UTF-16 or CDATA holding <? all read as not plain (the full walk
+    reads those)."""
+    start = 3 if data.startswith(_BOM) else 0
+    if data.startswith(b"<?xml", start):  # the XML declaration, no processing instruction
+        start = data.find(b"?>", start) + 2
+    if _opens(data, b"?", start) or _opens(data, b"!--", 0):
+        return False
+    defaults = 0
+    at = data.find(b"xmlns")
+    while at >= 0:
+        found = _NS_DECLARATION.match(data, at)
+        if found is None:  # the word, not a declaration
+            at = data.find(b"xmlns", at + 5)
+            continue
+        prefix, uri = found.group(1), found.group(2)[1:-1]
+        if b"&" in uri:  # a character reference could spell the main namespace
+            return False
+        if prefix is None:
+            defaults += 1
+            if uri != _MAIN or defaults > 1:
+                return False
+        elif uri == _MAIN:
+            return False
+        at = data.find(b"xmlns", found.end())
+    return defaults == 1
+
+
+def _opens(data: bytes, rest: bytes, start: int) -> bool:
+    """Whether "<" + rest occurs from `start`: found by its rare part, since "<" starts every tag."""
+    at = data.find(rest, start)
+    while at >= 0:
+        if at > start and data[at - 1] == 0x3C:  # <
+            return True
+        at = data.find(rest, at + 1)
+    return False
 
 
 def sheet_data(data: bytes) -> bytes | None:
