@@ -115,9 +115,11 @@ def test_nested_sums_over_ranges_are_bounded(tmp_path: Path) -> None:
     assert seconds < 30
 
 
-def test_tags_hidden_in_an_attribute_are_refused_quickly(tmp_path: Path) -> None:
-    # A '<' inside an attribute value is not XML: the parser refuses it before any scan runs.
-    attack = '<c r="Z1" ' * 20_000
+@pytest.mark.parametrize("repeat", [20_000, 50_000], ids=["checked-in-place", "checked-on-a-second-thread"])
+def test_tags_hidden_in_an_attribute_are_refused_quickly(tmp_path: Path, repeat: int) -> None:
+    # A '<' inside an attribute value is not XML: the parser refuses it before any scan runs (a part past
+    # 256 KB is checked on a second thread while calamine reads it; the refusal is the same).
+    attack = '<c r="Z1" ' * repeat
     path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "属性.xlsx", INDICATORS,
                       lambda xml: xml.replace(b"<sheetData>", f'<sheetData><row r="1" x="{attack}"/>'.encode(), 1))
     result, seconds = check_json(path)
@@ -310,3 +312,21 @@ def test_a_sheet_is_plain_by_its_bytes_only_where_the_parser_says_so(bom, declar
              f'<c r="A1"><v>1</v></c></sheetData><extLst><ext xmlns:x14="urn:x14" uri="u"/></extLst></worksheet>')
     assert spelled_plainly(excel.encode())
     assert etree.fromstring(excel.encode(), etree.XMLParser(target=_NamespaceEvents()))
+
+
+def test_a_large_sheet_declaring_entities_is_refused_before_any_parse(tmp_path: Path) -> None:
+    """The DTD refusal stands first for a part checked on the second thread too."""
+    filler = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"填" * 40}</t></is></c></row>'
+                     for r in range(200, 2_600))
+    path = with_sheet(template_copy(tmp_path, "src.xlsx"), tmp_path / "实体.xlsx", INDICATORS,
+                      lambda xml: xml.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "b">]>', 1).replace(
+                          b"</sheetData>", filler.encode() + b"</sheetData>"))
+    assert len(sheet_parts_from_file(path)) > 256 * 1024
+    result, _ = check_json(path)
+    assert result.exit_code == 2
+    assert "含有 DTD/实体声明" in result.stderr and "实体.xlsx" in result.stderr
+
+
+def sheet_parts_from_file(path: Path) -> bytes:
+    package = parts(path)
+    return package[sheet_parts_from(package)[INDICATORS]]

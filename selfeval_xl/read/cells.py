@@ -24,7 +24,7 @@ from selfeval_xl.read.package import (
     parse_xml,
     rich_text,
     unescape_xstring,
-    well_formed,
+    well_formed_meanwhile,
 )
 from selfeval_xl.read.sheet_scans import (
     FORMULA_CELL,
@@ -130,21 +130,15 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     # The scans below are regular expressions: they run only over XML a parser has accepted (a tag
     # cannot then hide inside an attribute, so no scan goes quadratic), and only over the spelling
     # every spreadsheet application writes: default namespace, every cell's r first in double quotes.
-    well_formed(data, part=sheet.part, origin=package.origin)
-    cells_xml = sheet_data(data)
-    if cells_xml is None or not spelled_plainly(data):
-        return None
-    extent = plain_extent(cells_xml, package.origin, sheet.name)
-    if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
-        return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
+    # python-calamine reads the values while the parser checks a large part on the other core.
+    checked = well_formed_meanwhile(data, part=sheet.part, origin=package.origin)
     try:
-        values = package.calamine().get_sheet_by_name(sheet.name)
-        rows = values.to_python(skip_empty_area=False)
-        merges = values.merged_cell_ranges or []
-    except Exception:  # calamine's own error types; the full walk decides
+        typed = _calamine_grid(package, sheet, data)
+    finally:
+        checked()  # a part that is no XML is refused as such, whatever else went wrong with it
+    if typed is None or not spelled_plainly(data):
         return None
-    grid = Grid(sheet.name)
-    filled = _typed_cells(grid, rows)
+    grid, cells_xml, filled, merges = typed
     if has_formula(cells_xml, prefixed=False):
         filled += _formula_cells(grid, FORMULA_CELL.findall(data))
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
@@ -165,6 +159,26 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
     package.plain_sheets[sheet.part] = grid.merges
     return grid
+
+
+def _calamine_grid(package: Package, sheet: SheetInfo, data: bytes) -> tuple[Grid, bytes, list[int], list] | None:
+    """The sheet's values through python-calamine, with the rows they fill, its cells' XML and its merges;
+    None where the full walk reads the sheet. Nothing here relies on the part being well-formed: a byte search
+    for the cells' reach, linear whatever the bytes, comes before calamine allocates a cell."""
+    cells_xml = sheet_data(data)
+    if cells_xml is None:
+        return None
+    extent = plain_extent(cells_xml, package.origin, sheet.name)
+    if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
+        return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
+    try:
+        values = package.calamine().get_sheet_by_name(sheet.name)
+        rows = values.to_python(skip_empty_area=False)
+        merges = values.merged_cell_ranges or []
+    except Exception:  # calamine's own error types; the full walk decides
+        return None
+    grid = Grid(sheet.name)
+    return grid, cells_xml, _typed_cells(grid, rows), merges
 
 
 def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> list[int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,41 @@ def well_formed(data: bytes, *, part: str, origin: str) -> None:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise _damaged(exc, part, origin) from None
+
+
+# From this size a part is checked on a second thread while the reader goes on (well_formed_meanwhile): below
+# it, starting the thread costs more than the check.
+_ALONGSIDE = 256 * 1024
+
+
+def well_formed_meanwhile(data: bytes, *, part: str, origin: str) -> Callable[[], None]:
+    """well_formed, on another thread for a large part: lxml checks without the interpreter's lock, so the
+    reader's own work on the part goes on meanwhile on the other core. The call returned waits for the check
+    and raises what it found; nothing read from the part may be trusted before it returns."""
+    _refuse_dtd(data, part, origin)  # before anything parses the part, as always
+    if len(data) < _ALONGSIDE:
+        well_formed(data, part=part, origin=origin)
+        return _checked
+    found: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            well_formed(data, part=part, origin=origin)
+        except BaseException as exc:  # raised again on the reader's thread by wait()
+            found.append(exc)
+
+    thread = threading.Thread(target=check, name="selfeval-well-formed", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if found:
+            raise found[0]
+    return wait
+
+
+def _checked() -> None:
+    return None
 
 
 def _refuse_dtd(data: bytes, part: str, origin: str) -> None:
