@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 
 from selfeval_xl.api import evaluate, score
@@ -131,3 +133,36 @@ def test_chinese_names_and_spaces_in_paths(tmp_path: Path) -> None:
     scored = score(src)
     assert scored.output.name == "南障城镇 绩效自评（终稿）.scored.xlsx"
     assert str(scored.result.total) == "98.40"
+
+
+# --- a large part deflated on both cores ---------------------------------------------------------------
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=3000) | st.text("<c r=\"A1\">绩效 0123", max_size=3000).map(str.encode))
+def test_a_part_deflated_in_two_halves_inflates_to_itself(data: bytes) -> None:
+    """The halves' streams joined are one raw deflate stream: zlib (the oracle) inflates it to the part, and
+    the CRC is zlib's."""
+    import zlib
+
+    from selfeval_xl.write.deflate import deflate
+    deflated, crc = deflate(data, 1)
+    assert zlib.decompress(deflated, -zlib.MAX_WBITS) == data and crc == zlib.crc32(data)
+
+
+def test_a_part_past_a_megabyte_is_an_entry_every_reader_takes(tmp_path: Path) -> None:
+    """Written on both cores into the zip, the entry is one zipfile reads back and checks (CRC included)."""
+    import io
+
+    from selfeval_xl.write.package_edit import _write
+    part = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>%d</t></is></c></row>' % (r, r, r * 7)
+                    for r in range(1, 40_000))
+    assert len(part) > 1 << 20
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        _write(zout, zipfile.ZipInfo("xl/worksheets/sheet9.xml", (2025, 1, 1, 0, 0, 0)), part)
+        zout.writestr("after.xml", b"<x/>")
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zin:
+        assert zin.testzip() is None
+        assert zin.read("xl/worksheets/sheet9.xml") == part and zin.read("after.xml") == b"<x/>"
+        info = zin.getinfo("xl/worksheets/sheet9.xml")
+        assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size < len(part) // 4
