@@ -203,35 +203,66 @@ def _hashed(record: dict, *, spelling: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _flat(inputs: dict) -> dict:
+    """Inputs as records before spelling 4 keep them: "sheet!cell" → text."""
+    return {f"{sheet}!{cell}": text for sheet, cells in inputs.items() for cell, text in cells.items()}
+
+
 def test_the_fingerprint_hashes_the_inputs_in_the_records_own_order(scored: Path) -> None:
     record = _record_of(scored)
     assert record["spelling"] == 4
-    assert list(record["inputs"]) != sorted(record["inputs"])  # else the order would not be tested
+    cells = list(record["inputs"]["绩效指标"])
+    assert cells != sorted(cells)  # else the order would not be tested
+    assert list(record["inputs"]) == ["基本信息", "预算执行", "绩效指标"] or len(record["inputs"]) >= 2
     assert record["fingerprint"] == _hashed(record, spelling=4)
     assert record["fingerprint"] not in (_hashed(record, spelling=3), _hashed(record, spelling=2))
 
 
-@pytest.mark.parametrize(("claimed", "hashed_as"), [(2, 2), (2, 3), (3, 3), (3, 4), (4, 3)])
+def _record_cell(package: dict[str, bytes], change) -> None:
+    """The example's record (one cell, AN1) read, changed by `change` and written back, spaced as json.dumps
+    spells it (the spelling of the records before 4)."""
+    from html import unescape
+    from xml.sax.saxutils import escape
+    part = summary_part(package)
+    xml = package[part].decode()
+    found = re.search(r'(<c r="AN1"[^>]*><is><t[^>]*>)(.*?)(</t>)', xml, flags=re.S)
+    assert found and not re.search(r'<c r="AN2"', xml), "the example's record is one cell"
+    record = json.loads(unescape(found.group(2)))
+    change(record)
+    text = escape(json.dumps(record, ensure_ascii=False))
+    package[part] = (xml[:found.start(2)] + text + xml[found.end(2):]).encode()
+
+
+@pytest.mark.parametrize(("claimed", "hashed_as"), [(2, 2), (2, 3), (3, 3), (3, 4), (4, 3), (4, 4)])
 def test_an_older_copy_is_verified_by_its_own_spelling(scored: Path, tmp_path: Path, claimed: int,
                                                        hashed_as: int) -> None:
-    """A record of spelling 2 hashed its inputs sorted, one of spelling 3 in their own order, both spaced
-    as json.dumps spells them: such copies still verify, and one whose hash follows another spelling than
-    the one it claims does not."""
+    """A record of spelling 2 hashed its inputs sorted, one of spelling 3 in their own order, both spaced as
+    json.dumps spells them and keyed sheet!cell: such copies still verify, and one whose hash follows
+    another spelling than the one it claims does not."""
     record = _record_of(scored)
+    if claimed < 4:
+        record["inputs"] = _flat(record["inputs"])
     older = _hashed(record, spelling=hashed_as)
 
     def change(package):
+        def respell(kept: dict) -> None:
+            kept.update(inputs=record["inputs"], spelling=claimed, fingerprint=older)
+        _record_cell(package, respell)
         for part, data in package.items():
             package[part] = data.replace(record["fingerprint"].encode(), older.encode())
-        summary = summary_part(package)
-        assert b'"spelling":4' in package[summary]
-        package[summary] = package[summary].replace(b'"spelling":4', f'"spelling":{claimed}'.encode(), 1)
     data = verify(tampered(scored, tmp_path, change))
     if claimed == hashed_as:
         assert data["untouched"] is True and data["mismatches"] == [], data
     else:
         assert data["untouched"] is False
         assert items(data)["评分记录的指纹"] == _hashed(record, spelling=claimed)
+
+
+def test_inputs_not_kept_as_sheets_of_cells_are_malformed(scored: Path, tmp_path: Path) -> None:
+    def change(package):
+        _record_cell(package, lambda kept: kept.update(inputs={"绩效指标": "J5"}))
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is False and items(data)["评分记录的 inputs"] == "格式不正确，无法核对"
 
 
 def test_a_flagged_cell_with_an_empty_style_is_marked(tmp_path: Path) -> None:

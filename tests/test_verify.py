@@ -150,7 +150,7 @@ def test_the_record_text_reads_back_as_the_record(tmp_path: Path) -> None:
     record, chunks = build_record(reading.input_cells, assess(reading.input, reading.profile), reading.profile, [])
     assert all(len(chunk) <= CHUNK for chunk in chunks)
     assert parse_record(chunks) == json.loads(json.dumps(record))
-    assert len(record["inputs"]) > 100 and record["inputs"]["基本信息!B3"] == "井陉县南障城镇人民政府"
+    assert len(record["inputs"]["绩效指标"]) > 100 and record["inputs"]["基本信息"]["B3"] == "井陉县南障城镇人民政府"
 
 
 _VALUES = st.one_of(st.none(), st.booleans(), _TEXTS, st.sampled_from(["", "  ", " 达成 "]),
@@ -159,19 +159,29 @@ _VALUES = st.one_of(st.none(), st.booleans(), _TEXTS, st.sampled_from(["", "  ",
                     st.dates())
 
 
-@given(st.lists(st.tuples(_VALUES, st.booleans(), st.integers(1, 12)), max_size=30))
+@given(st.lists(st.tuples(_VALUES, st.booleans(), st.integers(1, 12), st.sampled_from(["绩效指标", "预算执行"])),
+                max_size=30))
 def test_recorded_inputs_spell_each_cell_as_canonical_value_does(values) -> None:
     """recorded_inputs spells each distinct number once and keeps a cell listed twice (a carried level, a
     merged reason) as its first reading, blank or not: the record must be what spelling each cell's first
-    reading on its own gives (the oracle), equal numbers in other spellings and True beside 1 included."""
+    reading on its own gives (the oracle), equal numbers in other spellings and True beside 1 included, by
+    sheet in the order each was first read, then by cell in the order read."""
     from selfeval_xl.model import Cell
-    from selfeval_xl.write.record import canonical_value, recorded_inputs
-    cells = [Cell("绩效指标", f"J{row}", value, percent) for value, percent, row in values]
+    from selfeval_xl.write.record import canonical_value, flat_inputs, recorded_inputs
+    cells = [Cell(sheet, f"J{row}", value, percent) for value, percent, row, sheet in values]
     cells.append(Cell("绩效指标", None, "不在表上的列"))  # a column the sheet lacks: never recorded
-    for spelling in (1, 2, 3):
-        first: dict[str, Cell] = {}
+    for spelling in (1, 2, 3, 4):
+        first: dict[tuple[str, str], Cell] = {}
         for c in cells[:-1]:
-            first.setdefault(f"绩效指标!{c.coord}", c)
-        expected = {key: text for key, c in first.items() if (text := canonical_value(c, spelling=spelling))}
-        assert recorded_inputs(cells, spelling=spelling) == expected
-        assert list(recorded_inputs(cells, spelling=spelling)) == list(expected)  # in reading order
+            first.setdefault((c.sheet, c.coord), c)
+        expected: dict[str, dict[str, str]] = {sheet: {} for sheet, _ in first}  # sheets as first read
+        for (sheet, coord), c in first.items():
+            if text := canonical_value(c, spelling=spelling):
+                expected.setdefault(sheet, {})[coord] = text
+        expected = {sheet: cells for sheet, cells in expected.items() if cells}
+        got = recorded_inputs(cells, spelling=spelling)
+        assert got == expected
+        assert [(sheet, list(cells)) for sheet, cells in got.items()] == \
+            [(sheet, list(cells)) for sheet, cells in expected.items()]  # in reading order
+        assert flat_inputs(got) == {f"{sheet}!{cell}": text for sheet, cells in expected.items()
+                                    for cell, text in cells.items()}

@@ -21,7 +21,7 @@ from selfeval_xl.read.profiles import builtin_profile, parse_profile
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
-from selfeval_xl.write.record import fingerprint, record_in, recorded_inputs, result_summary
+from selfeval_xl.write.record import fingerprint, flat_inputs, record_in, recorded_inputs, result_summary
 from selfeval_xl.write.summary import build_summary, shown_refs
 
 
@@ -135,13 +135,17 @@ def verify_book(book: Workbook) -> Verification:
     recorded = part("inputs")
     recorded_spelling = record.get("spelling")
     spelling = recorded_spelling if isinstance(recorded_spelling, int) else 1  # older copies spelled 1
-    current_inputs = recorded_inputs(reading.input_cells, spelling=spelling)
+    current_inputs = flat_inputs(recorded_inputs(reading.input_cells, spelling=spelling)) or {}
+    by_cell = flat_inputs(recorded) if spelling >= 4 else recorded  # by sheet, then cell, since spelling 4
+    if by_cell is None:
+        by_cell = {}
+        malformed.append(Mismatch("评分记录的 inputs", None, "格式不正确，无法核对"))
     changes = []
-    for key in sorted(set(recorded) | set(current_inputs), key=_cell_order):
-        old, new = recorded.get(key), current_inputs.get(key)
+    for key in sorted(set(by_cell) | set(current_inputs), key=_cell_order):
+        old, new = by_cell.get(key), current_inputs.get(key)
         if (old or "") != (new or ""):
             sheet, cell = key.rsplit("!", 1) if "!" in key else ("", key)
-            changes.append(CellChange(sheet, cell, _text(old), new))
+            changes.append(CellChange(sheet, cell, _text(old), _text(new)))
     recorded_result = part("result")
     mismatches = [Mismatch(label, _text(old), _text(new))
                   for label, old, new in _result_items(recorded_result, result_summary(result)) if old != new]

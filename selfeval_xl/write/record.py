@@ -38,7 +38,7 @@ class Record(TypedDict):
     profile: str
     weights_from: str
     profile_toml: str | None
-    inputs: dict[str, str]
+    inputs: dict[str, dict[str, str]]
     result: dict[str, object]
     fingerprint: str
     marks: list[dict[str, object]]
@@ -54,7 +54,9 @@ class Record(TypedDict):
 # 4: the record and the hashed text written compactly, without a space after "," and ":" (the JSON
 #    orjson writes: a large form's 34,000 inputs in 1 ms, against 10 with the json module); "shown"
 #    names the summary's cells that show something row by row ("12": "A,B,C") instead of holding their
-#    texts, which verify never read (it compares the sheet with the recomputed one).
+#    texts, which verify never read (it compares the sheet with the recomputed one); the inputs are kept
+#    by sheet, then by cell ({"绩效指标": {"J5": "95%"}}), no longer as "绩效指标!J5" (34,000 keys spelled
+#    on a large form).
 SPELLING = 4
 
 
@@ -133,25 +135,25 @@ def _inputs_json(inputs: Mapping[str, object], spelling: int = SPELLING) -> byte
     return _spaced(inputs, sort_keys=spelling < 3).encode("utf-8", "surrogatepass")
 
 
-def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, str]:
-    """Each input as the record keeps it, by sheet!cell (in a record's own `spelling`, for verify): a cell
-    listed twice as its first reading. Blank inputs are left out: verify reads a missing cell as blank, and
-    large forms are mostly blank."""
-    inputs: dict[str, str] = {}
-    # keys read blank first: kept in `inputs` as "" while reading (so a later reading is no first), then dropped
-    blank = []
+def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[str, dict[str, str]]:
+    """Each input as the record keeps it (in a record's own `spelling`, for verify), by sheet, then by cell in
+    the order read: a cell listed twice as its first reading. Blank inputs are left out: verify reads a
+    missing cell as blank, and large forms are mostly blank. flat_inputs gives them as sheet!cell."""
+    by_sheet: dict[str, dict[str, str]] = {}
+    # cells read blank first: kept as "" while reading (so a later reading is no first), then dropped
+    blank: list[tuple[dict[str, str], str]] = []
     # a form repeats its numbers (weights, targets): each distinct one spelled once. Keyed by Decimal only:
     # True == Decimal(1) would otherwise share a spelling with it.
     numbers: dict[tuple[Decimal, bool], str] = {}
-    last_sheet = prefix = ""
+    last_sheet = ""
+    inputs: dict[str, str] = {}
     for cell in cells:
         sheet, coord, value = cell[0], cell[1], cell[2]
         if coord is None:
             continue
-        if sheet is not last_sheet:  # a table's cells come sheet by sheet: "sheet!" spelled once per run
-            last_sheet, prefix = sheet, f"{sheet}!"
-        key = prefix + coord
-        if key in inputs:
+        if sheet is not last_sheet:  # a table's cells come sheet by sheet: its map looked up once per run
+            last_sheet, inputs = sheet, by_sheet.setdefault(sheet, {})
+        if coord in inputs:
             continue
         if type(value) is str:  # text as read, the most common input
             text = value.strip()
@@ -160,12 +162,24 @@ def recorded_inputs(cells: Iterable[Cell], *, spelling: int = SPELLING) -> dict[
                 (value, cell.percent), canonical_value(cell, spelling=spelling))
         else:
             text = canonical_value(cell, spelling=spelling)
-        inputs[key] = text
+        inputs[coord] = text
         if not text:
-            blank.append(key)
-    for key in blank:
-        del inputs[key]
-    return inputs
+            blank.append((inputs, coord))
+    for inputs, coord in blank:
+        del inputs[coord]
+    return {sheet: inputs for sheet, inputs in by_sheet.items() if inputs}
+
+
+def flat_inputs(inputs: Mapping[str, object]) -> dict[str, object] | None:
+    """Inputs by sheet and cell (recorded_inputs; a record of spelling 4) as sheet!cell, the spelling of the
+    records before; None for a record whose inputs are not sheets of cells (edited by hand)."""
+    flat: dict[str, object] = {}
+    for sheet, cells in inputs.items():
+        if not isinstance(cells, dict) or not all(isinstance(cell, str) for cell in cells):
+            return None
+        prefix = f"{sheet}!"
+        flat.update((prefix + cell, text) for cell, text in cells.items())
+    return flat
 
 
 def build_record(cells: tuple[Cell, ...], result: Result, profile: Profile, marks: list[dict[str, object]],
