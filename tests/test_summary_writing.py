@@ -110,3 +110,22 @@ def test_the_indicator_tables_texts_are_stored_as_put_stores_each(texts) -> None
         for value in line.values:
             if isinstance(value, str):
                 assert oracle.shown(value) == value
+
+
+_JSON_TEXT = st.lists(st.sampled_from([*"ab绩效 &<>_\r\n\t\x01\x0b\ufffe\uffff\"\\", "\ud800", "_x0041_"]),
+                      max_size=12).map("".join)
+
+
+@given(st.lists(_JSON_TEXT, max_size=4), st.integers(1, 9))
+def test_record_chunks_are_stored_and_written_as_any_cell_would_be(texts, cut) -> None:
+    """The record's JSON, cut anywhere as the record is cut into cells: a chunk stored as it is must be what
+    put would store, and its XML what any cell's would be (SheetModel.shown and _cell_body, the oracles)."""
+    import json
+
+    from selfeval_xl.write.summary import SheetModel, _kept_as_is
+    from selfeval_xl.write.summary_part import _cell_body, _record_body
+    text = json.dumps({"inputs": {"绩效指标": dict(enumerate(texts))}}, ensure_ascii=False)
+    for chunk in (text[i:i + cut] for i in range(0, len(text), cut)):
+        stored = chunk if _kept_as_is(chunk) else SheetModel().shown(chunk)
+        assert stored == SheetModel().shown(chunk)
+        assert _record_body(7, stored) == _cell_body(7, stored)

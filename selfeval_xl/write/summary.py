@@ -336,8 +336,24 @@ _TABLE_STYLES = {(link, number): ("wrap", "wrap_link" if link else "wrap", "scor
 
 def add_record(model: SheetModel, chunks: list[str]) -> None:
     for i, chunk in enumerate(chunks, start=1):
-        model.put(i, RECORD_COLUMN, chunk, "record")
+        if _kept_as_is(chunk):
+            model.cells.append(SheetCell(i, RECORD_COLUMN, chunk, "record"))
+        else:
+            model.put(i, RECORD_COLUMN, chunk, "record")
     model.hidden_columns.add(RECORD_COLUMN)
+
+
+def _kept_as_is(chunk: str) -> bool:
+    """Whether put would store a chunk of the record's JSON as it is, found without put's search of every
+    character: JSON writes each character below U+0020 escaped (CR too), a chunk is shorter than a cell holds,
+    so only a noncharacter or a lone surrogate (which UTF-8 cannot encode) would be cleaned."""
+    if "\ufffe" in chunk or "\uffff" in chunk:
+        return False
+    try:
+        chunk.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(chunk) <= CELL_LIMIT
 
 
 def shown_cells(model: SheetModel) -> dict[str, str]:
