@@ -55,10 +55,11 @@ class Cell(NamedTuple):
 
 def _decimal_text(value: Decimal) -> str:
     """A number as typed: 100 for 100.00, 1.50 kept as 1.50, every digit kept (normalize() in the default
-    context would round a 29th). Read off str(), which spells the reader's Decimals without an exponent;
-    normalize() and to_integral() cost three times as much."""
+    context would round a 29th). Read off str(): normalize() and to_integral() cost three times as much."""
     text = str(value)
     if "E" in text:
+        if "E+" in text:  # a positive exponent: a whole number (the reader's 100 is 1E+2, normalized)
+            return format(value, "f")
         return format(value.normalize(_EXACT), "f") if value == value.to_integral() else text
     if "." in text:
         whole = text.rstrip("0")

@@ -346,7 +346,8 @@ def test_round_half_up(value, digits, expected):
                  st.builds(lambda whole, zeros: D(f"{whole}.{'0' * zeros}"), st.integers(-10**20, 10**20),
                            st.integers(0, 6)),
                  st.sampled_from([D("-0.0"), D("0E-10"), D("1E+2"), D("1.50"), D("100.00"), D("123.4500"),
-                                  D("10000000000000000000000000001.00"), D("1.0000000000000000000000000001E+30")])))
+                                  D("10000000000000000000000000001.00"), D("1.0000000000000000000000000001E+30"),
+                                  D("1.50E+3"), D("-1E+2"), D("0E+3"), D("1E-7"), D("0E-7")])))
 def test_a_numbers_text_is_the_number_as_typed(value: D) -> None:
     """Cell.text of a Decimal: integral values without their decimals (100.00 → 100), others as spelled
     (1.50 stays 1.50), every digit kept. The oracle is the definition itself, normalize() (in a context that
