@@ -133,10 +133,12 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     # python-calamine reads the values while the parser checks a large part on the other core.
     checked = well_formed_meanwhile(data, part=sheet.part, origin=package.origin)
     try:
-        typed = _calamine_grid(package, sheet, data)
+        # how the part is spelled decides before calamine reads a cell: calamine takes <x:c> for a cell too,
+        # beyond the reach plain_extent measures
+        typed = _calamine_grid(package, sheet, data) if spelled_plainly(data) else None
     finally:
         checked()  # a part that is no XML is refused as such, whatever else went wrong with it
-    if typed is None or not spelled_plainly(data):
+    if typed is None:
         return None
     grid, cells_xml, filled, merges = typed
     if has_formula(cells_xml, prefixed=False):

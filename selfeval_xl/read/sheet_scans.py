@@ -31,41 +31,76 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>
 _CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
 
 
-_NS_DECLARATION = re.compile(rb"""xmlns(:[^\s=/>]+)?\s*=\s*("[^"]*"|'[^']*')""")
 _MAIN = NS_MAIN.encode()
 _BOM = b"\xef\xbb\xbf"
+_DEFAULT_NS = re.compile(rb"xmlns\s*=")
+_ROOT_NAME = re.compile(rb"\s*<[A-Za-z_][\w.-]*")
+_ATTRIBUTE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
+_ROOT_END = re.compile(rb"\s*/?>")
+_SPACE_OR_END = b" \t\r\n/>"
 
 
 def spelled_plainly(data: bytes) -> bool:
-    """Whether a part a parser has accepted is written the way spreadsheet applications write it: the main
-    namespace as the one default, declared once and never under a prefix (<x:c> would be a cell a scan for
-    <c misses), and no comments or processing instructions (text that looks like cells to a scan but is
-    none). Read off the bytes, and on the safe side: a declaration whose value holds a reference, the word
-    xmlns in a cell's text, a part in UTF-16 or CDATA holding <? all read as not plain (the full walk
-    reads those)."""
+    """Whether a part is written the way spreadsheet applications write it: the main namespace declared once,
+    as the default on the root element, never under a prefix (<x:c> would be a cell a scan for <c misses) and
+    no other default anywhere; no comments or processing instructions (text that looks like cells to a scan
+    but is none); no cell or row tag under any prefix (python-calamine reads those as cells, past the reach
+    the scans measure). Read off the bytes, before anything reads the cells, and on the safe side: the main
+    namespace's address written twice anywhere, "xmlns=" in a cell's text, a reference in anything that reads
+    as a declaration (one could spell the address), UTF-16 or CDATA holding <? all read as not plain (the full
+    walk reads those)."""
     start = 3 if data.startswith(_BOM) else 0
-    if data.startswith(b"<?xml", start):  # the XML declaration, no processing instruction
-        start = data.find(b"?>", start) + 2
-    if _opens(data, b"?", start) or _opens(data, b"!--", 0):
+    if data.startswith(b"<?xml", start) and data[start + 5:start + 6] in (b" ", b"\t", b"\r", b"\n", b"?"):
+        end = data.find(b"?>", start)  # the XML declaration, no processing instruction
+        if end < 0:
+            return False
+        start = end + 2
+    if _opens(data, b"?", start) or _opens(data, b"!--", 0) or _reference_declared(data):
         return False
-    defaults = 0
+    if data.count(_MAIN) != 1 or len(_DEFAULT_NS.findall(data)) != 1:
+        return False
+    if any(_tag_follows(data, prefixed) for prefixed in (b":c", b":row")):
+        return False
+    return _declared_on_root(data, start)
+
+
+_DECLARED_VALUE = re.compile(rb"""xmlns[^\s=/>]*\s*=\s*("[^"]*"|'[^']*')""")
+
+
+def _reference_declared(data: bytes) -> bool:
+    """Whether a namespace may be declared through a reference (xmlns:x="http&#58;//…"). Each "xmlns" is read
+    where it stands, so a declaration another attribute's value seems to swallow is read on its own too."""
     at = data.find(b"xmlns")
     while at >= 0:
-        found = _NS_DECLARATION.match(data, at)
-        if found is None:  # the word, not a declaration
-            at = data.find(b"xmlns", at + 5)
-            continue
-        prefix, uri = found.group(1), found.group(2)[1:-1]
-        if b"&" in uri:  # a character reference could spell the main namespace
-            return False
-        if prefix is None:
-            defaults += 1
-            if uri != _MAIN or defaults > 1:
-                return False
-        elif uri == _MAIN:
-            return False
-        at = data.find(b"xmlns", found.end())
-    return defaults == 1
+        declared = _DECLARED_VALUE.match(data, at)
+        if declared is not None and b"&" in declared.group(1):
+            return True
+        at = data.find(b"xmlns", at + 5)
+    return False
+
+
+def _declared_on_root(data: bytes, start: int) -> bool:
+    """Whether the root element's start tag, read attribute by attribute, declares the main namespace as its
+    default (found in a value or a text, the declaration would be none)."""
+    found = _ROOT_NAME.match(data, start)
+    if found is None:
+        return False
+    at, default = found.end(), False
+    while (attribute := _ATTRIBUTE.match(data, at)) is not None:
+        if attribute.group(1) == b"xmlns":
+            default = attribute.group(2)[1:-1] == _MAIN
+        at = attribute.end()
+    return default and _ROOT_END.match(data, at) is not None
+
+
+def _tag_follows(data: bytes, name: bytes) -> bool:
+    """Whether `name` (":c") occurs followed by a space, "/" or ">", as in a prefixed tag <x:c ...>."""
+    at = data.find(name)
+    while at >= 0:
+        if data[at + len(name):at + len(name) + 1] in _SPACE_OR_END:
+            return True
+        at = data.find(name, at + 1)
+    return False
 
 
 def _opens(data: bytes, rest: bytes, start: int) -> bool:
