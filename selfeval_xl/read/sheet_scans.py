@@ -55,9 +55,9 @@ def spelled_plainly(data: bytes) -> bool:
         if end < 0:
             return False
         start = end + 2
-    if _opens(data, b"?", start) or _opens(data, b"!--", 0) or _reference_declared(data):
-        return False
-    if data.count(_MAIN) != 1 or len(_DEFAULT_NS.findall(data)) != 1:
+    if _opens(data, b"?", start) or _opens(data, b"!", 0) or data.count(_MAIN) != 1:
+        return False  # "<!" is a comment here (a DTD is refused before, CDATA read as not plain)
+    if _declarations(data) != 1:
         return False
     if any(_tag_follows(data, prefixed) for prefixed in (b":c", b":row")):
         return False
@@ -67,16 +67,19 @@ def spelled_plainly(data: bytes) -> bool:
 _DECLARED_VALUE = re.compile(rb"""xmlns[^\s=/>]*\s*=\s*("[^"]*"|'[^']*')""")
 
 
-def _reference_declared(data: bytes) -> bool:
-    """Whether a namespace may be declared through a reference (xmlns:x="http&#58;//…"). Each "xmlns" is read
-    where it stands, so a declaration another attribute's value seems to swallow is read on its own too."""
+def _declarations(data: bytes) -> int:
+    """How many defaults ("xmlns=") the part seems to declare, read from each "xmlns" where it stands (so one
+    another attribute's value seems to swallow is read on its own too); -1 where anything that reads as a
+    declaration holds a reference (xmlns:x="http&#58;//…" could spell the main namespace)."""
+    defaults = 0
     at = data.find(b"xmlns")
     while at >= 0:
         declared = _DECLARED_VALUE.match(data, at)
         if declared is not None and b"&" in declared.group(1):
-            return True
+            return -1
+        defaults += _DEFAULT_NS.match(data, at) is not None
         at = data.find(b"xmlns", at + 5)
-    return False
+    return defaults
 
 
 def _declared_on_root(data: bytes, start: int) -> bool:
