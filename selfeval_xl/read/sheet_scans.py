@@ -1,8 +1,9 @@
 """Byte scans of sheet XML: whether a sheet is spelled the way the scans read and how far its cells
 reach, which cells carry a style, an error value or a formula and its cached value (the fast reader,
 cells.grid_fast; the formula check; the scored copy's writer), and whether every row and cell carries
-its address (the scored copy's writer). The fast reader's scans run only over XML a parser has
-accepted, so no tag hides inside an attribute and no scan goes quadratic.
+its address (the scored copy's writer). How a sheet is spelled and how far its cells reach are read
+before a parser has accepted it, by searches linear whatever the bytes; the fast reader's other scans
+run only over XML a parser has accepted, so no tag hides inside an attribute and no scan goes quadratic.
 """
 from __future__ import annotations
 
@@ -55,11 +56,11 @@ def spelled_plainly(data: bytes) -> bool:
         if end < 0:
             return False
         start = end + 2
-    if _opens(data, b"?", start) or _opens(data, b"!", 0) or data.count(_MAIN) != 1:
+    if _found(data, b"?", start, before=b"<") or _found(data, b"!", 0, before=b"<") or data.count(_MAIN) != 1:
         return False  # "<!" is a comment here (a DTD is refused before, CDATA read as not plain)
     if _declarations(data) != 1:
         return False
-    if any(_tag_follows(data, prefixed) for prefixed in (b":c", b":row")):
+    if any(_found(data, prefixed, 0, after=_SPACE_OR_END) for prefixed in (b":c", b":row")):  # <x:c …>
         return False
     return _declared_on_root(data, start)
 
@@ -96,23 +97,15 @@ def _declared_on_root(data: bytes, start: int) -> bool:
     return default and _ROOT_END.match(data, at) is not None
 
 
-def _tag_follows(data: bytes, name: bytes) -> bool:
-    """Whether `name` (":c") occurs followed by a space, "/" or ">", as in a prefixed tag <x:c ...>."""
-    at = data.find(name)
+def _found(data: bytes, needle: bytes, start: int, *, before: bytes = b"", after: bytes = b"") -> bool:
+    """Whether `needle` occurs from `start` just after a byte of `before` and just before a byte of `after` (either
+    left empty: any). Searched by the needle, a rarer byte than the "<" that starts every tag."""
+    at = data.find(needle, start)
     while at >= 0:
-        if data[at + len(name):at + len(name) + 1] in _SPACE_OR_END:
+        end = at + len(needle)
+        if (not before or (at > start and data[at - 1:at] in before)) and (not after or data[end:end + 1] in after):
             return True
-        at = data.find(name, at + 1)
-    return False
-
-
-def _opens(data: bytes, rest: bytes, start: int) -> bool:
-    """Whether "<" + rest occurs from `start`: found by its rare part, since "<" starts every tag."""
-    at = data.find(rest, start)
-    while at >= 0:
-        if at > start and data[at - 1] == 0x3C:  # <
-            return True
-        at = data.find(rest, at + 1)
+        at = data.find(needle, at + 1)
     return False
 
 
