@@ -47,6 +47,9 @@ CELL = st.one_of(
     st.tuples(st.just("f-cached"), st.sampled_from(["1+1|2", "H4*2|7.5", "SUM(A1:A3)|0"])),
     st.tuples(st.just("f-empty-str"), st.sampled_from(["<v/>", "<v></v>"])),
     st.tuples(st.just("f-uncached"), st.sampled_from(["1+2", "A1*3"])),
+    # a shared formula's other cell, its <f/> self-closed, with a stored result or none
+    st.tuples(st.just("f-shared"), st.sampled_from(['<f t="shared" si="0"/><v>4.5</v>', '<f t="shared" si="0" />',
+                                                    "<f/><v></v>", '<f\tt="shared" si="0"/>\n<v>0</v>'])),
     # the formula "a"&"b"<>"" spelled with named entities and with decimal and hex character references
     st.tuples(st.just("f-entities"), st.sampled_from(["&quot;a&quot;&amp;&quot;b&quot;&lt;&gt;&quot;&quot;",
                                                       "&#34;a&#34;&#38;&#x22;b&#x22;&#60;&#x3E;&#34;&#34;"])),
@@ -108,6 +111,8 @@ def sheet_xml(cells: dict, shared: list[str], spelling: dict) -> str:
         elif kind == "f-entities":
             pairs.append(("t", "b"))
             inner = f"<{p}f>{payload}</{p}f><{p}v>1</{p}v>"
+        elif kind == "f-shared":
+            inner = payload.replace("<f", f"<{p}f").replace("<v", f"<{p}v").replace("</v", f"</{p}v")
         else:
             inner = f"<{p}f>{payload}</{p}f>"
         if spelling["loose"]:
@@ -211,6 +216,43 @@ def test_loose_attributes_stay_on_the_fast_path() -> None:
     assert fast is not None and fast == full
     assert fast[(1, 1)] == (Decimal("0.85"), True, False, False)
     assert fast[(1, 2)][0] == "#N/A" and fast[(2, 1)][2:] == (True, False) and fast[(2, 2)][2:] == (True, False)
+
+
+@pytest.mark.parametrize("cell", [
+    '<c r="A1" cm="1>0"><f>1+1</f><v>2</v></c>',  # ">" is valid in an attribute's value
+    '<c r="A1" cm="1>0" s="2"><v>2</v></c>',  # … before a percent style
+    '<c r="A1" cm="1>0" t="e"><v>#N/A</v></c>',  # … before an error's type
+    '<c r="A1"><v>2</v><f>1+1</f></c>',  # the formula after the result
+    '<c r="A1"><fx/><v>2</v></c>',  # a tag starting "<f" that is no formula
+    '<c r="A1"><f><x/>1+1</f><v>2</v></c>',  # a formula element holding an element
+])
+def test_a_cell_the_scans_cannot_read_plainly_is_read_by_the_walk(cell: str) -> None:
+    """Each of these well-formed spellings puts A1's formula, percent style or error where a byte scan
+    would pass it over: the fast reader declines the sheet (or reads it alike), never reading the stored 2
+    as typed, 2 as 2 rather than 200 %, or #N/A as text, where the full walk reads otherwise."""
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cell}<c r="B1"><v>3</v></c></row></sheetData>'
+             '</worksheet>')
+    full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    assert fast is None or fast == full
+    if "<f>" in cell:
+        assert full[(1, 1)][2] is True  # the walk reads a formula, which the fast reader must not miss
+    if 's="2"' in cell:
+        assert full[(1, 1)][1] is True
+
+
+def test_shared_formula_cells_over_one_stored_value_read_alike() -> None:
+    """A shared formula's other cells (<f t="shared" si="0"/>), worked by hand: A2 and A3 store 4.5 and
+    share their reading; A4 stores nothing and is uncached; B2 stores the same 4.5 as a typed number and
+    stays no formula."""
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1"><f t="shared" ref="A1:A4" si="0">1+3.5</f>'
+             '<v>4.5</v></c></row><row r="2"><c r="A2"><f t="shared" si="0"/><v>4.5</v></c><c r="B2"><v>4.5</v></c>'
+             '</row><row r="3"><c r="A3"><f t="shared" si="0"/><v>4.5</v></c></row>'
+             '<row r="4"><c r="A4"><f t="shared" si="0"/></c></row></sheetData></worksheet>')
+    full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    assert fast is not None and fast == full
+    assert fast[(2, 1)] == fast[(3, 1)] == (Decimal("4.5"), False, True, False)
+    assert fast[(4, 1)] == (None, False, True, True)
+    assert fast[(2, 2)] == (Decimal("4.5"), False, False, False)
 
 
 def _with_sheet(data: bytes, sheet: str) -> bytes:

@@ -27,12 +27,12 @@ from selfeval_xl.read.package import (
     well_formed_meanwhile,
 )
 from selfeval_xl.read.sheet_scans import (
-    FORMULA_CELL,
     check_cell_count,
     error_cells,
+    formula_finds,
     formula_uncached,
     has_formula,
-    place_of,
+    place_of_reversed,
     plain_extent,
     sheet_data,
     spelled_plainly,
@@ -142,7 +142,10 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         return None
     grid, cells_xml, filled, merges = typed
     if has_formula(cells_xml, prefixed=False):
-        filled += _formula_cells(grid, FORMULA_CELL.findall(data))
+        formulas = _formula_cells(grid, cells_xml)
+        if formulas is None:
+            return None
+        filled += formulas
     percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
     cells = grid.cells
     for place in styled_cells(data, percent_ids) if percent_ids else ():
@@ -173,6 +176,8 @@ def _calamine_grid(package: Package, sheet: SheetInfo, data: bytes) -> tuple[Gri
     extent = plain_extent(cells_xml, package.origin, sheet.name)
     if extent is None or extent[0] * extent[1] > MAX_DENSE_CELLS:
         return None  # python-calamine would allocate every cell up to the farthest one; the walk is sparse
+    if cells_xml.count(b"<") != cells_xml.count(b">"):
+        return None  # a ">" in an attribute's value (valid XML) would end a scan's start tag early: a formula missed
     try:
         values = package.calamine().get_sheet_by_name(sheet.name)
         rows = values.to_python(skip_empty_area=False)
@@ -220,30 +225,44 @@ def _typed_cells(grid: Grid, rows: Sequence[Sequence[object]]) -> list[int]:
     return filled
 
 
-def _formula_cells(grid: Grid, found: list[tuple[bytes, ...]]) -> list[int]:
-    """FORMULA_CELL's finds into the grid: findall's tuples rather than match objects, since a template
-    has hundreds of formula cells (an unmatched group is b"" there, so the element and the <v> group
-    tell a missing part from an empty one)."""
+def _formula_cells(grid: Grid, cells_xml: bytes) -> list[int] | None:
+    """The sheet's formula cells into the grid (formula_finds), with the rows given a cell; None where the
+    scan cannot read them all."""
+    found = formula_finds(cells_xml)
+    if found is None:
+        return None
     cells = grid.cells
     added = []
-    # a shared formula's other cells carry no text and, empty, are alike: one RawCell each way (see _typed_cells)
-    empty_children = {flag: RawCell(None, 0, "other", True, flag, None) for flag in (False, True)}
-    for _, ref, attrs, element, text, v, value, _ in found:
-        place = place_of(ref)
-        source = None if element.endswith(b"/>") else text
-        # <v/> and <v></v> are one empty value; without a t attribute, an empty one is no value either
-        uncached = formula_uncached(value if v else None, attrs) if b"t" in attrs else not (v and value)
+    # a shared formula's other cells carry no text: over one typed cell (shared, see _typed_cells) they are
+    # alike, as are the empty ones, so each kind is made once. By uncached: a typed cell's id → (it, its twin).
+    twins: tuple[dict[int, tuple[RawCell | None, RawCell]], ...] = ({}, {})
+    for (attrs, ref), (slash, text, closed, v, value) in found:
+        if not (slash or closed):
+            return None  # <foo> or <f> holding an element: the full walk decides
+        place = place_of_reversed(ref)
+        # a stored result is one whatever the cell's type; <v/> and <v></v> are one empty value, and without a
+        # t attribute an empty one is no value either (116: "t", a byte test several times quicker than b"t")
+        uncached = not value and (formula_uncached(value if v else None, attrs[::-1]) if 116 in attrs else True)
         cell = cells.get(place)
-        if cell is None:
-            cells[place] = (empty_children[uncached] if source is None
-                            else RawCell(None, 0, "other", True, uncached, source))
-            added.append(place)
+        if slash:
+            made = twins[uncached].get(id(cell))
+            if made is None:  # the typed cell is kept beside its id, so that no other object takes the id
+                made = twins[uncached][id(cell)] = (cell, _formula_twin(cell, uncached, None))
+            cells[place] = made[1]
         else:
-            cells[place] = RawCell(cell.value, cell.style, cell.kind, True, uncached, source)
+            cells[place] = _formula_twin(cell, uncached, text)
+        if cell is None:
+            added.append(place)
     if added:
         grid.max_row = max(grid.max_row, max(row for row, _ in added))
         grid.max_col = max(grid.max_col, max(col for _, col in added))
     return [row for row, _ in added]  # the rows given a cell
+
+
+def _formula_twin(cell: RawCell | None, uncached: bool, source: bytes | None) -> RawCell:
+    if cell is None:
+        return RawCell(None, 0, "other", True, uncached, source)
+    return RawCell(cell.value, cell.style, cell.kind, True, uncached, source)
 
 
 def grid_full(package: Package, sheet: SheetInfo) -> Grid:
