@@ -340,3 +340,17 @@ def test_a_large_sheet_declaring_entities_is_refused_before_any_parse(tmp_path: 
 def sheet_parts_from_file(path: Path) -> bytes:
     package = parts(path)
     return package[sheet_parts_from(package)[INDICATORS]]
+
+
+def test_the_well_formedness_check_refuses_after_a_refusal_and_accepts_after_it() -> None:
+    """The check keeps one parser per thread: a part refused before does not change what the next is told."""
+    from selfeval_xl.errors import UnreadableWorkbook
+    from selfeval_xl.read.package import well_formed
+    for data, good in ((b"<a><b></a>", False), (b"<a><b/></a>", True), (b"<a>", False), (b"<a/>", True),
+                       (b"<a x='1' x='2'/>", False)):
+        try:
+            well_formed(data, part="xl/worksheets/sheet1.xml", origin="单位.xlsx")
+        except UnreadableWorkbook as exc:
+            assert not good and "单位.xlsx" in exc.message and "已损坏" in exc.message
+        else:
+            assert good, data

