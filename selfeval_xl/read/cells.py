@@ -146,7 +146,7 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         if formulas is None:
             return None
         filled += formulas
-    percent_ids = [str(i) for i, (_, kind) in enumerate(package.styles()) if kind == "percent"]
+    percent_ids = package.percent_styles()
     cells = grid.cells
     for place in styled_cells(data, percent_ids) if percent_ids else ():
         cell = cells.get(place)

@@ -224,6 +224,7 @@ class Package:
         self._xml_cache: dict[str, etree._Element] = {}
         self._shared: list[str] | None = None
         self._styles: list[tuple[int, str]] | None = None
+        self._percent_styles: list[str] | None = None
         self.workbook = self.xml(self.workbook_part)
         if self.workbook.tag != f"{M}workbook":
             if any(n.startswith("word/") for n in self.names):
@@ -312,6 +313,12 @@ class Package:
                     _STYLE_KINDS[data] = known
             self._styles = list(known)
         return self._styles
+
+    def percent_styles(self) -> list[str]:
+        """The cellXfs indices (as written in a cell's s) whose number format shows a percentage."""
+        if self._percent_styles is None:
+            self._percent_styles = [str(i) for i, (_, kind) in enumerate(self.styles()) if kind == "percent"]
+        return self._percent_styles
 
     def _related_part(self, suffix: str) -> str | None:
         for rel_type, target, _ in self.rels(self.workbook_part).values():
