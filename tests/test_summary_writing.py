@@ -129,3 +129,24 @@ def test_record_chunks_are_stored_and_written_as_any_cell_would_be(texts, cut) -
         stored = chunk if _kept_as_is(chunk) else SheetModel().shown(chunk)
         assert stored == SheetModel().shown(chunk)
         assert _record_body(7, stored) == _cell_body(7, stored)
+
+
+def test_the_chart_written_alone_is_the_chart_of_a_whole_xlsxwriter_workbook(tmp_path) -> None:
+    """chart_parts writes the drawing and the chart through the steps XlsxWriter's Workbook.close takes,
+    without packaging a workbook: the parts must be those of the whole workbook, byte for byte, for the
+    example and for a form whose levels scored 0 and whose unit has a name needing escapes."""
+    from pathlib import Path
+
+    from selfeval_xl.api import evaluate_reading
+    from selfeval_xl.write.summary import build_summary
+    from selfeval_xl.write.summary_part import chart_parts
+    from workbooks import edit, template_copy
+    example = Path(__file__).resolve().parents[1] / "workbook_templates" / "示例-南障城镇2025部门整体支出.xlsx"
+    zeroed = edit(template_copy(tmp_path, "零分.xlsx"), {"基本信息": {"B3": "A&B <单位> \"甲\""},
+                                                        "绩效指标": {"L5": "未达成", "J6": "0"}})
+    for path in (example, zeroed):
+        reading, result = evaluate_reading(path)
+        model = build_summary(result, reading.profile)
+        alone = chart_parts(model)
+        assert alone is not None and alone == chart_parts(model, whole_workbook=True)
+        assert alone[1].startswith(b"<?xml") and b"<c:barChart>" in alone[1]
