@@ -240,6 +240,65 @@ def test_a_cell_the_scans_cannot_read_plainly_is_read_by_the_walk(cell: str) -> 
         assert full[(1, 1)][1] is True
 
 
+def _detailed(grid) -> dict:
+    return {key: (c.value, c.kind, c.is_formula, c.uncached, c.formula) for key, c in grid.cells.items()}
+
+
+# Valid XML a writer (or a unit hoping to be read otherwise than Excel shows) may produce, each once misread by
+# the fast reader: it must now read as the full walk does, or leave the sheet to it.
+UNUSUAL_CELLS = {
+    "self-closed cell, then an <f> in the row": '<row r="1"><c r="A1"/><f>1+1</f><v>2</v><c r="B1"><v>3</v></c></row>',
+    "self-closed styled cell, then <f/>": '<row r="1"><c r="A1" s="0"/><f t="shared" si="0"/><c r="B1"><v>3</v></c>'
+                                          '</row>',
+    "t spelled inside another value": '<row r="1"><c r="A1" cm=" t=\'str\'"><f>A2</f><v></v></c></row>',
+    "t=inlineStr inside another value": '<row r="1"><c r="A1" cm=" t=\'inlineStr\'"><f>A2</f></c></row>',
+    "s spelled inside another value": '<row r="1"><c r="A1" cm=\' s="2" \'><v>0.5</v></c></row>',
+    "a style with a leading zero": '<row r="1"><c r="A1" s="02"><v>0.5</v></c><c r="B1" s="012"><v>1</v></c></row>',
+    "a stored result with an attribute": '<row r="1"><c r="A1"><f>1+1</f><v xml:space="preserve">2</v></c></row>',
+    "two stored results": '<row r="1"><c r="A1"><f>1+1</f><v></v><v>2</v></c></row>',
+    "a text between formula and result": '<row r="1"><c r="A1"><f>1+1</f><is><t>x</t></is><v>2</v></c></row>',
+    "an empty formula": '<row r="1"><c r="A1"><f></f><v>2</v></c></row>',
+    "an error with a percent style": '<row r="1"><c r="A1" s="2" t="e"><v>#N/A</v></c></row>',
+    "an empty error": '<row r="1"><c r="A1" t="e"><v></v></c><c r="B1" t="e"><v>#REF!</v></c></row>',
+    "t=e inside another value": '<row r="1"><c r="A1" cm=" t=\'e\'"><v>#N/A</v></c></row>',
+}
+
+
+@pytest.mark.parametrize("few", [4, 0], ids=["few-percent-styles", "many-percent-styles"])
+@pytest.mark.parametrize("rows", list(UNUSUAL_CELLS.values()), ids=list(UNUSUAL_CELLS))
+def test_unusual_cells_read_as_the_walk_reads_them(rows: str, few: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each is read cell for cell as the full walk reads it (value, format kind, formula, stored or not, its
+    text), or the sheet is left to the walk; with few percent styles (each searched for) and with many (one
+    pass over every s)."""
+    from selfeval_xl.read import sheet_scans
+    monkeypatch.setattr(sheet_scans, "_FEW_STYLES", few)
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+    pkg = Package(Path("拼写.xlsx"), _with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    fast, full = grid_fast(pkg, pkg.sheets[0]), grid_full(pkg, pkg.sheets[0])
+    assert fast is None or _detailed(fast) == _detailed(full)
+
+
+def test_cells_after_the_sheet_data_are_no_cells() -> None:
+    """Worked by hand: a self-closed <sheetData/> holds no cell, whatever an extension after it spells."""
+    ext = '<extLst><ext uri="{x}"><c r="A1" t="e"><v>#N/A</v></c><c r="B1"><f>1</f><v>1</v></c></ext></extLst>'
+    for sheet in (f'<worksheet xmlns="{MAIN}"><sheetData/>{ext}</worksheet>',
+                  f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="C1"><v>1</v></c></row></sheetData>{ext}'
+                  '</worksheet>'):
+        pkg = Package(Path("拼写.xlsx"), _with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+        fast, full = grid_fast(pkg, pkg.sheets[0]), grid_full(pkg, pkg.sheets[0])
+        assert (1, 1) not in full.cells and (1, 2) not in full.cells
+        assert fast is None or _detailed(fast) == _detailed(full)
+
+
+def test_a_style_read_with_leading_zeros_and_among_many_percent_styles() -> None:
+    """Worked by hand: s="02" is style 2, a percentage, and 0.5 there reads as a fraction shown as 50 %."""
+    sheet = (f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" s="02"><v>0.5</v></c>'
+             '<c r="B1" s="12"><v>0.5</v></c></row></sheetData></worksheet>')
+    full, fast = readings(_with_sheet(package({(1, 1): ("n", "1")}, PLAIN), sheet))
+    assert fast is not None and fast == full
+    assert fast[(1, 1)][1] is True and fast[(1, 2)][1] is False
+
+
 def test_shared_formula_cells_over_one_stored_value_read_alike() -> None:
     """A shared formula's other cells (<f t="shared" si="0"/>), worked by hand: A2 and A3 store 4.5 and
     share their reading; A4 stores nothing and is uncached; B2 stores the same 4.5 as a typed number and

@@ -146,23 +146,24 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         if formulas is None:
             return None
         filled += formulas
-    percent_ids = package.percent_styles()
     cells = grid.cells
-    for place in styled_cells(data, percent_ids) if percent_ids else ():
-        cell = cells.get(place)
-        if cell is not None:
-            cells[place] = RawCell(cell.value, cell.style, "percent", cell.is_formula, cell.uncached,
-                                   cell.formula_source)
-    for place, error in error_cells(data) if b"#" in cells_xml else ():  # every error value starts with #
+    for place, error in error_cells(cells_xml) if b"#" in cells_xml else ():  # every error value starts with #
         cell = cells.get(place) or RawCell(None)
         cells[place] = RawCell(CellError(error), cell.style, cell.kind, cell.is_formula, cell.uncached,
                                cell.formula_source)
         grid.max_row, grid.max_col = max(grid.max_row, place[0]), max(grid.max_col, place[1])
         filled.append(place[0])
+    percent_ids = package.percent_styles()
+    for place in styled_cells(cells_xml, percent_ids) if percent_ids else ():  # an error's style too, as in the walk
+        styled = cells.get(place)
+        if styled is not None:
+            cells[place] = RawCell(styled.value, styled.style, "percent", styled.is_formula, styled.uncached,
+                                   styled.formula_source)
     grid.note_rows(filled)
     for (r1, c1), (r2, c2) in merges:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
     package.plain_sheets[sheet.part] = grid.merges
+    package.keep(sheet.part, data)
     return grid
 
 
@@ -236,9 +237,9 @@ def _formula_cells(grid: Grid, cells_xml: bytes) -> list[int] | None:
     # a shared formula's other cells carry no text: over one typed cell (shared, see _typed_cells) they are
     # alike, as are the empty ones, so each kind is made once. By uncached: a typed cell's id → (it, its twin).
     twins: tuple[dict[int, tuple[RawCell | None, RawCell]], ...] = ({}, {})
-    for (attrs, ref), (slash, text, closed, v, value) in found:
-        if not (slash or closed):
-            return None  # <foo> or <f> holding an element: the full walk decides
+    for (attrs, ref), (slash, text, closed, v, value, ended) in found:
+        if not ((slash or closed) and ended):
+            return None  # <foo>, <f> holding an element, or more in the cell than <f> and <v>: the walk decides
         place = place_of_reversed(ref)
         # a stored result is one whatever the cell's type; <v/> and <v></v> are one empty value, and without a
         # t attribute an empty one is no value either (116: "t", a byte test several times quicker than b"t")
@@ -250,7 +251,7 @@ def _formula_cells(grid: Grid, cells_xml: bytes) -> list[int] | None:
                 made = twins[uncached][id(cell)] = (cell, _formula_twin(cell, uncached, None))
             cells[place] = made[1]
         else:
-            cells[place] = _formula_twin(cell, uncached, text)
+            cells[place] = _formula_twin(cell, uncached, text or None)  # <f></f> holds no formula, as in the walk
         if cell is None:
             added.append(place)
     if added:

@@ -146,6 +146,7 @@ def _damaged(exc: etree.XMLSyntaxError, part: str, origin: str) -> UnreadableWor
                               "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。")
 
 
+_KEPT_PART_BYTES = 32 << 20  # a sheet past it (none a form needs) is inflated again rather than held
 _STYLE_KINDS: dict[bytes, tuple[tuple[int, str], ...]] = {}  # styles part → its kinds, a few kept
 _KEPT_STYLES_BYTES = 1 << 20  # a hostile styles part of many megabytes is read, never kept
 
@@ -190,6 +191,9 @@ class Package:
         # their merged ranges (first row, first column, last row, last column): their bytes can be
         # scanned and patched in place (write/mark_bytes.py).
         self.plain_sheets: dict[str, list[tuple[int, int, int, int]]] = {}
+        # Their bytes, up to a size: the scored copy's writer scans and patches the same bytes (each sheet was
+        # inflated three or four times a run, 3 ms of a LibreOffice-saved example's 31).
+        self._kept: dict[str, bytes] = {}
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data) if data is not None else path)
         except zipfile.BadZipFile:
@@ -240,6 +244,9 @@ class Package:
 
     # -- parts -------------------------------------------------------------------------------
     def read(self, name: str) -> bytes:
+        kept = self._kept.get(name)
+        if kept is not None:
+            return kept
         try:
             with self.zip.open(name) as handle:
                 return handle.read(MAX_PART_UNCOMPRESSED + 1)
@@ -248,6 +255,11 @@ class Package:
                                      "请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试。") from None
         except KeyError:
             raise UnreadableWorkbook(f"文件 {self.origin} 缺少部件 {name}：文件已损坏。") from None
+
+    def keep(self, name: str, data: bytes) -> None:
+        """Keep a part's bytes for the rest of the run (read gives them again), unless past _KEPT_PART_BYTES."""
+        if len(data) <= _KEPT_PART_BYTES:
+            self._kept[name] = data
 
     def xml(self, name: str, data: bytes | None = None) -> etree._Element:
         """The part parsed, once (`data`: its bytes, where the caller has read them already)."""

@@ -27,9 +27,8 @@ _BEYOND_Z_OR_9999 = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z][0-9]{5})')
 _CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")
 # Attributes other than r may be spelled with spaces around "=" or in single quotes, and end tags
 # with a space before ">": the scans read them all as the full walk does.
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*?\st\s*=\s*["\']e["\'][^>]*>\s*'
-                         rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v\s*>([^<]*)</v\s*>')
-_CELL_TYPE = re.compile(rb'\st\s*=\s*["\']([A-Za-z]*)["\']')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)"([^>]*?\st\s*=\s*["\']e["\'][^>]*)>\s*'
+                         rb'(?:<f\b[^>]*?(?:/>|>[^<]*</f\s*>)\s*)?<v(?:\s[^>]*)?>([^<]*)</v\s*>')
 
 
 _MAIN = NS_MAIN.encode()
@@ -112,11 +111,20 @@ def _found(data: bytes, needle: bytes, start: int, *, before: bytes) -> bool:
 
 def sheet_data(data: bytes) -> bytes | None:
     """The part of sheet XML that holds the cells, from <sheetData up to its end tag (to the end of the
-    part where the end tag is missing); None for a sheet without one."""
-    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    part where the end tag is missing; empty where it is self-closed); None for a sheet without one, or
+    with a second (the full walk reads the first only: what is after it is no cell)."""
+    start = data.find(b"<sheetData")
     if start < 0:
         return None
-    return data[start:end] if start < end else data
+    opened = data.find(b">", start)
+    if opened > 0 and data[opened - 1] == 47:  # <sheetData/>: "/"
+        end = start
+    else:
+        end = data.find(b"</sheetData>", start)
+        end = len(data) if end < 0 else end
+    if data.find(b"<sheetData", end) >= 0:
+        return None
+    return data[start:end]
 
 
 def plain_extent(cells_xml: bytes, origin: str, sheet_name: str) -> tuple[int, int] | None:
@@ -177,29 +185,66 @@ def place_of_reversed(ref: bytes) -> tuple[int, int]:
     return place_of(ref[::-1])
 
 
-def styled_cells(data: bytes, style_ids: list[str]) -> Iterator[tuple[int, int]]:
-    """The place of every cell whose s attribute is one of `style_ids`.
+# Up to this many percent styles, each quoted value is searched for on its own; past it, one pass over every s.
+_FEW_STYLES = 4
+_ANY_STYLE = re.compile(rb"""\ss\s*=\s*(["'])([0-9]+)\1[\s/>]""")
+
+
+def styled_cells(cells_xml: bytes, style_ids: list[str]) -> Iterator[tuple[int, int]]:
+    """The place of every cell whose s attribute is one of `style_ids` (s="010" is style 10, as in the walk).
 
     The search is for each quoted value ("10" and '10'), a literal the regular expression engine skips to
     (a pattern starting with the attribute's name tried every "s" of the part, four times slower), and each
-    find is then read backwards to "s =" and traced to the tag it is in. A find counts only inside a cell's
-    start tag (a row's s, or text in a value, is not a cell's style), with r first as the fast reader requires."""
-    quotes = "\"'" if b"'" in data else "\""  # a one-byte search: most parts hold no ' at all
-    for value in _quoted_styles(tuple(style_ids), quotes):
-        for m in value.finditer(data):
-            at = _attribute_start(data, m.start())
-            if at < 0:
+    find is then read backwards to "s =" and traced to the tag it is in; a styles part listing many percent
+    styles gets one pass over every s attribute instead. A find counts only inside a cell's start tag (a
+    row's s, or text in a value, is not a cell's style), with r first as the fast reader requires. Where the
+    part holds a ', a value in one kind of quotes may hold the other kind: each find must then also be an
+    attribute of its tag read attribute by attribute. Linear: the finds come in order, and the tag before
+    each is sought only since the one before."""
+    careful = b"'" in cells_xml  # a one-byte search: most parts hold no ' at all
+    if len(style_ids) <= _FEW_STYLES:
+        patterns = _quoted_styles(tuple(style_ids), "\"'" if careful else "\"")
+        finds = sorted(at for pattern in patterns for at in _style_values(cells_xml, pattern))
+    else:
+        wanted = frozenset(int(style) for style in style_ids)
+        finds = [_attribute_start(cells_xml, m.start(1)) for m in _ANY_STYLE.finditer(cells_xml)
+                 if int(m.group(2)) in wanted]
+    tag = closed = -1
+    since = 0
+    walked, attributes = -1, frozenset[int]()
+    for at in finds:
+        if at < 0:
+            continue
+        tag, closed = max(tag, cells_xml.rfind(b"<", since, at)), max(closed, cells_xml.rfind(b">", since, at))
+        since = at
+        if tag < 0 or closed > tag:
+            continue  # in no start tag
+        cell = _CELL_ADDRESS.match(cells_xml, tag)
+        if cell is None:
+            continue
+        if careful:
+            if walked != tag:
+                walked, attributes = tag, _attribute_starts(cells_xml, cell.end())
+            if at not in attributes:
                 continue
-            tag = data.rfind(b"<", 0, at)  # an attribute value cannot hold "<": this is the start of the tag
-            cell = _CELL_ADDRESS.match(data, tag)
-            if cell is not None and data.find(b">", cell.end(), at) < 0:
-                yield place_of(data[cell.start(1):cell.end(2)])
+        yield place_of(cells_xml[cell.start(1):cell.end(2)])
 
 
 @functools.lru_cache(maxsize=32)
-def _quoted_styles(style_ids: tuple[str, ...], quotes: str) -> tuple[re.Pattern[bytes], ...]:
-    return tuple(re.compile(re.escape(f"{quote}{style}{quote}".encode()) + rb"[\s/>]")
+def _quoted_styles(style_ids: tuple[str, ...], quotes: str) -> tuple[tuple[re.Pattern[bytes], int], ...]:
+    return tuple((re.compile(re.escape(f"{style}{quote}".encode()) + rb"[\s/>]"), ord(quote))
                  for style in style_ids for quote in quotes)
+
+
+def _style_values(data: bytes, pattern: tuple[re.Pattern[bytes], int]) -> Iterator[int]:
+    """Where each s attribute starts whose value is the pattern's style, leading zeros allowed."""
+    found, quote = pattern
+    for m in found.finditer(data):
+        at = m.start() - 1
+        while at > 0 and data[at] == 48:  # "0"
+            at -= 1
+        if data[at] == quote:
+            yield _attribute_start(data, at)
 
 
 _SPACES = b" \t\r\n"
@@ -221,10 +266,31 @@ def _attribute_start(data: bytes, quote: int) -> int:
     return at if data[at] == 115 and data[at - 1] in _SPACES else -1  # "s", after a space
 
 
-def error_cells(data: bytes) -> Iterator[tuple[tuple[int, int], str]]:
-    """(place, error value) of every cell typed t="e"."""
-    for m in _ERROR_CELL.finditer(data):
-        yield place_of(m.group(1)), m.group(2).decode().strip()
+def _attribute_starts(data: bytes, at: int) -> frozenset[int]:
+    """Where each attribute's name starts, read one attribute after another from `at` in a start tag."""
+    starts = []
+    while (attribute := _ATTRIBUTE.match(data, at)) is not None:
+        starts.append(attribute.start(1))
+        at = attribute.end()
+    return frozenset(starts)
+
+
+def _cell_type(attributes: bytes) -> bytes:
+    """A cell start tag's t, read attribute by attribute (" t='str'" inside another attribute's value is none)."""
+    at = 0
+    while (attribute := _ATTRIBUTE.match(attributes, at)) is not None:
+        if attribute.group(1) == b"t":
+            return attribute.group(2)[1:-1]
+        at = attribute.end()
+    return b""
+
+
+def error_cells(cells_xml: bytes) -> Iterator[tuple[tuple[int, int], str]]:
+    """(place, error value) of every cell typed t="e" whose value is not empty (an empty one is no cell)."""
+    for m in _ERROR_CELL.finditer(cells_xml):
+        error = m.group(3).decode().strip()
+        if error and _cell_type(m.group(2)) == b"e":
+            yield place_of(m.group(1)), error
 
 
 def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
@@ -232,8 +298,7 @@ def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
 
     openpyxl and other writers put an empty <v/> after every formula; Excel and XlsxWriter mark
     an empty-string result with t="str"."""
-    kind = _CELL_TYPE.search(attributes) if b"t" in attributes else None
-    cell_type = kind.group(1) if kind else b""
+    cell_type = _cell_type(attributes) if b"t" in attributes else b""
     if cell_type == b"inlineStr":
         return False
     if cached is None:
@@ -250,19 +315,23 @@ FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^
 # The fast reader finds formula cells from their rare "<f" rather than at each of a sheet's cells (a template's
 # hundreds of helper formulas among a few thousand cells: a third of the time). A regular expression only runs
 # forwards, so the cell's start tag before each "<f" is matched in the reversed bytes: its attributes (reversed)
-# and its address (reversed). The formula element and the stored result after it are matched forwards; the
-# empty branch matches any other tag starting "<f" (<foo>), so that every "<f" is counted.
-_CELL_BEFORE_FORMULA = re.compile(rb'f<\s*>([^>]*?)"(\d+[A-Z]{1,3})"=r c<')
+# and its address (reversed), the tag not self-closed (<c r="A1"/><f> is no formula of A1's). The formula
+# element and the stored result after it (attributes allowed, <v xml:space="preserve">) are matched forwards,
+# then whether the cell ends there; the empty branch matches any other tag starting "<f" (<foo>), so that
+# every "<f" is counted.
+_CELL_BEFORE_FORMULA = re.compile(rb'f<\s*>(?!/)([^>]*?)"(\d+[A-Z]{1,3})"=r c<')
 _FORMULA_AND_RESULT = re.compile(rb'<f(?:(?=[\s>/])[^>/]*(?:(/)>|>([^<]*)(</)f\s*>)|)'
-                                 rb'(\s*(?:<v\s*>([^<]*)</v\s*>|<v\s*/>))?')
+                                 rb'(\s*<v(?:>|[\s/][^>]*>)(?:([^<]*)</v\s*>)?)?\s*(</c)?')
 
 
 def formula_finds(cells_xml: bytes) -> Iterator[tuple[tuple[bytes, bytes], tuple[bytes, ...]]] | None:
     """Each formula cell of a plainly spelled sheetData (in a part with no ">" but at the end of a tag): the
     start tag's (attributes, address), both reversed, paired with the formula element's (slash of <f/>, text,
-    "</" of </f>, stored result element, its text); findall's b"" where a group did not take part. None where a
-    tag starting "<f" is not the first thing in a cell addressed r first: the full walk reads that sheet. A
-    pair neither self-closed nor closed is no formula element as written (<foo>, <f> holding an element)."""
+    "</" of </f>, stored result element, its text, "</c" where the cell ends after them); findall's b"" where a
+    group did not take part. None where a tag starting "<f" is not the first thing in a cell addressed r first:
+    the full walk reads that sheet. A pair neither self-closed nor closed is no formula element as written
+    (<foo>, <f> holding an element); one whose cell does not end after it holds more than a formula and its
+    result (a second <v>, an <is> between): the walk reads those too."""
     before = _CELL_BEFORE_FORMULA.findall(cells_xml[::-1])
     after = _FORMULA_AND_RESULT.findall(cells_xml)
     if len(before) != len(after):  # then some "<f" has no cell start tag just before it
