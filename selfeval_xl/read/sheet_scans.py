@@ -275,8 +275,15 @@ def _attribute_starts(data: bytes, at: int) -> frozenset[int]:
     return frozenset(starts)
 
 
+_DOUBLE_QUOTED_TYPE = re.compile(rb'\st\s*=\s*"([A-Za-z]*)"')
+
+
 def _cell_type(attributes: bytes) -> bytes:
-    """A cell start tag's t, read attribute by attribute (" t='str'" inside another attribute's value is none)."""
+    """A cell start tag's t, read attribute by attribute (" t='str'" inside another attribute's value is none).
+    Without a ' in the tag every value is in double quotes and holds none: one search finds the t there is."""
+    if 39 not in attributes:  # "'"
+        found = _DOUBLE_QUOTED_TYPE.search(attributes)
+        return found.group(1) if found else b""
     at = 0
     while (attribute := _ATTRIBUTE.match(attributes, at)) is not None:
         if attribute.group(1) == b"t":
