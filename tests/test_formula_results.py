@@ -325,3 +325,29 @@ def test_a_workbook_without_calculation_settings_gets_them_in_schema_order(tmp_p
     order = re.findall(rb"<(definedNames|calcPr|extLst)\b", written)
     assert order == [b"definedNames", b"calcPr", b"extLst"]
     assert re.search(rb'<calcPr fullCalcOnLoad="1"/>', written)
+
+
+@pytest.mark.parametrize("cell, stored", [
+    (b'<c r="F6"><f>C6+D6</f><v>999</v></c>', ["F6"]),
+    (b'<c r="F6"><f>C6+D6</f><v xml:space="preserve">999</v></c>', ["F6"]),  # a stored result with an attribute
+    (b'<c r="F6"><f>C6+D6</f></c>', []),
+])
+def test_stored_results_are_found_whatever_their_value_element_carries(cell: bytes, stored: list[str]) -> None:
+    """Worked by hand: the stored result of F6 counts with or without attributes on its <v>."""
+    from selfeval_xl.read.formula_results import stored_results
+    sheet = b'<worksheet><sheetData><row r="6">' + cell + b"</row></sheetData></worksheet>"
+    assert stored_results(sheet) == stored
+
+
+def test_results_are_dropped_in_the_bytes_only_where_the_scan_reads_them_as_the_tree() -> None:
+    """The byte path removes F6's stored result as the tree does, and leaves to the tree what it could misread:
+    a type in single quotes (t='str' must go with the result) and a self-closed cell before an <f> in an
+    extension (that <v> is no stored result of D2's)."""
+    from selfeval_xl.write.dropped_results import _drop_in_bytes
+    plain = b'<worksheet><sheetData><row r="6"><c r="F6" t="str"><f>C6</f><v>x</v></c></row></sheetData></worksheet>'
+    dropped = _drop_in_bytes(plain, lambda ref: False)
+    assert dropped == (plain.replace(b' t="str"', b"").replace(b"<v>x</v>", b""), 1)
+    assert _drop_in_bytes(plain.replace(b't="str"', b"t='str'"), lambda ref: False) is None
+    sibling = (b'<worksheet><sheetData/><extLst><ext uri="x"><c r="D2"/><f>1</f><v>5</v></ext></extLst>'
+               b"</worksheet>")
+    assert _drop_in_bytes(sibling, lambda ref: False) is None  # the scan finds no cell for the <f>: the tree reads it

@@ -207,3 +207,43 @@ def test_a_merge_written_with_its_ref_second_still_moves_the_mark(tmp_path: Path
     reading, _ = evaluate_reading(respelled, "hebei-dept")
     marks = _same_either_way(reading, (_finding("B7"),))
     assert [m["cell"] for m in marks] == ["B6"]
+
+
+def test_the_byte_paths_leave_to_the_tree_what_they_could_misread() -> None:
+    """Valid XML a review found marked or linked otherwise than the tree would (worked by hand): a style spelled
+    inside another attribute's single-quoted value, a cell written again after the cells, a root whose
+    relationships binding sits only inside another value, and a root end tag with a space."""
+    sheet = (b'<worksheet><sheetData><row r="6"><c r="C6"/><c r="D6" xml:lang=\'x s="9" y\' s="0"/></row></sheetData>'
+             b'</worksheet>')
+    assert restyle_cells(sheet, ["D6"], lambda ref, s: 1) is None  # the tree reads D6's own s="0"
+    decoy = (b'<worksheet><sheetData><row r="6"><c r="C6"/></row></sheetData><extLst><ext uri="x"><c r="D6"/></ext>'
+             b'</extLst></worksheet>')
+    assert restyle_cells(decoy, ["D6"], lambda ref, s: 1) is None  # D6 is missing from the cells: the tree makes it
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    assert not can_link_drawing(b"<worksheet " + main + b" xml:lang='" + rel + b"'><sheetData></sheetData></worksheet>")
+    assert can_link_drawing(b"<worksheet " + main + b" " + rel + b"><sheetData></sheetData></worksheet>")
+    spaced = b"<worksheet " + main + b" " + rel + b"><sheetData></sheetData><pageMargins/></worksheet >"
+    assert can_link_drawing(spaced)
+    linked = link_drawing(spaced, "rId2")
+    assert linked is not None and linked.endswith(b'<pageMargins/><legacyDrawing r:id="rId2"/></worksheet >')
+    etree.fromstring(linked)  # well-formed: the element went before the end tag, not into it
+
+
+def test_a_selected_tab_past_a_long_view_attribute_is_unselected(tmp_path: Path) -> None:
+    """The scored copy opens on its summary alone: a sheet view whose tabSelected follows a 9,000-character
+    attribute value is unselected too (the bytes before the cells are read, not a fixed first 8 KB)."""
+    import re
+
+    from rich import sheet_parts_from
+    from selfeval_xl.api import score
+    from test_trust_reader import with_sheet
+    long_view = b'<sheetView xml:lang="' + b"a" * 9000 + b'" tabSelected="1" workbookViewId="0">'
+    path = with_sheet(template_copy(tmp_path, "源.xlsx"), tmp_path / "长视图.xlsx", "预算执行",
+                      lambda xml: xml.replace(b'<sheetView workbookViewId="0">', long_view, 1))
+    out = score(path, tmp_path / "评分.xlsx").output
+    with zipfile.ZipFile(out) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheets = sheet_parts_from(parts)
+    selected = [name for name, part in sheets.items() if re.search(rb'tabSelected="(?:1|true)"', parts[part])]
+    assert selected == ["评分汇总"]

@@ -66,7 +66,9 @@ def spelled_plainly(data: bytes) -> bool:
     return _declared_on_root(data, start)
 
 
-_DECLARED_VALUE = re.compile(rb"""xmlns[^\s=/>]*\s*=\s*("[^"]*"|'[^']*')""")
+# A prefix is read to 64 bytes at most: "xmlnsxmlns…" in a text then costs one step a find, not the rest of the
+# text (a longer prefix binding the main namespace would still put a prefix on its cells, which reads as not plain)
+_DECLARED_VALUE = re.compile(rb"""xmlns(?::[^\s=/>]{1,64})?\s*=\s*("[^"]*"|'[^']*')""")
 
 
 def _declarations(data: bytes) -> int:
@@ -316,9 +318,9 @@ def formula_uncached(cached: bytes | None, attributes: bytes) -> bool:
 # A formula cell as spreadsheet applications write it (r first, in double quotes): its start tag, the
 # formula element, and the stored result after it when there is one. The reader, the formula check and
 # the scored copy's writer scan with this one pattern.
-FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^>]*)>'
+FORMULA_CELL = re.compile(rb'(?P<head><c r="(?P<ref>[A-Z]{1,3}\d+)")(?P<attrs>[^>]*)(?<!/)>'
                           rb'(?P<f>\s*<f\b[^>]*?(?:/>|>(?P<text>[^<]*)</f\s*>))'
-                          rb'(?P<v>\s*(?:<v\s*>(?P<value>[^<]*)</v\s*>|(?P<empty><v\s*/>)))?')
+                          rb'(?P<v>\s*(?:<v(?:\s[^>]*)?(?<!/)>(?P<value>[^<]*)</v\s*>|(?P<empty><v(?:\s[^>]*)?/>)))?')
 # The fast reader finds formula cells from their rare "<f" rather than at each of a sheet's cells (a template's
 # hundreds of helper formulas among a few thousand cells: a third of the time). A regular expression only runs
 # forwards, so the cell's start tag before each "<f" is matched in the reversed bytes: its attributes (reversed)
@@ -359,9 +361,6 @@ def formula_cells(data: bytes) -> list[re.Match[bytes]] | None:
     return found if len(found) == len(FORMULA_ELEMENT.findall(data)) else None
 
 
-_PREFIXED = re.compile(rb"<\w+")
-
-
 def has_formula(data: bytes, *, prefixed: bool = True) -> bool:
     """Whether sheet XML holds a formula element (<f>, or <x:f> with a prefix unless `prefixed` is False:
     a plainly spelled part binds no prefix to the main namespace). Finds of "<f" and ":f" rather than a
@@ -369,11 +368,19 @@ def has_formula(data: bytes, *, prefixed: bool = True) -> bool:
     for needle in (b"<f", b":f") if prefixed else (b"<f",):
         at = data.find(needle)
         while at >= 0:
-            if at + 2 < len(data) and data[at + 2] in _AFTER_F and (
-                    needle == b"<f" or _PREFIXED.fullmatch(data, data.rfind(b"<", 0, at), at)):
+            if at + 2 < len(data) and data[at + 2] in _AFTER_F and (needle == b"<f" or _after_tag_prefix(data, at)):
                 return True
             at = data.find(needle, at + 2)
     return False
+
+
+def _after_tag_prefix(data: bytes, at: int) -> bool:
+    """Whether `at` follows "<" and a prefix (<\\w+), read back over the prefix's letters only: a text of many
+    ":f " is then passed over in one step a find (a search back to the last "<" went over the whole text)."""
+    start = at
+    while start > 0 and (data[start - 1] == 95 or data[start - 1:start].isalnum()):  # \w: letters, digits, _
+        start -= 1
+    return start < at and start > 0 and data[start - 1] == 60  # "<"
 
 
 _ANY_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")

@@ -20,7 +20,7 @@ from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.formula_results import check_formula_results
 from selfeval_xl.read.package import M, SheetInfo
 from selfeval_xl.read.reader import Reading
-from selfeval_xl.read.sheet_scans import formula_cells, has_formula
+from selfeval_xl.read.sheet_scans import formula_cells, has_formula, spelled_plainly
 from selfeval_xl.write.package_edit import WORKBOOK_ORDER, PackageEdit, insert_in_order
 
 Keep = Callable[[str, str], bool]  # (sheet, cell) → whether its stored result stays
@@ -77,13 +77,21 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
         def keeps(ref: str, sheet: str = info.name) -> bool:
             return keep(sheet, ref)
 
-        patched = None if info.part in edit.trees else _drop_in_bytes(edit.data(info.part), keeps)
+        # bytes only where spelled as the scan reads them: a prefixed sheet could hide a formula from it
+        patched = None if info.part in edit.trees or not _plain(edit, info) else _drop_in_bytes(edit.data(info.part),
+                                                                                                 keeps)
         if patched is None:
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
         elif patched[1]:
             edit.new_part(info.part, data=patched[0])
             dropped += patched[1]
     return dropped
+
+
+def _plain(edit: PackageEdit, info: SheetInfo) -> bool:
+    """Whether a sheet is spelled as the byte scans read it: read so by the fast reader, or checked here (a sheet
+    no table reads, such as 评分)."""
+    return info.part in edit.pkg.plain_sheets or spelled_plainly(edit.data(info.part))
 
 
 def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, int] | None:
@@ -94,6 +102,8 @@ def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, in
     for m in cells:
         if m["v"] is None or keeps(m["ref"].decode()):
             continue
+        if 39 in m["attrs"]:  # "'": a value in single quotes may spell t="str" inside it; the tree reads attributes
+            return None
         pieces += [data[at:m.start()], m["head"], _TYPE.sub(b"", m["attrs"]), b">", m["f"]]
         at = m.end()
         dropped += 1

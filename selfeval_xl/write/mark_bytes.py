@@ -20,7 +20,8 @@ _STYLE = re.compile(rb'\ss\s*=\s*(["\'])([^"\']*)\1')
 # A start or end tag of well-formed XML without comments, instructions or CDATA (a plainly spelled
 # sheet has none): its attributes' quoted values may hold ">".
 _TAG = re.compile(rb"""<(/?)([\w:.-]+)(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
-_R_PREFIX = f'xmlns:r="{NS_REL}"'.encode()
+_ATTRIBUTE = re.compile(rb"""\s+([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
+_END_OF_TAG = re.compile(rb"\s*>")
 _AFTER_LEGACY_DRAWING = frozenset(SHEET_ORDER[SHEET_ORDER.index("legacyDrawing") + 1:])
 
 
@@ -29,17 +30,17 @@ def restyle_cells(data: bytes, refs: list[str], restyle: Callable[[str, int | No
     """`data` with each of `refs`' cells given the style `restyle(ref, its style)`, asked in the order of
     `refs` (the order the tree path asks, so both number the new styles alike), and each ref's style
     before (None where it had none); None where a cell is missing, out of order or its style unreadable."""
-    start = data.find(b"<sheetData")
-    if start < 0:
+    start, end = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    if start < 0 or end < start:
         return None
     found: dict[str, tuple[int, re.Match[bytes] | None]] = {}
     position = start
     for ref in sorted(refs, key=split_coord):
-        at = data.find(b'<c r="' + ref.encode("ascii") + b'"', position)
+        at = data.find(b'<c r="' + ref.encode("ascii") + b'"', position, end)  # a <c> after the cells is none
         if at < 0:
             return None  # not in the sheet, or not after the cell before it: the tree decides
         tag = _TAG.match(data, at)  # to its closing ">", past any ">" inside a quoted attribute value
-        if tag is None:
+        if tag is None or 39 in tag.group(0):  # "'": a value in single quotes may spell s="9"; the tree reads it
             return None
         position = tag.end() - 1
         style = _STYLE.search(data, at, position)
@@ -66,10 +67,24 @@ def restyle_cells(data: bytes, refs: list[str], restyle: Callable[[str, int | No
 
 def can_link_drawing(data: bytes) -> bool:
     """Whether a legacyDrawing element can be written into these bytes: the root binds the relationships
-    namespace to r, and what follows the cells is plain markup."""
-    root_end = data.find(b">", data.find(b"<worksheet"))
+    namespace to r (an attribute of its start tag, read one by one: the words inside another value bind
+    nothing), what follows the cells is plain markup, and the root's end tag is there to insert before."""
+    root = _TAG.match(data, max(data.find(b"<worksheet"), 0))  # a plainly spelled root: <worksheet, no prefix
     end = data.rfind(b"</sheetData>")
-    return _R_PREFIX in data[:root_end] and end >= 0 and b"<![CDATA[" not in data[end:]
+    if root is None or end < 0 or b"<![CDATA[" in data[end:] or _root_end(data) < 0:
+        return False
+    tag, at = root.group(0), len(b"<worksheet")
+    while (attribute := _ATTRIBUTE.match(tag, at)) is not None:
+        if attribute.group(1) == b"xmlns:r":
+            return attribute.group(2)[1:-1] == NS_REL.encode()
+        at = attribute.end()
+    return False
+
+
+def _root_end(data: bytes) -> int:
+    """Where the root's end tag starts (</worksheet>, </worksheet >), or -1."""
+    at = data.rfind(b"</worksheet")
+    return at if at >= 0 and _END_OF_TAG.match(data, at + len(b"</worksheet")) else -1
 
 
 def link_drawing(data: bytes, rid: str) -> bytes | None:
@@ -81,7 +96,7 @@ def link_drawing(data: bytes, rid: str) -> bytes | None:
     if b"<legacyDrawing" in data[tail:]:
         return None
     depth = 0
-    insert_at = data.rfind(b"</worksheet>")
+    insert_at = _root_end(data)
     for tag in _TAG.finditer(data, tail):
         closing, name, empty = tag.group(1), tag.group(2), tag.group(3)
         if closing:

@@ -245,22 +245,33 @@ class PackageEdit:
         for info in self.pkg.sheets:
             if info.part in self.removed or info.part == self.summary_part:
                 continue  # (the new summary may reuse the old one's part name)
-            if info.part in self.trees:
-                for view in self.tree(info.part).iter(f"{M}sheetView"):
+            head = b"" if info.part in self.trees else self._before_cells(info.part)
+            if info.part in self.trees or (b"tabSelected" in head and 39 in head):  # "'": a value in single
+                for view in self.tree(info.part).iter(f"{M}sheetView"):  # quotes may spell the attribute
                     if view.get("tabSelected") in ("1", "true"):  # as in the bytes below: a "false" stays
                         del view.attrib["tabSelected"]
                 continue
-            if info.part in self.raw:
-                head = self.raw[info.part][:8192]
-            else:
-                with self.pkg.zip.open(info.part) as handle:  # the sheet view sits near the top: no full inflate
-                    head = handle.read(8192)
             if b"tabSelected" not in head:
                 continue
             data = self.data(info.part)
-            head = data[:8192]
-            new_head = re.sub(rb"\stabSelected\s*=\s*([\"'])(?:1|true)\1", b"", head)
-            self.new_part(info.part, data=new_head + data[8192:])
+            new_head = re.sub(rb"\stabSelected\s*=\s*\"(?:1|true)\"", b"", head)
+            self.new_part(info.part, data=new_head + data[len(head):])
+
+    def _before_cells(self, part: str) -> bytes:
+        """A sheet's bytes before its cells (<sheetData), where its sheet views stand: a stored part is inflated
+        only that far."""
+        if part in self.raw or part in self.pkg.plain_sheets:  # at hand (the reader keeps plain sheets' bytes)
+            data = self.data(part)
+            cut = data.find(b"<sheetData")
+            return data if cut < 0 else data[:cut]
+        head = bytearray()
+        with self.pkg.zip.open(part) as handle:
+            while chunk := handle.read(16384):
+                head += chunk
+                cut = head.find(b"<sheetData", max(0, len(head) - len(chunk) - 10))
+                if cut >= 0:
+                    return bytes(head[:cut])
+        return bytes(head)
 
     # -- saving ----------------------------------------------------------------------------------------
     def save(self) -> bytes:
