@@ -297,3 +297,26 @@ def test_an_older_records_shown_cells_name_each_cell(scored: Path, tmp_path: Pat
         package[part] = xml.replace(found.group(0), '"shown":' + json.dumps(older, ensure_ascii=False)).encode()
     data = verify(tampered(scored, tmp_path, change))
     assert data["untouched"] is True and data["mismatches"] == [], data
+
+
+@pytest.mark.parametrize(("old", "new", "item"), [
+    ('"spelling":4', '"spelling":"4"', "评分记录的写法"), ('"spelling":4', '"spelling":true', "评分记录的写法"),
+    ('"spelling":4', '"spelling":1000000000000000000000000000000', "评分记录的写法"),
+    ('"spelling":4', '"spelling":2', None),  # inputs kept by sheet in a record claiming an older spelling
+    ('"levels":[', '"levels":[{"name":["产出指标"]},', None),
+])
+def test_a_record_edited_into_odd_types_is_a_change_not_an_internal_error(scored: Path, tmp_path: Path, old: str,
+                                                                          new: str, item: str | None) -> None:
+    """Each is said to be changed in Chinese (exit 1), never an internal error: a spelling that is no whole number
+    this tool writes, a nested record under an older spelling, a level named by a list."""
+    data = verify(tampered(scored, tmp_path, _record_edit(old, new)))
+    assert data["untouched"] is False
+    if item is not None:
+        assert "不是本工具的写法" in items(data)[item]
+
+
+def test_a_record_nested_thousands_deep_is_no_record(scored: Path, tmp_path: Path) -> None:
+    """json refuses it by recursion: the copy is read as having no record (exit 1), not as an internal error."""
+    deep = '"deep":' + "[" * 20000 + "]" * 20000 + ","
+    data = verify(tampered(scored, tmp_path, _record_edit('"tool":', deep + '"tool":')))
+    assert data["untouched"] is False

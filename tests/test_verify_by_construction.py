@@ -287,3 +287,39 @@ def test_a_copy_with_problems_resaved_by_libreoffice_still_verifies(scored: Path
     from test_trust_reader import write_parts
     data = verify(write_parts(package, tmp_path / "lo-hidden.xlsx"))
     assert data["untouched"] is False and "行被隐藏" in items(data).values()
+
+
+@pytest.mark.parametrize("spelled", [" 2", "+2", "2 ", "2.0"])
+def test_a_builtin_format_redefined_under_another_spelling_of_its_id(scored: Path, tmp_path: Path,
+                                                                     spelled: str) -> None:
+    """numFmtId=" 2" (or "+2", "2 ", "2.0") names format 2 for LibreOffice as "2" does: a code defined under it
+    prints 100.00 for the total through every cell of format 2. verify reads the id as applications do."""
+    def change(package):
+        numfmt = f'<numFmt numFmtId="{spelled}" formatCode="[&gt;98]&quot;100.00&quot;;0.00"/>'
+        styles = package["xl/styles.xml"].decode()
+        if "<numFmts" in styles and not re.search(r"<numFmts[^>]*/>", styles):
+            styles = re.sub(r"(<numFmts[^>]*>)", lambda m: m.group(1) + numfmt, styles, count=1)
+        else:
+            styles = re.sub(r"<numFmts[^>]*/>", "", styles)
+            styles = re.sub(r"(<styleSheet[^>]*>)", lambda m: m.group(1) + f"<numFmts>{numfmt}</numFmts>", styles,
+                            count=1)
+        package["xl/styles.xml"] = styles.encode()
+    found = _changed(verify(tampered(scored, tmp_path, change)))
+    assert any("100.00" in (v or "") for v in found.values()), found
+
+
+def test_the_total_in_a_colour_tinted_almost_white(scored: Path, tmp_path: Path) -> None:
+    """The theme's dark text with tint 0.9999 is all but white: the total cannot be read; said as a colour change."""
+    def change(package):
+        ref = total_cell(package)
+        xml = package[summary_part(package)].decode()
+        index = int(re.search(rf'<c r="{ref}" s="(\d+)"', xml).group(1))
+        styles = package["xl/styles.xml"].decode()
+        own = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1], flags=re.S)[index]
+        font_id = int(re.search(r'fontId="(\d+)"', own).group(1))
+        fonts = re.findall(r"<font>.*?</font>|<font/>", styles.split("<fonts", 1)[1].split("</fonts>")[0], flags=re.S)
+        tinted = re.sub(r"<color [^>]*/>", "", fonts[font_id]).replace("</font>",
+                                                                        '<color theme="1" tint="0.9999"/></font>')
+        _restyle(package, ref, re.sub(r'fontId="\d+"', 'fontId="FONT"', own), font=tinted)
+    found = _changed(verify(tampered(scored, tmp_path, change)))
+    assert any("颜色" in (v or "") for v in found.values()), found

@@ -10,6 +10,7 @@ named style. A reader may use either application, so both must show what the too
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -22,6 +23,35 @@ BUILTIN_CODES = {0: "general", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: 
 # A font colour that is the default text colour in every application: none given, automatic, the
 # theme's dark text (theme 1), black, or the indexed system foreground.
 _DEFAULT_COLOURS = frozenset({"", "auto", "theme:1", "000000", "indexed:8", "indexed:64"})
+# A numFmtId as applications take it: spaces around and a "+" (xsd:unsignedInt), and "2.0" (LibreOffice).
+_FORMAT_ID = re.compile(r"[ \t\r\n]*\+?([0-9]+)(?:\.0*)?[ \t\r\n]*")
+
+
+def format_id(text: str | None) -> int | None:
+    """The number format a numFmtId names, or None where it names none: " 2", "+2" and "2.0" name format 2 as
+    "2" does, so a format defined under one of them is what format 2 shows."""
+    found = _FORMAT_ID.fullmatch(text or "")
+    return int(found.group(1)) if found else None
+
+
+def format_codes(root: etree._Element) -> dict[int, str]:
+    """The custom number formats of a styles part by id (lower case); an id defined twice with two codes
+    shows one of them, which one depends on the application: it reads as neither."""
+    codes: dict[int, str] = {}
+    for nf in root.iterfind(f"{M}numFmts/{M}numFmt"):
+        fid, code = format_id(nf.get("numFmtId")), (nf.get("formatCode") or "").strip().lower()
+        if fid is not None:
+            codes[fid] = code if codes.get(fid, code) == code else "#twice"
+    return codes
+
+
+def cell_format(codes: dict[int, str], xf: etree._Element) -> str:
+    """The format code a cellXfs entry shows its cells through (lower case); "#…" where its id names none."""
+    raw = xf.get("numFmtId")
+    fid = 0 if raw is None else format_id(raw)
+    if fid is None:
+        return f"#{raw}"
+    return codes.get(fid, BUILTIN_CODES.get(fid, f"#{fid}"))
 
 
 @dataclass(frozen=True)
@@ -50,13 +80,15 @@ def _colour(el: etree._Element | None) -> str:
         return ""
     if el.get("auto") in ("1", "true"):
         return "auto"
+    tint = el.get("tint")  # lightens or darkens the colour: 0.9999 makes the theme's dark text all but white
+    shade = "" if tint is None or tint.strip() in ("0", "0.0", "-0", "") else f"~{tint.strip()}"
     rgb = el.get("rgb")
     if rgb:
-        return rgb[-6:].upper()
+        return rgb[-6:].upper() + shade
     for kind in ("theme", "indexed"):
         if el.get(kind) is not None:
-            return f"{kind}:{el.get(kind)}"
-    return ""
+            return f"{kind}:{el.get(kind)}{shade}"
+    return shade
 
 
 def _on(el: etree._Element | None) -> bool:
@@ -91,15 +123,13 @@ def _index(value: str | None) -> int:
 def _parse(root: etree._Element | None) -> _Styles:
     if root is None:
         return _Styles({}, [], [], [], [])
-    codes = {int(nf.get("numFmtId", "-1")): (nf.get("formatCode") or "").strip().lower()
-             for nf in root.iterfind(f"{M}numFmts/{M}numFmt") if (nf.get("numFmtId") or "").isdigit()}
-    return _Styles(codes, list(root.iterfind(f"{M}fonts/{M}font")), list(root.iterfind(f"{M}fills/{M}fill")),
-                   list(root.iterfind(f"{M}cellXfs/{M}xf")), list(root.iterfind(f"{M}cellStyleXfs/{M}xf")))
+    return _Styles(format_codes(root), list(root.iterfind(f"{M}fonts/{M}font")),
+                   list(root.iterfind(f"{M}fills/{M}fill")), list(root.iterfind(f"{M}cellXfs/{M}xf")),
+                   list(root.iterfind(f"{M}cellStyleXfs/{M}xf")))
 
 
 def _look_of(styles: _Styles, xf: etree._Element) -> Look:
-    fmt = _index(xf.get("numFmtId"))
-    code = styles.codes.get(fmt, BUILTIN_CODES.get(fmt, f"#{fmt}"))
+    code = cell_format(styles.codes, xf)
     font_id, fill_id = _index(xf.get("fontId")), _index(xf.get("fillId"))
     font = styles.fonts[font_id] if font_id < len(styles.fonts) else None
     fill = styles.fills[fill_id] if fill_id < len(styles.fills) else None

@@ -14,15 +14,15 @@ from typing import Collection, NamedTuple
 from lxml import etree
 
 from selfeval_xl.cellref import column_letter, split_coord
+from selfeval_xl.county.looks import cell_format, format_codes
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.package import M, Package
 from selfeval_xl.write.appearance import NOTE_MARKER
 from selfeval_xl.write.record import RECORD_COLUMN
 
 # The number formats the tool writes; an application saving the copy again may refer to them by
-# their built-in ids, which _BUILTIN_CODES turns back into codes.
+# their built-in ids, which looks.cell_format turns back into codes.
 OWN_FORMATS = {"general", "0", "0.00", "#,##0.00", "0%", "0.00%", "@"}
-_BUILTIN_CODES = {0: "general", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%", 49: "@"}
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 DRAWING_TYPE = "/drawing"
 COMMENTS_TYPE = "/comments"
@@ -46,15 +46,11 @@ def _styles(package: Package) -> tuple[list[str], list[bool]]:
     if part is None or part not in package.names:
         return codes, filled
     root = package.xml(part)
-    custom = {nf.get("numFmtId"): (nf.get("formatCode") or "") for nf in root.iterfind(f"{M}numFmts/{M}numFmt")}
+    custom = format_codes(root)
     fills = [f.find(f"{M}patternFill") for f in root.iterfind(f"{M}fills/{M}fill")]
     solid = [p is not None and p.get("patternType") not in (None, "none", "gray125") for p in fills]
     for xf in root.iterfind(f"{M}cellXfs/{M}xf"):
-        fmt = xf.get("numFmtId", "0")
-        code = custom.get(fmt)
-        if code is None:
-            code = _BUILTIN_CODES.get(int(fmt) if fmt.isdigit() else -1, f"#{fmt}")
-        codes.append(code.strip().lower())
+        codes.append(cell_format(custom, xf))
         fill = xf.get("fillId", "0")
         filled.append(fill.isdigit() and int(fill) < len(solid) and solid[int(fill)])
     return codes, filled

@@ -21,7 +21,14 @@ from selfeval_xl.read.profiles import builtin_profile, parse_profile
 from selfeval_xl.read.reader import Reading, open_workbook, read_book
 from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import BUILTIN_NAMES, DEFAULT_PROFILE, Profile
-from selfeval_xl.write.record import fingerprint, flat_inputs, record_in, recorded_inputs, result_summary
+from selfeval_xl.write.record import (
+    SPELLING,
+    fingerprint,
+    flat_inputs,
+    record_in,
+    recorded_inputs,
+    result_summary,
+)
 from selfeval_xl.write.summary import build_summary, shown_refs
 
 
@@ -104,7 +111,9 @@ def _result_items(recorded: dict, current: dict) -> Iterator[tuple[str, object, 
     old_ex = ex if isinstance(ex := recorded.get("execution"), dict) else {}
     for key, label in EXECUTION_ITEMS:
         yield label, old_ex.get(key), current["execution"].get(key)
-    old_levels = {lv.get("name"): lv for lv in recorded.get("levels") or [] if isinstance(lv, dict)}
+    levels = recorded.get("levels")
+    old_levels = {lv["name"]: lv for lv in levels if isinstance(lv, dict) and isinstance(lv.get("name"), str)
+                  } if isinstance(levels, list) else {}
     for level in current["levels"]:
         yield f"{level['name']}得分", (old_levels.get(level["name"]) or {}).get("score"), level["score"]
 
@@ -134,7 +143,10 @@ def verify_book(book: Workbook) -> Verification:
 
     recorded = part("inputs")
     recorded_spelling = record.get("spelling")
-    spelling = recorded_spelling if isinstance(recorded_spelling, int) else 1  # older copies spelled 1
+    spelling = 1 if recorded_spelling is None else recorded_spelling  # the first copies wrote none
+    if type(spelling) is not int or not 1 <= spelling <= SPELLING:
+        malformed.append(Mismatch("评分记录的写法", None, f"“{str(recorded_spelling)[:20]}”不是本工具的写法，无法核对"))
+        spelling = SPELLING
     current_inputs = flat_inputs(recorded_inputs(reading.input_cells, spelling=spelling)) or {}
     by_cell = flat_inputs(recorded) if spelling >= 4 else recorded  # by sheet, then cell, since spelling 4
     if by_cell is None:
@@ -187,7 +199,7 @@ def _text(value: object) -> str | None:
 
 
 def _cell_order(key: str) -> tuple[str, int, int]:
-    sheet, cell = key.rsplit("!", 1)
+    sheet, _, cell = key.rpartition("!")  # a key without "!" (inputs of another spelling): a cell of no sheet
     try:
         row, col = split_coord(cell)
     except ValueError:

@@ -241,6 +241,8 @@ def parse_profile(text: str, *, origin: str, default_levels: LevelTable, builtin
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"规则口径文件 {origin} 不是有效的 TOML：{toml_problem(str(exc))}") from None
+    except RecursionError:  # arrays nested thousands deep (a record edited by hand): no profile is written so
+        raise ProfileError(f"规则口径文件 {origin} 嵌套过深，不是规则口径。") from None
     problems = Problems(origin)
     problems.unknown_keys(data, "")
     name = problems.text(data, "name", required=True) or ""

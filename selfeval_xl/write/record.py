@@ -223,6 +223,6 @@ def record_in(grid: Grid) -> dict[str, object] | None:
 def parse_record(chunks: list[str]) -> dict[str, object] | None:
     try:
         record = json.loads("".join(chunks))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: arrays or objects nested thousands deep
         return None
     return record if isinstance(record, dict) and record.get("tool") == "selfeval-xl" else None
