@@ -323,3 +323,45 @@ def test_the_total_in_a_colour_tinted_almost_white(scored: Path, tmp_path: Path)
         _restyle(package, ref, re.sub(r'fontId="\d+"', 'fontId="FONT"', own), font=tinted)
     found = _changed(verify(tampered(scored, tmp_path, change)))
     assert any("颜色" in (v or "") for v in found.values()), found
+
+
+def _chart_items(scored: Path, tmp_path: Path, change) -> list[str]:
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is False
+    return [m["current"] for m in data["mismatches"] if m["item"] == "评分汇总 的图表"]
+
+
+def _edit_chart(package: dict[str, bytes], old: bytes, new: bytes) -> None:
+    chart = [n for n in package if n.startswith("xl/charts/chart")][-1]
+    assert old in package[chart]
+    package[chart] = package[chart].replace(old, new, 1)
+
+
+def test_the_chart_fed_from_other_cells(scored: Path, tmp_path: Path) -> None:
+    """The 得分 bars pointed at the 口径分值 column (every level at full marks), or given literal values."""
+    def other_cells(package):
+        chart = [n for n in package if n.startswith("xl/charts/chart")][-1]
+        refs = re.findall(rb"<c:val><c:numRef><c:f>([^<]*)</c:f>", package[chart])
+        _edit_chart(package, b"<c:val><c:numRef><c:f>" + refs[-1], b"<c:val><c:numRef><c:f>" + refs[0])
+    assert "图表的数据不再取自汇总表的一级指标得分" in _chart_items(scored, tmp_path, other_cells)
+
+    def literal(package):
+        chart = [n for n in package if n.startswith("xl/charts/chart")][-1]
+        package[chart] = re.sub(rb"<c:val><c:numRef>.*?</c:numRef></c:val>",
+                                b'<c:val><c:numLit><c:ptCount val="1"/><c:pt idx="0"><c:v>40</c:v></c:pt></c:numLit>'
+                                b"</c:val>", package[chart], count=1, flags=re.S)
+    assert "图表的数据不再取自汇总表的一级指标得分" in _chart_items(scored, tmp_path, literal)
+
+
+def test_a_second_title_or_a_negative_offset_on_the_chart(scored: Path, tmp_path: Path) -> None:
+    """An axis title is text on the chart beside its title; a negative rowOff slides the chart over the table."""
+    title = ('<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>总分 100.00 优秀</a:t></a:r></a:p></c:rich></c:tx>'
+             "</c:title>").encode()
+    items = _chart_items(scored, tmp_path, lambda p: _edit_chart(p, b"<c:valAx>", b"<c:valAx>" + title))
+    assert "图表标题被改为“总分 100.00 优秀”" in items
+
+    def slid(package):
+        drawing = sheet_related(package, summary_part(package), "drawing")[0]
+        package[drawing] = re.sub(rb"(<xdr:from>.*?<xdr:rowOff>)\d+", rb"\g<1>-3000000", package[drawing], count=1,
+                                  flags=re.S)
+    assert "图表被移动，可能遮住了表格" in _chart_items(scored, tmp_path, slid)

@@ -24,7 +24,7 @@ from selfeval_xl.county.looks import Look, WorkbookLooks, run_looks, same_look, 
 from selfeval_xl.layout import SHEET_SUMMARY
 from selfeval_xl.read.package import M, Package, R, rich_text
 from selfeval_xl.write.record import FINGERPRINT_NAME, RECORD_COLUMN, RECORD_NAME
-from selfeval_xl.write.summary import PRINT_AREA, SheetModel, shown_text
+from selfeval_xl.write.summary import PRINT_AREA, ChartSpec, SheetModel, shown_text
 
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -328,7 +328,9 @@ def _chart_problems(package: Package, drawing_part: str, anchor: etree._Element,
     start = anchor.find(f"{XDR}from")
     end = anchor.find(f"{XDR}to")
     problems = []
-    if start is None or (_int(start.findtext(f"{XDR}row")) + 1, _int(start.findtext(f"{XDR}col")) + 1) != (row, col):
+    # a negative offset slides the chart up or left, over the table
+    if start is None or (_int(start.findtext(f"{XDR}row")) + 1, _int(start.findtext(f"{XDR}col")) + 1) != (row, col) \
+            or any(_signed(start.findtext(f"{XDR}{offset}")) < 0 for offset in ("rowOff", "colOff")):
         problems.append(Problem(f"{SHEET_SUMMARY} 的图表", "图表被移动，可能遮住了表格"))
     elif end is not None and _int(end.findtext(f"{XDR}row")) + 1 > model.print_rows + 1:
         problems.append(Problem(f"{SHEET_SUMMARY} 的图表", "图表被放大，可能遮住了问题清单"))
@@ -338,11 +340,42 @@ def _chart_problems(package: Package, drawing_part: str, anchor: etree._Element,
         if rel is None or rel[1] not in package.names:
             continue
         chart = package.xml(rel[1])
-        title = chart.find(f".//{C}title")
-        text = "".join(t.text or "" for t in title.iter(f"{A}t")) if title is not None else ""
-        if text.strip() != spec.title:
-            problems.append(Problem(f"{SHEET_SUMMARY} 的图表", f"图表标题被改为“{text[:40]}”"))
+        titles = ["".join(t.text or "" for t in title.iter(f"{A}t")).strip() for title in chart.iter(f"{C}title")]
+        if titles != [spec.title]:  # an axis title is a second line of text on the chart
+            shown = "、".join(t[:40] for t in titles if t != spec.title) or "（无）"
+            problems.append(Problem(f"{SHEET_SUMMARY} 的图表", f"图表标题被改为“{shown}”"))
+        if _series(chart) != _expected_series(spec):
+            problems.append(Problem(f"{SHEET_SUMMARY} 的图表", "图表的数据不再取自汇总表的一级指标得分"))
     return problems
+
+
+def _series(chart: etree._Element) -> list[tuple[str, str, str]]:
+    """Each bar series as (name, categories' range, values' range), ranges written without quotes or "$"; a
+    series given its values as literals has no range ("")."""
+    found = []
+    for series in chart.iter(f"{C}ser"):
+        name_el = series.find(f"{C}tx")
+        name = "".join(t.text or "" for t in name_el.iter(f"{C}v", f"{A}t")) if name_el is not None else ""
+        found.append((name.strip(), _range(series.find(f"{C}cat")), _range(series.find(f"{C}val"))))
+    return found
+
+
+def _range(el: etree._Element | None) -> str:
+    ref = el.findtext(f"{C}numRef/{C}f") or el.findtext(f"{C}strRef/{C}f") if el is not None else None
+    return re.sub(r"['$\s]", "", ref or "")
+
+
+def _expected_series(spec: ChartSpec) -> list[tuple[str, str, str]]:
+    def cells(letter: str) -> str:
+        return f"{SHEET_SUMMARY}!{letter}{spec.first_row}:{letter}{spec.last_row}"
+    return [(name, cells("A"), cells(column_letter(col))) for name, col in spec.series]
+
+
+def _signed(text: str | None) -> int:
+    try:
+        return int(text) if text is not None else 0
+    except ValueError:
+        return -1  # unreadable: not where the tool put it
 
 
 def _int(text: str | None) -> int:
