@@ -157,15 +157,19 @@ def test_one_point_type_on_the_total(scored: Path, tmp_path: Path) -> None:
     assert any((v or "").startswith("字号被改为 1") for v in found.values()), found
 
 
+def _total_style(package: dict[str, bytes]) -> tuple[str, str]:
+    """The total's cell and its own cellXfs entry."""
+    ref = total_cell(package)
+    index = int(re.search(rf'<c r="{ref}" s="(\d+)"', package[summary_part(package)].decode()).group(1))
+    styles = package["xl/styles.xml"].decode()
+    return ref, re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1], flags=re.S)[index]
+
+
 def test_a_number_format_carried_by_a_named_cell_style(scored: Path, tmp_path: Path) -> None:
     """The cell's own entry keeps 0.00 but defers to its named style, whose format prints other text:
     LibreOffice shows the named style's."""
     def change(package):
-        ref = total_cell(package)
-        xml = package[summary_part(package)].decode()
-        index = int(re.search(rf'<c r="{ref}" s="(\d+)"', xml).group(1))
-        styles = package["xl/styles.xml"].decode()
-        own = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1], flags=re.S)[index]
+        ref, own = _total_style(package)
         font, fill = re.search(r'fontId="(\d+)"', own).group(1), re.search(r'fillId="(\d+)"', own).group(1)
         deferring = re.sub(r'xfId="\d+"', 'xfId="PARENT"', own).replace('applyNumberFormat="1"',
                                                                          'applyNumberFormat="0"')
@@ -311,11 +315,8 @@ def test_a_builtin_format_redefined_under_another_spelling_of_its_id(scored: Pat
 def test_the_total_in_a_colour_tinted_almost_white(scored: Path, tmp_path: Path) -> None:
     """The theme's dark text with tint 0.9999 is all but white: the total cannot be read; said as a colour change."""
     def change(package):
-        ref = total_cell(package)
-        xml = package[summary_part(package)].decode()
-        index = int(re.search(rf'<c r="{ref}" s="(\d+)"', xml).group(1))
+        ref, own = _total_style(package)
         styles = package["xl/styles.xml"].decode()
-        own = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1], flags=re.S)[index]
         font_id = int(re.search(r'fontId="(\d+)"', own).group(1))
         fonts = re.findall(r"<font>.*?</font>|<font/>", styles.split("<fonts", 1)[1].split("</fonts>")[0], flags=re.S)
         tinted = re.sub(r"<color [^>]*/>", "", fonts[font_id]).replace("</font>",
