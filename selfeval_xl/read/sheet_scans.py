@@ -17,7 +17,7 @@ from selfeval_xl.read.limits import MAX_CELLS
 from selfeval_xl.read.package import NS_MAIN
 
 _DIGITS = b"0123456789"
-_XML_SPACE = (b" ", b"\t", b"\n", b"\r")
+_SPACES = b" \t\r\n"
 # A "<c" that does not start a cell addressed A1 to Z9999 with r first: where there is none, one pass
 # tells what _unusual_spelling and _extent would find (a sheet past Z9999, or an odd one, takes them).
 _PLAIN_NEAR_CELL = re.compile(rb'<c(?! r="[A-Z][0-9]{1,4}")')
@@ -93,11 +93,19 @@ def _declared_on_root(data: bytes, start: int) -> bool:
     if found is None:
         return False
     at, default = found.end(), False
-    while (attribute := _ATTRIBUTE.match(data, at)) is not None:
+    for attribute in attributes(data, at):
         if attribute.group(1) == b"xmlns":
             default = attribute.group(2)[1:-1] == _MAIN
         at = attribute.end()
     return default and _ROOT_END.match(data, at) is not None
+
+
+def attributes(data: bytes, at: int) -> Iterator[re.Match[bytes]]:
+    """A start tag's attributes read one after another from `at` (just after its name): name in group 1, quoted
+    value in group 2. What a value holds, even text spelling another attribute, is never read as one."""
+    while (attribute := _ATTRIBUTE.match(data, at)) is not None:
+        yield attribute
+        at = attribute.end()
 
 
 def _found(data: bytes, needle: bytes, start: int, *, before: bytes) -> bool:
@@ -249,9 +257,6 @@ def _style_values(data: bytes, pattern: tuple[re.Pattern[bytes], int]) -> Iterat
             yield _attribute_start(data, at)
 
 
-_SPACES = b" \t\r\n"
-
-
 def _attribute_start(data: bytes, quote: int) -> int:
     """Where the attribute named s whose value opens at `quote` starts (s = "…", spaces allowed around "=";
     a space before s), or -1 where the value is not an s attribute's."""
@@ -270,28 +275,19 @@ def _attribute_start(data: bytes, quote: int) -> int:
 
 def _attribute_starts(data: bytes, at: int) -> frozenset[int]:
     """Where each attribute's name starts, read one attribute after another from `at` in a start tag."""
-    starts = []
-    while (attribute := _ATTRIBUTE.match(data, at)) is not None:
-        starts.append(attribute.start(1))
-        at = attribute.end()
-    return frozenset(starts)
+    return frozenset(attribute.start(1) for attribute in attributes(data, at))
 
 
 _DOUBLE_QUOTED_TYPE = re.compile(rb'\st\s*=\s*"([A-Za-z]*)"')
 
 
-def _cell_type(attributes: bytes) -> bytes:
-    """A cell start tag's t, read attribute by attribute (" t='str'" inside another attribute's value is none).
-    Without a ' in the tag every value is in double quotes and holds none: one search finds the t there is."""
-    if 39 not in attributes:  # "'"
-        found = _DOUBLE_QUOTED_TYPE.search(attributes)
+def _cell_type(tag: bytes) -> bytes:
+    """A cell start tag's t (`tag`: its attributes), read attribute by attribute (" t='str'" inside another
+    attribute's value is none). Without a ' every value is in double quotes and holds none: one search finds it."""
+    if 39 not in tag:  # "'"
+        found = _DOUBLE_QUOTED_TYPE.search(tag)
         return found.group(1) if found else b""
-    at = 0
-    while (attribute := _ATTRIBUTE.match(attributes, at)) is not None:
-        if attribute.group(1) == b"t":
-            return attribute.group(2)[1:-1]
-        at = attribute.end()
-    return b""
+    return next((found.group(2)[1:-1] for found in attributes(tag, 0) if found.group(1) == b"t"), b"")
 
 
 def error_cells(cells_xml: bytes) -> Iterator[tuple[tuple[int, int], str]]:

@@ -77,9 +77,9 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
         def keeps(ref: str, sheet: str = info.name) -> bool:
             return keep(sheet, ref)
 
+        data = None if info.part in edit.trees else edit.data(info.part)  # inflated once for both uses
         # bytes only where spelled as the scan reads them: a prefixed sheet could hide a formula from it
-        patched = None if info.part in edit.trees or not _plain(edit, info) else _drop_in_bytes(edit.data(info.part),
-                                                                                                 keeps)
+        patched = None if data is None or not _plain(edit, info, data) else _drop_in_bytes(data, keeps)
         if patched is None:
             dropped += _drop_in_tree(edit.tree(info.part), keeps)
         elif patched[1]:
@@ -88,10 +88,10 @@ def _drop(edit: PackageEdit, sheets: list[SheetInfo], keep: Keep) -> int:
     return dropped
 
 
-def _plain(edit: PackageEdit, info: SheetInfo) -> bool:
-    """Whether a sheet is spelled as the byte scans read it: read so by the fast reader, or checked here (a sheet
-    no table reads, such as 评分)."""
-    return info.part in edit.pkg.plain_sheets or spelled_plainly(edit.data(info.part))
+def _plain(edit: PackageEdit, info: SheetInfo, data: bytes) -> bool:
+    """Whether a sheet (`data`: its bytes) is spelled as the byte scans read it: read so by the fast reader, or
+    checked here (a sheet no table reads, such as 评分)."""
+    return info.part in edit.pkg.plain_sheets or spelled_plainly(data)
 
 
 def _drop_in_bytes(data: bytes, keeps: Callable[[str], bool]) -> tuple[bytes, int] | None:

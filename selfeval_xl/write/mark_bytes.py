@@ -14,13 +14,13 @@ from typing import Callable
 
 from selfeval_xl.cellref import split_coord
 from selfeval_xl.read.package import NS_REL
+from selfeval_xl.read.sheet_scans import attributes
 from selfeval_xl.write.package_edit import SHEET_ORDER
 
 _STYLE = re.compile(rb'\ss\s*=\s*(["\'])([^"\']*)\1')
 # A start or end tag of well-formed XML without comments, instructions or CDATA (a plainly spelled
 # sheet has none): its attributes' quoted values may hold ">".
 _TAG = re.compile(rb"""<(/?)([\w:.-]+)(?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
-_ATTRIBUTE = re.compile(rb"""\s+([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')""")
 _END_OF_TAG = re.compile(rb"\s*>")
 _AFTER_LEGACY_DRAWING = frozenset(SHEET_ORDER[SHEET_ORDER.index("legacyDrawing") + 1:])
 
@@ -73,12 +73,8 @@ def can_link_drawing(data: bytes) -> bool:
     end = data.rfind(b"</sheetData>")
     if root is None or end < 0 or b"<![CDATA[" in data[end:] or _root_end(data) < 0:
         return False
-    tag, at = root.group(0), len(b"<worksheet")
-    while (attribute := _ATTRIBUTE.match(tag, at)) is not None:
-        if attribute.group(1) == b"xmlns:r":
-            return attribute.group(2)[1:-1] == NS_REL.encode()
-        at = attribute.end()
-    return False
+    binding = next((a for a in attributes(root.group(0), len(b"<worksheet")) if a.group(1) == b"xmlns:r"), None)
+    return binding is not None and binding.group(2)[1:-1] == NS_REL.encode()
 
 
 def _root_end(data: bytes) -> int:

@@ -194,8 +194,11 @@ def _cell_body(style: int, value: object) -> str:
         number = format(value, "f") if isinstance(value, Decimal) else repr(value)
         return f' s="{style}"><v>{number}</v></c>'
     text = str(value)
-    if not _PLAIN_TEXT.match(text):
-        text = escape(cell_text(text))
+    return _inline(style, text if _PLAIN_TEXT.match(text) else escape(cell_text(text)))
+
+
+def _inline(style: int, text: str) -> str:
+    """An inline-string cell's XML after its address, for text already fit to stand in XML."""
     return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
@@ -207,7 +210,7 @@ def _record_body(style: int, value: object) -> str:
     text = str(value)
     if "&" in text or "<" in text or ">" in text or "_" in text or "\ufffe" in text or "\uffff" in text:
         return _cell_body(style, text)
-    return f' s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return _inline(style, text)
 
 
 def render_sheet(model: SheetModel, styles: StyleBook, drawing_rid: str | None = None) -> bytes:
