@@ -35,6 +35,9 @@ class Cell(NamedTuple):
     is_formula: bool = False
     uncached: bool = False  # a formula whose value the file does not carry
     outside: bool = False  # a formula that brings outside data or changes on recalculation
+    # what the cell's formula gives where that is not the stored result the cell is read by: the number an
+    # application shows once it recalculates (FORMULA_RESULT_STALE)
+    recomputed: Decimal | None = None
 
     @property
     def blank(self) -> bool:

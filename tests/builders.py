@@ -51,6 +51,7 @@ class Raw:
     formula: bool = False
     uncached: bool = False
     outside: bool = False
+    recomputed: object = None  # what the formula gives where that is not the stored value
 
 
 def pct(value: object) -> Raw:
@@ -66,6 +67,11 @@ def uncached_formula() -> Raw:
 def outside_formula(value: object) -> Raw:
     """A formula that links another workbook or recalculates to something new, with its cached value."""
     return Raw(value, formula=True, outside=True)
+
+
+def stale_formula(stored: object, computed: object) -> Raw:
+    """A formula whose stored result is not what it gives (saved without recalculating, or edited)."""
+    return Raw(stored, formula=True, recomputed=computed)
 
 
 def formula(value: object = None) -> Raw:
@@ -89,7 +95,8 @@ def cell(sheet: str, coord: str, x: object) -> Cell:
     if isinstance(x, Cell):
         return x
     if isinstance(x, Raw):
-        return Cell(sheet, coord, _value(x.value), x.percent, x.formula, x.uncached, x.outside)
+        return Cell(sheet, coord, _value(x.value), x.percent, x.formula, x.uncached, x.outside,
+                    None if x.recomputed is None else _value(x.recomputed))
     return Cell(sheet, coord, _value(x))
 
 

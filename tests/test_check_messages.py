@@ -24,9 +24,11 @@ from builders import (
     SMALL_INDICATORS,
     SMALL_LINES,
     BRow,
+    Raw,
     make_input,
     outside_formula,
     pct,
+    stale_formula,
     uncached_formula,
 )
 from level_inputs import initial_basis_input, levels_absent_input
@@ -228,6 +230,14 @@ MESSAGES = [
         "该单元格是公式，文件中没有保存计算结果且无法自动计算：请在 Excel/WPS 中打开并保存一次，或直接填写数值。",
         id="FORMULA_NOT_CACHED"),
     pytest.param(
+        "FORMULA_RESULT_STALE", lambda: make_input(row(0, actual=stale_formula(96, 100))), HEBEI, INDICATOR_SHEET,
+        "J4",
+        # the stored 96 is what is scored; the formula gives 100
+        "该单元格的公式算得 100，文件里保存的结果却是 96（保存前没有重算，或结果被改过）："
+        "评分按保存的 96 计算，而 Excel、WPS 重算后显示 100。请在 Excel/WPS 中按 F9 重算并保存后再评分，"
+        "或直接填写数值。",
+        id="FORMULA_RESULT_STALE"),
+    pytest.param(
         "FORMULA_EXTERNAL", lambda: make_input(row(0, actual=outside_formula(100))), HEBEI, INDICATOR_SHEET, "J4",
         "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
         "评分采用文件中保存的值，请改为直接填写数值。",
@@ -267,3 +277,13 @@ def test_an_amount_is_told_how_money_is_written() -> None:
     assert [(f.sheet, f.cell, f.message) for f in found] == [(
         BUDGET_SHEET, "E4", "预算执行“人员经费”的全年执行数“约一千”不能识别为金额："
                             "请填写金额，如 280000 或 28万元（没有金额的留空或填“—”）。")]
+
+
+def test_a_stale_percent_result_is_told_as_the_cell_shows_it():
+    # 0.95 stored in a percent cell (95%), and its formula gives 0.9 (90%)
+    stale = Raw(D("0.95"), percent=True, formula=True, recomputed=D("0.9"))
+    findings = [f for f in assess(make_input(row(1, actual=stale)), HEBEI).checks if f.code == "FORMULA_RESULT_STALE"]
+    assert [(f.sheet, f.cell, f.severity, f.message) for f in findings] == [(INDICATOR_SHEET, "J5", "error", (
+        "该单元格的公式算得 90%，文件里保存的结果却是 95%（保存前没有重算，或结果被改过）："
+        "评分按保存的 95% 计算，而 Excel、WPS 重算后显示 90%。请在 Excel/WPS 中按 F9 重算并保存后再评分，"
+        "或直接填写数值。"))]

@@ -26,6 +26,7 @@ from builders import (
     make_input,
     outside_formula,
     pct,
+    stale_formula,
     total_row_number,
     uncached_formula,
 )
@@ -70,7 +71,7 @@ SPEC_SEVERITIES = {
     "QUAL_LABEL_UNKNOWN": "error", "QUAL_SCORE_MISSING": "error", "QUAL_SCORE_OUT_OF_BAND": "error",
     "SCORE_OVER_WEIGHT": "error", "SCORE_MISMATCH": "warning", "TOTAL_MISMATCH": "warning",
     "DEVIATION_UNEXPLAINED": "warning", "OVERSHOOT_UNEXPLAINED": "warning", "NEGATIVE_VALUE": "warning",
-    "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning",
+    "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning", "FORMULA_RESULT_STALE": "error",
     "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # docs/rules.md §11
     "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # docs/rules.md §12.5, §12.7
     "UNIT_UNNAMED": "warning", "YEAR_UNKNOWN": "warning",  # docs/rules.md §13
@@ -116,7 +117,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 34  # every code of docs/rules.md §11
+    assert len(CATALOGUE) == 35  # every code of docs/rules.md §11
 
 
 def test_every_code_has_its_own_test_here():
@@ -515,6 +516,17 @@ def test_formula_not_cached():
     assert_at(one(check(make_input(lines=lines)), "FORMULA_NOT_CACHED"), bud("E4"))
     # a formula that carries its value is read by it, silently
     assert check(make_input(row(0, actual=formula(D(100))))) == []
+
+
+def test_formula_result_stale():
+    # 培训人次 ≥100: the stored 100 is scored (full 40 of 40), though its formula gives 90; the result is provisional
+    result = assess(make_input(row(0, actual=stale_formula(D(100), D(90)))), HEBEI)
+    finding = one(list(result.checks), "FORMULA_RESULT_STALE")
+    assert_at(finding, ind("J4"))
+    assert finding.severity == "error" and not result.valid
+    assert result.indicators[0].score == 40
+    lines = [SMALL_LINES[0]._replace(executed=stale_formula(D(1000), D(900))), SMALL_LINES[1]]
+    assert_at(one(check(make_input(lines=lines)), "FORMULA_RESULT_STALE"), bud("E4"))
 
 
 def test_formula_external():

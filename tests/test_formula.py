@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import errno
 import os
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from hostile import replace_part
 from selfeval_xl.api import evaluate, score
 from selfeval_xl.errors import OutputError
+from selfeval_xl.read.cells import Grid, RawCell
 from selfeval_xl.read.formula import UNKNOWN
 from selfeval_xl.read.formula import evaluate as evaluate_formula
+from selfeval_xl.read.tables import read_cell
 from selfeval_xl.write import atomic as atomic
 from workbooks import template_copy
 
@@ -58,6 +63,45 @@ def test_uncached_input_formulas_in_a_workbook(tmp_path: Path) -> None:
     assert ("FORMULA_NOT_CACHED", "J7") in found and ("FORMULA_NOT_CACHED", "J17") in found
     assert not any(cell == "J6" for _, cell in found)  # =100-4 is computed: 96, as the example has
     assert str(result.execution.score) == "9.83"
+
+
+def _with_j6(tmp_path: Path, cell: str) -> Path:
+    """The example with J6 of 绩效指标 (actual 96, typed) written as `cell`."""
+    source = template_copy(tmp_path, "示例.xlsx")
+    with zipfile.ZipFile(source) as package:
+        xml = package.read("xl/worksheets/sheet4.xml").decode()
+    typed = re.search(r'<c r="J6"[^>]*><v>96</v></c>', xml).group(0)
+    return replace_part(source, tmp_path / "改.xlsx", "xl/worksheets/sheet4.xml", xml.replace(typed, cell).encode())
+
+
+def test_an_input_formula_whose_stored_result_it_does_not_give_is_an_error(tmp_path: Path) -> None:
+    # the stored 96 is scored, as the example's 96 is (total 98.40), and the result is provisional: Excel, WPS and
+    # LibreOffice recalculate the copy and show 100
+    result = evaluate(_with_j6(tmp_path, '<c r="J6" s="13"><f>100</f><v>96</v></c>'))
+    stale = [(f.code, f.severity, f.sheet, f.cell) for f in result.checks if f.code == "FORMULA_RESULT_STALE"]
+    assert stale == [("FORMULA_RESULT_STALE", "error", "绩效指标", "J6")]
+    assert (str(result.total), result.valid) == ("98.40", False)
+
+
+@pytest.mark.parametrize("cell", [
+    '<c r="J6" s="13"><f>100-4</f><v>96</v></c>',  # what the formula gives
+    '<c r="J6" s="13"><f>H6*0.96</f><v>96</v></c>',  # H6 is the target, 100
+    '<c r="J6" s="13"><f>(0.1+0.2)*320</f><v>96.00000000000001</v></c>',  # Excel's binary arithmetic: 96 to 15 digits
+    '<c r="J6" s="13"><f>A1+96</f><v>96</v></c>',  # A1 is the title, text: Excel reads it otherwise, so not held
+])
+def test_an_input_formula_that_gives_its_stored_result_is_read_silently(tmp_path: Path, cell: str) -> None:
+    result = evaluate(_with_j6(tmp_path, cell))
+    assert [f.code for f in result.checks] == []
+    assert str(result.total) == "98.40"
+
+
+def test_cells_a_formula_reads_are_taken_as_the_applications_take_them() -> None:
+    # A1+1 over the text "5" is 6 in Excel (the text is read as a number) and 1 to the evaluator: never called stale
+    grid = Grid("表", {(1, 1): RawCell("5"), (1, 2): RawCell(Decimal(6), 0, "other", True, False, b"A1+1")})
+    assert read_cell(grid, 1, 2).recomputed is None
+    # over a number the formula is held to its result: 5 + 1 = 6, not the stored 7
+    grid = Grid("表", {(1, 1): RawCell(Decimal(5)), (1, 2): RawCell(Decimal(7), 0, "other", True, False, b"A1+1")})
+    assert read_cell(grid, 1, 2).recomputed == Decimal(6)
 
 
 def test_error_values_are_value_not_number(tmp_path: Path) -> None:

@@ -320,3 +320,18 @@ def test_a_record_nested_thousands_deep_is_no_record(scored: Path, tmp_path: Pat
     deep = '"deep":' + "[" * 20000 + "]" * 20000 + ","
     data = verify(tampered(scored, tmp_path, _record_edit('"tool":', deep + '"tool":')))
     assert data["untouched"] is False
+
+
+def test_an_input_turned_into_a_formula_showing_another_number_is_a_change(scored: Path, tmp_path: Path) -> None:
+    # J7 keeps its stored 100, so every value read is the one scored; but the copy is recalculated on opening,
+    # and Excel and WPS then show 90, the formula's number (FORMULA_RESULT_STALE, docs/rules.md §11)
+    def change(package: dict[str, bytes]) -> None:
+        part = sheet_parts_from(package)["绩效指标"]
+        xml = package[part].decode()
+        old = re.search(r'<c r="J7"[^>]*><v>100</v></c>', xml).group(0)
+        package[part] = xml.replace(old, old.replace("<v>", "<f>90</f><v>")).encode()
+
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is False and data["changes"] == []  # no input reads otherwise
+    errors = next(m for m in data["mismatches"] if m["item"] == "错误数")
+    assert (errors["recorded"], errors["current"]) == ("1", "2")  # J6's word as scored; now J7 too

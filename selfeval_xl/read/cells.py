@@ -76,6 +76,8 @@ class Grid:
     # doing so: each is computed once, and the visits are bounded (limits.MAX_FORMULA_STEPS).
     computed: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     formula_steps: int = 0
+    # The cells read by the formulas held to their stored results (read/tables.py _stale), bounded the same way.
+    result_steps: int = 0
     # What a reader works out from the cells and asks for again (the rows holding cells, a header row's
     # labels): kept with the cells, which do not change once read.
     derived: dict[object, object] = field(default_factory=dict, repr=False)

@@ -39,12 +39,16 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
     if not raw.is_formula:  # a typed value, the common case: nothing to compute or to look into
         return Cell(grid.name, coord(row, col), value, raw.kind == "percent")
     uncached = raw.uncached
+    recomputed = None
     if uncached and raw.formula:
         computed = _evaluate_uncached(grid, row, col, 0)
         if isinstance(computed, Decimal):
             value, uncached = computed, False
+    elif isinstance(value, Decimal) and raw.formula:
+        recomputed = _stale(grid, raw.formula, value)
     outside = raw.formula is not None and brings_outside_data(raw.formula)
-    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside)
+    return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside,
+                recomputed)
 
 
 def _stripped(value: CellContent) -> CellContent:
@@ -74,11 +78,43 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
             value = (value.strip() or None) if type(value) is str else _stripped(value)
             # tuple.__new__ with every field: the NamedTuple's own constructor fills defaults in Python
             out.append(_new_cell(Cell, (name, column_letter(col) + number, value, raw.kind == "percent",
-                                        False, False, False)))
+                                        False, False, False, None)))
     return out
 
 
 _new_cell = tuple.__new__
+
+
+# A stored result and what its formula gives are one number when they agree to this share of it: Excel computes in
+# binary floating point and the evaluator in decimals, which part at about the fifteenth digit.
+_SAME_RESULT = Decimal("1e-12")
+
+
+def _stale(grid: Grid, formula: str, stored: Decimal) -> Decimal | None:
+    """What an input formula gives over the sheet's values, where that is not its stored result (a workbook saved
+    without recalculating, or a result written over by hand): Excel, WPS and LibreOffice show the formula's
+    number once they recalculate, the reader the stored one (docs/rules.md §11, FORMULA_RESULT_STALE). None where
+    the two agree or the evaluator does not compute the formula."""
+    computed = evaluate_formula(formula, lambda r, c, d: _number_as_shown(grid, r, c, d))
+    if computed is None or abs(computed - stored) <= _SAME_RESULT * max(abs(computed), Decimal(1)):
+        return None
+    return computed
+
+
+def _number_as_shown(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:
+    """A cell a formula reads, as the applications take it: a number, a blank (0), or UNKNOWN for anything
+    they may read otherwise than the evaluator would (text "5" is 5 to A1+1 and nothing to SUM, TRUE is 1, a
+    date its serial number), so that no formula is called stale for a difference of reading."""
+    grid.result_steps += 1
+    if grid.result_steps > MAX_FORMULA_STEPS:
+        return UNKNOWN  # a sum over thousands of cells in every row: the rest left unchecked
+    raw = grid.get(row, col)
+    if raw is None or raw.uncached:
+        return _evaluate_uncached(grid, row, col, depth)
+    value = raw.value
+    if isinstance(value, Decimal) or value is None:
+        return value
+    return UNKNOWN
 
 
 def _evaluate_uncached(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:

@@ -88,6 +88,10 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
     Check("BUDGET_BASIS_INITIAL", "warning", "按年初预算数计算执行率",
           "预算执行表没有全年预算数（调整后预算数）列，执行率按年初预算数计算：如年中有预算调整，"
           "请补上全年预算数列。"),
+    Check("FORMULA_RESULT_STALE", "error", "公式保存的结果与公式不符",
+          "该单元格的公式算得 {computed}，文件里保存的结果却是 {stored}（保存前没有重算，或结果被改过）："
+          "评分按保存的 {stored} 计算，而 Excel、WPS 重算后显示 {computed}。请在 Excel/WPS 中按 F9 重算并保存后再评分，"
+          "或直接填写数值。"),
     Check("FORMULA_EXTERNAL", "warning", "公式引用外部数据或随时变化",
           "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
           "评分采用文件中保存的值，请改为直接填写数值。"),

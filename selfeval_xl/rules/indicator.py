@@ -51,13 +51,21 @@ _FRACTION_AT_MOST, _HUNDREDFOLD_LOW, _HUNDREDFOLD_HIGH = Decimal("1.5"), Decimal
 
 def not_cached(cell: Cell, findings: Findings) -> None:
     """An input cell holding a formula whose value the file does not carry (FORMULA_NOT_CACHED, docs/rules.md §11),
-    or one that brings outside data (FORMULA_EXTERNAL).
+    one whose stored result its formula does not give (FORMULA_RESULT_STALE), or one that brings outside data
+    (FORMULA_EXTERNAL).
 
-    The value stays unknown, so the cell is also treated as empty by the caller."""
+    A value that stays unknown is also treated as empty by the caller; a stale one is scored as stored."""
     if cell.uncached and cell.blank:
         findings.add("FORMULA_NOT_CACHED", cell)
+    if cell.recomputed is not None and isinstance(cell.value, Decimal):
+        findings.add("FORMULA_RESULT_STALE", cell, stored=_as_shown(cell.value, cell.percent),
+                     computed=_as_shown(cell.recomputed, cell.percent))
     if cell.outside:
         findings.add("FORMULA_EXTERNAL", cell)
+
+
+def _as_shown(value: Decimal, percent: bool) -> str:
+    return plain(value * 100) + "%" if percent else plain(value)
 
 
 # --- 绩效指标 --------------------------------------------------------------------------------------
