@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from hostile import replace_part
-from selfeval_xl.api import evaluate, score
+from selfeval_xl.api import evaluate, score, verify
 from selfeval_xl.errors import OutputError
 from selfeval_xl.read.cells import Grid, RawCell
 from selfeval_xl.read.formula import UNKNOWN
@@ -65,13 +65,20 @@ def test_uncached_input_formulas_in_a_workbook(tmp_path: Path) -> None:
     assert str(result.execution.score) == "9.83"
 
 
-def _with_j6(tmp_path: Path, cell: str) -> Path:
-    """The example with J6 of 绩效指标 (actual 96, typed) written as `cell`."""
+def _with_j6(tmp_path: Path, cell: str, after: str = "", *, calc: str = "") -> Path:
+    """The example with J6 of 绩效指标 (actual 96, typed) written as `cell`, the cells `after` added at the end of
+    row 6 (right of the hidden helper columns, from S), and `calc` as the workbook's calcPr attributes."""
     source = template_copy(tmp_path, "示例.xlsx")
     with zipfile.ZipFile(source) as package:
         xml = package.read("xl/worksheets/sheet4.xml").decode()
+        workbook = package.read("xl/workbook.xml").decode()
     typed = re.search(r'<c r="J6"[^>]*><v>96</v></c>', xml).group(0)
-    return replace_part(source, tmp_path / "改.xlsx", "xl/worksheets/sheet4.xml", xml.replace(typed, cell).encode())
+    row_end = xml.index("</row>", xml.index('<row r="6"'))
+    xml = (xml[:row_end] + after + xml[row_end:]).replace(typed, cell)
+    changed = replace_part(source, tmp_path / "半.xlsx", "xl/worksheets/sheet4.xml", xml.encode())
+    if calc:
+        workbook = re.sub(r"<calcPr ", f"<calcPr {calc} ", workbook)
+    return replace_part(changed, tmp_path / "改.xlsx", "xl/workbook.xml", workbook.encode())
 
 
 def test_an_input_formula_whose_stored_result_it_does_not_give_is_an_error(tmp_path: Path) -> None:
@@ -93,6 +100,52 @@ def test_an_input_formula_that_gives_its_stored_result_is_read_silently(tmp_path
     result = evaluate(_with_j6(tmp_path, cell))
     assert [f.code for f in result.checks] == []
     assert str(result.total) == "98.40"
+
+
+@pytest.mark.parametrize("cell, after, calc", [
+    # Excel ignores a blank cell given alone to AVERAGE, MIN and MAX: AVERAGE(96, blank) is 96, not 48
+    ('<c r="J6"><f>AVERAGE(S6,T6)</f><v>96</v></c>', '<c r="S6"><v>96</v></c>', ""),
+    ('<c r="J6"><f>MIN(S6,T6)</f><v>96</v></c>', '<c r="S6"><v>96</v></c>', ""),
+    # a difference of two large amounts keeps Excel's binary noise: 1994.66000000387, not 1994.66
+    ('<c r="J6"><f>S6-T6</f><v>1994.66000000387</v></c>', '<c r="S6"><v>52333264.32</v></c><c r="T6"><v>52331269.66'
+     '</v></c>', ""),
+    # ROUND over binary arithmetic: 10.1-10.095 is 0.00499999… in Excel, so 0, where decimals give 0.01
+    ('<c r="J6"><f>ROUND(10.1-10.095,2)</f><v>0</v></c>', "", ""),
+    # precision as displayed (以显示精度为准): the stored result is the shown one, 2000.33
+    ('<c r="J6" s="13"><f>6001/3</f><v>2000.33</v></c>', "", 'fullPrecision="0"'),
+])
+def test_results_the_applications_store_are_never_called_stale(tmp_path: Path, cell: str, after: str,
+                                                               calc: str) -> None:
+    result = evaluate(_with_j6(tmp_path, cell, after, calc=calc))
+    assert [f.code for f in result.checks if f.code == "FORMULA_RESULT_STALE"] == []
+
+
+@pytest.mark.parametrize("cell, after, computed", [
+    # a formula read by the input is worked out from its own text: S6's stored 100 is as stale as J6's
+    ('<c r="J6" s="13"><f>S6</f><v>100</v></c>', '<c r="S6"><f>96</f><v>100</v></c>', "96"),
+    # a result stored as text that reads as a number is what is scored, so it is held too
+    ('<c r="J6" s="13" t="str"><f>90</f><v>96</v></c>', "", "90"),
+])
+def test_stale_results_behind_a_chain_or_as_text_are_found(tmp_path: Path, cell: str, after: str,
+                                                           computed: str) -> None:
+    stale = [f for f in evaluate(_with_j6(tmp_path, cell, after)).checks if f.code == "FORMULA_RESULT_STALE"]
+    assert [(f.cell, f"算得 {computed}，" in f.message) for f in stale] == [("J6", True)]
+
+
+def test_an_uncached_average_over_a_blank_is_computed_as_excel_does(tmp_path: Path) -> None:
+    # no stored result: AVERAGE(96, blank) computed as 96, the example's actual, so the total stays 98.40
+    result = evaluate(_with_j6(tmp_path, '<c r="J6"><f>AVERAGE(S6,T6)</f></c>', '<c r="S6"><v>96</v></c>'))
+    assert [f.code for f in result.checks] == [] and str(result.total) == "98.40"
+
+
+def test_a_scored_copy_whose_input_reads_a_helper_formula_verifies(tmp_path: Path) -> None:
+    # the copy leaves out S6's stored result (right of the table: the live score's columns); J6 follows from S6's
+    # formula at scoring and at verify alike
+    source = _with_j6(tmp_path, '<c r="J6" s="13"><f>S6</f><v>96</v></c>',
+                      '<c r="S6"><f>AVERAGE(T6,U6)</f><v>96</v></c><c r="T6"><v>96</v></c>')
+    scored = score(source, tmp_path / "评分.xlsx")
+    assert [f.code for f in scored.result.checks] == []
+    assert verify(tmp_path / "评分.xlsx").untouched
 
 
 def test_cells_a_formula_reads_are_taken_as_the_applications_take_them() -> None:

@@ -78,6 +78,8 @@ class Grid:
     formula_steps: int = 0
     # The cells read by the formulas held to their stored results (read/tables.py _stale), bounded the same way.
     result_steps: int = 0
+    # False where the workbook stores every result rounded as shown (precision as displayed): none is held then
+    full_precision: bool = True
     # What a reader works out from the cells and asks for again (the rows holding cells, a header row's
     # labels): kept with the cells, which do not change once read.
     derived: dict[object, object] = field(default_factory=dict, repr=False)
@@ -118,11 +120,11 @@ def read_grid(package: Package, sheet: SheetInfo) -> Grid:
     """The sheet's cells: values through python-calamine (Rust) with number formats, formulas and
     error values taken from the XML by targeted scans; the full lxml walk where that cannot be
     trusted (cells without addresses, attributes in an unusual order, calamine failing)."""
-    if package.fast:
-        grid = grid_fast(package, sheet)
-        if grid is not None:
-            return grid
-    return grid_full(package, sheet)
+    grid = grid_fast(package, sheet) if package.fast else None
+    if grid is None:
+        grid = grid_full(package, sheet)
+    grid.full_precision = package.full_precision
+    return grid
 
 def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
     """The fast reading, or None where only the full walk can be trusted to read the XML as written."""

@@ -147,6 +147,15 @@ class _Parser:
                             raise _Unsupported(token[1])
                         if isinstance(v, Decimal):
                             values.append(v)
+            elif token is not None and token[0] == "ref" and self._alone():
+                # a reference standing alone as an argument: a blank cell is no argument (Excel's AVERAGE(S6,T6)
+                # over 96 and a blank is 96, not 48), as in a range
+                self.take()
+                v = self.lookup(*_split_ref(token[1]), self.depth + 1)
+                if v is UNKNOWN:
+                    raise _Unsupported(token[1])
+                if isinstance(v, Decimal):
+                    values.append(v)
             else:
                 values.append(self.expression())
             if (token := self.peek()) is not None and token[1] == ",":
@@ -154,6 +163,10 @@ class _Parser:
                 continue
             self.take(")")
             return values
+
+    def _alone(self) -> bool:
+        after = self.tokens[self.i + 1] if self.i + 1 < len(self.tokens) else None
+        return after is not None and after[1] in (",", ")")
 
     def function(self, name: str) -> Decimal:
         args = self.arguments()

@@ -242,6 +242,9 @@ class Package:
         pr = self.workbook.find(f"{M}workbookPr")
         if pr is not None and pr.get("date1904") in ("1", "true"):
             self.date1904 = True
+        calc = self.workbook.find(f"{M}calcPr")
+        # 以显示精度为准 (Excel's "precision as displayed"): every result is stored rounded as its cell shows it
+        self.full_precision = calc is None or calc.get("fullPrecision") not in ("0", "false")
         self.sheets = self._sheets()
 
     # -- parts -------------------------------------------------------------------------------

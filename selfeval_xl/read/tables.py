@@ -44,7 +44,7 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
         computed = _evaluate_uncached(grid, row, col, 0)
         if isinstance(computed, Decimal):
             value, uncached = computed, False
-    elif isinstance(value, Decimal) and raw.formula:
+    elif raw.formula and grid.full_precision:
         recomputed = _stale(grid, raw.formula, value)
     outside = raw.formula is not None and brings_outside_data(raw.formula)
     return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside,
@@ -85,32 +85,51 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
 _new_cell = tuple.__new__
 
 
-# A stored result and what its formula gives are one number when they agree to this share of it: Excel computes in
-# binary floating point and the evaluator in decimals, which part at about the fifteenth digit.
-_SAME_RESULT = Decimal("1e-12")
+# A stored result and what its formula gives are one number when they agree to this share of it, as in the check of
+# a copy's other results (read/formula_results.py): Excel computes in binary floating point, the evaluator in
+# decimals, and a difference of two large amounts keeps the binary noise (52333264.32-52331269.66 is stored as
+# 1994.66000000387).
+_SAME_RESULT = Decimal("1e-9")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
-def _stale(grid: Grid, formula: str, stored: Decimal) -> Decimal | None:
+def _stale(grid: Grid, formula: str, value: CellContent) -> Decimal | None:
     """What an input formula gives over the sheet's values, where that is not its stored result (a workbook saved
     without recalculating, or a result written over by hand): Excel, WPS and LibreOffice show the formula's
     number once they recalculate, the reader the stored one (docs/rules.md §11, FORMULA_RESULT_STALE). None where
-    the two agree or the evaluator does not compute the formula."""
+    the two agree or the evaluator may not compute the formula as the applications do."""
+    stored = value if isinstance(value, Decimal) else (
+        Decimal(value) if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value) else None)  # a text result "96"
+    if stored is None or not _as_applications_do(formula):
+        return None
     computed = evaluate_formula(formula, lambda r, c, d: _number_as_shown(grid, r, c, d))
     if computed is None or abs(computed - stored) <= _SAME_RESULT * max(abs(computed), Decimal(1)):
         return None
     return computed
 
 
+def _as_applications_do(formula: str) -> bool:
+    # ROUND is taken on the binary number: ROUND(10.1-10.095,2) is 0 in Excel and LibreOffice, 0.01 in decimals
+    return "ROUND" not in formula.upper()
+
+
 def _number_as_shown(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:
-    """A cell a formula reads, as the applications take it: a number, a blank (0), or UNKNOWN for anything
-    they may read otherwise than the evaluator would (text "5" is 5 to A1+1 and nothing to SUM, TRUE is 1, a
-    date its serial number), so that no formula is called stale for a difference of reading."""
+    """A cell a formula reads, as the applications take it once they recalculate: a number, a blank (0), a formula
+    worked out from its own text (its stored result may be stale too, or left out of a scored copy: the same
+    number at scoring and at verify), or UNKNOWN for anything they may read otherwise than the evaluator would
+    (text "5" is 5 to A1+1 and nothing to SUM, TRUE is 1, a date its serial number, a shared formula's other
+    cells carry no text), so that no formula is called stale for a difference of reading."""
     grid.result_steps += 1
     if grid.result_steps > MAX_FORMULA_STEPS:
         return UNKNOWN  # a sum over thousands of cells in every row: the rest left unchecked
     raw = grid.get(row, col)
-    if raw is None or raw.uncached:
-        return _evaluate_uncached(grid, row, col, depth)
+    if raw is None:
+        return None
+    if raw.is_formula:
+        if not raw.formula or not _as_applications_do(raw.formula):
+            return UNKNOWN
+        computed = evaluate_formula(raw.formula, lambda r, c, d: _number_as_shown(grid, r, c, d), depth)
+        return UNKNOWN if computed is None else computed
     value = raw.value
     if isinstance(value, Decimal) or value is None:
         return value

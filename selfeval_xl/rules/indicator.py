@@ -57,9 +57,9 @@ def not_cached(cell: Cell, findings: Findings) -> None:
     A value that stays unknown is also treated as empty by the caller; a stale one is scored as stored."""
     if cell.uncached and cell.blank:
         findings.add("FORMULA_NOT_CACHED", cell)
-    if cell.recomputed is not None and isinstance(cell.value, Decimal):
-        findings.add("FORMULA_RESULT_STALE", cell, stored=_as_shown(cell.value, cell.percent),
-                     computed=_as_shown(cell.recomputed, cell.percent))
+    if cell.recomputed is not None:
+        stored = _as_shown(cell.value, cell.percent) if isinstance(cell.value, Decimal) else cell.text  # text "96"
+        findings.add("FORMULA_RESULT_STALE", cell, stored=stored, computed=_as_shown(cell.recomputed, cell.percent))
     if cell.outside:
         findings.add("FORMULA_EXTERNAL", cell)
 
