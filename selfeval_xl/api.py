@@ -12,7 +12,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from selfeval_xl.errors import OutputError, ProfileError, SelfevalError, os_reason
 from selfeval_xl.layout import SHEET_SUMMARY
@@ -37,6 +37,8 @@ from selfeval_xl.write.atomic import (
 from selfeval_xl.write.record import FINGERPRINT_NAME
 
 if TYPE_CHECKING:  # imported inside the functions at run time (see above)
+    from selfeval_xl.county.archive_add import Added
+    from selfeval_xl.county.archive_review import Review
     from selfeval_xl.county.rollup import Rollup
     from selfeval_xl.county.verify import Verification
 
@@ -252,11 +254,7 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     if csv:
         refuse_folder(Path(csv), "汇总.csv")
     paths, targets = list(paths), list(targets)
-    missing = [str(p) for p in [*paths, *targets] if not os.path.lexists(p)]
-    if missing:  # a mistyped folder is the user's to fix, not an empty rollup
-        shown = [m if len(m) <= 60 else "…" + m[-59:] for m in missing[:5]]  # the end names it
-        raise SelfevalError(f"找不到文件或文件夹：{'、'.join(shown)}"
-                            f"{'等' if len(missing) > 5 else ''}：请检查名称和路径。", code="NOT_FOUND")
+    _refuse_missing([*paths, *targets])
     own = out is not None and is_own_rollup(out)
     files = county_rollup.collect(paths, exclude=out if own else None)  # an earlier rollup in the inbox is no unit
     declared = county_rollup.collect(targets) if targets else []
@@ -266,7 +264,7 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
     task = functools.partial(county_rollup.summarize, county_profile=county) if county else county_rollup.summarize
     step = progress(len(files)) if progress is not None else None
-    bounds = {} if memory_total is None else {"memory_total": memory_total}  # else the tree's default
+    bounds: dict[str, Any] = {} if memory_total is None else {"memory_total": memory_total}  # else the tree's default
     rows = county_rollup.summarize_all(files, step, workers, file_timeout=file_timeout, memory_limit=memory_limit,
                                        task=task, **bounds)
     approved = (county_rollup.summarize_all(declared, None, workers, file_timeout=file_timeout,
@@ -276,6 +274,61 @@ def rollup(paths: Iterable[str | Path], output: str | Path | None = None, csv: s
         write_xlsx(result, out)
     if csv:
         write_csv(result, Path(csv))
+    return result
+
+
+def _refuse_missing(paths: Iterable[str | Path]) -> None:
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if missing:  # a mistyped folder is the user's to fix, not an empty rollup
+        shown = [m if len(m) <= 60 else "…" + m[-59:] for m in missing[:5]]  # the end names it
+        raise SelfevalError(f"找不到文件或文件夹：{'、'.join(shown)}"
+                            f"{'等' if len(missing) > 5 else ''}：请检查名称和路径。", code="NOT_FOUND")
+
+
+def archive_add(archive: str, paths: Iterable[str | Path], profile: Profile | str | None = None, *,
+                workers: int | None = None, progress: Callable[[int], Callable[[int], None] | None] | None = None,
+                file_timeout: float = WORKER_SECONDS, memory_total: int | None = None) -> Added:
+    """Score the workbooks in `paths` and store each unit-year in the archive (a SQLite file, made when new,
+    or a postgresql:// URL); a file the archive holds already is not read again (docs/archive.md)."""
+    from selfeval_xl.county import archive_add as adding
+    from selfeval_xl.county.archive_store import open_archive
+    from selfeval_xl.county.rollup import collect
+    paths = list(paths)
+    _refuse_missing(paths)
+    files = collect(paths)
+    if not files:
+        raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
+    county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
+    store = open_archive(archive, create=True)
+    try:
+        step = progress(len(files)) if progress is not None else None
+        return adding.add_entries(store, files, county, workers=workers, progress=step, file_timeout=file_timeout,
+                                  memory_total=memory_total)
+    finally:
+        store.engine.dispose()
+
+
+def archive_review(archive: str, year: int, output: str | Path | None = None, *, sample: int | None = None,
+                   seed: int | None = None) -> Review:
+    """The year's review from the archive (docs/archive.md), written to `output` (.xlsx) when given; with
+    `sample`, that many units drawn by risk with `seed` (the same seed, the same sample)."""
+    from selfeval_xl.county.archive_output import write_review
+    from selfeval_xl.county.archive_review import draw_sample, review
+    from selfeval_xl.county.archive_store import current_year, open_archive
+    if output is not None:
+        refuse_folder(Path(output), "复核.xlsx")
+        if Path(output).suffix.lower() != ".xlsx":
+            raise SelfevalError(f"复核结果 {output} 应为 .xlsx 文件。", code="USAGE")
+    store = open_archive(archive, create=False)
+    try:
+        result = review(year, current_year(store, year), current_year(store, year - 1))
+    finally:
+        store.engine.dispose()
+    if sample is not None:
+        result.seed = 0 if seed is None else seed
+        result.sample = draw_sample(result.units, sample, result.seed)
+    if output is not None:
+        write_review(result, Path(output))
     return result
 
 

@@ -146,7 +146,7 @@ def test_no_command_after_the_groups_options() -> None:
     result = run("--debug")
     assert result.exit_code == 2
     assert result.stderr.endswith("错误：缺少命令：请在 selfeval-xl 后写上命令"
-                                  "（check、profiles、report、rollup、score、serve、template、verify）。\n")
+                                  "（archive、check、profiles、report、rollup、score、serve、template、verify）。\n")
 
 
 def test_no_arguments_at_all_shows_the_chinese_help() -> None:

@@ -252,6 +252,77 @@ def rollup(paths: tuple[str, ...], output: str | None, csv_path: str | None, tar
             echo(f"  ……另有 {len(files) - 20} 个")
 
 
+@main.group(cls=chinese.Group, say=_say)
+def archive() -> None:
+    """县档案库：逐年保存各单位的评分结果，生成复核与抽查名单。"""
+
+
+def _db_option(func: Callable) -> Callable:
+    return click.option("--db", "db", metavar="URL", default=None,
+                        help="PostgreSQL 数据库地址（postgresql://用户:密码@主机/库名），代替档案库文件。")(func)
+
+
+@archive.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_db_option
+@_profile_option
+@_json_option
+@guarded
+def archive_add(paths: tuple[str, ...], db: str | None, profile: str | None, as_json: bool) -> None:
+    """评分并把各单位的自评表存入档案库（档案库文件不存在时新建）：archive add 县档案.sqlite 收件箱/"""
+    from selfeval_xl.api import archive_add as add
+    from selfeval_xl.cli.progress import rollup_progress
+    from selfeval_xl.errors import SelfevalError
+    target, inputs = (db, paths) if db else (paths[0], paths[1:])
+    if not inputs:
+        raise SelfevalError("请在档案库之后写上要加入的文件或文件夹，例如："
+                            "selfeval-xl archive add 县档案.sqlite 收件箱/", code="USAGE")
+    with rollup_progress() as progress:
+        added = add(target, inputs, profile, progress=progress)
+    if as_json:
+        _emit_json(added.to_json())
+        return
+    echo(f"已存入档案库 {target if not db else '（PostgreSQL）'}：新增 {added.stored} 份"
+         f"（其中无法读取 {len(added.unreadable)} 份，已记下原因），库中已有的 {added.already} 份未重复存入")
+    for shown, reason in added.unreadable[:20]:
+        echo(f"  {shown if len(shown) <= 60 else '…' + shown[-59:]}：{reason[:200]}")
+
+
+@archive.command("review")
+@click.argument("archive_path", required=False, metavar="档案库")
+@_db_option
+@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True, metavar="YEAR",
+              help="复核的年度（与上一年度比较）。")
+@click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
+              help="复核结果工作簿（.xlsx）。")
+@click.option("--sample", "sample", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
+              help="按风险加权抽取 N 个单位。")
+@click.option("--seed", "seed", type=int, default=None, metavar="S",
+              help="抽样的随机种子（同一档案库、同一种子抽出的名单相同；不给时为 0）。")
+@_json_option
+@guarded
+def archive_review(archive_path: str | None, db: str | None, year: int, output: str | None, sample: int | None,
+                   seed: int | None, as_json: bool) -> None:
+    """按年度复核档案库：同比变化、目标偏低、自评高于重算、评分后改动，以及按风险排序的抽查名单。"""
+    from selfeval_xl.api import archive_review as run_review
+    from selfeval_xl.errors import SelfevalError
+    target = db or archive_path
+    if not target:
+        raise SelfevalError("请给出档案库文件，或用 --db 给出数据库地址。", code="USAGE")
+    if not (output or as_json):
+        raise SelfevalError("请用 -o 指定复核结果工作簿（.xlsx），或使用 --json。", code="USAGE")
+    result = run_review(target, year, output, sample=sample, seed=seed)
+    if as_json:
+        from selfeval_xl.county.archive_output import review_json
+        _emit_json(review_json(result))
+        return
+    changed = sum(1 for u in result.units if u.verified.startswith("已改动"))
+    echo(f"复核 {year} 年度：{len(result.units)} 个单位，目标低于上年实际 {len(result.lowered)} 处，"
+         f"自评高于重算 {len(result.self_above)} 处，评分后改动 {changed} 份：{output}")
+    for unit in (result.sample if sample else result.units[:5]):
+        echo(f"  {unit.unit}（风险分 {unit.risk}）{'：' + '；'.join(unit.reasons) if unit.reasons else ''}")
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=True))
 @click.option("-o", "--output", "output", required=True, type=click.Path(), metavar="FILE",

@@ -20,15 +20,13 @@ import orjson
 import pandas as pd
 
 from selfeval_xl.county.target_changes import compare_targets
-from selfeval_xl.county.verify import verify_book
-from selfeval_xl.errors import ProfileError, SelfevalError, os_reason
+from selfeval_xl.county.unit_read import OUT_OF_MEMORY, read_unit
+from selfeval_xl.errors import os_reason
 from selfeval_xl.formatting import CELL_LIMIT, SURROGATE, clean_text
 from selfeval_xl.model import Cell
 from selfeval_xl.read.limits import TREE_MEMORY, WORKER_SECONDS
-from selfeval_xl.read.reader import open_workbook, paused_gc, read_book
 from selfeval_xl.read.sandbox import Failure, run_each, share_of
 from selfeval_xl.read.sniff import LOCK_PREFIX
-from selfeval_xl.rules.assess import assess
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import Quantity, read_value
 from selfeval_xl.vocabulary import normalize_label
@@ -57,7 +55,6 @@ PASSED, PROVISIONAL, UNREADABLE = "通过", "未通过（暂评）", "无法读�
 NOT_REGULAR = "不是普通文件，已跳过"
 SYMLINK_LOOP = "符号链接循环，已跳过"
 DIED = "读取时进程异常退出（可能内存不足或文件损坏），已跳过"
-OUT_OF_MEMORY = "读取所需内存超过上限（可能文件异常），已跳过"
 WPS_FORMAT = "WPS 格式，请另存为 .xlsx，已跳过"
 
 
@@ -160,37 +157,14 @@ def summarize(path_text: str, county_profile: Profile | None = None) -> dict[str
     is flagged."""
     path = Path(path_text)
     row: dict[str, object] = {"file": path.name, "mtime": _mtime(path)}
-    try:
-        with paused_gc():
-            book = open_workbook(path)
-            try:
-                verification = verify_book(book)
-            except ProfileError as exc:
-                if county_profile is None:
-                    raise
-                own, row["verified"] = f"无法使用（{exc.message[:60]}）", "未核对"
-                reading = read_book(book, county_profile)
-                result = assess(reading.input, county_profile)
-            else:
-                assert verification.reading is not None, "verify_book always returns the Reading"
-                result, reading, own = verification.result, verification.reading, verification.result.profile
-                changed = f"已改动（{len(verification.changes)} 处）"
-                untouched = "未改动" if verification.untouched else changed
-                row["verified"] = untouched if verification.scored else "未评分"
-                if county_profile is not None:
-                    reading = read_book(book, county_profile)
-                    result = assess(reading.input, county_profile)
-        if county_profile is not None and own != county_profile.label:
-            row["unit_profile"] = own
-    except SelfevalError as exc:
-        row["note"] = exc.message
+    unit = read_unit(path, county_profile)
+    if isinstance(unit, str):
+        row["note"] = unit
         return row
-    except MemoryError:
-        row["note"] = OUT_OF_MEMORY
-        return row
-    except Exception as exc:  # one bad file never stops the run
-        row["note"] = f"无法读取（{type(exc).__name__}）"
-        return row
+    row["verified"] = unit.verified
+    if unit.unit_profile is not None:
+        row["unit_profile"] = unit.unit_profile
+    reading, result = unit.reading, unit.result
     info = reading.input.info
     department = info.get("主管部门")
     project = info.get("项目名称")
@@ -251,13 +225,15 @@ BATCH = 8
 def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None] | None = None,
                   workers: int | None = None, *, file_timeout: float = WORKER_SECONDS,
                   memory_limit: int | None = None, memory_total: int = TREE_MEMORY,
-                  task: Callable[[str], dict[str, object]] = summarize, batch: int = BATCH) -> list[dict]:
+                  task: Callable[[str], dict[str, object]] = summarize, batch: int = BATCH,
+                  on_row: Callable[[int, dict], None] | None = None) -> list[dict]:
     """One row per file, in order: each read by `task` in a worker process (read/sandbox.py).
 
     A file still being read after `file_timeout` seconds, or whose worker dies twice, is a row that
     says so; `progress(1)` is called as each file is done. `task` must be a module-level function
     (it is sent to the workers by name): summarize, or a test's stand-in. The tree of processes stays
-    within `memory_total` (workers.share_of), unless `memory_limit` gives each worker its own cap."""
+    within `memory_total` (workers.share_of), unless `memory_limit` gives each worker its own cap.
+    `on_row(i, row)` is called with each row as it is done (the archive stores it there and then)."""
     entries = [f if isinstance(f, Entry) else Entry(Path(f), str(f)) for f in files]
     rows: list[dict] = [{} for _ in entries]
 
@@ -267,6 +243,8 @@ def summarize_all(files: Sequence[Entry | Path], progress: Callable[[int], None]
                                                          "note": _reason(outcome, file_timeout)}
         row["file"], row["path"] = _display(entry.path.name), _display(entry.shown)
         rows[index] = row
+        if on_row is not None:
+            on_row(index, row)
         if progress:
             progress(1)
 

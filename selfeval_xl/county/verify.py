@@ -63,6 +63,7 @@ class Verification:
     changes: tuple[CellChange, ...] = ()
     mismatches: tuple[Mismatch, ...] = field(default_factory=tuple)
     reading: Reading | None = field(default=None, repr=False, compare=False)  # for callers that go on
+    fingerprint: str | None = None  # the one the scored copy's record carries, as it is written there
 
     @property
     def untouched(self) -> bool:
@@ -183,7 +184,7 @@ def verify_book(book: Workbook) -> Verification:
         mismatches.append(Mismatch("名称 selfeval_fingerprint", _text(record.get("fingerprint")),
                                    defined_fingerprint(book.package)))
     return Verification(name, True, result, scored_on, reading.profile.label, tuple(changes),
-                        tuple(malformed + mismatches), reading)
+                        tuple(malformed + mismatches), reading, _text(record.get("fingerprint")))
 
 
 def _read_anyway(book: Workbook) -> Reading:
