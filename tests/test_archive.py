@@ -10,8 +10,8 @@ Units (the example's numbers; worked by hand):
   测试乡 2025: the same with a 自评得分 of 4 on 监督工作任务完成率, which scores 3.84: one self-score above.
   评分乡 2025: scored, then J7 changed from 100 to 90 in the scored copy: changed after scoring.
 The example itself, filed two years running, sets five targets below what it achieved the year before (rows 11,
-15, 16, 17, 19: 信访案件落实率 ≥95% after 98%; 群众满意度 ≥90% after 95, 93 and 96 in three 工作分项 (the fourth, 农林水,
-achieved 88); 退役军人满意度 ≥90% after 97%): 5 × 10 points, capped at 30. Risk (docs/archive.md): 评分乡 40
+15, 16, 17, 19: 信访案件落实率 ≥95% after 98%; 群众满意度 ≥90% after 95, 93 and 96 in three 工作分项 (the fourth,
+农林水, achieved 88); 退役军人满意度 ≥90% after 97%): 5 × 10 points, capped at 30. Risk (docs/archive.md): 评分乡 40
 (changed after scoring; no earlier year), 测试乡 30 + 5 (one self-score above) = 35, 南障城镇 30.
 """
 from __future__ import annotations
@@ -272,3 +272,19 @@ def test_a_missing_archive_is_not_made_by_a_review(tmp_path: Path) -> None:
     with pytest.raises(SelfevalError, match="找不到档案库"):
         archive_review(str(tmp_path / "无.sqlite"), 2025)
     assert not (tmp_path / "无.sqlite").exists()
+
+
+def test_an_older_archive_is_migrated_in_place(tmp_path: Path, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "县档案.sqlite"
+    archive_add(str(db), [inbox / "南障城镇2023.xlsx"], workers=1)  # made at version 1
+
+    def version_2(conn) -> None:  # a later version's migration: a column added to the submissions
+        conn.exec_driver_sql("ALTER TABLE submissions ADD COLUMN reviewer TEXT")
+
+    monkeypatch.setattr(archive_store, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(archive_store.MIGRATIONS, 2, version_2)
+    archive_store.open_archive(str(db), create=False).engine.dispose()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM archive_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT count(reviewer) FROM submissions").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1  # kept

@@ -135,7 +135,8 @@ def _table(ws: Worksheet, heading: str, rows: list[dict[str, Any]], columns: tup
             else:
                 shown = clean_text(str(value))
                 ws.write_string(r, col, shown, text)
-                lines = max(lines, wrapped_lines(shown, width))
+                if len(shown) * 2 > width:  # a text that may wrap (a Chinese character is two columns wide)
+                    lines = max(lines, wrapped_lines(shown, width))
         if lines > 1:
             ws.set_row(r, lines * 15 + 3)
     ws.freeze_panes(3, 2 if columns[0][0] == "rank" else 1)

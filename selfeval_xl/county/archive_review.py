@@ -1,4 +1,4 @@
-"""The review a county draws from its archive (docs/archive.md §复核): each unit's year against the year before,
+"""The review a county draws from its archive (docs/archive.md, 复核): each unit's year against the year before,
 targets set below what the unit achieved last year, self-scores above the recomputed ones, copies changed after
 scoring, and a 抽查 list ranked by a risk score with its reasons, from which a reproducible sample is drawn.
 

@@ -311,10 +311,10 @@ def current_year(archive: Archive, year: int) -> list[dict[str, Any]]:
         query = (select(indicators.c.submission_id, *(indicators.c[k] for k in _YEAR_INDICATORS))
                  .join(submissions, submissions.c.id == indicators.c.submission_id).where(current)
                  .order_by(indicators.c.submission_id, indicators.c.position))
-        for row in conn.execute(query):
-            unit = units.get(row.submission_id)
+        for row in conn.execute(query).all():  # tuples, fetched at once: a province's year is a few hundred thousand
+            unit = units.get(row[0])
             if unit is not None:
-                unit["indicators"].append({k: getattr(row, k) for k in _YEAR_INDICATORS})
+                unit["indicators"].append(dict(zip(_YEAR_INDICATORS, row[1:], strict=True)))
     return list(units.values())
 
 
