@@ -39,7 +39,7 @@ from selfeval_xl.write.record import FINGERPRINT_NAME
 if TYPE_CHECKING:  # imported inside the functions at run time (see above)
     from selfeval_xl.county.archive_add import Added
     from selfeval_xl.county.archive_review import Review
-    from selfeval_xl.county.rollup import Rollup
+    from selfeval_xl.county.rollup import Entry, Rollup
     from selfeval_xl.county.verify import Verification
 
 __all__ = [
@@ -285,17 +285,20 @@ def _refuse_missing(paths: Iterable[str | Path]) -> None:
                             f"{'等' if len(missing) > 5 else ''}：请检查名称和路径。", code="NOT_FOUND")
 
 
-def archive_add(archive: str, paths: Iterable[str | Path], profile: Profile | str | None = None, *,
+def archive_add(archive: str, paths: Iterable[str | Path | Entry], profile: Profile | str | None = None, *,
                 workers: int | None = None, progress: Callable[[int], Callable[[int], None] | None] | None = None,
                 file_timeout: float = WORKER_SECONDS, memory_total: int | None = None) -> Added:
     """Score the workbooks in `paths` and store each unit-year in the archive (a SQLite file, made when new,
-    or a postgresql:// URL); a file the archive holds already is not read again (docs/archive.md)."""
+    or a postgresql:// URL); a file the archive holds already is not read again (docs/archive.md). An Entry
+    in `paths` is a file stored under another name than the user's (the local page's uploads)."""
     from selfeval_xl.county import archive_add as adding
     from selfeval_xl.county.archive_store import open_archive
-    from selfeval_xl.county.rollup import collect
+    from selfeval_xl.county.rollup import Entry, collect
     paths = list(paths)
-    _refuse_missing(paths)
-    files = collect(paths)
+    named = [p for p in paths if isinstance(p, Entry)]
+    plain_paths = [p for p in paths if not isinstance(p, Entry)]
+    _refuse_missing(plain_paths)
+    files = collect(plain_paths) + named
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)

@@ -10,6 +10,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import threading
 import time
 import urllib.error
@@ -503,3 +504,40 @@ def test_every_name_in_a_header_is_encoded(name: str) -> None:
     plain, _, encoded = header.partition("; filename*=UTF-8''")
     assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+"', plain), header
     assert re.fullmatch(r"[A-Za-z0-9._~%-]+", encoded), header
+
+
+# --- the county's archive on this machine (serve --archive) --------------------------------------------
+
+def test_the_archive_takes_the_uploads_and_gives_the_years_review(tmp_path: Path, example: Path) -> None:
+    db = tmp_path / "县档案.sqlite"
+    app = make_app(archive=str(db))
+    client = app.test_client()
+    try:
+        assert client.get("/api/info").get_json()["archive"] is True
+        units = [(tmp_path / "甲镇.xlsx", "甲镇人民政府"), (tmp_path / "乙镇.xlsx", "乙镇人民政府")]
+        unit_copies(example, units)
+        sent = ((units[0][0], "收件箱/甲镇.xlsx"), (units[1][0], "收件箱/乙镇.xlsx"),
+                (b"PK\x03\x04 damaged", "说明.xlsx"))
+        added = upload(client, "/api/archive/add", *sent).get_json()
+        assert (added["stored"], added["already"]) == (3, 0)
+        assert [u["file"] for u in added["unreadable"]] == ["说明.xlsx"]
+        assert "说明.xlsx" in added["unreadable"][0]["note"] and not TOKEN_NAME.search(json.dumps(added))
+        again = upload(client, "/api/archive/add", *sent).get_json()
+        assert (again["stored"], again["already"]) == (0, 3)  # the same files: one record each
+        review = client.post("/api/archive/review", data={"year": "2025", "sample": "1", "seed": "4"},
+                             content_type="multipart/form-data").get_json()
+        assert sorted(u["unit"] for u in review["units"]) == ["乙镇人民政府", "甲镇人民政府"]
+        assert len(review["sample"]["units"]) == 1 and review["sample"]["seed"] == 4
+        book = openpyxl.load_workbook(io.BytesIO(client.get(review["xlsx"]).data))
+        assert book.sheetnames[:2] == ["抽查名单", "抽样"]
+    finally:
+        app.extensions["selfeval"]["store"].close()
+    with sqlite3.connect(db) as conn:  # the archive names the files as the user sent them, never the stored tokens
+        assert sorted(r[0] for r in conn.execute("SELECT file_name FROM submissions")) == [
+            "乙镇.xlsx", "甲镇.xlsx", "说明.xlsx"]
+
+
+def test_without_an_archive_the_page_offers_none(client: FlaskClient, example: Path) -> None:
+    assert client.get("/api/info").get_json()["archive"] is False
+    response = upload(client, "/api/archive/add", (example, example.name))
+    assert response.status_code == 404 and "--archive" in response.get_json()["error"]["message"]

@@ -36,11 +36,21 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server, started the way a user starts it; yields its base URL."""
+    yield from serving(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def archive_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server with a county archive on the machine (serve --archive)."""
+    yield from serving(tmp_path_factory, "--archive", str(tmp_path_factory.mktemp("archive") / "县档案.sqlite"))
+
+
+def serving(tmp_path_factory: pytest.TempPathFactory, *extra: str) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "cli.py", "serve", "--no-browser", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "cli.py", "serve", "--no-browser", "--port", str(port), *extra],
                                 cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -189,3 +199,30 @@ def test_the_rollup_shows_its_key_columns_on_a_1366_pixel_screen_and_the_rest_on
         assert more.text == "只看主要列"
     finally:
         driver.set_window_size(1280, 1000)
+
+
+def test_the_rollup_tab_adds_the_files_to_the_archive_and_downloads_the_review(
+        archive_server: str, driver, downloads: Path, tmp_path: Path) -> None:
+    units = [template_copy(tmp_path, "南障城镇.xlsx")]
+    driver.get(archive_server + "/")
+    driver.find_element("id", "tab-rollup").click()
+    wait_for(driver, lambda d: d.find_element("id", "archive-box").is_displayed(), "the archive's controls")
+    driver.find_element("id", "rollup-files").send_keys("\n".join(str(p) for p in units))
+    wait_for(driver, lambda d: d.find_element("id", "rollup-table").get_attribute("data-state") == "done",
+             "the rollup table")
+    driver.find_element("id", "archive-add").click()
+    status = wait_for(driver, lambda d: d.find_element("id", "archive-status").get_attribute("data-state") == "done"
+                      and d.find_element("id", "archive-status"), "the archive's answer")
+    assert status.text.startswith("已存入 1 份")
+    year = driver.find_element("id", "archive-year")
+    year.clear()
+    year.send_keys("2025")
+    driver.find_element("id", "archive-review").click()
+    table = wait_for(driver, lambda d: d.find_element("id", "archive-table").get_attribute("data-state") == "done"
+                     and d.find_element("id", "archive-table"), "the review")
+    rows = [[td.text for td in tr.find_elements("css selector", "td")]
+            for tr in table.find_elements("css selector", "tr")[1:]]
+    assert [r[:3] for r in rows] == [["1", "井陉县南障城镇人民政府", "0"]]
+    before = {p.name for p in downloads.iterdir()}
+    driver.find_element("id", "archive-xlsx").click()
+    assert wait_for_download(downloads, before).name == "2025年度复核.xlsx"

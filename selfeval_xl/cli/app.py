@@ -391,9 +391,11 @@ def profiles(show: str | None, as_toml: bool, output: str | None, as_json: bool)
               help="每个上传文件的大小上限（默认 20 MB）。")
 @click.option("--max-request-mb", type=chinese.PositiveNumber(), default=200.0, metavar="MB",
               help="每次上传（可含多个文件）的大小上限（默认 200 MB）。")
+@click.option("--archive", "archive", default=None, metavar="FILE|URL",
+              help="县档案库（SQLite 文件或 postgresql:// 地址）：汇总页可把上传的文件存入并下载复核表。")
 @guarded
 def serve(port: int, host: str, token: str | None, no_browser: bool, max_file_mb: float,
-          max_request_mb: float) -> None:
+          max_request_mb: float, archive: str | None) -> None:
     """在本机打开网页版：模板下载、评分、核对、汇总（不联网）。"""
     # flask and waitress load only here: the other commands (and --help) start without them
     from selfeval_xl.web.guard import Settings, is_loopback, new_token
@@ -403,8 +405,11 @@ def serve(port: int, host: str, token: str | None, no_browser: bool, max_file_mb
         raise SelfevalError("--token 太短：请至少用 8 个字符（不指定时自动生成一个）。", code="USAGE")
     if not is_loopback(host) and token is None:
         token = new_token()  # a page others on the network can reach is never open without one
+    if archive:  # refused before the page opens: a damaged or foreign file, a newer schema, an unreachable server
+        from selfeval_xl.county.archive_store import open_archive
+        open_archive(archive, create=True).engine.dispose()
     settings = Settings(host=host, port=port, token=token, max_file_mb=max_file_mb,
-                        max_request_mb=max(max_request_mb, max_file_mb))
+                        max_request_mb=max(max_request_mb, max_file_mb), archive=archive)
     try:
         run_server(settings, open_browser=not no_browser, say=echo)
     except KeyboardInterrupt:

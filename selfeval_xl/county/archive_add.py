@@ -70,10 +70,11 @@ def add_entries(archive: Archive, entries: Sequence[Entry], county_profile: Prof
 
     def stored(k: int, row: dict) -> None:
         entry = to_read[k]
+        name = Path(entry.shown).name or entry.path.name  # the user's name where the file is stored under another
+        note = str(row.get("note") or ("" if row.get("readable") else "无法读取")).replace(entry.path.name, name)
+        row = {**row, "file_name": name, "note": note}
         if not row.get("readable"):
-            row = {**row, "readable": False, "note": row.get("note") or "无法读取"}
-            added.unreadable.append((entry.shown, str(row["note"])))
-        row.setdefault("file_name", entry.path.name)
+            added.unreadable.append((entry.shown, note))
         if store(archive, row, digests[k], _mtime(entry.path)):
             added.stored += 1
         else:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import Flask, Response, jsonify, redirect, request, send_from_directory
 
 from selfeval_xl import __version__, api
+from selfeval_xl.county.archive_output import review_json
 from selfeval_xl.county.rollup import KEY_COLUMNS
 from selfeval_xl.errors import ProfileError, SelfevalError
 from selfeval_xl.web import guard, jobs
@@ -77,6 +78,7 @@ def create_app(settings: guard.Settings | None = None) -> Flask:
     _pages(app, settings, store)
     _scoring(app, settings, store, limits)
     _rollup(app, settings, store, limits)
+    _archive(app, settings, store, limits)
     _downloads(app, settings, store)
     return app
 
@@ -160,7 +162,7 @@ def _pages(app: Flask, settings: guard.Settings, store: Store) -> None:
     @app.get("/api/info")
     def info() -> Response:
         return jsonify({"version": __version__, "max_file_mb": settings.max_file_mb,
-                        "max_request_mb": settings.max_request_mb,
+                        "max_request_mb": settings.max_request_mb, "archive": bool(settings.archive),
                         "profiles": [{"name": p.name, "form": p.form, "title": p.title}
                                      for p in api.builtin_profiles()]})
 
@@ -252,6 +254,59 @@ def _rollup(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Lim
                 "csv": _offer(store, csv, "自评汇总.csv", "text/csv; charset=utf-8")}
         return jsonify(data)
 
+
+def _archive(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Limits) -> None:
+    """The 汇总 tab's archive: the uploads added to the archive the server was started with (serve --archive),
+    never one an upload names, and the review of a year downloaded."""
+
+    def archive() -> str:
+        if not settings.archive:
+            raise Refused(404, "NO_ARCHIVE", "本机页面没有设县档案库："
+                                             "请用 selfeval-xl serve --archive 县档案.sqlite 启动。")
+        return settings.archive
+
+    @app.post("/api/archive/add")
+    def archive_add() -> Response:
+        target = archive()
+        files = [f for f in request.files.getlist("file") if f.filename]
+        if not files:
+            raise Refused(400, "NO_FILES", "没有收到任何工作簿：请选择要存入档案库的文件或文件夹。")
+        for f in files:
+            _within_limit(f, settings)
+        times = request.form.getlist("mtime")
+        uploads = []
+        try:
+            for index, f in enumerate(files):
+                stored, name = store.save_upload(f.stream, f.filename or "")
+                _set_mtime(stored, times[index] if index < len(times) else "")
+                uploads.append(jobs.Upload(stored, name, _relative(f.filename or "", name)))
+            added = jobs.archive_add(uploads, target, limits)
+        except SelfevalError as exc:
+            raise Refused(400, exc.code, exc.message) from None
+        finally:
+            for upload in uploads:
+                upload.path.unlink(missing_ok=True)
+        return jsonify(added.to_json())
+
+    @app.post("/api/archive/review")
+    def archive_review() -> Response:
+        target = archive()
+        try:
+            year = int(request.form.get("year", ""))
+            sample = int(request.form["sample"]) if request.form.get("sample") else None
+            seed = int(request.form["seed"]) if request.form.get("seed") else None
+        except ValueError:
+            raise Refused(400, "USAGE", "年度、抽样个数和随机种子都应是整数。") from None
+        if not 1900 <= year <= 2200 or (sample is not None and sample < 1):
+            raise Refused(400, "USAGE", "请填写四位数的复核年度，抽样个数至少为 1。")
+        out = store.new_path(".xlsx")
+        try:
+            review = jobs.archive_review(target, year, out, sample, seed, limits)
+        except SelfevalError as exc:
+            out.unlink(missing_ok=True)
+            raise Refused(400, exc.code, exc.message) from None
+        data = review_json(review)
+        return jsonify({**data, "xlsx": _offer(store, out, f"{year}年度复核.xlsx", XLSX)})
 
 
 def _downloads(app: Flask, settings: guard.Settings, store: Store) -> None:

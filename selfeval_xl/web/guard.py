@@ -30,6 +30,7 @@ class Settings:
     memory_limit: int | None = WORKER_MEMORY
     ttl: float = 30 * 60.0  # seconds a produced file waits for its download
     extra_hosts: tuple[str, ...] = field(default_factory=tuple)
+    archive: str | None = None  # the county's archive on this machine (serve --archive): the 汇总 tab may add to it
 
     def allowed_hosts(self) -> set[str]:
         """Host header values that name this server: the bound address and localhost, with the port."""

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Iterator
 
 from selfeval_xl import api
-from selfeval_xl.county.rollup import Rollup
+from selfeval_xl.county.archive_add import Added
+from selfeval_xl.county.archive_review import Review
+from selfeval_xl.county.rollup import Entry, Rollup
 from selfeval_xl.county.rollup_output import write_csv, write_xlsx
 from selfeval_xl.errors import SelfevalError
 from selfeval_xl.read.limits import WORKER_MEMORY, WORKER_SECONDS
@@ -194,3 +196,17 @@ def rollup(uploads: list[Upload], xlsx: Path, csv: Path, limits: Limits) -> Roll
     write_xlsx(result, xlsx)
     write_csv(result, csv)
     return result
+
+
+# --- the county's archive on this machine (serve --archive) -----------------------------------------------
+
+def archive_add(uploads: list[Upload], archive: str, limits: Limits) -> Added:
+    """The stored uploads scored and added to the archive under the users' names (the facade's own workers)."""
+    with limits.admitted():
+        return api.archive_add(archive, [Entry(u.path, u.shown) for u in uploads], file_timeout=limits.timeout)
+
+
+def archive_review(archive: str, year: int, output: Path, sample: int | None, seed: int | None,
+                   limits: Limits) -> Review:
+    with limits.admitted():
+        return api.archive_review(archive, year, output, sample=sample, seed=seed)

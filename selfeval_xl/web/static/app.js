@@ -269,6 +269,68 @@ function grouped(text) {
     table.setAttribute("data-state", "done");
   }
 
+  // --- the county's archive (serve --archive): the files last rolled up, added; a year's review ------------
+  let lastChosen = [];
+
+  function post(url, form, onDone, errorId) {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.addEventListener("load", () => {
+      let data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      if (xhr.status !== 200 || !data) { showError(errorId, messageOf(data, xhr.status)); onDone(null); return; }
+      onDone(data);
+    });
+    xhr.addEventListener("error", () => {
+      showError(errorId, "无法连接本机页面：请确认 selfeval-xl serve 仍在运行。");
+      onDone(null);
+    });
+    xhr.send(form);
+  }
+
+  $("archive-add").addEventListener("click", () => {
+    if (!lastChosen.length) return;
+    const form = new FormData();
+    for (const i of lastChosen) { form.append("file", i.file, i.path); form.append("mtime", String(i.file.lastModified || "")); }
+    showError("archive-error", "");
+    $("archive-add").disabled = true;
+    $("archive-status").textContent = "正在评分并存入 " + lastChosen.length + " 个文件……";
+    post("/api/archive/add", form, (d) => {
+      $("archive-add").disabled = false;
+      $("archive-status").textContent = d ? "已存入 " + d.stored + " 份（其中无法读取 " + d.unreadable.length +
+        " 份，已记下原因），库中已有的 " + d.already + " 份未重复存入。" : "";
+      $("archive-status").setAttribute("data-state", d ? "done" : "failed");
+    }, "archive-error");
+  });
+
+  $("archive-review").addEventListener("click", () => {
+    const form = new FormData();
+    form.append("year", $("archive-year").value);
+    if ($("archive-sample").value) form.append("sample", $("archive-sample").value);
+    if ($("archive-seed").value) form.append("seed", $("archive-seed").value);
+    const table = $("archive-table");
+    table.replaceChildren();
+    table.removeAttribute("data-state");
+    show($("archive-links"), false);
+    showError("archive-error", "");
+    post("/api/archive/review", form, (d) => {
+      if (!d) return;
+      const head = el("tr");
+      ["序号", "单位名称", "风险分", "理由", "重算总分", "上年总分", "等级", "上年等级"].forEach((t) => head.appendChild(el("th", t)));
+      table.appendChild(head);
+      const picked = d.sample ? d.sample.units : d.units;
+      for (const u of picked) {
+        const tr = el("tr");
+        [u.rank, u.unit, u.risk, u.reasons.join("；"), u.total, u.last_total, u.grade, u.last_grade]
+          .forEach((v) => tr.appendChild(el("td", v === null || v === undefined ? "" : String(v))));
+        table.appendChild(tr);
+      }
+      $("archive-xlsx").href = d.xlsx;
+      show($("archive-links"), true);
+      table.setAttribute("data-state", "done");
+    }, "archive-error");
+  });
+
   // items: File objects, or {file, path, fromFolder} from a folder; a folder keeps only workbooks.
   function rollup(items) {
     const chosen = items.map((i) => (i instanceof File ? { file: i, path: i.webkitRelativePath || i.name,
@@ -280,6 +342,8 @@ function grouped(text) {
     show($("rollup-links"), false);
     showError("rollup-error", "");
     if (!chosen.length) { showError("rollup-error", "没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查所选的文件或文件夹。"); return; }
+    lastChosen = chosen;
+    $("archive-add").disabled = false;
     const form = new FormData();
     for (const i of chosen) { form.append("file", i.file, i.path); form.append("mtime", String(i.file.lastModified || "")); }
     const xhr = new XMLHttpRequest();
@@ -324,6 +388,8 @@ function grouped(text) {
       select.appendChild(option);
     }
     $("score-limit").textContent = "每个文件不超过 " + info.max_file_mb + " MB。";
+    show($("archive-box"), Boolean(info.archive));
+    $("archive-year").value = String(new Date().getFullYear() - 1);
     $("footer").textContent = "selfeval-xl " + info.version + " · 每个文件不超过 " + info.max_file_mb +
       " MB，每次上传不超过 " + info.max_request_mb + " MB";
   }).catch(() => {});
