@@ -296,7 +296,7 @@ def archive_add(paths: tuple[str, ...], db: str | None, profile: str | None, as_
 @click.option("-o", "--output", "output", type=click.Path(), metavar="FILE", default=None,
               help="复核结果工作簿（.xlsx）。")
 @click.option("--sample", "sample", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
-              help="按风险加权抽取 N 个单位。")
+              help="按风险加权抽取这么多个单位。")
 @click.option("--seed", "seed", type=int, default=None, metavar="S",
               help="抽样的随机种子（同一档案库、同一种子抽出的名单相同；不给时为 0）。")
 @_json_option

@@ -23,7 +23,8 @@ INTERRUPTED = 130  # 128 + SIGINT, as app.py's guarded commands exit on Ctrl-C
 # The placeholders the help and usage show for a value, in Chinese: by the metavar a command gives, by
 # an argument's name, or by the value's type when none is given.
 METAVARS = {"FILE": "文件", "NAME|FILE": "口径名|文件", "NAME": "口径名", "SECONDS": "秒数", "ADDRESS": "地址",
-            "TOKEN": "令牌", "PATH": "路径"}
+            "TOKEN": "令牌", "PATH": "路径", "URL": "地址", "FILE|URL": "文件|地址", "YEAR": "年度", "N": "个数",
+            "S": "种子"}
 ARGUMENT_METAVARS = {"paths": "文件或文件夹...", "file": "文件", "files": "文件..."}
 TYPE_METAVARS = ((click.IntRange, "整数"), (click.FloatRange, "数"), (click.Path, "路径"))
 # What an error message asks for when a value is missing, by the metavar the help shows.
