@@ -2,7 +2,7 @@
 
 1. Synthetic unit-years straight into the schema (default 20,000 units × 5 years = 100,000, 16 indicators each,
    as the example has), through the archive's own tables, in batches.
-2. M real workbooks (default 300: benchmarks/out/units, made by benchmarks/run.py) added by `archive add` on two
+2. M real workbooks (default 300: benchmarks/out/units, the rollup benchmark's files) added by `archive add` on two
    workers: files per second, beside a rollup of the same files.
 3. The review of the last year against the one before, over all of it: seconds.
 Figures are printed, never asserted: the tests hold the rules, this script measures them.
@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from selfeval_xl.api import archive_add, archive_review  # noqa: E402
+from run import unit_workbooks  # noqa: E402  (benchmarks/run.py, beside this script)
+
+from selfeval_xl.api import archive_add, archive_review, make_template  # noqa: E402
 from selfeval_xl.county import archive_store as store  # noqa: E402
 from selfeval_xl.county.archive_entry import indicator_key  # noqa: E402
 from selfeval_xl.county.rollup import summarize_all  # noqa: E402
@@ -68,10 +70,12 @@ def main() -> int:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--adds", type=int, default=300)
     args = parser.parse_args()
-    inbox = sorted((ROOT / "benchmarks" / "out" / "units").glob("*.xlsx"))
-    if len(inbox) < args.adds:
-        print("先运行 python benchmarks/run.py（生成 benchmarks/out/units）")
-        return 2
+    out = ROOT / "benchmarks" / "out"
+    example = out / "example.xlsx"
+    if not example.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        make_template(example, example=True)
+    inbox = unit_workbooks(out / "units", args.adds, example)  # the rollup benchmark's unit files (run.py)
     work = Path(tempfile.mkdtemp(prefix="selfeval-archive-"))
     try:
         db = str(work / "县档案.sqlite")

@@ -298,7 +298,8 @@ def archive_add(archive: str, paths: Iterable[str | Path | Entry], profile: Prof
     named = [p for p in paths if isinstance(p, Entry)]
     plain_paths = [p for p in paths if not isinstance(p, Entry)]
     _refuse_missing(plain_paths)
-    files = collect(plain_paths) + named
+    # the tool's own rollups and reviews kept in an inbox are no unit's workbook: passed over, never stored
+    files = [e for e in collect(plain_paths) if not (is_own_rollup(e.path) or is_own_review(e.path))] + named
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
@@ -312,27 +313,42 @@ def archive_add(archive: str, paths: Iterable[str | Path | Entry], profile: Prof
 
 
 def archive_review(archive: str, year: int, output: str | Path | None = None, *, sample: int | None = None,
-                   seed: int | None = None) -> Review:
+                   seed: int | None = None, overwrite: bool = False) -> Review:
     """The year's review from the archive (docs/archive.md), written to `output` (.xlsx) when given; with
-    `sample`, that many units drawn by risk with `seed` (the same seed, the same sample)."""
+    `sample`, that many units drawn by risk with `seed` (the same seed, the same sample). An existing output is
+    replaced only when it is a review the tool wrote (or with `overwrite`), never when it is the archive."""
     from selfeval_xl.county.archive_output import write_review
     from selfeval_xl.county.archive_review import draw_sample, review
     from selfeval_xl.county.archive_store import current_year, open_archive
     if output is not None:
-        refuse_folder(Path(output), "复核.xlsx")
-        if Path(output).suffix.lower() != ".xlsx":
+        target = Path(output)
+        refuse_folder(target, "复核.xlsx")
+        if target.suffix.lower() != ".xlsx":
             raise SelfevalError(f"复核结果 {output} 应为 .xlsx 文件。", code="USAGE")
+        if "://" not in archive:
+            refuse_input(target, [Path(archive)], "那是档案库本身")
+        if not overwrite and not is_own_review(target):
+            refuse_existing(target, "它不是本工具写出的复核表")
     store = open_archive(archive, create=False)
     try:
         result = review(year, current_year(store, year), current_year(store, year - 1))
     finally:
         store.engine.dispose()
+    if not result.units:
+        raise SelfevalError(f"档案库 {store.shown} 中没有 {year} 年度的单位：请检查年度，或先用 archive add "
+                            "存入该年度的自评表（没有填评价年度的工作簿不归入任何年度）。", code="NO_DATA")
     if sample is not None:
         result.seed = 0 if seed is None else seed
         result.sample = draw_sample(result.units, sample, result.seed)
     if output is not None:
         write_review(result, Path(output))
     return result
+
+
+def is_own_review(path: Path) -> bool:
+    """A review workbook the tool wrote (archive review -o): it carries the review writer's document property."""
+    from selfeval_xl.county.archive_output import REVIEW_MARK
+    return f'name="{REVIEW_MARK}"' in package_text(path, "docProps/custom.xml")
 
 
 def is_own_rollup(path: Path) -> bool:

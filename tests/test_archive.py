@@ -28,6 +28,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -108,9 +109,15 @@ def test_the_inbox_is_stored_unit_year_by_unit_year(archive: str, inbox: Path) -
     assert (nan["total"], nan["grade"], nan["valid"], nan["verify_state"]) == ("98.56", "优秀", True, "unscored")
     lowered = next(i for i in nan["indicators"] if i["name"] == "监督工作任务完成率")
     assert (lowered["target_value"], lowered["target_unit"], lowered["score"]) == ("90", "%", "4.00")
-    # adding the same files again stores nothing: each file is one record
+    # adding the same files again stores nothing: each file is one record; the unreadable one is read again (it may
+    # have timed out, or need a profile given now) and stored in its own place
     again = archive_add(archive, [inbox], workers=1)
-    assert (again.stored, again.already) == (0, 7)
+    assert (again.stored, again.retried, again.already) == (1, 1, 6)
+    store = archive_store.open_archive(archive, create=False)
+    try:
+        assert archive_store.counts(store) == {"current": 6, "history": 0, "unreadable": 1}
+    finally:
+        store.engine.dispose()
 
 
 def test_the_review_finds_what_was_worked_by_hand(archive: str, inbox: Path, tmp_path: Path) -> None:
@@ -288,3 +295,102 @@ def test_an_older_archive_is_migrated_in_place(tmp_path: Path, inbox: Path, monk
         assert conn.execute("SELECT value FROM archive_meta WHERE key = 'schema_version'").fetchone()[0] == "2"
         assert conn.execute("SELECT count(reviewer) FROM submissions").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1  # kept
+
+
+def _project(folder: Path, name: str, project: str) -> Path:
+    """The one-sheet official project form (tests/oneform_sample.py) for another project of the same unit."""
+    from oneform_sample import write_one_sheet_form
+    path = write_one_sheet_form(folder / f"原{name}")
+    with zipfile.ZipFile(path) as zin:
+        parts = {info.filename: zin.read(info.filename) for info in zin.infolist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        "南障城镇红色美丽村庄试点文化活动室建设".encode(), project.encode())
+    with zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as zout:
+        for part, data in parts.items():
+            zout.writestr(part, data)
+    return folder / name
+
+
+def _current(archive: str, year: int) -> list[tuple[str, str | None, str]]:
+    store = archive_store.open_archive(archive, create=False)
+    try:
+        return sorted((r["unit"], r["project"], r["file_name"]) for r in archive_store.current_year(store, year))
+    finally:
+        store.engine.dispose()
+
+
+def test_a_units_projects_each_stay_current(archive: str, tmp_path: Path) -> None:
+    files = [_project(tmp_path, "活动室.xlsx", "文化活动室建设"), _project(tmp_path, "道路.xlsx", "村内道路硬化")]
+    archive_add(archive, files, workers=1)
+    assert sorted((project, name) for _, project, name in _current(archive, 2025)) == sorted(
+        [("文化活动室建设", "活动室.xlsx"), ("村内道路硬化", "道路.xlsx")])
+
+
+def test_supersession_reads_names_as_labels_and_never_depends_on_the_order_of_adding(archive: str,
+                                                                                  tmp_path: Path) -> None:
+    same_time = time.time() - 86400
+    first = _unit(tmp_path, "甲1.xlsx", "甲镇(本级)", 2025, mtime=same_time)
+    second = _unit(tmp_path, "甲2.xlsx", "甲镇（本级）", 2025, {"绩效指标": {"J6": 100}}, mtime=same_time)
+    archive_add(archive, [second], workers=1)
+    archive_add(archive, [first], workers=1)
+    # one unit (half- and full-width brackets read alike); on the same time, the later file name (甲2) stays current
+    assert [name for _, _, name in _current(archive, 2025)] == ["甲2.xlsx"]
+
+
+def test_units_without_a_name_never_take_each_others_place(archive: str, tmp_path: Path) -> None:
+    files = [_unit(tmp_path, f"无名{i}.xlsx", "", 2025, {"绩效指标": {"J6": 90 + i}}, mtime=time.time() - 100 + i)
+             for i in range(2)]
+    archive_add(archive, files, workers=1)
+    assert [name for _, _, name in _current(archive, 2025)] == ["无名0.xlsx", "无名1.xlsx"]
+    review = archive_review(archive, 2025)
+    assert sorted(u.unit for u in review.units) == ["（未填单位名称：无名0.xlsx）", "（未填单位名称：无名1.xlsx）"]
+
+
+def test_what_a_workbook_holds_is_stored_cleaned_on_every_database(archive: str) -> None:
+    store = archive_store.open_archive(archive, create=True)
+    try:
+        entry = {"readable": True, "file_name": os.fsdecode(b"\xc4\xe3\xba\xc3.xlsx"), "unit": "甲\x00镇",
+                 "unit_key": "甲镇", "year": 2025, "form": "department", "total": "9" * 60,
+                 "indicators": [{"name": "指标\x00一", "name_key": "||指标一", "area": "", "level1": "", "level2": "",
+                                 "target": "", "actual": "", "unit": ""}]}
+        assert archive_store.store(store, entry, "h" * 64, 0.0)
+        row = archive_store.current_year(store, 2025)[0]
+    finally:
+        store.engine.dispose()
+    # a GBK name the system could not decode keeps its place as U+FFFD; NUL (PostgreSQL refuses it) is dropped
+    assert (row["unit"], row["total"], row["indicators"][0]["name"]) == ("甲镇", "9" * 60, "指标一")
+    assert row["file_name"] == "\ufffd\ufffd\ufffd\ufffd.xlsx"
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:secret@127.0.0.1:99999999/db", "mysql://u:secret@host/db",
+                                 "postgresql://u:secret@[::1/db"])
+def test_a_bad_database_address_is_refused_in_chinese_without_its_password(url: str) -> None:
+    result = CliRunner().invoke(main, ["archive", "review", "--db", url, "--year", "2025", "--json"])
+    assert result.exit_code == 2
+    message = json.loads(result.stdout)["error"]["message"]
+    assert "secret" not in result.output and "内部错误" not in message
+    assert "数据库地址" in message or "无法连接数据库服务器" in message
+
+
+def test_the_review_never_replaces_a_file_it_did_not_write(tmp_path: Path, inbox: Path) -> None:
+    db = tmp_path / "县档案.xlsx"  # an archive a user named like a workbook
+    archive_add(str(db), [inbox / "南障城镇2025.xlsx"], workers=1)
+    filled = inbox / "南障城镇2025.xlsx"
+    runner = CliRunner()
+    for target in (db, filled):
+        before = target.read_bytes()
+        result = runner.invoke(main, ["archive", "review", str(db), "--year", "2025", "-o", str(target)])
+        assert result.exit_code == 2 and target.read_bytes() == before, result.output
+    out = tmp_path / "复核.xlsx"
+    for _ in range(2):  # its own review it replaces
+        assert runner.invoke(main, ["archive", "review", str(db), "--year", "2025", "-o", str(out)]).exit_code == 0
+    summary = openpyxl.load_workbook(out)["抽查名单"]
+    header = [c.value for c in summary[3]]
+    row = {h: c.value for h, c in zip(header, summary[4], strict=True)}
+    assert row["重算总分"] == 98.4 and summary.cell(4, header.index("重算总分") + 1).number_format == "0.00"
+    assert summary.cell(4, header.index("预算执行率") + 1).number_format == "0.00%"
+    # a year without units, and a seed without a sample, are said, not passed over
+    empty = runner.invoke(main, ["archive", "review", str(db), "--year", "2019", "-o", str(out)])
+    assert empty.exit_code == 2 and "没有 2019 年度的单位" in empty.stderr
+    seed = runner.invoke(main, ["archive", "review", str(db), "--year", "2025", "--json", "--seed", "3"])
+    assert seed.exit_code == 2 and "--sample" in seed.stderr

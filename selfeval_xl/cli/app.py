@@ -282,10 +282,14 @@ def archive_add(paths: tuple[str, ...], db: str | None, profile: str | None, as_
     if as_json:
         _emit_json(added.to_json())
         return
+    again = f"，以前无法读取而重新读取的 {added.retried} 份" if added.retried else ""
     echo(f"已存入档案库 {target if not db else '（PostgreSQL）'}：新增 {added.stored} 份"
-         f"（其中无法读取 {len(added.unreadable)} 份，已记下原因），库中已有的 {added.already} 份未重复存入")
+         f"（其中无法读取 {len(added.unreadable)} 份，已记下原因{again}），库中已有的 {added.already} 份未重复存入")
     for shown, reason in added.unreadable[:20]:
         echo(f"  {shown if len(shown) <= 60 else '…' + shown[-59:]}：{reason[:200]}")
+    for shown in added.without_year[:20]:
+        shown = shown if len(shown) <= 60 else "…" + shown[-59:]
+        echo(f"  {shown}：找不到评价年度，已存入，但不会出现在任何年度的复核中")
 
 
 @archive.command("review")
@@ -299,10 +303,12 @@ def archive_add(paths: tuple[str, ...], db: str | None, profile: str | None, as_
               help="按风险加权抽取这么多个单位。")
 @click.option("--seed", "seed", type=int, default=None, metavar="S",
               help="抽样的随机种子（同一档案库、同一种子抽出的名单相同；不给时为 0）。")
+@click.option("--force", is_flag=True,
+              help="输出文件已存在时覆盖它（本工具写出的复核表不加也会替换；档案库本身任何时候都不覆盖）。")
 @_json_option
 @guarded
 def archive_review(archive_path: str | None, db: str | None, year: int, output: str | None, sample: int | None,
-                   seed: int | None, as_json: bool) -> None:
+                   seed: int | None, force: bool, as_json: bool) -> None:
     """按年度复核档案库：同比变化、目标偏低、自评高于重算、评分后改动，以及按风险排序的抽查名单。"""
     from selfeval_xl.api import archive_review as run_review
     from selfeval_xl.errors import SelfevalError
@@ -311,7 +317,9 @@ def archive_review(archive_path: str | None, db: str | None, year: int, output: 
         raise SelfevalError("请给出档案库文件，或用 --db 给出数据库地址。", code="USAGE")
     if not (output or as_json):
         raise SelfevalError("请用 -o 指定复核结果工作簿（.xlsx），或使用 --json。", code="USAGE")
-    result = run_review(target, year, output, sample=sample, seed=seed)
+    if seed is not None and sample is None:
+        raise SelfevalError("--seed 只用于抽样：请同时用 --sample 给出要抽的单位数。", code="USAGE")
+    result = run_review(target, year, output, sample=sample, seed=seed, overwrite=force)
     if as_json:
         from selfeval_xl.county.archive_output import review_json
         _emit_json(review_json(result))

@@ -25,10 +25,12 @@ class Added:
     stored: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file shown, why)
     already: int = 0
+    retried: int = 0  # of those stored, files recorded as unreadable before and read again
+    without_year: list[str] = field(default_factory=list)  # stored, but in no year's review: no 评价年度 found
 
     def to_json(self) -> dict[str, object]:
-        return {"stored": self.stored, "already": self.already,
-                "unreadable": [{"file": f, "note": n} for f, n in self.unreadable]}
+        return {"stored": self.stored, "already": self.already, "retried": self.retried,
+                "unreadable": [{"file": f, "note": n} for f, n in self.unreadable], "without_year": self.without_year}
 
 
 def file_hash(path: Path) -> str | None:
@@ -58,10 +60,11 @@ def add_entries(archive: Archive, entries: Sequence[Entry], county_profile: Prof
     known = known_hashes(archive, hashes.values())
     fresh: dict[str, int] = {}  # the first of several copies of one file in the inbox is read, the rest counted
     for index, digest in hashes.items():
-        if digest in known or digest in fresh:
+        if known.get(digest) or digest in fresh:
             added.already += 1
         else:
             fresh[digest] = index
+            added.retried += digest in known  # recorded as unreadable before: read again, stored in its place
     for entry in unhashed:  # a folder or file that could not be listed or opened: said, never stored
         added.unreadable.append((entry.shown, entry.note or _unopened(entry.path)))
     to_read = [entries[i] for i in fresh.values()]
@@ -75,6 +78,8 @@ def add_entries(archive: Archive, entries: Sequence[Entry], county_profile: Prof
         row = {**row, "file_name": name, "note": note}
         if not row.get("readable"):
             added.unreadable.append((entry.shown, note))
+        elif row.get("year") is None:
+            added.without_year.append(entry.shown)
         if store(archive, row, digests[k], _mtime(entry.path)):
             added.stored += 1
         else:

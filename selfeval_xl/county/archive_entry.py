@@ -42,12 +42,14 @@ def archive_entry(path_text: str, county_profile: Profile | None = None) -> dict
 def _unit_year(unit: UnitRead) -> dict[str, object]:
     reading, result = unit.reading, unit.result
     info = reading.input.info
-    department = info.get("主管部门")
+    department, project = info.get("主管部门"), info.get("项目名称")
     ex = result.execution
     verification = unit.verification
     read = {ind.row: ind for ind in reading.input.indicators}
     return {
-        "unit": result.unit, "department": department.text if department is not None else "",
+        "unit": result.unit, "unit_key": normalize_label(result.unit),
+        "project": project.text if project is not None and result.form == "project" else None,
+        "department": department.text if department is not None else "",
         "year": result.year, "form": result.form, "profile": result.profile, "weights_from": result.weights_from,
         "unit_profile": unit.unit_profile, "total": exact(result.total), "typed_total": exact(result.typed_total),
         "grade": result.grade, "valid": result.valid, "budget": exact(ex.budget), "executed": exact(ex.executed),

@@ -39,19 +39,26 @@ RISK_RULES = (
     f"预算执行率低于 90% 而等级为优秀：+{LOW_RATE_EXCELLENT}",
     "抽样：每个单位被抽中的机会与“风险分 + 1”成正比，不放回；同一档案库和同一随机种子抽出的名单相同。",
 )
+# The custom document property that says "this is a review selfeval-xl wrote": `archive review -o` may replace
+# such a file, never another workbook, and `archive add` passes over it in an inbox.
+REVIEW_MARK = "selfeval_review"
+SIX_PLACES = Decimal("0.000001")
 UNIT_COLUMNS = (("rank", "序号", 6), ("unit", "单位名称", 24), ("risk", "风险分", 7), ("reasons", "理由", 44),
                 ("total", "重算总分", 9), ("last_total", "上年总分", 9), ("total_change", "总分变化", 9),
                 ("grade", "等级", 7), ("last_grade", "上年等级", 8), ("rate", "预算执行率", 10),
                 ("last_rate", "上年执行率", 10), ("verified", "评分后是否改动", 14), ("department", "主管部门", 16),
-                ("form", "表样", 10), ("file_name", "文件", 22))
+                ("form", "表样", 10), ("project", "项目名称", 16), ("file_name", "文件", 22))
+# Columns written as numbers (sortable in Excel), shown as scores or percentages
+SCORE_KEYS = frozenset({"total", "last_total", "total_change", "self_score", "score"})
+RATE_KEYS = frozenset({"rate", "last_rate", "rate_change"})
 
 
 def unit_json(unit: UnitReview, rank: int) -> dict[str, Any]:
     return {"rank": rank, "unit": unit.unit, "department": unit.department, "form": unit.form,
-            "file_name": unit.file_name, "risk": unit.risk, "reasons": list(unit.reasons),
+            "project": unit.project, "file_name": unit.file_name, "risk": unit.risk, "reasons": list(unit.reasons),
             "total": _text(unit.total), "last_total": _text(unit.last_total), "total_change": _text(unit.total_change),
-            "grade": unit.grade, "last_grade": unit.last_grade, "rate": _text(unit.rate),
-            "last_rate": _text(unit.last_rate), "rate_change": _text(unit.rate_change), "verified": unit.verified}
+            "grade": unit.grade, "last_grade": unit.last_grade, "rate": _rate(unit.rate),
+            "last_rate": _rate(unit.last_rate), "rate_change": _rate(unit.rate_change), "verified": unit.verified}
 
 
 def review_json(result: Review) -> dict[str, Any]:
@@ -74,14 +81,22 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _rate(value: Decimal | None) -> str | None:
+    """A rate to six places (0.982631): the rules keep 28 digits, which no reader needs."""
+    return None if value is None else format(value.quantize(SIX_PLACES), "f")
+
+
 def write_review(result: Review, target: Path) -> None:
     out = io.BytesIO()
     wb = new_workbook(out)
     wb.set_properties({"title": f"{result.year} 年度绩效自评复核", "author": "selfeval-xl",
                        "created": dt.datetime(2025, 1, 1)})
+    wb.set_custom_property(REVIEW_MARK, "selfeval-xl")
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True, "valign": "vcenter"})
     text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     title = wb.add_format({"bold": True, "font_size": 14, "text_wrap": True})
+    numbers = {"score": wb.add_format({"border": 1, "valign": "top", "num_format": "0.00"}),
+               "rate": wb.add_format({"border": 1, "valign": "top", "num_format": "0.00%"})}
     data = review_json(result)
     units = f"{result.year} 年度抽查名单：按风险分从高到低，共 {len(result.units)} 个单位"
     sheets: list[tuple[str, str, Any, tuple[tuple[str, str, int], ...]]] = [
@@ -103,7 +118,7 @@ def write_review(result: Review, target: Path) -> None:
           ("risk", "风险分", 8))),
     ]
     for name, heading, rows, columns in sheets:
-        _table(wb.add_worksheet(name), heading, rows, columns, head, text, title)
+        _table(wb.add_worksheet(name), heading, rows, columns, (head, text, title, numbers))
     rules = wb.add_worksheet("风险分说明")
     rules.set_column(0, 0, 110)
     for i, line in enumerate(("风险分的计算（见 docs/archive.md）", *RISK_RULES)):
@@ -113,8 +128,8 @@ def write_review(result: Review, target: Path) -> None:
     write_atomically(target, out.getvalue())
 
 
-def _table(ws: Worksheet, heading: str, rows: list[dict[str, Any]], columns: tuple, head: Any, text: Any,
-           title: Any) -> None:
+def _table(ws: Worksheet, heading: str, rows: list[dict[str, Any]], columns: tuple, formats: tuple) -> None:
+    head, text, title, numbers = formats
     ws.merge_range(0, 0, 0, min(len(columns), 6) - 1, heading, title)
     ws.set_row(0, 24)
     for col, (_, label, width) in enumerate(columns):
@@ -130,6 +145,8 @@ def _table(ws: Worksheet, heading: str, rows: list[dict[str, Any]], columns: tup
                 value = "；".join(value)
             if value is None or value == "":
                 ws.write_blank(r, col, None, text)
+            elif key in SCORE_KEYS or key in RATE_KEYS:  # the exact text, as a number Excel sorts
+                ws.write_number(r, col, float(value), numbers["score" if key in SCORE_KEYS else "rate"])
             elif isinstance(value, int) and not isinstance(value, bool):
                 ws.write_number(r, col, value, text)
             else:

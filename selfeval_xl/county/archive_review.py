@@ -33,6 +33,7 @@ class UnitReview:
     grade: str
     rate: Decimal | None
     verified: str
+    project: str = ""
     last_total: Decimal | None = None
     last_grade: str | None = None
     last_rate: Decimal | None = None
@@ -90,8 +91,12 @@ def decimal(text: Any) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _key(row: dict[str, Any]) -> tuple[str, str]:
-    return normalize_label(str(row.get("unit") or "")), str(row.get("form") or "")
+def _key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A unit-year's unit as matched across years: its name as compared, form and project; a unit without a name
+    is matched with nothing (its file stands for it)."""
+    unit = row.get("unit_key") or normalize_label(str(row.get("unit") or ""))
+    form, project = str(row.get("form") or ""), str(row.get("project") or "")
+    return (unit, form, project, "") if unit else ("", form, project, str(row.get("file_name") or ""))
 
 
 def review(year: int, this_year: list[dict[str, Any]], last_year: list[dict[str, Any]]) -> Review:
@@ -112,9 +117,10 @@ def review(year: int, this_year: list[dict[str, Any]], last_year: list[dict[str,
 
 
 def _unit(row: dict[str, Any], last: dict[str, Any] | None) -> UnitReview:
-    unit = UnitReview(str(row.get("unit") or ""), str(row.get("department") or ""), str(row.get("form") or ""),
+    name = str(row.get("unit") or "") or f"（未填单位名称：{row.get('file_name') or ''}）"
+    unit = UnitReview(name, str(row.get("department") or ""), str(row.get("form") or ""),
                       str(row.get("file_name") or ""), decimal(row.get("total")), str(row.get("grade") or ""),
-                      decimal(row.get("rate")), str(row.get("verified") or ""))
+                      decimal(row.get("rate")), str(row.get("verified") or ""), str(row.get("project") or ""))
     if last is not None:
         unit.last_total, unit.last_grade, unit.last_rate = (decimal(last.get("total")), str(last.get("grade") or ""),
                                                             decimal(last.get("rate")))

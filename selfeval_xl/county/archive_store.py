@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import (
     Boolean,
@@ -38,10 +39,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from selfeval_xl.errors import SelfevalError
+from selfeval_xl.formatting import clean_text
 
 SCHEMA_VERSION = 1
 BUSY_SECONDS = 60  # how long an add waits for another add's transaction before it gives up
-EXACT = String(48)  # a decimal's text: the longest amount a form holds, with room to spare
+EXACT = Text  # a decimal's text, however long (the rules' Decimal, never a float)
 
 metadata = MetaData()
 archive_meta = Table(
@@ -59,6 +61,9 @@ submissions = Table(
     Column("readable", Boolean, nullable=False),
     Column("note", Text, nullable=False),  # why an unreadable file could not be read
     Column("unit", Text), Column("department", Text), Column("year", Integer), Column("form", String(16)),
+    # the unit's name as compared (label-folded: 甲镇(本级) is 甲镇（本级）), and a project form's 项目名称: with the
+    # year and form, what one submission supersedes another by
+    Column("unit_key", Text), Column("project", Text),
     Column("profile", Text), Column("weights_from", String(16)), Column("unit_profile", Text),
     Column("total", EXACT), Column("typed_total", EXACT), Column("grade", Text), Column("valid", Boolean),
     Column("budget", EXACT), Column("executed", EXACT), Column("rate", EXACT), Column("execution_score", EXACT),
@@ -97,7 +102,7 @@ findings = Table(
 )
 # The review's questions: a year's current unit-years, a unit's earlier years, an indicator across years.
 Index("ix_submissions_year_current", submissions.c.year, submissions.c.superseded_by)
-Index("ix_submissions_unit_year", submissions.c.unit, submissions.c.year, submissions.c.form)
+Index("ix_submissions_unit_year", submissions.c.unit_key, submissions.c.year, submissions.c.form)
 Index("ix_indicators_name_key", indicators.c.name_key)
 Index("ix_findings_code", findings.c.code)
 
@@ -110,6 +115,7 @@ MIGRATIONS: dict[int, Any] = {}
 class Archive:
     engine: Engine
     shown: str  # how messages name it: the file, or the database URL without its password
+    read_only: bool = False  # a SQLite file on a disk this user cannot write: reviewed, never added to
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -127,8 +133,8 @@ def database_url(target: str) -> tuple[str, str]:
         rest = target.split("://", 1)[1]
         shown = "postgresql://" + (rest.split("@", 1)[1] if "@" in rest else rest)
         return "postgresql+psycopg://" + rest, shown
-    if "://" in target:
-        raise SelfevalError(f"不支持的数据库地址 {target[:60]}：请给出 SQLite 文件路径或 postgresql:// 地址。",
+    if "://" in target:  # the address is not repeated: it may carry a password
+        raise SelfevalError("不支持这种数据库地址：请给出 SQLite 文件路径或 postgresql:// 开头的地址。",
                             code="ARCHIVE_UNREADABLE")
     return "sqlite:///" + os.path.abspath(target), target
 
@@ -137,12 +143,21 @@ def open_archive(target: str, *, create: bool) -> Archive:
     """The archive at `target`, made when `create` and it does not exist yet; a damaged file, a database that
     is no archive, or one a newer selfeval-xl made is refused with a Chinese message (exit 2)."""
     url, shown = database_url(target)
-    if url.startswith("sqlite") and not create and not Path(target).is_file():
+    sqlite = url.startswith("sqlite")
+    if sqlite and Path(target).is_dir():
+        raise SelfevalError(f"{shown} 是文件夹，不是档案库文件：请在文件夹后写上档案库的文件名。",
+                            code="ARCHIVE_UNREADABLE")
+    if sqlite and not create and not Path(target).is_file():
         raise SelfevalError(f"找不到档案库 {shown}：请先用 archive add 建立。", code="ARCHIVE_UNREADABLE")
-    if url.startswith("sqlite") and Path(target).is_dir():
-        raise SelfevalError(f"{shown} 是文件夹，不是档案库文件。", code="ARCHIVE_UNREADABLE")
-    engine = _engine(url)
-    archive = Archive(engine, shown)
+    # a review of an archive on a read-only disk (a CD, a share): read as it is, writing nothing beside it either
+    folder = Path(target).parent
+    read_only = sqlite and not create and not (os.access(target, os.W_OK) and os.access(folder, os.W_OK))
+    try:
+        engine = _engine(_read_only(url) if read_only else url, read_only=read_only)
+    except (ValueError, SQLAlchemyError):
+        raise SelfevalError(f"数据库地址格式不对（{shown[:60]}）：应为 postgresql://用户:密码@主机:端口/库名。",
+                            code="ARCHIVE_UNREADABLE") from None
+    archive = Archive(engine, shown, read_only)
     try:
         made = _prepare(archive, create)
         if made and url.startswith("sqlite"):
@@ -155,14 +170,19 @@ def open_archive(target: str, *, create: bool) -> Archive:
     except SelfevalError:
         engine.dispose()
         raise
-    except (DBAPIError, SQLAlchemyError) as exc:
+    except (DBAPIError, SQLAlchemyError, ValueError, OSError) as exc:
         engine.dispose()
         raise SelfevalError(f"无法打开档案库 {shown}：{_reason(exc)}。请确认它是 selfeval-xl 的档案库且没有损坏。",
                             code="ARCHIVE_UNREADABLE") from None
     return archive
 
 
-def _engine(url: str) -> Engine:
+def _read_only(url: str) -> str:
+    path = url[len("sqlite:///"):]
+    return f"sqlite:///file:{quote(path)}?mode=ro&immutable=1&uri=true"
+
+
+def _engine(url: str, *, read_only: bool = False) -> Engine:
     if not url.startswith("sqlite"):
         import psycopg  # the driver named in the URL, here only: SQLite needs no server's library
 
@@ -182,13 +202,15 @@ def _engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
 # What the databases say, in the words a county reads (anything else is named by its kind, never in English)
 _REASONS = (("file is not a database", "不是 SQLite 数据库文件"), ("malformed", "数据库文件已损坏"),
+            ("disk is full", "磁盘已满"), ("no space", "磁盘已满"), ("translate host", "找不到数据库服务器"),
+            ("name or service", "找不到数据库服务器"), ("timeout", "连接数据库超时"),
             ("unable to open", "无法打开数据库文件（文件夹不存在或没有权限）"), ("readonly", "数据库文件只读"),
             ("locked", "数据库正被其他程序占用"), ("password authentication", "数据库用户名或密码不对"),
             ("does not exist", "数据库或用户不存在"), ("connection", "无法连接数据库服务器"))
@@ -196,7 +218,7 @@ _REASONS = (("file is not a database", "不是 SQLite 数据库文件"), ("malfo
 
 def _reason(exc: BaseException) -> str:
     said = str(getattr(exc, "orig", exc)).lower()
-    return next((words for english, words in _REASONS if english in said), f"数据库错误（{type(exc).__name__}）")
+    return next((words for english, words in _REASONS if english in said), "数据库报告了错误")
 
 
 def _prepare(archive: Archive, create: bool) -> bool:
@@ -220,6 +242,9 @@ def _prepare(archive: Archive, create: bool) -> bool:
                                 f"本版本只认识到 {SCHEMA_VERSION}：请升级 selfeval-xl 后再用。", code="ARCHIVE_NEWER")
         if version < 1:
             raise SelfevalError(f"档案库 {archive.shown} 的结构版本无法识别，可能已损坏。", code="ARCHIVE_UNREADABLE")
+        if version < SCHEMA_VERSION and archive.read_only:
+            raise SelfevalError(f"档案库 {archive.shown} 在只读的位置，而它的结构需要升级："
+                                "请复制到可写的文件夹后再用。", code="ARCHIVE_UNREADABLE")
         for step in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[step](conn)
         if version < SCHEMA_VERSION:
@@ -228,33 +253,45 @@ def _prepare(archive: Archive, create: bool) -> bool:
     return False
 
 
-def known_hashes(archive: Archive, hashes: Iterable[str]) -> set[str]:
-    """Which of these file hashes the archive already holds (a file added twice is one record)."""
+def known_hashes(archive: Archive, hashes: Iterable[str]) -> dict[str, bool]:
+    """Which of these file hashes the archive already holds, each with whether it was read (a file added twice
+    is one record; one recorded as unreadable is read again)."""
     wanted = list(dict.fromkeys(hashes))
-    found: set[str] = set()
-    with archive.engine.connect() as conn:
+    found: dict[str, bool] = {}
+    with said_in_chinese(archive), archive.engine.connect() as conn:
         for start in range(0, len(wanted), 500):  # a bounded IN list on every database
             chunk = wanted[start:start + 500]
-            found.update(conn.execute(select(submissions.c.file_hash).where(submissions.c.file_hash.in_(chunk)))
-                         .scalars())
+            rows = conn.execute(select(submissions.c.file_hash, submissions.c.readable).where(
+                submissions.c.file_hash.in_(chunk))).all()
+            found.update((digest, bool(readable)) for digest, readable in rows)
     return found
+
+
+def _clean(value: Any) -> Any:
+    """A text as every database keeps it: no NUL or other control character, no lone surrogate (a file name in
+    GBK that the system could not decode), at most a cell's length."""
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def store(archive: Archive, entry: dict[str, Any], file_hash: str, mtime: float) -> bool:
     """Store one unit-year (or one unreadable file) in one transaction, superseding the same unit's older
-    submission of that year and form; False where another add stored the same file meanwhile."""
-    row = {key: entry.get(key) for key in _SUBMISSION_KEYS}
+    submission of that year and form; False where another add stored the same file meanwhile. A file stored
+    as unreadable before is stored again in its place (read by another profile, or no longer timing out)."""
+    row = {key: _clean(entry.get(key)) for key in _SUBMISSION_KEYS}
     row.update(file_hash=file_hash, file_mtime=mtime, readable=bool(entry.get("readable")),
-               note=str(entry.get("note") or ""), file_name=str(entry.get("file_name") or ""),
+               note=_clean(str(entry.get("note") or "")), file_name=_clean(str(entry.get("file_name") or "")),
                added_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                indicator_count=len(entry.get("indicators") or ()))
+    entry = {key: [{k: _clean(v) for k, v in item.items()} for item in entry.get(key) or ()]
+             for key in ("levels", "indicators", "findings")}
     try:
-        with archive.writing() as conn:
+        with said_in_chinese(archive), archive.writing() as conn:
+            conn.execute(submissions.delete().where((submissions.c.file_hash == file_hash) & ~submissions.c.readable))
             inserted = conn.execute(submissions.insert().values(**row)).inserted_primary_key
             assert inserted is not None, "an insert into a table with a key returns it"
             new_id = inserted[0]
             _children(conn, new_id, entry)
-            if row["readable"] and row["unit"] is not None:
+            if row["readable"] and row["unit_key"]:  # a unit without a name is nobody's newer submission
                 _supersede(conn, new_id, row)
     except IntegrityError:
         with archive.engine.connect() as conn:  # the same file, stored by another add in the meantime
@@ -264,9 +301,23 @@ def store(archive: Archive, entry: dict[str, Any], file_hash: str, mtime: float)
     return True
 
 
-_SUBMISSION_KEYS = ("unit", "department", "year", "form", "profile", "weights_from", "unit_profile", "total",
-                    "typed_total", "grade", "valid", "budget", "executed", "rate", "execution_score", "errors",
-                    "warnings", "verified", "verify_state", "fingerprint", "scored_on", "input_hash")
+@contextmanager
+def said_in_chinese(archive: Archive) -> Iterator[None]:
+    """A database's failure (disk full, locked past the wait, damaged pages, a server gone) as a Chinese
+    refusal naming the archive: what was committed before stays."""
+    try:
+        yield
+    except IntegrityError:
+        raise  # a race for the same file: the caller's to judge
+    except (DBAPIError, SQLAlchemyError, OSError) as exc:
+        raise SelfevalError(f"档案库 {archive.shown} 无法读写：{_reason(exc)}。已存入的记录不受影响。",
+                            code="ARCHIVE_UNREADABLE") from None
+
+
+_SUBMISSION_KEYS = ("unit", "unit_key", "project", "department", "year", "form", "profile", "weights_from",
+                    "unit_profile", "total", "typed_total", "grade", "valid", "budget", "executed", "rate",
+                    "execution_score", "errors", "warnings", "verified", "verify_state", "fingerprint", "scored_on",
+                    "input_hash")
 _INDICATOR_KEYS = ("area", "level1", "level2", "name", "name_key", "operator", "target", "target_value", "target_unit",
                    "actual", "actual_value", "actual_unit", "unit", "weight", "score", "self_score")
 
@@ -281,22 +332,34 @@ def _children(conn: Connection, new_id: int, entry: dict[str, Any]) -> None:
             conn.execute(table.insert(), rows)
 
 
+def _same(column: Any, value: Any) -> Any:
+    return column.is_(None) if value is None else column == value
+
+
 def _supersede(conn: Connection, new_id: int, row: dict[str, Any]) -> None:
-    """The later-modified of the two current submissions of one unit, year and form stays current; the other
-    is history, pointing at it (an older file added after a newer one is stored as history straight away)."""
-    same = (submissions.c.unit == row["unit"]) & (submissions.c.form == row["form"]) & (
-        submissions.c.year.is_(None) if row["year"] is None else submissions.c.year == row["year"])
-    current = conn.execute(select(submissions.c.id, submissions.c.file_mtime).where(
+    """Of two current submissions of one unit (as compared), year, form and project, the newer stays current and
+    the other is history, pointing at it. Newer: modified later; on the same time, scored later, then the file
+    name and hash decide, so that the same files give the same answer in whatever order they are added."""
+    same = (submissions.c.unit_key == row["unit_key"]) & _same(submissions.c.form, row["form"]) & _same(
+        submissions.c.year, row["year"]) & _same(submissions.c.project, row["project"])
+    order = (submissions.c.id, submissions.c.file_mtime, submissions.c.scored_on, submissions.c.file_name,
+             submissions.c.file_hash)
+    current = conn.execute(select(*order).where(
         same & submissions.c.readable & submissions.c.superseded_by.is_(None) & (submissions.c.id != new_id))).all()
-    for old_id, old_mtime in current:
-        if old_mtime > row["file_mtime"]:
+    mine = _newness(row["file_mtime"], row["scored_on"], row["file_name"], row["file_hash"])
+    for old_id, *old in current:
+        if _newness(*old) > mine:
             conn.execute(update(submissions).where(submissions.c.id == new_id).values(superseded_by=old_id))
             return
         conn.execute(update(submissions).where(submissions.c.id == old_id).values(superseded_by=new_id))
 
 
-_YEAR_COLUMNS = ("id", "unit", "department", "form", "year", "total", "typed_total", "grade", "valid", "rate",
-                 "errors", "verified", "verify_state", "file_name", "scored_on", "indicator_count")
+def _newness(mtime: float, scored_on: str | None, name: str, digest: str) -> tuple[float, str, str, str]:
+    return mtime, scored_on or "", name, digest
+
+
+_YEAR_COLUMNS = ("id", "unit", "unit_key", "project", "department", "form", "year", "total", "typed_total", "grade",
+                 "valid", "rate", "errors", "verified", "verify_state", "file_name", "scored_on", "indicator_count")
 _YEAR_INDICATORS = ("name_key", "area", "level1", "name", "operator", "target", "target_value", "target_unit", "actual",
                     "actual_value", "actual_unit", "weight", "score", "self_score")
 
@@ -305,7 +368,7 @@ def current_year(archive: Archive, year: int) -> list[dict[str, Any]]:
     """The year's current unit-years (readable, not superseded), each with its indicators in order: two queries
     whatever the number of units."""
     current = (submissions.c.year == year) & submissions.c.readable & submissions.c.superseded_by.is_(None)
-    with archive.engine.connect() as conn:
+    with said_in_chinese(archive), archive.engine.connect() as conn:
         units = {row.id: {**row._asdict(), "indicators": []} for row in conn.execute(
             select(*(submissions.c[k] for k in _YEAR_COLUMNS)).where(current).order_by(submissions.c.id))}
         query = (select(indicators.c.submission_id, *(indicators.c[k] for k in _YEAR_INDICATORS))
@@ -321,7 +384,7 @@ def current_year(archive: Archive, year: int) -> list[dict[str, Any]]:
 def counts(archive: Archive) -> dict[str, int]:
     """How many submissions the archive holds: current unit-years, history, unreadable files."""
     current = submissions.c.superseded_by.is_(None)
-    with archive.engine.connect() as conn:
+    with said_in_chinese(archive), archive.engine.connect() as conn:
         rows = conn.execute(select(submissions.c.readable, current, func.count())
                             .group_by(submissions.c.readable, current)).all()
     found = {"current": 0, "history": 0, "unreadable": 0}
