@@ -227,20 +227,24 @@ def test_the_command_line_adds_and_reviews(tmp_path: Path, inbox: Path) -> None:
 _ADD = "import sys; from selfeval_xl.api import archive_add; archive_add(sys.argv[1], sys.argv[2:], workers=1)"
 
 
-def _adder(db: Path, files: list[Path]) -> subprocess.Popen:
+def _adder(db: Path | str, files: list[Path]) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", _ADD, str(db), *map(str, files)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_two_adds_at_once_lose_no_record(tmp_path: Path, inbox: Path) -> None:
-    db = tmp_path / "县档案.sqlite"
+def test_two_adds_at_once_lose_no_record(archive: str, inbox: Path) -> None:
     files = sorted(inbox.glob("*.xlsx"))
-    first, second = _adder(db, files[::2]), _adder(db, files[1::2])
+    # two halves that overlap in one file, started together: the archive is made by whichever comes first
+    first, second = _adder(archive, files[:4]), _adder(archive, files[3:])
     for process in (first, second):
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == len(files)
+    store = archive_store.open_archive(archive, create=False)
+    try:
+        found = archive_store.counts(store)
+    finally:
+        store.engine.dispose()
+    assert sum(found.values()) == len(files) and found["unreadable"] == 1  # each file once
 
 
 def test_a_killed_add_keeps_what_it_committed_and_nothing_by_halves(tmp_path: Path, inbox: Path) -> None:
@@ -394,3 +398,21 @@ def test_the_review_never_replaces_a_file_it_did_not_write(tmp_path: Path, inbox
     assert empty.exit_code == 2 and "没有 2019 年度的单位" in empty.stderr
     seed = runner.invoke(main, ["archive", "review", str(db), "--year", "2025", "--json", "--seed", "3"])
     assert seed.exit_code == 2 and "--sample" in seed.stderr
+
+
+def test_a_published_project_form_is_compared_across_years_with_its_units(archive: str, tmp_path: Path) -> None:
+    # The one-sheet official project form (财预〔2020〕10号 附件1, tests/oneform_sample.py) filed for 2024, then for
+    # 2025 with the beneficiaries' target lowered to ≥2000人. Against 2024's actuals (2栋, 100%, 41.5万元, 2700人,
+    # 95%): 受益群众人数 ≥2000人 < 2700人; 项目总成本 ≤43.2万元 is a ≤ target above last year's 41.5万元;
+    # 群众满意度 ≥90% < 95%. Three findings, 3 × 10 = 30; nothing else (2栋 after 2栋, =100% after 100%).
+    last = _project(tmp_path, "活动室2024.xlsx", "南障城镇红色美丽村庄试点文化活动室建设")
+    _replace_in_sheet(last, "xl/sharedStrings.xml", "（2025年度）".encode(), "（2024年度）".encode())
+    this = _project(tmp_path, "活动室2025.xlsx", "南障城镇红色美丽村庄试点文化活动室建设")
+    _replace_in_sheet(this, "xl/sharedStrings.xml", "≥3000人".encode(), "≥2000人".encode())
+    archive_add(archive, [last, this], workers=1)
+    review = archive_review(archive, 2025)
+    assert [(u.project, u.risk) for u in review.units] == [("南障城镇红色美丽村庄试点文化活动室建设", 30)]
+    assert [(t.name, t.target, t.last_actual, str(t.target_value), str(t.last_value)) for t in review.lowered] == [
+        ("指标3：项目总成本", "≤43.2万元", "41.5万元", "43.2", "41.5"),
+        ("指标1：受益群众人数", "≥2000人", "2700人", "2000", "2700"),
+        ("指标1：群众满意度", "≥90%", "95%", "90", "95")]
