@@ -98,9 +98,11 @@ def _stale(grid: Grid, formula: str, value: CellContent) -> Decimal | None:
     without recalculating, or a result written over by hand): Excel, WPS and LibreOffice show the formula's
     number once they recalculate, the reader the stored one (docs/rules.md §11, FORMULA_RESULT_STALE). None where
     the two agree or the evaluator may not compute the formula as the applications do."""
+    if not _as_applications_do(formula):
+        return None
     stored = value if isinstance(value, Decimal) else (
         Decimal(value) if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value) else None)  # a text result "96"
-    if stored is None or not _as_applications_do(formula):
+    if stored is None:
         return None
     computed = evaluate_formula(formula, lambda r, c, d: _number_as_shown(grid, r, c, d))
     if computed is None or abs(computed - stored) <= _SAME_RESULT * max(abs(computed), Decimal(1)):
@@ -109,8 +111,10 @@ def _stale(grid: Grid, formula: str, value: CellContent) -> Decimal | None:
 
 
 def _as_applications_do(formula: str) -> bool:
-    # ROUND is taken on the binary number: ROUND(10.1-10.095,2) is 0 in Excel and LibreOffice, 0.01 in decimals
-    return "ROUND" not in formula.upper()
+    # ROUND is taken on the binary number: ROUND(10.1-10.095,2) is 0 in Excel and LibreOffice, 0.01 in decimals.
+    # A text in quotes the evaluator never computes: such a formula (the template's rates, IF(…,"",…)) is passed
+    # over before anything is converted.
+    return '"' not in formula and "ROUND" not in formula.upper()
 
 
 def _number_as_shown(grid: Grid, row: int, col: int, depth: int) -> Decimal | None | Unknown:
