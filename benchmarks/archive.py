@@ -95,6 +95,9 @@ def main() -> int:
         print(f"archive add {len(files)} 个真实工作簿（2 进程）：{add_rate:.0f} 个/秒（存入 {added.stored} 份）；"
               f"同样文件 rollup 读取 {rollup_rate:.0f} 个/秒")
         start = time.perf_counter()
+        archive_review(db, 2025)
+        print(f"archive review 2025 年度（只读取和比较，不写文件）：{time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
         review = archive_review(db, 2025, work / "复核.xlsx", sample=50, seed=1)
         print(f"archive review 2025 年度（{len(review.units):,} 个单位，对比上年，含写出复核表和抽样）："
               f"{time.perf_counter() - start:.1f} s；目标低于上年实际 {len(review.lowered):,} 处")
