@@ -7,12 +7,13 @@ may be, and where files live until they are downloaded (web/store.py).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from flask import Flask, Response, jsonify, redirect, request, send_from_directory
@@ -228,31 +229,39 @@ def _scoring(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Li
 def _rollup(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Limits) -> None:
     @app.post("/api/rollup")
     def rollup() -> Response:
-        files = [f for f in request.files.getlist("file") if f.filename]
-        if not files:
-            raise Refused(400, "NO_FILES", "没有收到任何工作簿：请选择要汇总的文件或文件夹。")
-        for f in files:
-            _within_limit(f, settings)
-        times = request.form.getlist("mtime")
-        uploads = []
-        try:
-            for index, f in enumerate(files):
-                stored, name = store.save_upload(f.stream, f.filename or "")
-                _set_mtime(stored, times[index] if index < len(times) else "")
-                uploads.append(jobs.Upload(stored, name, _relative(f.filename or "", name)))
+        with _received(settings, store, "要汇总的") as uploads:
             xlsx, csv = store.new_path(".xlsx"), store.new_path(".csv")
             result = jobs.rollup(uploads, xlsx, csv, limits)
-        except SelfevalError as exc:
-            raise Refused(400, exc.code, exc.message) from None
-        finally:
-            for upload in uploads:
-                upload.path.unlink(missing_ok=True)
         data = {"columns": [[key, label] for key, label in result.columns],
                 "key_columns": [key for key, _ in KEY_COLUMNS], **result.to_json(),
                 "count": len(result.units), "unreadable": len(result.unreadable),
                 "xlsx": _offer(store, xlsx, "自评汇总.xlsx", XLSX),
                 "csv": _offer(store, csv, "自评汇总.csv", "text/csv; charset=utf-8")}
         return jsonify(data)
+
+
+@contextlib.contextmanager
+def _received(settings: guard.Settings, store: Store, what: str) -> Iterator[list[jobs.Upload]]:
+    """The request's workbooks, each within the size limit, stored under a token with the browser's modification
+    time, for the `with` block; removed after it, and the facade's refusal as the page's 400."""
+    files = [f for f in request.files.getlist("file") if f.filename]
+    if not files:
+        raise Refused(400, "NO_FILES", f"没有收到任何工作簿：请选择{what}文件或文件夹。")
+    for f in files:
+        _within_limit(f, settings)
+    times = request.form.getlist("mtime")
+    uploads: list[jobs.Upload] = []
+    try:
+        for index, f in enumerate(files):
+            stored, name = store.save_upload(f.stream, f.filename or "")
+            _set_mtime(stored, times[index] if index < len(times) else "")
+            uploads.append(jobs.Upload(stored, name, _relative(f.filename or "", name)))
+        yield uploads
+    except SelfevalError as exc:
+        raise Refused(400, exc.code, exc.message) from None
+    finally:
+        for upload in uploads:
+            upload.path.unlink(missing_ok=True)
 
 
 def _archive(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Limits) -> None:
@@ -268,24 +277,8 @@ def _archive(app: Flask, settings: guard.Settings, store: Store, limits: jobs.Li
     @app.post("/api/archive/add")
     def archive_add() -> Response:
         target = archive()
-        files = [f for f in request.files.getlist("file") if f.filename]
-        if not files:
-            raise Refused(400, "NO_FILES", "没有收到任何工作簿：请选择要存入档案库的文件或文件夹。")
-        for f in files:
-            _within_limit(f, settings)
-        times = request.form.getlist("mtime")
-        uploads = []
-        try:
-            for index, f in enumerate(files):
-                stored, name = store.save_upload(f.stream, f.filename or "")
-                _set_mtime(stored, times[index] if index < len(times) else "")
-                uploads.append(jobs.Upload(stored, name, _relative(f.filename or "", name)))
+        with _received(settings, store, "要存入档案库的") as uploads:
             added = jobs.archive_add(uploads, target, limits)
-        except SelfevalError as exc:
-            raise Refused(400, exc.code, exc.message) from None
-        finally:
-            for upload in uploads:
-                upload.path.unlink(missing_ok=True)
         return jsonify(added.to_json())
 
     @app.post("/api/archive/review")
