@@ -38,6 +38,7 @@ class Cell(NamedTuple):
     # what the cell's formula gives where that is not the stored result the cell is read by: the number an
     # application shows once it recalculates (FORMULA_RESULT_STALE)
     recomputed: Decimal | None = None
+    hidden: bool = False  # its number format shows other text than its number ([<100]"100"): FORMAT_HIDES_VALUE
 
     @property
     def blank(self) -> bool:

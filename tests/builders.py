@@ -52,6 +52,7 @@ class Raw:
     uncached: bool = False
     outside: bool = False
     recomputed: object = None  # what the formula gives where that is not the stored value
+    hidden: bool = False  # the number format shows other text than the number
 
 
 def pct(value: object) -> Raw:
@@ -96,7 +97,7 @@ def cell(sheet: str, coord: str, x: object) -> Cell:
         return x
     if isinstance(x, Raw):
         return Cell(sheet, coord, _value(x.value), x.percent, x.formula, x.uncached, x.outside,
-                    None if x.recomputed is None else _value(x.recomputed))
+                    None if x.recomputed is None else _value(x.recomputed), x.hidden)
     return Cell(sheet, coord, _value(x))
 
 

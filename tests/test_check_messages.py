@@ -238,6 +238,12 @@ MESSAGES = [
         "或直接填写数值。",
         id="FORMULA_RESULT_STALE"),
     pytest.param(
+        "FORMAT_HIDES_VALUE", lambda: make_input(row(0, actual=Raw(D(96), hidden=True))), HEBEI, INDICATOR_SHEET, "J4",
+        # the cell holds 96, its format shows something else
+        "该单元格里的数是 96，但它的数字格式（自定义格式，如带条件或写死的文字、数字）让表上显示成别的内容："
+        "评分按单元格里的 96 计算，与看到的不一致。请把数字格式改回“常规”或“数值”，直接填写要报的数。",
+        id="FORMAT_HIDES_VALUE"),
+    pytest.param(
         "FORMULA_EXTERNAL", lambda: make_input(row(0, actual=outside_formula(100))), HEBEI, INDICATOR_SHEET, "J4",
         "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
         "评分采用文件中保存的值，请改为直接填写数值。",

@@ -21,6 +21,7 @@ from builders import (
     SMALL_LINES,
     BRow,
     IRow,
+    Raw,
     example_input,
     formula,
     make_input,
@@ -72,6 +73,7 @@ SPEC_SEVERITIES = {
     "SCORE_OVER_WEIGHT": "error", "SCORE_MISMATCH": "warning", "TOTAL_MISMATCH": "warning",
     "DEVIATION_UNEXPLAINED": "warning", "OVERSHOOT_UNEXPLAINED": "warning", "NEGATIVE_VALUE": "warning",
     "FORMULA_NOT_CACHED": "warning", "FORMULA_EXTERNAL": "warning", "FORMULA_RESULT_STALE": "error",
+    "FORMAT_HIDES_VALUE": "error",
     "LEVELS_ABSENT": "warning", "BUDGET_BASIS_INITIAL": "warning",  # docs/rules.md §11
     "QUAL_FREE_TEXT": "warning", "UNIT_INCOMPATIBLE": "error",  # docs/rules.md §12.5, §12.7
     "UNIT_UNNAMED": "warning", "YEAR_UNKNOWN": "warning",  # docs/rules.md §13
@@ -117,7 +119,7 @@ def assert_at(finding: Finding, place: tuple[str | None, str | None]) -> None:
 
 def test_catalogue_has_the_codes_of_the_spec_with_their_severities():
     assert {code: c.severity for code, c in CATALOGUE.items()} == SPEC_SEVERITIES
-    assert len(CATALOGUE) == 35  # every code of docs/rules.md §11
+    assert len(CATALOGUE) == 36  # every code of docs/rules.md §11
 
 
 def test_every_code_has_its_own_test_here():
@@ -527,6 +529,16 @@ def test_formula_result_stale():
     assert result.indicators[0].score == 40
     lines = [SMALL_LINES[0]._replace(executed=stale_formula(D(1000), D(900))), SMALL_LINES[1]]
     assert_at(one(check(make_input(lines=lines)), "FORMULA_RESULT_STALE"), bud("E4"))
+
+
+def test_format_hides_value():
+    # 培训人次 96 against ≥100, shown by its format as something else: scored as 96 (40 × 96/100 = 38.40), refused
+    result = assess(make_input(row(0, actual=Raw(D(96), hidden=True))), HEBEI)
+    finding = one(list(result.checks), "FORMAT_HIDES_VALUE")
+    assert_at(finding, ind("J4"))
+    assert finding.severity == "error" and not result.valid and result.indicators[0].score == D("38.40")
+    # a word in such a cell is no number the format can change: not this check's
+    assert "FORMAT_HIDES_VALUE" not in {f.code for f in check(make_input(row(0, actual=Raw("完成", hidden=True))))}
 
 
 def test_formula_external():

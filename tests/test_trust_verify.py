@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from rich import parts, sheet_parts_from, sheet_related
 from selfeval_xl.cli.app import main
@@ -335,3 +337,35 @@ def test_an_input_turned_into_a_formula_showing_another_number_is_a_change(score
     assert data["untouched"] is False and data["changes"] == []  # no input reads otherwise
     errors = next(m for m in data["mismatches"] if m["item"] == "错误数")
     assert (errors["recorded"], errors["current"]) == ("1", "2")  # J6's word as scored; now J7 too
+
+
+def _hiding_format(package: dict[str, bytes], cell: str, code: str) -> None:
+    """Give `cell` of 绩效指标 a copy of its own style with the custom number format `code` (as a unit could)."""
+    styles = etree.fromstring(package["xl/styles.xml"])
+    main = styles.nsmap[None]
+    numfmts = styles.find(f"{{{main}}}numFmts")
+    if numfmts is None:
+        numfmts = etree.Element(f"{{{main}}}numFmts")
+        styles.insert(0, numfmts)
+    etree.SubElement(numfmts, f"{{{main}}}numFmt", numFmtId="300", formatCode=code)
+    numfmts.set("count", str(len(numfmts)))
+    part = sheet_parts_from(package)["绩效指标"]
+    xml = package[part].decode()
+    found = re.search(rf'<c r="{cell}"(?: s="(\d+)")?', xml)
+    xfs = styles.find(f"{{{main}}}cellXfs")
+    copy = deepcopy(xfs[int(found.group(1) or 0)])
+    copy.set("numFmtId", "300")
+    copy.set("applyNumberFormat", "1")
+    xfs.append(copy)
+    xfs.set("count", str(len(xfs)))
+    package["xl/styles.xml"] = etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+    package[part] = xml.replace(found.group(0), f'<c r="{cell}" s="{len(xfs) - 1}"', 1).encode()
+
+
+def test_a_number_format_showing_another_number_on_an_input_is_a_change(scored: Path, tmp_path: Path) -> None:
+    # J7 holds 100 as scored, and stays so; the format shows 90 for anything above 95 (FORMAT_HIDES_VALUE): what a
+    # reader of the sheet sees is no longer what was scored
+    data = verify(tampered(scored, tmp_path, lambda package: _hiding_format(package, "J7", '[>95]"90";General')))
+    assert data["untouched"] is False and data["changes"] == []
+    errors = next(m for m in data["mismatches"] if m["item"] == "错误数")
+    assert (errors["recorded"], errors["current"]) == ("1", "2")

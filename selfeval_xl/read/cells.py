@@ -158,11 +158,12 @@ def grid_fast(package: Package, sheet: SheetInfo) -> Grid | None:
         grid.max_row, grid.max_col = max(grid.max_row, place[0]), max(grid.max_col, place[1])
         filled.append(place[0])
     percent_ids = package.percent_styles()
-    for place in styled_cells(cells_xml, percent_ids) if percent_ids else ():  # an error's style too, as in the walk
-        styled = cells.get(place)
-        if styled is not None:
-            cells[place] = RawCell(styled.value, styled.style, "percent", styled.is_formula, styled.uncached,
-                                   styled.formula_source)
+    for kind, ids in (("percent", percent_ids), ("hides", package.styles_of("hides"))):
+        for place in styled_cells(cells_xml, ids) if ids else ():  # an error's style too, as in the walk
+            styled = cells.get(place)
+            if styled is not None:
+                cells[place] = RawCell(styled.value, styled.style, kind, styled.is_formula, styled.uncached,
+                                       styled.formula_source)
     grid.note_rows(filled)
     for (r1, c1), (r2, c2) in merges:
         grid.merges.append((r1 + 1, c1 + 1, r2 + 1, c2 + 1))

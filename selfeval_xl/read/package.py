@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 
 from selfeval_xl.errors import UnreadableWorkbook
 from selfeval_xl.read.limits import MAX_PART_UNCOMPRESSED, MAX_PARTS, MAX_RATIO, MAX_TOTAL_UNCOMPRESSED
+from selfeval_xl.read.number_formats import hides_value
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -169,7 +170,9 @@ def _style_kinds(root: etree._Element) -> tuple[tuple[int, str], ...]:
         except ValueError:
             fmt_id = 0
         if fmt_id in custom:
-            kind = format_kind(custom[fmt_id])
+            # a format that shows other text than the number ([<100]"100") is its own kind: whatever else it is,
+            # the cell is refused (FORMAT_HIDES_VALUE)
+            kind = "hides" if hides_value(custom[fmt_id]) else format_kind(custom[fmt_id])
         elif fmt_id in BUILTIN_PERCENT_FORMATS:
             kind = "percent"
         elif fmt_id in BUILTIN_DATE_FORMATS:
@@ -334,8 +337,12 @@ class Package:
     def percent_styles(self) -> list[str]:
         """The cellXfs indices (as written in a cell's s) whose number format shows a percentage."""
         if self._percent_styles is None:
-            self._percent_styles = [str(i) for i, (_, kind) in enumerate(self.styles()) if kind == "percent"]
+            self._percent_styles = self.styles_of("percent")
         return self._percent_styles
+
+    def styles_of(self, kind: str) -> list[str]:
+        """The cellXfs indices (as written in a cell's s) whose number format is of this kind."""
+        return [str(i) for i, (_, found) in enumerate(self.styles()) if found == kind]
 
     def _related_part(self, suffix: str) -> str | None:
         for rel_type, target, _ in self.rels(self.workbook_part).values():

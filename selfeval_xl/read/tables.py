@@ -37,7 +37,7 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
         return Cell(grid.name, coord(row, col))
     value = _stripped(raw.value)
     if not raw.is_formula:  # a typed value, the common case: nothing to compute or to look into
-        return Cell(grid.name, coord(row, col), value, raw.kind == "percent")
+        return Cell(grid.name, coord(row, col), value, raw.kind == "percent", hidden=raw.kind == "hides")
     uncached = raw.uncached
     recomputed = None
     if uncached and raw.formula:
@@ -48,7 +48,7 @@ def read_cell(grid: Grid, row: int, col: int | None) -> Cell:
         recomputed = _stale(grid, raw.formula, value)
     outside = raw.formula is not None and brings_outside_data(raw.formula)
     return Cell(grid.name, coord(row, col), value, raw.kind == "percent", raw.is_formula, uncached, outside,
-                recomputed)
+                recomputed, raw.kind == "hides")
 
 
 def _stripped(value: CellContent) -> CellContent:
@@ -78,7 +78,7 @@ def read_cells(grid: Grid, row: int, cols: list[int | None]) -> list[Cell]:
             value = (value.strip() or None) if type(value) is str else _stripped(value)
             # tuple.__new__ with every field: the NamedTuple's own constructor fills defaults in Python
             out.append(_new_cell(Cell, (name, column_letter(col) + number, value, raw.kind == "percent",
-                                        False, False, False, None)))
+                                        False, False, False, None, raw.kind == "hides")))
     return out
 
 

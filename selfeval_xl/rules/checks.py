@@ -92,6 +92,9 @@ CATALOGUE: dict[str, Check] = {c.code: c for c in (
           "该单元格的公式算得 {computed}，文件里保存的结果却是 {stored}（保存前没有重算，或结果被改过）："
           "评分按保存的 {stored} 计算，而 Excel、WPS 重算后显示 {computed}。请在 Excel/WPS 中按 F9 重算并保存后再评分，"
           "或直接填写数值。"),
+    Check("FORMAT_HIDES_VALUE", "error", "数字格式显示的不是单元格里的数",
+          "该单元格里的数是 {value}，但它的数字格式（自定义格式，如带条件或写死的文字、数字）让表上显示成别的内容："
+          "评分按单元格里的 {value} 计算，与看到的不一致。请把数字格式改回“常规”或“数值”，直接填写要报的数。"),
     Check("FORMULA_EXTERNAL", "warning", "公式引用外部数据或随时变化",
           "该单元格的公式引用其他工作簿、网络或外部程序，或每次重算都会变化（如 RAND、NOW）："
           "评分采用文件中保存的值，请改为直接填写数值。"),

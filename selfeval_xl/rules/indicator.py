@@ -51,8 +51,8 @@ _FRACTION_AT_MOST, _HUNDREDFOLD_LOW, _HUNDREDFOLD_HIGH = Decimal("1.5"), Decimal
 
 def not_cached(cell: Cell, findings: Findings) -> None:
     """An input cell holding a formula whose value the file does not carry (FORMULA_NOT_CACHED, docs/rules.md §11),
-    one whose stored result its formula does not give (FORMULA_RESULT_STALE), or one that brings outside data
-    (FORMULA_EXTERNAL).
+    one whose stored result its formula does not give (FORMULA_RESULT_STALE), one that brings outside data
+    (FORMULA_EXTERNAL), or a number whose format shows something else (FORMAT_HIDES_VALUE).
 
     A value that stays unknown is also treated as empty by the caller; a stale one is scored as stored."""
     if cell.uncached and cell.blank:
@@ -62,6 +62,8 @@ def not_cached(cell: Cell, findings: Findings) -> None:
         findings.add("FORMULA_RESULT_STALE", cell, stored=stored, computed=_as_shown(cell.recomputed, cell.percent))
     if cell.outside:
         findings.add("FORMULA_EXTERNAL", cell)
+    if cell.hidden and cell.value is not None and not isinstance(cell.value, str):
+        findings.add("FORMAT_HIDES_VALUE", cell, value=cell.text)
 
 
 def _as_shown(value: Decimal, percent: bool) -> str:
