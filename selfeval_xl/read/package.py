@@ -233,7 +233,7 @@ class Package:
         self._xml_cache: dict[str, etree._Element] = {}
         self._shared: list[str] | None = None
         self._styles: list[tuple[int, str]] | None = None
-        self._percent_styles: list[str] | None = None
+        self._styles_of: dict[str, list[str]] = {}
         self.workbook = self.xml(self.workbook_part)
         if self.workbook.tag != f"{M}workbook":
             if any(n.startswith("word/") for n in self.names):
@@ -336,13 +336,14 @@ class Package:
 
     def percent_styles(self) -> list[str]:
         """The cellXfs indices (as written in a cell's s) whose number format shows a percentage."""
-        if self._percent_styles is None:
-            self._percent_styles = self.styles_of("percent")
-        return self._percent_styles
+        return self.styles_of("percent")
 
     def styles_of(self, kind: str) -> list[str]:
-        """The cellXfs indices (as written in a cell's s) whose number format is of this kind."""
-        return [str(i) for i, (_, found) in enumerate(self.styles()) if found == kind]
+        """The cellXfs indices (as written in a cell's s) whose number format is of this kind (worked out once)."""
+        found = self._styles_of.get(kind)
+        if found is None:
+            found = self._styles_of[kind] = [str(i) for i, (_, its) in enumerate(self.styles()) if its == kind]
+        return found
 
     def _related_part(self, suffix: str) -> str | None:
         for rel_type, target, _ in self.rels(self.workbook_part).values():
