@@ -184,3 +184,27 @@ def test_unwritable_output_gets_a_clear_message(tmp_path: Path, monkeypatch, err
     assert not (tmp_path / "输出.xlsx").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".selfeval-")] == []
     assert os.path.exists(src)
+
+
+def _filled_down(tmp_path: Path, j7_stored: str) -> Path:
+    """The example with J6 a formula filled down to J7, as Excel writes it: J6 holds the text (H6*0.96, the
+    target 100 × 0.96 = 96, as typed there), J7 only points at it (H7*0.96 = 96), storing `j7_stored`."""
+    source = template_copy(tmp_path, "示例.xlsx")
+    with zipfile.ZipFile(source) as package:
+        xml = package.read("xl/worksheets/sheet4.xml").decode()
+    xml = re.sub(r'<c r="J6"([^>]*)><v>96</v></c>', r'<c r="J6"\1><f t="shared" ref="J6:J7" si="90">H6*0.96</f>'
+                 r'<v>96</v></c>', xml, count=1)
+    xml = re.sub(r'<c r="J7"([^>]*)><v>100</v></c>', rf'<c r="J7"\1><f t="shared" si="90"/><v>{j7_stored}</v></c>',
+                 xml, count=1)
+    return replace_part(source, tmp_path / "填充.xlsx", "xl/worksheets/sheet4.xml", xml.encode())
+
+
+def test_a_formula_filled_down_is_held_to_its_stored_results(tmp_path: Path) -> None:
+    # J7 (社会保障办理工作完成率, ≥100% weight 4) stores 100 where its formula gives 96: scored as stored (98.40,
+    # as the example) and refused; stored as 96 it is read as 96 (4 × 96/100 = 3.84: 98.40 − 0.16 = 98.24), and only
+    # the missed target without a reason is said
+    stale = evaluate(_filled_down(tmp_path, "100"))
+    assert [(f.code, f.cell, "算得 96" in f.message) for f in stale.checks] == [("FORMULA_RESULT_STALE", "J7", True)]
+    assert (str(stale.total), stale.valid) == ("98.40", False)
+    agreed = evaluate(_filled_down(tmp_path, "96"))
+    assert ([f.code for f in agreed.checks], str(agreed.total)) == (["DEVIATION_UNEXPLAINED"], "98.24")

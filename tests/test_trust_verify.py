@@ -369,3 +369,19 @@ def test_a_number_format_showing_another_number_on_an_input_is_a_change(scored: 
     assert data["untouched"] is False and data["changes"] == []
     errors = next(m for m in data["mismatches"] if m["item"] == "错误数")
     assert (errors["recorded"], errors["current"]) == ("1", "2")
+
+
+def test_an_input_made_the_filled_down_cell_of_another_formula_is_a_change(scored: Path, tmp_path: Path) -> None:
+    # J8 becomes =H8 (100, as stored) filled down to J9 as Excel writes it: J9 keeps its stored 90 but points at
+    # J8's formula, =H9, which gives 100 once the copy is recalculated
+    def change(package: dict[str, bytes]) -> None:
+        part = sheet_parts_from(package)["绩效指标"]
+        xml = package[part].decode()
+        xml = re.sub(r'(<c r="J8"[^>]*>)<v>100</v>', r'\1<f t="shared" ref="J8:J9" si="90">H8</f><v>100</v>', xml)
+        xml = re.sub(r'(<c r="J9"[^>]*>)<v>90</v>', r'\1<f t="shared" si="90"/><v>90</v>', xml)
+        package[part] = xml.encode()
+
+    data = verify(tampered(scored, tmp_path, change))
+    assert data["untouched"] is False and data["changes"] == []
+    errors = next(m for m in data["mismatches"] if m["item"] == "错误数")
+    assert (errors["recorded"], errors["current"]) == ("1", "2")

@@ -19,6 +19,7 @@ from selfeval_xl.read.headers import ColumnReport, Table, best_partial, find_tab
 from selfeval_xl.read.indicators import operator_in_nature_column, read_indicators
 from selfeval_xl.read.oneform import OneSheetForm, read_one_sheet_form, typed_total
 from selfeval_xl.read.profiles import builtin_for_levels, builtin_profile, load_profile, parse_profile
+from selfeval_xl.read.shared_results import hold_shared_results
 from selfeval_xl.read.sniff import open_any, open_bytes
 from selfeval_xl.read.tables import (
     budget_columns,
@@ -427,6 +428,7 @@ def read_book(book: Workbook, requested_profile: Profile | str | None = None, *,
         name_header=name_header if levels_absent else None, budget_basis=budget.basis,
         budget_missing=budget.missing,
     )
+    inp = hold_shared_results(book, inp)
     if named is None or form_weights:
         profile = with_form_weights(inp, profile)
     columns = tuple(budget.columns + _indicator_columns(indicator_grid, indicator_table))
