@@ -25,7 +25,8 @@ def hold_shared_results(book: Workbook, inp: EvaluationInput) -> EvaluationInput
     what the formula gives (Cell.recomputed); the input itself where there is none."""
     if book.package is None:
         return inp  # .xls and .ods: no formulas are read
-    textless = {(cell.sheet, cell.coord) for cell in _cells(inp) if cell.coord is not None and _textless(book, cell)}
+    textless = {(cell.sheet, cell.coord) for cell in _cells(inp)
+                if cell.is_formula and cell.coord is not None and _textless(book, cell)}
     if not textless:
         return inp
     stale: dict[tuple[str, str | None], Decimal] = {}
@@ -54,9 +55,9 @@ def hold_shared_results(book: Workbook, inp: EvaluationInput) -> EvaluationInput
 def _cells(inp: EvaluationInput) -> list[Cell]:
     cells = [*inp.info.values(), *([inp.typed_total] if inp.typed_total else [])]
     for ind in inp.indicators:
-        cells += [getattr(ind, f) for f in _INDICATOR_CELLS]
+        cells += ind[2:]  # level1 to reason: every field after the row and its area is a cell
     for row in inp.budget_rows:
-        cells += [c for f in _BUDGET_CELLS if (c := getattr(row, f)) is not None]
+        cells += [c for c in row[4:] if c is not None]  # initial to printed_weight
     return cells
 
 
