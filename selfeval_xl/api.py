@@ -299,7 +299,7 @@ def archive_add(archive: str, paths: Iterable[str | Path | Entry], profile: Prof
     plain_paths = [p for p in paths if not isinstance(p, Entry)]
     _refuse_missing(plain_paths)
     # the tool's own rollups and reviews kept in an inbox are no unit's workbook: passed over, never stored
-    files = [e for e in collect(plain_paths) if not (is_own_rollup(e.path) or is_own_review(e.path))] + named
+    files = [e for e in collect(plain_paths) if not _own_output(e.path)] + named
     if not files:
         raise SelfevalError("没有找到任何工作簿（.xlsx/.xlsm/.xls/.ods）：请检查给出的文件或文件夹。", code="NO_FILES")
     county = profile if isinstance(profile, Profile) or profile is None else load_profile(profile)
@@ -348,13 +348,25 @@ def archive_review(archive: str, year: int, output: str | Path | None = None, *,
 def is_own_review(path: Path) -> bool:
     """A review workbook the tool wrote (archive review -o): it carries the review writer's document property."""
     from selfeval_xl.county.archive_output import REVIEW_MARK
-    return f'name="{REVIEW_MARK}"' in package_text(path, "docProps/custom.xml")
+    return _marked(package_text(path, "docProps/custom.xml"), REVIEW_MARK)
 
 
 def is_own_rollup(path: Path) -> bool:
     """A rollup workbook the tool wrote: it carries the rollup writer's document property."""
     from selfeval_xl.county.rollup_output import ROLLUP_MARK
-    return f'name="{ROLLUP_MARK}"' in package_text(path, "docProps/custom.xml")
+    return _marked(package_text(path, "docProps/custom.xml"), ROLLUP_MARK)
+
+
+def _own_output(path: Path) -> bool:
+    """A rollup or a review the tool wrote, its document properties read once."""
+    from selfeval_xl.county.archive_output import REVIEW_MARK
+    from selfeval_xl.county.rollup_output import ROLLUP_MARK
+    properties = package_text(path, "docProps/custom.xml")
+    return _marked(properties, ROLLUP_MARK) or _marked(properties, REVIEW_MARK)
+
+
+def _marked(properties: str, mark: str) -> bool:
+    return f'name="{mark}"' in properties
 
 
 def is_own_csv(path: Path) -> bool:

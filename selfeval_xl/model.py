@@ -149,16 +149,19 @@ class EvaluationInput:
     # scores 0 with VALUE_MISSING naming it at budget_anchor.
     budget_missing: str | None = None
 
+    def cells(self) -> list[Cell]:
+        """Every cell scoring reads, where it reads it (a cell read on two rows is listed twice)."""
+        found = [*self.info.values(), *(c for c in (self.typed_total, self.budget_basis) if c is not None)]
+        for ind in self.indicators:
+            found += ind[2:]  # level1 to reason: every field after the row and its area is a cell
+        for row in self.budget_rows:
+            found += [c for c in row[4:] if c is not None]  # initial to printed_weight
+        return found
+
     def read_cells(self) -> frozenset[tuple[str, str]]:
         """(sheet, cell) of every cell scoring reads: what was scored is compared as inputs, never as
         formula results (docs/workbook.md §7)."""
-        cells: list[object] = [*self.info.values(), self.typed_total, self.budget_basis]
-        for ind in self.indicators:
-            cells += [ind.level1, ind.level2, ind.name, ind.nature, ind.operator, ind.target, ind.unit, ind.actual,
-                      ind.weight, ind.self_score, ind.reason]
-        for row in self.budget_rows:
-            cells += [row.initial, row.budget, row.executed, row.rate, row.reason, row.printed_weight]
-        return frozenset((c.sheet, c.coord) for c in cells if isinstance(c, Cell) and c.coord)
+        return frozenset((c.sheet, c.coord) for c in self.cells() if c.coord)
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,13 @@ from selfeval_xl.model import Cell, EvaluationInput
 from selfeval_xl.read.book import Workbook
 from selfeval_xl.read.formula_results import check_formula_results
 
-_INDICATOR_CELLS = ("level1", "level2", "name", "nature", "operator", "target", "unit", "actual", "weight",
-                    "self_score", "reason")
-_BUDGET_CELLS = ("initial", "budget", "executed", "rate", "reason", "printed_weight")
-
 
 def hold_shared_results(book: Workbook, inp: EvaluationInput) -> EvaluationInput:
     """The input with each textless formula cell whose stored number its shared formula does not give marked with
     what the formula gives (Cell.recomputed); the input itself where there is none."""
     if book.package is None:
         return inp  # .xls and .ods: no formulas are read
-    textless = {(cell.sheet, cell.coord) for cell in _cells(inp)
+    textless = {(cell.sheet, cell.coord) for cell in inp.cells()
                 if cell.is_formula and cell.coord is not None and _textless(book, cell)}
     if not textless:
         return inp
@@ -43,22 +39,14 @@ def hold_shared_results(book: Workbook, inp: EvaluationInput) -> EvaluationInput
             return cell
         return cell._replace(recomputed=stale[(cell.sheet, cell.coord)])
 
-    def row_held(item: Any, fields: tuple[str, ...]) -> Any:  # an Indicator or a BudgetRow, each its own NamedTuple
-        return item._replace(**{f: held(getattr(item, f)) for f in fields})
+    def row_held(row: Any, first: int) -> Any:  # an Indicator or a BudgetRow: its cells from `first` on
+        return row._make([*row[:first], *map(held, row[first:])])
 
+    # an Indicator's cells follow its row and area, a BudgetRow's its row, kind, group and name (EvaluationInput.cells)
     return replace(
         inp, info={key: held(cell) or cell for key, cell in inp.info.items()}, typed_total=held(inp.typed_total),
-        indicators=tuple(row_held(ind, _INDICATOR_CELLS) for ind in inp.indicators),
-        budget_rows=tuple(row_held(row, _BUDGET_CELLS) for row in inp.budget_rows))
-
-
-def _cells(inp: EvaluationInput) -> list[Cell]:
-    cells = [*inp.info.values(), *([inp.typed_total] if inp.typed_total else [])]
-    for ind in inp.indicators:
-        cells += ind[2:]  # level1 to reason: every field after the row and its area is a cell
-    for row in inp.budget_rows:
-        cells += [c for c in row[4:] if c is not None]  # initial to printed_weight
-    return cells
+        indicators=tuple(row_held(ind, 2) for ind in inp.indicators),
+        budget_rows=tuple(row_held(row, 4) for row in inp.budget_rows))
 
 
 def _textless(book: Workbook, cell: Cell) -> bool:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from selfeval_xl.formatting import money, percent, plain
 from selfeval_xl.model import BudgetRow, Cell, EvaluationInput, ExecutionResult, LineResult
 from selfeval_xl.rules.checks import Findings, not_number
-from selfeval_xl.rules.indicator import not_cached
+from selfeval_xl.rules.indicator import check_input_cell
 from selfeval_xl.rules.profiles import Profile
 from selfeval_xl.rules.quantities import NotNumber, read_amount, read_plain_number, read_rate
 from selfeval_xl.rules.scoring import ZERO, execution_rate, execution_score
@@ -24,7 +24,7 @@ IN_RATE = "已按所填负数计算执行率"  # a total typed without lines is 
 
 def _amount(cell: Cell, what: str, findings: Findings, unit: str, *, required: bool,
             effect: str = IN_TOTALS) -> Decimal | None:
-    not_cached(cell, findings)
+    check_input_cell(cell, findings)
     value = read_amount(cell, unit)
     if value is None:  # blank, or a mark (—, /) that says there is no money (docs/rules.md §13.3)
         if required:

@@ -49,7 +49,7 @@ SCORE_TOLERANCE = Decimal("0.01")
 _FRACTION_AT_MOST, _HUNDREDFOLD_LOW, _HUNDREDFOLD_HIGH = Decimal("1.5"), Decimal(50), Decimal(200)
 
 
-def not_cached(cell: Cell, findings: Findings) -> None:
+def check_input_cell(cell: Cell, findings: Findings) -> None:
     """An input cell holding a formula whose value the file does not carry (FORMULA_NOT_CACHED, docs/rules.md §11),
     one whose stored result its formula does not give (FORMULA_RESULT_STALE), one that brings outside data
     (FORMULA_EXTERNAL), or a number whose format shows something else (FORMAT_HIDES_VALUE).
@@ -76,7 +76,7 @@ def assess_indicator(ind: Indicator, inp: EvaluationInput, profile: Profile, fin
     name_text = ind.name.text
     name = name_text or f"第{ind.row}行指标"
     for cell in (ind.target, ind.actual, ind.weight):
-        not_cached(cell, findings)
+        check_input_cell(cell, findings)
     # The profile's own levels (docs/rules.md §12.3); a form without levels skips them (LEVELS_ABSENT).
     level = None if inp.levels_absent else profile.first_level(ind.level1.text)
     if level is None and not inp.levels_absent:
@@ -146,7 +146,7 @@ def _in_words(cell: Cell) -> bool:
 
 
 def _self_score(ind: Indicator, findings: Findings) -> Decimal | None:
-    not_cached(ind.self_score, findings)
+    check_input_cell(ind.self_score, findings)
     value = read_plain_number(ind.self_score)
     if isinstance(value, NotNumber):
         findings.add("VALUE_NOT_NUMBER", ind.self_score, what="自评得分", value=ind.self_score.text,
